@@ -1,0 +1,95 @@
+// Buffer: an owned, 64-byte aligned, uninitialised byte array that column vectors and
+// decompressed pages live in.
+//
+// Unlike std::vector<uint8_t> it does not zero memory it is about to overwrite, and its
+// alignment makes reinterpreting it as int64_t/double arrays well-defined for the hardware
+// (and for UBSan's alignment check).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <span>
+#include <utility>
+
+namespace frocket {
+
+class Buffer {
+ public:
+  static constexpr size_t kAlignment = 64;
+
+  Buffer() = default;
+  explicit Buffer(size_t size) { Resize(size); }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  Buffer(Buffer&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
+  Buffer& operator=(Buffer&& other) noexcept {
+    if (this != &other) {
+      std::free(data_);
+      data_ = std::exchange(other.data_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+      capacity_ = std::exchange(other.capacity_, 0);
+    }
+    return *this;
+  }
+  ~Buffer() { std::free(data_); }
+
+  // Sets the size; keeps existing bytes; new bytes are uninitialised.
+  void Resize(size_t size) {
+    // Growing step by step doubles the capacity, so repeated small growth stays linear.
+    if (size > capacity_) Reserve(std::max(size, capacity_ * 2));
+    size_ = size;
+  }
+  // Sets the size, zero-filling any new bytes.
+  void ResizeZeroed(size_t size) {
+    size_t old = size_;
+    Resize(size);
+    if (size > old) std::memset(data_ + old, 0, size - old);
+  }
+  void Reserve(size_t capacity) {
+    if (capacity <= capacity_) return;
+    size_t rounded = (capacity + kAlignment - 1) / kAlignment * kAlignment;
+    auto* fresh = static_cast<uint8_t*>(std::aligned_alloc(kAlignment, rounded));
+    if (fresh == nullptr) throw std::bad_alloc();
+    if (size_ > 0) std::memcpy(fresh, data_, size_);
+    std::free(data_);
+    data_ = fresh;
+    capacity_ = rounded;
+  }
+  void Append(const void* bytes, size_t n) {
+    if (n == 0) return;
+    if (size_ + n > capacity_) Reserve(std::max(size_ + n, capacity_ * 2));
+    std::memcpy(data_ + size_, bytes, n);
+    size_ += n;
+  }
+  void Clear() { size_ = 0; }
+
+  uint8_t* data() { return data_; }
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  bool empty() const { return size_ == 0; }
+  std::span<const uint8_t> span() const { return {data_, size_}; }
+
+  template <typename T>
+  T* as() {
+    return reinterpret_cast<T*>(data_);
+  }
+  template <typename T>
+  const T* as() const {
+    return reinterpret_cast<const T*>(data_);
+  }
+
+ private:
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+}  // namespace frocket

@@ -1,0 +1,26 @@
+// Text helpers shared by every layer that writes JSON or prints bytes: UTF-8 validation,
+// JSON string escaping, base64, and shortest round-trip number formatting.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace frocket::text {
+
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points beyond
+// U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+// Appends `s` as a quoted JSON string. REQUIRES: IsValidUtf8(s).
+void AppendJsonString(std::string* out, std::string_view s);
+
+// Standard base64 with padding.
+std::string Base64Encode(std::string_view bytes);
+
+// Appends the shortest decimal form that reads back as exactly `v`, always with a '.' or an
+// exponent so it reads as a float ("2.0", "-0.0", "1e+100"). REQUIRES: v is finite.
+void AppendDouble(std::string* out, double v);
+
+}  // namespace frocket::text

@@ -1,0 +1,83 @@
+// ColumnReader: decodes the column chunks of one column (one per row group) into a single
+// ColumnVector: walks the pages of each chunk, checks and decompresses them, decodes levels
+// and values, and places values at their rows.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/buffer.h"
+#include "common/status.h"
+#include "parquet/column_vector.h"
+#include "parquet/compression.h"
+#include "parquet/decoder/byte_array_builder.h"
+#include "parquet/metadata.h"
+#include "parquet/read_options.h"
+#include "parquet/schema.h"
+
+namespace frocket::parquet {
+
+class ColumnReader {
+ public:
+  // total_rows: the rows of all chunks that will be appended.
+  ColumnReader(const ColumnDescriptor& column, const ReadOptions& options, int64_t total_rows);
+
+  // Decodes one column chunk holding `num_rows` rows. Errors name the row group and page;
+  // the caller adds the file and column.
+  Status AppendChunk(std::span<const uint8_t> chunk, const ColumnMetaData& meta, int64_t num_rows,
+                     int row_group);
+
+  // REQUIRES: every chunk appended.
+  Result<ColumnVector> Finish();
+
+ private:
+  Status Prepare();
+  Status ReadDictionaryPage(const PageHeader& header, std::span<const uint8_t> body);
+  Status ReadDataPage(const PageHeader& header, std::span<const uint8_t> body);
+  Status ReadDataPageV2(const PageHeader& header, std::span<const uint8_t> body);
+  Status Decompress(std::span<const uint8_t> in, int32_t uncompressed_size, Buffer* out,
+                    std::span<const uint8_t>* result);
+  // Decodes `levels` (one byte per value, 1 = present) into the validity bitmap at rows_.
+  void ApplyLevels(const uint8_t* levels, size_t n);
+  Status DecodeValues(int32_t encoding, std::span<const uint8_t> values, size_t present,
+                      const uint8_t* levels, size_t n);
+  Status DecodeDense(int32_t encoding, std::span<const uint8_t> values, size_t present);
+  Status DecodeDictionaryIndices(std::span<const uint8_t> values, size_t present);
+  Status DecodeByteArrayDense(int32_t encoding, std::span<const uint8_t> values, size_t present,
+                              ByteArrayBuilder* builder);
+  void SpreadNulls(const uint8_t* levels, size_t present, size_t n);
+  Status LeaveDictionaryForm();
+  Status CheckBudget(uint64_t bytes, const char* what) const;
+
+  const ColumnDescriptor& column_;
+  ReadOptions options_;
+  int64_t total_rows_;
+  int32_t width_;  // bytes per value, 0 for BYTE_ARRAY
+  int32_t codec_ = 0;
+  bool dictionary_form_;  // output in dictionary form (BYTE_ARRAY, while every page allows it)
+
+  ColumnVector out_;
+  int64_t rows_ = 0;  // rows decoded so far
+
+  // The current chunk's dictionary (plain form) and, in dictionary form, the code each of
+  // its entries has in the merged dictionary.
+  std::shared_ptr<ColumnVector> chunk_dictionary_;
+  std::vector<int32_t> chunk_to_merged_;
+  bool chunk_mapping_is_identity_ = true;
+
+  // The merged dictionary (dictionary form): distinct values of all chunks' dictionaries.
+  std::shared_ptr<ColumnVector> merged_;
+  std::unordered_map<std::string, int32_t> merged_index_;
+
+  Decompressor decompressor_;
+  Buffer page_buffer_;
+  std::vector<uint8_t> levels_;
+  std::vector<uint32_t> indices_;
+  std::string page_context_;
+};
+
+}  // namespace frocket::parquet

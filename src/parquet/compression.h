@@ -1,0 +1,48 @@
+// Decompressor: decompresses Parquet page bodies with Debian's codec libraries.
+//
+// One Decompressor per thread; it keeps the zstd/zlib state between pages. Every codec's
+// output must come out at exactly the size the page header declares: a shorter or longer
+// result is corruption, never silently accepted.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "common/status.h"
+#include "parquet/types.h"
+
+struct ZSTD_DCtx_s;
+struct z_stream_s;
+
+namespace frocket::parquet {
+
+class Decompressor {
+ public:
+  Decompressor();
+  ~Decompressor();
+  Decompressor(const Decompressor&) = delete;
+  Decompressor& operator=(const Decompressor&) = delete;
+
+  // Whether frocket can decompress this codec at all.
+  static bool Supports(int32_t codec);
+
+  // Decompresses `input` into exactly `output_size` bytes at `output`.
+  // REQUIRES: codec != UNCOMPRESSED (callers use the input directly).
+  Status Decompress(int32_t codec, std::span<const uint8_t> input, uint8_t* output,
+                    size_t output_size);
+
+ private:
+  Status Snappy(std::span<const uint8_t> input, uint8_t* output, size_t output_size);
+  Status Gzip(std::span<const uint8_t> input, uint8_t* output, size_t output_size);
+  Status Brotli(std::span<const uint8_t> input, uint8_t* output, size_t output_size);
+  Status Zstd(std::span<const uint8_t> input, uint8_t* output, size_t output_size);
+  Status Lz4Raw(std::span<const uint8_t> input, uint8_t* output, size_t output_size);
+  Status Lz4Legacy(std::span<const uint8_t> input, uint8_t* output, size_t output_size);
+
+  ZSTD_DCtx_s* zstd_ = nullptr;
+  z_stream_s* zlib_ = nullptr;
+};
+
+}  // namespace frocket::parquet

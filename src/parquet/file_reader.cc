@@ -1,0 +1,236 @@
+#include "parquet/file_reader.h"
+
+#include <cstring>
+
+#include "parquet/column_reader.h"
+
+namespace frocket::parquet {
+
+namespace {
+
+constexpr char kMagic[4] = {'P', 'A', 'R', '1'};
+constexpr char kEncryptedMagic[4] = {'P', 'A', 'R', 'E'};
+// Leading magic, footer length and trailing magic.
+constexpr uint64_t kMinFileSize = 12;
+
+// Whether a legacy (pre-2.x) min/max may be trusted: those were computed with signed
+// comparison, right only for these types.
+bool LegacyStatisticsUsable(const ColumnDescriptor& c) {
+  switch (c.physical_type) {
+    case PhysicalType::kBoolean:
+    case PhysicalType::kFloat:
+    case PhysicalType::kDouble:
+      return true;
+    case PhysicalType::kInt32:
+    case PhysicalType::kInt64:
+      return !c.is_unsigned && c.kind != ValueKind::kDecimal;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ParquetFile>> ParquetFile::Open(std::shared_ptr<ByteSource> source) {
+  const std::string& name = source->name();
+  FROCKET_ASSIGN_OR_RETURN(uint64_t size, source->Size());
+  if (size < kMinFileSize) {
+    return Status::Invalid(name + ": not a Parquet file: " + std::to_string(size) +
+                           " bytes is too small (a Parquet file has at least " +
+                           std::to_string(kMinFileSize) + ")");
+  }
+  uint64_t tail_size = std::min(size, kFooterGuess);
+  Buffer tail;
+  FROCKET_RETURN_IF_ERROR(source->ReadAt(size - tail_size, tail_size, &tail));
+  const uint8_t* end = tail.data() + tail_size;
+  if (std::memcmp(end - 4, kEncryptedMagic, 4) == 0) {
+    return Status::NotImplemented(name +
+                                  ": the file ends with PARE, the magic of an encrypted footer; "
+                                  "encrypted Parquet files are not supported");
+  }
+  if (std::memcmp(end - 4, kMagic, 4) != 0) {
+    return Status::Invalid(name + ": not a Parquet file: it does not end with the PAR1 magic");
+  }
+  uint32_t footer_length;
+  std::memcpy(&footer_length, end - 8, 4);
+  if (footer_length > size - kMinFileSize) {
+    return Status::Invalid(name + ": footer length " + std::to_string(footer_length) +
+                           " exceeds the file (" + std::to_string(size) + " bytes)");
+  }
+  if (footer_length == 0) return Status::Invalid(name + ": footer length is 0 (no FileMetaData)");
+  const uint64_t footer_start = size - 8 - footer_length;
+
+  // Leading magic: from the tail when it covers the start, otherwise a 4-byte read.
+  if (tail_size == size) {
+    if (std::memcmp(tail.data(), kMagic, 4) != 0) {
+      return Status::Invalid(name + ": not a Parquet file: it does not start with the PAR1 magic");
+    }
+  } else {
+    Buffer head;
+    FROCKET_RETURN_IF_ERROR(source->ReadAt(0, 4, &head));
+    if (std::memcmp(head.data(), kMagic, 4) != 0) {
+      return Status::Invalid(name + ": not a Parquet file: it does not start with the PAR1 magic");
+    }
+  }
+
+  const uint8_t* footer;
+  Buffer footer_buffer;
+  if (footer_length + 8 <= tail_size) {
+    footer = end - 8 - footer_length;
+  } else {
+    FROCKET_RETURN_IF_ERROR(source->ReadAt(footer_start, footer_length, &footer_buffer));
+    footer = footer_buffer.data();
+  }
+  auto metadata = DecodeFileMetaData(footer, footer_length);
+  if (!metadata.ok()) return metadata.status().WithContext(name);
+  if (metadata->encrypted) {
+    return Status::NotImplemented(name +
+                                  ": the file is encrypted (plaintext footer with an "
+                                  "encryption algorithm); encrypted Parquet files are not "
+                                  "supported");
+  }
+  auto schema = Schema::FromMetadata(metadata->schema);
+  if (!schema.ok()) return schema.status().WithContext(name);
+
+  std::unique_ptr<ParquetFile> file(
+      new ParquetFile(std::move(source), size, std::move(*metadata), std::move(*schema)));
+  FROCKET_RETURN_IF_ERROR(file->Validate(footer_start).WithContext(name));
+  return file;
+}
+
+Status ParquetFile::Validate(uint64_t footer_start) {
+  const int num_columns = schema_.num_columns();
+  if (metadata_.num_rows < 0) {
+    return Status::Invalid("footer declares " + std::to_string(metadata_.num_rows) + " rows");
+  }
+  int64_t rows = 0;
+  chunk_ranges_.reserve(metadata_.row_groups.size() * static_cast<size_t>(num_columns));
+  for (size_t g = 0; g < metadata_.row_groups.size(); ++g) {
+    const RowGroup& rg = metadata_.row_groups[g];
+    std::string where = "row group " + std::to_string(g);
+    if (rg.num_rows < 0 || rg.num_rows > metadata_.num_rows - rows) {
+      return Status::Invalid(where + " declares " + std::to_string(rg.num_rows) +
+                             " rows, inconsistent with the file's " +
+                             std::to_string(metadata_.num_rows));
+    }
+    rows += rg.num_rows;
+    if (rg.columns.size() != static_cast<size_t>(num_columns)) {
+      return Status::Invalid(where + " has " + std::to_string(rg.columns.size()) +
+                             " column chunks but the schema has " + std::to_string(num_columns) +
+                             " columns");
+    }
+    for (int c = 0; c < num_columns; ++c) {
+      const ColumnDescriptor& column = schema_.column(c);
+      const ColumnChunk& chunk = rg.columns[static_cast<size_t>(c)];
+      std::string at = where + ", column '" + column.name + "'";
+      if (chunk.encrypted) {
+        return Status::NotImplemented(at +
+                                      " is encrypted; encrypted Parquet files are not "
+                                      "supported");
+      }
+      if (chunk.file_path) {
+        return Status::NotImplemented(at + " lives in another file ('" + *chunk.file_path +
+                                      "'); external column chunks are not supported");
+      }
+      if (!chunk.meta_data) return Status::Invalid(at + " has no ColumnMetaData");
+      const ColumnMetaData& meta = *chunk.meta_data;
+      if (meta.type != static_cast<int32_t>(column.physical_type)) {
+        return Status::Invalid(at + ": chunk type " + PhysicalTypeName(meta.type) +
+                               " differs from the schema's " +
+                               PhysicalTypeName(static_cast<int32_t>(column.physical_type)));
+      }
+      if (meta.path_in_schema.size() != 1 || meta.path_in_schema[0] != column.name) {
+        std::string path;
+        for (const auto& p : meta.path_in_schema) path += (path.empty() ? "" : ".") + p;
+        return Status::Invalid(at + ": chunk path '" + path + "' does not match the schema");
+      }
+      if (meta.num_values != rg.num_rows) {
+        return Status::Invalid(at + ": chunk holds " + std::to_string(meta.num_values) +
+                               " values but the row group has " + std::to_string(rg.num_rows) +
+                               " rows");
+      }
+      if (rg.num_rows == 0) {
+        // Writers leave the offsets of empty chunks at 0; nothing will be read.
+        chunk_ranges_.push_back({0, 0});
+        continue;
+      }
+      int64_t start = meta.data_page_offset;
+      if (meta.dictionary_page_offset && *meta.dictionary_page_offset > 0 &&
+          *meta.dictionary_page_offset < start) {
+        start = *meta.dictionary_page_offset;
+      }
+      if (start < 4 || meta.total_compressed_size < 0 ||
+          static_cast<uint64_t>(start) > footer_start ||
+          static_cast<uint64_t>(meta.total_compressed_size) >
+              footer_start - static_cast<uint64_t>(start)) {
+        return Status::Invalid(at + ": chunk byte range [" + std::to_string(start) + ", +" +
+                               std::to_string(meta.total_compressed_size) +
+                               ") lies outside the file's data (bytes 4 to " +
+                               std::to_string(footer_start) + ")");
+      }
+      chunk_ranges_.push_back(
+          {static_cast<uint64_t>(start), static_cast<uint64_t>(meta.total_compressed_size)});
+    }
+  }
+  if (rows != metadata_.num_rows) {
+    return Status::Invalid("row groups hold " + std::to_string(rows) +
+                           " rows but the footer declares " + std::to_string(metadata_.num_rows));
+  }
+  return Status::OK();
+}
+
+ColumnChunkStatistics ParquetFile::statistics(int row_group, int column) const {
+  ColumnChunkStatistics result;
+  const ColumnMetaData& meta = chunk_metadata(row_group, column);
+  if (!meta.statistics) return result;
+  const Statistics& s = *meta.statistics;
+  result.null_count = s.null_count;
+  result.distinct_count = s.distinct_count;
+  if (s.min_value && s.max_value) {
+    result.min = s.min_value;
+    result.max = s.max_value;
+  } else if (s.min && s.max && LegacyStatisticsUsable(schema_.column(column))) {
+    result.min = s.min;
+    result.max = s.max;
+  }
+  return result;
+}
+
+std::string ParquetFile::ColumnContext(int column) const {
+  return name() + ": column '" + schema_.column(column).name + "'";
+}
+
+Result<ColumnVector> ParquetFile::ReadColumn(int column, const ReadOptions& options) const {
+  return Read(column, 0, num_row_groups(), options);
+}
+
+Result<ColumnVector> ParquetFile::ReadColumnChunk(int row_group, int column,
+                                                  const ReadOptions& options) const {
+  if (row_group < 0 || row_group >= num_row_groups()) {
+    return Status::NotFound(name() + ": no row group " + std::to_string(row_group));
+  }
+  return Read(column, row_group, row_group + 1, options);
+}
+
+Result<ColumnVector> ParquetFile::Read(int column, int first_row_group, int end_row_group,
+                                       const ReadOptions& options) const {
+  if (column < 0 || column >= schema_.num_columns()) {
+    return Status::NotFound(name() + ": no column " + std::to_string(column));
+  }
+  int64_t rows = 0;
+  for (int g = first_row_group; g < end_row_group; ++g) rows += row_group_num_rows(g);
+  ColumnReader reader(schema_.column(column), options, rows);
+  Buffer chunk;
+  for (int g = first_row_group; g < end_row_group; ++g) {
+    ByteRange range = chunk_range(g, column);
+    FROCKET_RETURN_IF_ERROR(source_->ReadAt(range.offset, range.length, &chunk));
+    FROCKET_RETURN_IF_ERROR(
+        reader.AppendChunk(chunk.span(), chunk_metadata(g, column), row_group_num_rows(g), g)
+            .WithContext(ColumnContext(column)));
+  }
+  auto result = reader.Finish();
+  if (!result.ok()) return result.status().WithContext(ColumnContext(column));
+  return result;
+}
+
+}  // namespace frocket::parquet

@@ -1,0 +1,26 @@
+// RunProcess: runs a program to completion and captures what it printed, for tests that
+// drive the real `frocket` binary.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace frocket::testing {
+
+struct ProcessResult {
+  int exit_code = -1;   // the exit status when the process exited normally
+  int term_signal = 0;  // the signal that killed it, or 0
+  std::string out;
+  std::string err;
+  bool exited() const { return term_signal == 0 && exit_code >= 0; }
+};
+
+// Runs argv[0] (a path) with the arguments; kills it after timeout_seconds.
+ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_seconds = 120);
+
+// The frocket binary under test (set by the build).
+std::string FrocketBinary();
+// The shared test data directory (../shared/testdata of the repository).
+std::string TestDataDir();
+
+}  // namespace frocket::testing
