@@ -21,6 +21,7 @@ inline Status DecodeByteStreamSplit(std::span<const uint8_t> in, int32_t width, 
                            std::to_string(width) + " bytes need exactly " + std::to_string(n * w) +
                            " bytes, the page has " + std::to_string(in.size()));
   }
+  if (n == 0) return Status::OK();
   const uint8_t* src = in.data();
   for (uint64_t k = 0; k < w; ++k) {
     const uint8_t* stream = src + k * n;

@@ -46,6 +46,7 @@ bool DeltaBinaryPackedDecoder::Init(const uint8_t* data, size_t size) {
   data_ = data;
   size_ = size;
   pos_ = 0;
+  error_.clear();
   int64_t first;
   if (!ReadUleb(&block_size_) || !ReadUleb(&miniblocks_per_block_) || !ReadUleb(&total_values_) ||
       !ReadZigZag(&first)) {
