@@ -26,6 +26,17 @@ inline void SetTo(uint8_t* bits, size_t i, bool value) {
                                       (static_cast<unsigned>(value) << (i & 7)));
 }
 
+// Sets bits [begin, end).
+inline void SetRange(uint8_t* bits, size_t begin, size_t end) {
+  while (begin < end && (begin & 7) != 0) Set(bits, begin++);
+  size_t whole_end = end & ~size_t{7};
+  if (begin < whole_end) {
+    std::memset(bits + begin / 8, 0xff, (whole_end - begin) / 8);
+    begin = whole_end;
+  }
+  while (begin < end) Set(bits, begin++);
+}
+
 // Number of set bits in [0, length).
 inline size_t CountSet(const uint8_t* bits, size_t length) {
   size_t count = 0;

@@ -352,7 +352,6 @@ Status ColumnReader::ReadDataPage(const PageHeader& h, std::span<const uint8_t> 
   size_t present = n;
   const uint8_t* levels = nullptr;
   if (column_.max_definition_level() > 0) {
-    levels_.resize(n);
     if (d.definition_level_encoding == static_cast<int32_t>(Encoding::kRle)) {
       if (page.size() < 4) return Status::Invalid("page too short for its definition levels");
       uint32_t length;
@@ -361,24 +360,22 @@ Status ColumnReader::ReadDataPage(const PageHeader& h, std::span<const uint8_t> 
         return Status::Invalid("definition levels claim " + std::to_string(length) +
                                " bytes but the page has " + std::to_string(page.size() - 4));
       }
-      RleBitPackedDecoder decoder(page.data() + 4, length, 1);
-      if (!decoder.DecodeBits(levels_.data(), n)) {
-        return Status::Invalid("definition levels: " + decoder.error());
-      }
+      FROCKET_RETURN_IF_ERROR(ReadRleLevels(page.data() + 4, length, n, &levels, &present));
       pos = 4 + length;
     } else if (d.definition_level_encoding == static_cast<int32_t>(Encoding::kBitPacked)) {
       size_t bytes = (n + 7) / 8;
       if (bytes > page.size()) return Status::Invalid("page too short for its definition levels");
+      levels_.resize(n);
       // The deprecated BIT_PACKED encoding packs from the most significant bit.
       for (size_t i = 0; i < n; ++i) levels_[i] = (page[i / 8] >> (7 - i % 8)) & 1;
+      present = static_cast<size_t>(std::count(levels_.begin(), levels_.end(), uint8_t{1}));
+      levels = levels_.data();
       pos = bytes;
     } else {
       return Status::NotImplemented("definition level encoding " +
                                     EncodingName(d.definition_level_encoding) +
                                     " is not supported");
     }
-    present = static_cast<size_t>(std::count(levels_.begin(), levels_.end(), uint8_t{1}));
-    levels = levels_.data();
   }
   return DecodeValues(d.encoding, page.subspan(pos), present, levels, n);
 }
@@ -409,18 +406,12 @@ Status ColumnReader::ReadDataPageV2(const PageHeader& h, std::span<const uint8_t
   size_t present = n;
   const uint8_t* levels = nullptr;
   if (column_.max_definition_level() > 0) {
-    levels_.resize(n);
-    RleBitPackedDecoder decoder(body.data() + rep_len, def_len, 1);
-    if (!decoder.DecodeBits(levels_.data(), n)) {
-      return Status::Invalid("definition levels: " + decoder.error());
-    }
-    present = static_cast<size_t>(std::count(levels_.begin(), levels_.end(), uint8_t{1}));
+    FROCKET_RETURN_IF_ERROR(ReadRleLevels(body.data() + rep_len, def_len, n, &levels, &present));
     if (n - present != static_cast<size_t>(d.num_nulls)) {
       return Status::Invalid("DataPageHeaderV2 declares " + std::to_string(d.num_nulls) +
                              " nulls but its definition levels hold " +
                              std::to_string(n - present));
     }
-    levels = levels_.data();
   } else if (d.num_nulls != 0) {
     return Status::Invalid("REQUIRED column page declares " + std::to_string(d.num_nulls) +
                            " nulls");
@@ -446,12 +437,43 @@ Status ColumnReader::ReadDataPageV2(const PageHeader& h, std::span<const uint8_t
 Status ColumnReader::DecodeValues(int32_t encoding, std::span<const uint8_t> values, size_t present,
                                   const uint8_t* levels, size_t n) {
   if (present > 0) FROCKET_RETURN_IF_ERROR(DecodeDense(encoding, values, present));
-  if (levels != nullptr) {
-    if (present < n) SpreadNulls(levels, present, n);
-    ApplyLevels(levels, n);
-    out_.null_count += static_cast<int64_t>(n - present);
+  if (column_.nullable()) {
+    if (levels == nullptr) {
+      bitmap::SetRange(out_.validity.data(), static_cast<size_t>(rows_),
+                       static_cast<size_t>(rows_) + n);
+    } else {
+      if (present < n) SpreadNulls(levels, present, n);
+      ApplyLevels(levels, n);
+      out_.null_count += static_cast<int64_t>(n - present);
+    }
   }
   rows_ += static_cast<int64_t>(n);
+  return Status::OK();
+}
+
+Status ColumnReader::ReadRleLevels(const uint8_t* data, size_t size, size_t n,
+                                   const uint8_t** levels, size_t* present) {
+  // Most pages of most columns have no nulls: one RLE run of 1s. Recognising it saves
+  // decoding and scanning a level per row.
+  uint64_t header = 0;
+  size_t pos = 0;
+  bool terminated = false;
+  for (int shift = 0; pos < size && shift < 35 && !terminated; shift += 7) {
+    header |= static_cast<uint64_t>(data[pos] & 0x7f) << shift;
+    terminated = (data[pos++] & 0x80) == 0;
+  }
+  if (terminated && (header & 1) == 0 && (header >> 1) >= n && pos < size && data[pos] == 1) {
+    *levels = nullptr;
+    *present = n;
+    return Status::OK();
+  }
+  levels_.resize(n);
+  RleBitPackedDecoder decoder(data, size, 1);
+  if (!decoder.DecodeBits(levels_.data(), n)) {
+    return Status::Invalid("definition levels: " + decoder.error());
+  }
+  *present = static_cast<size_t>(std::count(levels_.begin(), levels_.end(), uint8_t{1}));
+  *levels = levels_.data();
   return Status::OK();
 }
 

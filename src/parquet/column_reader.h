@@ -41,8 +41,14 @@ class ColumnReader {
   Status ReadDataPageV2(const PageHeader& header, std::span<const uint8_t> body);
   Status Decompress(std::span<const uint8_t> in, int32_t uncompressed_size, Buffer* out,
                     std::span<const uint8_t>* result);
+  // Decodes the RLE definition levels of n values: *levels is null when all are present,
+  // else one byte per value (1 = present).
+  Status ReadRleLevels(const uint8_t* data, size_t size, size_t n, const uint8_t** levels,
+                       size_t* present);
   // Decodes `levels` (one byte per value, 1 = present) into the validity bitmap at rows_.
   void ApplyLevels(const uint8_t* levels, size_t n);
+  // Decodes a page's values to rows [rows_, rows_ + n): `present` of them are non-null,
+  // placed by `levels` (null: all present).
   Status DecodeValues(int32_t encoding, std::span<const uint8_t> values, size_t present,
                       const uint8_t* levels, size_t n);
   Status DecodeDense(int32_t encoding, std::span<const uint8_t> values, size_t present);

@@ -30,7 +30,11 @@ class ByteArrayBuilder {
   // without it, this only saves reallocations.
   bool Reserve(uint64_t more) {
     if (more > max_bytes_ - data_->size()) return false;
-    data_->Reserve(data_->size() + more);
+    // Geometric growth: pages reserve one after another, and exact reservations would copy
+    // the column's data once per page.
+    if (data_->size() + more > data_->capacity()) {
+      data_->Reserve(std::max<uint64_t>(data_->size() + more, data_->capacity() * 2));
+    }
     return true;
   }
 
