@@ -110,10 +110,11 @@ Status Unsupported(int32_t encoding, PhysicalType type) {
 }  // namespace
 
 ColumnReader::ColumnReader(const ColumnDescriptor& column, const ReadOptions& options,
-                           int64_t total_rows)
+                           int64_t total_rows, uint64_t data_size_hint)
     : column_(column),
       options_(options),
       total_rows_(total_rows),
+      data_size_hint_(data_size_hint),
       width_(column.physical_type == PhysicalType::kByteArray
                  ? 0
                  : PhysicalTypeWidth(column.physical_type, column.type_length)),
@@ -148,6 +149,8 @@ Status ColumnReader::Prepare() {
     FROCKET_RETURN_IF_ERROR(CheckBudget((rows + 1) * 4, "the column's offsets"));
     out_.offsets.Resize((rows + 1) * 4);
     out_.offsets.as<uint32_t>()[0] = 0;
+    // Sized once: growing it page by page would copy the column's strings again each time.
+    out_.data.Reserve(std::min(data_size_hint_, options_.max_column_bytes));
   }
   return Status::OK();
 }

@@ -23,8 +23,11 @@ namespace frocket::parquet {
 
 class ColumnReader {
  public:
-  // total_rows: the rows of all chunks that will be appended.
-  ColumnReader(const ColumnDescriptor& column, const ReadOptions& options, int64_t total_rows);
+  // total_rows: the rows of all chunks that will be appended. data_size_hint: the chunks'
+  // uncompressed size, which bounds a plain BYTE_ARRAY column's string data (a dictionary-
+  // encoded one may grow past it).
+  ColumnReader(const ColumnDescriptor& column, const ReadOptions& options, int64_t total_rows,
+               uint64_t data_size_hint = 0);
 
   // Decodes one column chunk holding `num_rows` rows. Errors name the row group and page;
   // the caller adds the file and column.
@@ -62,6 +65,7 @@ class ColumnReader {
   const ColumnDescriptor& column_;
   ReadOptions options_;
   int64_t total_rows_;
+  uint64_t data_size_hint_;
   int32_t width_;  // bytes per value, 0 for BYTE_ARRAY
   int32_t codec_ = 0;
   bool dictionary_form_;  // output in dictionary form (BYTE_ARRAY, while every page allows it)

@@ -218,8 +218,16 @@ Result<ColumnVector> ParquetFile::Read(int column, int first_row_group, int end_
     return Status::NotFound(name() + ": no column " + std::to_string(column));
   }
   int64_t rows = 0;
-  for (int g = first_row_group; g < end_row_group; ++g) rows += row_group_num_rows(g);
-  ColumnReader reader(schema_.column(column), options, rows);
+  uint64_t uncompressed = 0;
+  for (int g = first_row_group; g < end_row_group; ++g) {
+    rows += row_group_num_rows(g);
+    // The footer's claim is only a sizing hint; a hostile one is capped by what the chunk's
+    // bytes could plausibly expand to.
+    uint64_t claimed = static_cast<uint64_t>(
+        std::max<int64_t>(0, chunk_metadata(g, column).total_uncompressed_size));
+    uncompressed += std::min(claimed, chunk_range(g, column).length * 32);
+  }
+  ColumnReader reader(schema_.column(column), options, rows, uncompressed);
   Buffer chunk;
   for (int g = first_row_group; g < end_row_group; ++g) {
     ByteRange range = chunk_range(g, column);
