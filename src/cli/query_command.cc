@@ -1,0 +1,91 @@
+#include "cli/query_command.h"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "engine/part_executor.h"
+#include "query/query_parser.h"
+#include "storage/local_file_source.h"
+#include "table/part_loader.h"
+
+namespace frocket::cli {
+
+namespace {
+
+Result<std::unique_ptr<parquet::ParquetFile>> Open(const std::string& path) {
+  FROCKET_ASSIGN_OR_RETURN(auto source, LocalFileSource::Open(path));
+  return parquet::ParquetFile::Open(std::shared_ptr<ByteSource>(std::move(source)));
+}
+
+// The dataset schema is that of the first file; every file must agree on the columns used.
+Result<nlohmann::ordered_json> Run(const QueryFilesArgs& args) {
+  if (args.files.empty()) return Status::Invalid("no files given");
+  std::vector<std::unique_ptr<parquet::ParquetFile>> files;
+  for (const auto& path : args.files) {
+    FROCKET_ASSIGN_OR_RETURN(auto f, Open(path));
+    files.push_back(std::move(f));
+  }
+  query::DatasetSchema schema;
+  schema.group_id_column = args.group_column;
+  schema.timestamp_column = args.time_column;
+  for (const auto& c : files[0]->schema().columns()) {
+    if (auto t = table::QueryTypeOf(c)) schema.columns[c.name] = *t;
+  }
+  for (const std::string* required : {&args.group_column, &args.time_column}) {
+    if (!schema.TypeOf(*required)) {
+      return Status::Invalid(args.files[0] + ": no usable column '" + *required + "'");
+    }
+  }
+  FROCKET_ASSIGN_OR_RETURN(query::Query q, query::ParseQueryText(args.query_text, schema));
+  std::vector<std::string> columns = q.UsedColumns();
+  columns.push_back(args.group_column);
+  columns.push_back(args.time_column);
+  std::sort(columns.begin(), columns.end());
+  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+
+  std::optional<engine::PartResult> merged;
+  for (size_t i = 0; i < files.size(); ++i) {
+    for (const auto& name : columns) {
+      int index = files[i]->schema().FindColumn(name);
+      auto type = index < 0 ? std::nullopt : table::QueryTypeOf(files[i]->schema().column(index));
+      if (type != schema.TypeOf(name)) {
+        return Status::Invalid(args.files[i] + ": column '" + name +
+                               "' is missing or has a "
+                               "different type than in " +
+                               args.files[0]);
+      }
+    }
+    FROCKET_ASSIGN_OR_RETURN(
+        auto part, table::LoadPart(*files[i], columns, args.group_column, args.time_column));
+    FROCKET_ASSIGN_OR_RETURN(engine::PartResult r, engine::ExecuteQuery(*part, q));
+    if (!merged) {
+      merged = std::move(r);
+    } else {
+      FROCKET_RETURN_IF_ERROR(engine::Merge(&*merged, r));
+    }
+  }
+  nlohmann::ordered_json response;
+  response["success"] = true;
+  nlohmann::ordered_json body = engine::ResponseJson(*merged);
+  response["query"] = body["query"];
+  response["funnel"] = body["funnel"];
+  return response;
+}
+
+}  // namespace
+
+int RunQueryFiles(const QueryFilesArgs& args) {
+  auto result = Run(args);
+  nlohmann::ordered_json out;
+  if (result.ok()) {
+    out = std::move(*result);
+  } else {
+    out["success"] = false;
+    out["errorMessage"] = result.status().message();
+  }
+  std::cout << out.dump(args.pretty ? 2 : -1) << "\n";
+  if (!result.ok()) std::cerr << "frocket: error: " << result.status().message() << "\n";
+  return result.ok() ? 0 : 1;
+}
+
+}  // namespace frocket::cli

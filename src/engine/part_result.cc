@@ -1,0 +1,398 @@
+#include "engine/part_result.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "common/text.h"
+#include "parquet/logical_value.h"
+
+namespace frocket::engine {
+
+namespace {
+
+using query::AggregationType;
+
+// Values as hash-map keys: NaN equals NaN, so a NaN value merges across parts.
+struct KeyHash {
+  size_t operator()(const Value& v) const {
+    if (const double* d = std::get_if<double>(&v); d != nullptr && std::isnan(*d)) return 0x7ff8;
+    return std::hash<Value>()(v);
+  }
+};
+struct KeyEqual {
+  bool operator()(const Value& a, const Value& b) const {
+    if (a.index() != b.index()) return false;
+    if (const double* x = std::get_if<double>(&a)) {
+      double y = std::get<double>(b);
+      return (std::isnan(*x) && std::isnan(y)) || *x == y;
+    }
+    return a == b;
+  }
+};
+
+// The measure entries are ranked by, as a long double (which holds int64 and double exactly).
+long double Measure(const AggregationResult& r, const AggregationResult::Entry& e) {
+  switch (r.type) {
+    case AggregationType::kSumPerValue:
+      return r.integer_sums ? static_cast<long double>(e.int_sum) : e.float_sum;
+    case AggregationType::kMeanPerValue:
+      if (e.n == 0) return -INFINITY;
+      return (r.integer_sums ? static_cast<long double>(e.int_sum) : e.float_sum) /
+             static_cast<long double>(e.n);
+    default:
+      return static_cast<long double>(e.rows);
+  }
+}
+
+Status MergeAggregation(AggregationResult* into, const AggregationResult& other) {
+  if (into->type != other.type || into->column != other.column) {
+    return Status::Invalid("internal error: merging results of different aggregations");
+  }
+  into->count += other.count;
+  into->approximate |= other.approximate;
+  if (other.entries.empty()) return Status::OK();
+  std::unordered_map<Value, size_t, KeyHash, KeyEqual> index;
+  index.reserve(into->entries.size() + other.entries.size());
+  for (size_t i = 0; i < into->entries.size(); ++i) index.emplace(into->entries[i].key, i);
+  for (const auto& e : other.entries) {
+    auto [it, inserted] = index.emplace(e.key, into->entries.size());
+    if (inserted) {
+      into->entries.push_back(e);
+      continue;
+    }
+    auto& mine = into->entries[it->second];
+    mine.rows += e.rows;
+    mine.n += e.n;
+    mine.int_sum += e.int_sum;
+    mine.float_sum += e.float_sum;
+  }
+  return Status::OK();
+}
+
+Status MergeAggregations(std::optional<std::vector<AggregationResult>>* into,
+                         const std::optional<std::vector<AggregationResult>>& other) {
+  if (into->has_value() != other.has_value() || (other && (*into)->size() != other->size())) {
+    return Status::Invalid("internal error: merging results of different queries");
+  }
+  if (!other) return Status::OK();
+  for (size_t i = 0; i < other->size(); ++i) {
+    FROCKET_RETURN_IF_ERROR(MergeAggregation(&(**into)[i], (*other)[i]));
+  }
+  return Status::OK();
+}
+
+Status MergeStep(StepResult* into, const StepResult& other) {
+  into->matching_groups += other.matching_groups;
+  into->matching_group_rows += other.matching_group_rows;
+  return MergeAggregations(&into->aggregations, other.aggregations);
+}
+
+std::string KeyString(const Value& v) {
+  switch (v.index()) {
+    case 0:
+      return std::to_string(std::get<int64_t>(v));
+    case 1: {
+      double d = std::get<double>(v);
+      if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+      std::string s;
+      text::AppendDouble(&s, d);
+      return s;
+    }
+    case 2:
+      return std::get<bool>(v) ? "true" : "false";
+    default:
+      return std::get<std::string>(v);
+  }
+}
+
+nlohmann::ordered_json Number(__int128 v) {
+  if (v >= INT64_MIN && v <= INT64_MAX) return static_cast<int64_t>(v);
+  return static_cast<double>(v);
+}
+
+nlohmann::ordered_json FloatNumber(double d) {
+  // JSON has no NaN or infinity; Funnel Rocket's serializer would have failed on them.
+  if (!std::isfinite(d)) return nullptr;
+  return d;
+}
+
+nlohmann::ordered_json AggregationJson(AggregationResult r) {
+  nlohmann::ordered_json j;
+  j["column"] = r.column;
+  j["type"] = query::AggregationTypeName(r.type);
+  if (r.type == AggregationType::kCount) {
+    j["value"] = r.count;
+  } else {
+    if (r.type == AggregationType::kMeanPerValue) {
+      std::erase_if(r.entries, [](const AggregationResult::Entry& e) { return e.n == 0; });
+    }
+    KeepTop(&r, static_cast<size_t>(r.top));
+    nlohmann::ordered_json value = nlohmann::ordered_json::object();
+    for (const auto& e : r.entries) {
+      std::string key = KeyString(e.key);
+      switch (r.type) {
+        case AggregationType::kSumPerValue:
+          value[key] = r.integer_sums ? Number(e.int_sum) : FloatNumber(e.float_sum);
+          break;
+        case AggregationType::kMeanPerValue:
+          value[key] = FloatNumber(static_cast<double>(
+              (r.integer_sums ? static_cast<long double>(e.int_sum) : e.float_sum) /
+              static_cast<long double>(e.n)));
+          break;
+        default:
+          value[key] = e.rows;
+      }
+    }
+    j["value"] = std::move(value);
+  }
+  j["top"] = IsPerValue(r.type) ? nlohmann::ordered_json(r.top) : nlohmann::ordered_json(nullptr);
+  j["name"] = r.name ? nlohmann::ordered_json(*r.name) : nlohmann::ordered_json(nullptr);
+  if (r.approximate) j["approximate"] = true;
+  return j;
+}
+
+nlohmann::ordered_json AggregationsJson(const std::optional<std::vector<AggregationResult>>& list) {
+  if (!list) return nullptr;
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& r : *list) out.push_back(AggregationJson(r));
+  return out;
+}
+
+nlohmann::ordered_json StepJson(const StepResult& s) {
+  nlohmann::ordered_json j;
+  j["matchingGroups"] = s.matching_groups;
+  j["matchingGroupRows"] = s.matching_group_rows;
+  j["aggregations"] = AggregationsJson(s.aggregations);
+  return j;
+}
+
+// --- wire format ---
+
+nlohmann::json WireDouble(double d) {
+  if (std::isfinite(d)) return d;
+  return std::isnan(d) ? "NaN" : (d > 0 ? "Infinity" : "-Infinity");
+}
+
+Result<double> ReadWireDouble(const nlohmann::json& j) {
+  if (j.is_number()) return j.get<double>();
+  if (j == "NaN") return std::nan("");
+  if (j == "Infinity") return INFINITY;
+  if (j == "-Infinity") return -INFINITY;
+  return Status::Invalid("bad number in a part result: " + j.dump());
+}
+
+nlohmann::json WireKey(const Value& v) {
+  switch (v.index()) {
+    case 0:
+      return {{"i", std::get<int64_t>(v)}};
+    case 1:
+      return {{"f", WireDouble(std::get<double>(v))}};
+    case 2:
+      return {{"b", std::get<bool>(v)}};
+    default:
+      return {{"s", std::get<std::string>(v)}};
+  }
+}
+
+Result<Value> ReadWireKey(const nlohmann::json& j) {
+  if (!j.is_object() || j.size() != 1) return Status::Invalid("bad key in a part result");
+  if (j.contains("i") && j["i"].is_number_integer()) return Value(j["i"].get<int64_t>());
+  if (j.contains("f")) {
+    FROCKET_ASSIGN_OR_RETURN(double d, ReadWireDouble(j["f"]));
+    return Value(d);
+  }
+  if (j.contains("b") && j["b"].is_boolean()) return Value(j["b"].get<bool>());
+  if (j.contains("s") && j["s"].is_string()) return Value(j["s"].get<std::string>());
+  return Status::Invalid("bad key in a part result: " + j.dump());
+}
+
+nlohmann::json WireAggregations(const std::optional<std::vector<AggregationResult>>& list) {
+  if (!list) return nullptr;
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : *list) {
+    nlohmann::json j;
+    j["column"] = r.column;
+    j["type"] = query::AggregationTypeName(r.type);
+    j["name"] = r.name ? nlohmann::json(*r.name) : nlohmann::json(nullptr);
+    j["top"] = r.top;
+    j["integerSums"] = r.integer_sums;
+    j["count"] = r.count;
+    j["approximate"] = r.approximate;
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : r.entries) {
+      entries.push_back({WireKey(e.key), e.rows, e.n, parquet::Int128ToString(e.int_sum),
+                         WireDouble(e.float_sum)});
+    }
+    j["entries"] = std::move(entries);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+Result<__int128> ParseInt128(const std::string& s) {
+  __int128 v = 0;
+  size_t i = 0;
+  bool negative = !s.empty() && s[0] == '-';
+  if (negative) i = 1;
+  if (i == s.size()) return Status::Invalid("bad integer in a part result: " + s);
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return Status::Invalid("bad integer in a part result: " + s);
+    v = v * 10 + (s[i] - '0');
+  }
+  return negative ? -v : v;
+}
+
+Result<std::optional<std::vector<AggregationResult>>> ReadWireAggregations(
+    const nlohmann::json& j) {
+  if (j.is_null()) return std::optional<std::vector<AggregationResult>>();
+  if (!j.is_array()) return Status::Invalid("bad aggregations in a part result");
+  std::vector<AggregationResult> out;
+  static const std::pair<const char*, AggregationType> kTypes[] = {
+      {"count", AggregationType::kCount},
+      {"countPerValue", AggregationType::kCountPerValue},
+      {"groupsPerValue", AggregationType::kGroupsPerValue},
+      {"sumPerValue", AggregationType::kSumPerValue},
+      {"meanPerValue", AggregationType::kMeanPerValue}};
+  try {
+    for (const auto& a : j) {
+      AggregationResult r;
+      r.column = a.at("column").get<std::string>();
+      std::string type = a.at("type").get<std::string>();
+      bool known = false;
+      for (const auto& [name, t] : kTypes) {
+        if (type == name) r.type = t, known = true;
+      }
+      if (!known) return Status::Invalid("bad aggregation type in a part result: " + type);
+      if (!a.at("name").is_null()) r.name = a.at("name").get<std::string>();
+      r.top = a.at("top").get<int64_t>();
+      r.integer_sums = a.at("integerSums").get<bool>();
+      r.count = a.at("count").get<int64_t>();
+      r.approximate = a.at("approximate").get<bool>();
+      for (const auto& e : a.at("entries")) {
+        if (!e.is_array() || e.size() != 5) return Status::Invalid("bad entry in a part result");
+        AggregationResult::Entry entry;
+        FROCKET_ASSIGN_OR_RETURN(entry.key, ReadWireKey(e[0]));
+        entry.rows = e[1].get<int64_t>();
+        entry.n = e[2].get<int64_t>();
+        FROCKET_ASSIGN_OR_RETURN(entry.int_sum, ParseInt128(e[3].get<std::string>()));
+        FROCKET_ASSIGN_OR_RETURN(entry.float_sum, ReadWireDouble(e[4]));
+        r.entries.push_back(std::move(entry));
+      }
+      out.push_back(std::move(r));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Invalid(std::string("malformed part result: ") + e.what());
+  }
+  return std::optional<std::vector<AggregationResult>>(std::move(out));
+}
+
+nlohmann::json WireStep(const StepResult& s) {
+  return {{"matchingGroups", s.matching_groups},
+          {"matchingGroupRows", s.matching_group_rows},
+          {"aggregations", WireAggregations(s.aggregations)}};
+}
+
+Result<StepResult> ReadWireStep(const nlohmann::json& j) {
+  StepResult s;
+  try {
+    s.matching_groups = j.at("matchingGroups").get<int64_t>();
+    s.matching_group_rows = j.at("matchingGroupRows").get<int64_t>();
+    FROCKET_ASSIGN_OR_RETURN(s.aggregations, ReadWireAggregations(j.at("aggregations")));
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Invalid(std::string("malformed part result: ") + e.what());
+  }
+  return s;
+}
+
+}  // namespace
+
+void KeepTop(AggregationResult* r, size_t limit) {
+  auto better = [r](const AggregationResult::Entry& a, const AggregationResult::Entry& b) {
+    long double ma = Measure(*r, a), mb = Measure(*r, b);
+    if (ma != mb) return ma > mb;
+    return table::ValueLess(a.key, b.key);
+  };
+  if (r->entries.size() > limit) {
+    std::partial_sort(r->entries.begin(), r->entries.begin() + static_cast<ptrdiff_t>(limit),
+                      r->entries.end(), better);
+    r->entries.resize(limit);
+  } else {
+    std::sort(r->entries.begin(), r->entries.end(), better);
+  }
+}
+
+Status Merge(PartResult* into, const PartResult& other) {
+  FROCKET_RETURN_IF_ERROR(MergeStep(&into->query, other.query));
+  if (into->funnel.has_value() != other.funnel.has_value() ||
+      (other.funnel && into->funnel->sequence.size() != other.funnel->sequence.size())) {
+    return Status::Invalid("internal error: merging results of different queries");
+  }
+  if (other.funnel) {
+    for (size_t i = 0; i < other.funnel->sequence.size(); ++i) {
+      FROCKET_RETURN_IF_ERROR(MergeStep(&into->funnel->sequence[i], other.funnel->sequence[i]));
+    }
+    FROCKET_RETURN_IF_ERROR(
+        MergeAggregations(&into->funnel->end_aggregations, other.funnel->end_aggregations));
+  }
+  into->scanned_rows += other.scanned_rows;
+  into->scanned_groups += other.scanned_groups;
+  return Status::OK();
+}
+
+nlohmann::ordered_json ResponseJson(const PartResult& merged) {
+  nlohmann::ordered_json j;
+  j["query"] = StepJson(merged.query);
+  if (merged.funnel) {
+    nlohmann::ordered_json f;
+    f["sequence"] = nlohmann::ordered_json::array();
+    for (const auto& s : merged.funnel->sequence) f["sequence"].push_back(StepJson(s));
+    f["endAggregations"] = AggregationsJson(merged.funnel->end_aggregations);
+    j["funnel"] = std::move(f);
+  } else {
+    j["funnel"] = nullptr;
+  }
+  return j;
+}
+
+nlohmann::json ToWireJson(const PartResult& r) {
+  nlohmann::json j;
+  j["query"] = WireStep(r.query);
+  if (r.funnel) {
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& s : r.funnel->sequence) steps.push_back(WireStep(s));
+    j["funnel"] = {{"sequence", steps},
+                   {"endAggregations", WireAggregations(r.funnel->end_aggregations)}};
+  } else {
+    j["funnel"] = nullptr;
+  }
+  j["scannedRows"] = r.scanned_rows;
+  j["scannedGroups"] = r.scanned_groups;
+  return j;
+}
+
+Result<PartResult> FromWireJson(const nlohmann::json& j) {
+  PartResult r;
+  try {
+    FROCKET_ASSIGN_OR_RETURN(r.query, ReadWireStep(j.at("query")));
+    const auto& f = j.at("funnel");
+    if (!f.is_null()) {
+      FunnelResult funnel;
+      for (const auto& s : f.at("sequence")) {
+        FROCKET_ASSIGN_OR_RETURN(StepResult step, ReadWireStep(s));
+        funnel.sequence.push_back(std::move(step));
+      }
+      FROCKET_ASSIGN_OR_RETURN(funnel.end_aggregations,
+                               ReadWireAggregations(f.at("endAggregations")));
+      r.funnel = std::move(funnel);
+    }
+    r.scanned_rows = j.at("scannedRows").get<int64_t>();
+    r.scanned_groups = j.at("scannedGroups").get<int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Invalid(std::string("malformed part result: ") + e.what());
+  }
+  return r;
+}
+
+}  // namespace frocket::engine

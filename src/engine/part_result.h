@@ -1,0 +1,83 @@
+// PartResult: one part's share of a query's answer, and the exact merge of shares.
+//
+// Groups are disjoint across parts, so every count adds: matching groups and rows, per-value
+// row counts, per-value group counts. Sums add; means are kept as sum and count and divided
+// only at the end (Funnel Rocket averaged the parts' means, which is wrong). A part ships
+// every value of a per-value aggregation while there are at most ExecOptions::exact_limit of
+// them; beyond that it ships its top values only and the aggregation is marked approximate.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "query/query.h"
+#include "table/value_codes.h"
+
+namespace frocket::engine {
+
+using table::Value;
+
+struct AggregationResult {
+  // What was asked (from the query).
+  std::string column;
+  query::AggregationType type = query::AggregationType::kCount;
+  std::optional<std::string> name;
+  int64_t top = 10;
+  bool integer_sums = false;  // sumPerValue over an INT column: sums are exact integers
+
+  // kCount: non-null cells.
+  int64_t count = 0;
+
+  // Per-value types. `rows`: rows (countPerValue, sum/meanPerValue) or groups
+  // (groupsPerValue) having the value; `n`, `int_sum`, `float_sum`: the non-null values of
+  // the other column and their sum (INT columns sum exactly in int_sum).
+  struct Entry {
+    Value key;
+    int64_t rows = 0;
+    int64_t n = 0;
+    __int128 int_sum = 0;
+    double float_sum = 0;
+  };
+  std::vector<Entry> entries;
+  bool approximate = false;
+};
+
+struct StepResult {
+  int64_t matching_groups = 0;
+  int64_t matching_group_rows = 0;
+  std::optional<std::vector<AggregationResult>> aggregations;
+};
+
+struct FunnelResult {
+  std::vector<StepResult> sequence;
+  std::optional<std::vector<AggregationResult>> end_aggregations;
+};
+
+struct PartResult {
+  StepResult query;
+  std::optional<FunnelResult> funnel;
+  // Worker statistics.
+  int64_t scanned_rows = 0;
+  int64_t scanned_groups = 0;
+};
+
+// Adds `other` into `into`. Both must come from the same query.
+Status Merge(PartResult* into, const PartResult& other);
+
+// The "query" and "funnel" members of Funnel Rocket's response, from a merged result: maps
+// cut to their top entries (largest first, ties by value ascending), keys as strings.
+nlohmann::ordered_json ResponseJson(const PartResult& merged);
+
+// Lossless JSON for moving a part's result between processes, and back.
+nlohmann::json ToWireJson(const PartResult& result);
+Result<PartResult> FromWireJson(const nlohmann::json& json);
+
+// The ranking of per-value entries: the aggregated measure, descending, then value ascending.
+// Keeps the best `limit` entries in order; the rest are dropped.
+void KeepTop(AggregationResult* result, size_t limit);
+
+}  // namespace frocket::engine

@@ -1,0 +1,25 @@
+// DatasetSchema: what a query is validated against — the dataset's queryable columns and
+// their types, and which columns hold the group id and the timestamp.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/column_type.h"
+
+namespace frocket::query {
+
+struct DatasetSchema {
+  std::map<std::string, ColumnType> columns;
+  std::string group_id_column;
+  std::string timestamp_column;
+
+  std::optional<ColumnType> TypeOf(const std::string& name) const {
+    auto it = columns.find(name);
+    if (it == columns.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+}  // namespace frocket::query

@@ -1,0 +1,118 @@
+// Query: a validated and expanded Funnel Rocket query (DESIGN.md §3). Every shorthand of the
+// JSON language is resolved and every default made explicit, so the engine never guesses.
+//
+// The same structures hold what the planned funnel extensions need (DESIGN.md §3b): a step
+// can be an exclusion (row_found = false), a sequence can carry a conversion window, and an
+// aggregation list can hang off any point of a funnel.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/column_type.h"
+
+namespace frocket::query {
+
+enum class Op { kEq, kNe, kGt, kGe, kLt, kLe, kContains, kNotContains, kRegex };
+
+const char* OpName(Op op);
+
+// A literal from the query: JSON integers stay exact, other numbers are doubles.
+using Literal = std::variant<int64_t, double, bool, std::string>;
+
+struct Filter {
+  std::string column;
+  Op op = Op::kEq;
+  Literal value;
+};
+
+// Filters that must all match in the same row.
+struct RowPredicate {
+  std::vector<Filter> filters;
+};
+
+struct Target {
+  enum class Type { kCount, kSum };
+  Type type = Type::kCount;
+  std::string column;  // kSum only
+  Op op = Op::kGe;     // a numeric comparison
+  Literal value = int64_t{1};
+};
+
+struct SequenceStep {
+  RowPredicate predicate;
+  // false: an exclusion step (DESIGN.md §3b, not supported yet: rejected by the parser).
+  bool row_found = true;
+};
+
+struct Sequence {
+  std::vector<SequenceStep> steps;
+  std::optional<double> max_duration;  // conversion window (DESIGN.md §3b; rejected for now)
+};
+
+struct Condition {
+  enum class Kind { kRows, kSequence };
+  Kind kind = Kind::kRows;
+  std::optional<std::string> name;
+  // kRows: the row predicate (from "filter" or "filters"), its target and includeZero.
+  RowPredicate predicate;
+  bool predicate_was_single = true;  // "filter" rather than "filters", for the expanded JSON
+  Target target;
+  bool include_zero = false;
+  // kSequence
+  Sequence sequence;
+};
+
+// The relation between conditions, as a tree.
+struct Relation {
+  enum class Kind { kCondition, kNot, kAnd, kOr };
+  Kind kind = Kind::kCondition;
+  int condition = 0;               // kCondition
+  std::vector<Relation> operands;  // kNot: one; kAnd/kOr: two or more
+};
+
+enum class AggregationType { kCount, kCountPerValue, kGroupsPerValue, kSumPerValue, kMeanPerValue };
+
+const char* AggregationTypeName(AggregationType t);
+inline bool IsPerValue(AggregationType t) {
+  return t != AggregationType::kCount;
+}
+
+struct Aggregation {
+  std::string column;
+  AggregationType type = AggregationType::kCount;
+  std::optional<std::string> other_column;  // kSumPerValue, kMeanPerValue
+  std::optional<std::string> name;
+  int64_t top = 10;  // per-value types only
+};
+
+struct Funnel {
+  Sequence sequence;
+  std::optional<std::vector<Aggregation>> step_aggregations;
+  std::optional<std::vector<Aggregation>> end_aggregations;
+};
+
+// Bounds in the timestamp column's unit: int64_t when given as JSON integers (exact even for
+// nanoseconds), double otherwise.
+struct Timeframe {
+  std::optional<Literal> from;  // inclusive
+  std::optional<Literal> to;    // exclusive
+};
+
+struct Query {
+  std::optional<Timeframe> timeframe;
+  std::vector<Condition> conditions;
+  std::optional<Relation> relation;  // set iff there are conditions
+  std::string relation_text;         // as expanded ("$0 and $1"), for the expanded JSON
+  std::optional<std::vector<Aggregation>> aggregations;
+  std::optional<Funnel> funnel;
+
+  // Every column the query reads (without the group id and timestamp columns).
+  std::vector<std::string> UsedColumns() const;
+};
+
+}  // namespace frocket::query

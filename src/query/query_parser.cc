@@ -1,0 +1,919 @@
+#include "query/query_parser.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "query/relation.h"
+
+namespace frocket::query {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::optional<Op> ParseOp(const std::string& s) {
+  static const std::map<std::string, Op> kOps = {{"==", Op::kEq},
+                                                 {"!=", Op::kNe},
+                                                 {">", Op::kGt},
+                                                 {">=", Op::kGe},
+                                                 {"<", Op::kLt},
+                                                 {"<=", Op::kLe},
+                                                 {"contains", Op::kContains},
+                                                 {"not contains", Op::kNotContains},
+                                                 {"regex", Op::kRegex}};
+  auto it = kOps.find(s);
+  if (it == kOps.end()) return std::nullopt;
+  return it->second;
+}
+
+bool IsComparison(Op op) {
+  return op == Op::kEq || op == Op::kNe || op == Op::kGt || op == Op::kGe || op == Op::kLt ||
+         op == Op::kLe;
+}
+
+bool IsValidIdentifier(const std::string& s) {
+  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Edit distance, to suggest the key a typo meant.
+size_t Distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// A numeric literal exactly: long double holds every int64 and every double.
+long double NumberValue(const Literal& v) {
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return static_cast<long double>(*i);
+  return std::get<double>(v);
+}
+
+std::string Describe(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+class Parser {
+ public:
+  Parser(const DatasetSchema& schema, const ParseOptions& options)
+      : schema_(schema), options_(options) {}
+
+  Query Parse(const json& root) {
+    Query q;
+    if (!root.is_object()) {
+      Error("", "a query must be a JSON object, got " + Describe(root));
+      return q;
+    }
+    CheckKeys(root, "", {"timeframe", "query", "funnel"});
+    if (root.contains("timeframe")) q.timeframe = ParseTimeframe(root["timeframe"], "timeframe");
+    if (root.contains("query")) ParseQueryBlock(root["query"], "query", &q);
+    if (root.contains("funnel")) q.funnel = ParseFunnel(root["funnel"], "funnel");
+    return q;
+  }
+
+  const std::vector<QueryError>& errors() const { return errors_; }
+
+ private:
+  void Error(const std::string& path, const std::string& message) {
+    errors_.push_back({path, message});
+  }
+  static std::string Join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+  static std::string Index(const std::string& path, size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+  }
+
+  // Unknown keys are errors; the message suggests the allowed key the typo is closest to.
+  void CheckKeys(const json& obj, const std::string& path,
+                 std::initializer_list<const char*> allowed) {
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+      const std::string& key = it.key();
+      bool ok = false;
+      std::string best;
+      size_t best_distance = SIZE_MAX;
+      std::string list;
+      for (const char* a : allowed) {
+        if (key == a) ok = true;
+        size_t d = Distance(key, a);
+        if (d < best_distance) best_distance = d, best = a;
+        list += (list.empty() ? "" : ", ") + std::string(a);
+      }
+      if (ok) continue;
+      std::string message = "unknown key '" + key + "'";
+      if (best_distance <= 2) message += " (did you mean '" + best + "'?)";
+      message += "; expected one of: " + list;
+      Error(Join(path, key), message);
+    }
+  }
+
+  std::optional<std::string> GetString(const json& obj, const char* key, const std::string& path,
+                                       bool required) {
+    if (!obj.contains(key)) {
+      if (required) Error(Join(path, key), "is required");
+      return std::nullopt;
+    }
+    const json& v = obj[key];
+    if (!v.is_string()) {
+      Error(Join(path, key), "expected a string, got " + Describe(v));
+      return std::nullopt;
+    }
+    return v.get<std::string>();
+  }
+
+  std::optional<Timeframe> ParseTimeframe(const json& v, const std::string& path) {
+    if (!v.is_object()) {
+      Error(path, "expected an object with 'from' and/or 'to', got " + Describe(v));
+      return std::nullopt;
+    }
+    CheckKeys(v, path, {"from", "to"});
+    Timeframe t;
+    for (const char* key : {"from", "to"}) {
+      if (!v.contains(key)) continue;
+      const json& x = v[key];
+      std::optional<Literal>& bound = std::string(key) == "from" ? t.from : t.to;
+      if (x.is_number_integer() && (!x.is_number_unsigned() || x.get<uint64_t>() <= INT64_MAX)) {
+        bound = x.get<int64_t>();
+      } else if (x.is_number_float() && std::isfinite(x.get<double>())) {
+        bound = x.get<double>();
+      } else {
+        Error(Join(path, key),
+              "expected a number (in the timestamp column's unit), got " + Describe(x));
+      }
+    }
+    if (t.from && t.to && !(NumberValue(*t.to) > NumberValue(*t.from))) {
+      Error(Join(path, "to"), "must be greater than 'from' ('to' is exclusive, 'from' inclusive)");
+    }
+    return t;
+  }
+
+  void ParseQueryBlock(const json& v, const std::string& path, Query* q) {
+    if (!v.is_object()) {
+      Error(path, "expected an object, got " + Describe(v));
+      return;
+    }
+    CheckKeys(v, path, {"relation", "conditions", "aggregations"});
+    if (v.contains("conditions")) {
+      const json& c = v["conditions"];
+      std::string cpath = Join(path, "conditions");
+      if (!c.is_array()) {
+        Error(cpath, "expected an array of conditions, got " + Describe(c));
+      } else {
+        for (size_t i = 0; i < c.size(); ++i) {
+          q->conditions.push_back(ParseCondition(c[i], Index(cpath, i)));
+        }
+      }
+    }
+    ParseRelationField(v, path, q);
+    if (v.contains("aggregations")) {
+      q->aggregations = ParseAggregations(v["aggregations"], Join(path, "aggregations"));
+    }
+  }
+
+  void ParseRelationField(const json& v, const std::string& path, Query* q) {
+    std::string rpath = Join(path, "relation");
+    std::optional<std::string> text = GetString(v, "relation", path, false);
+    if (q->conditions.empty()) {
+      if (text && !text->empty()) {
+        // Funnel Rocket ignored a relation without conditions; referring to nothing is
+        // almost certainly a mistake worth reporting.
+        std::string t = Lower(*text);
+        if (t != "and" && t != "or" && t != "&&" && t != "||") {
+          Error(rpath, "refers to conditions, but the query has none");
+        }
+      }
+      return;
+    }
+    std::string relation = text ? *text : "and";
+    std::string trimmed = relation;
+    trimmed.erase(0, trimmed.find_first_not_of(" \t\n\r"));
+    trimmed.erase(trimmed.find_last_not_of(" \t\n\r") + 1);
+    std::string lower = Lower(trimmed);
+    if (lower.empty()) {
+      Error(rpath, "must not be empty");
+      return;
+    }
+    if (lower == "and" || lower == "or" || lower == "&&" || lower == "||") {
+      std::string op = (lower == "and" || lower == "&&") ? " and " : " or ";
+      relation.clear();
+      for (size_t i = 0; i < q->conditions.size(); ++i) {
+        relation += (i ? op : "") + ("$" + std::to_string(i));
+      }
+    }
+    std::map<std::string, int> names;
+    for (size_t i = 0; i < q->conditions.size(); ++i) {
+      if (q->conditions[i].name) names[Lower(*q->conditions[i].name)] = static_cast<int>(i);
+    }
+    auto parsed = ParseRelation(relation, static_cast<int>(q->conditions.size()), names);
+    if (!parsed.ok()) {
+      Error(rpath, parsed.status().message());
+      return;
+    }
+    q->relation = std::move(*parsed);
+    q->relation_text = RelationToString(*q->relation);
+  }
+
+  Condition ParseCondition(const json& v, const std::string& path) {
+    Condition c;
+    if (!v.is_object()) {
+      Error(path, "expected a condition object, got " + Describe(v));
+      return c;
+    }
+    c.name = GetString(v, "name", path, false);
+    if (c.name) CheckConditionName(*c.name, Join(path, "name"));
+    int kinds = v.contains("filter") + v.contains("filters") + v.contains("sequence");
+    if (kinds != 1) {
+      Error(path, kinds == 0 ? "a condition needs one of 'filter', 'filters' or 'sequence'"
+                             : "a condition takes only one of 'filter', 'filters' and 'sequence'");
+      return c;
+    }
+    if (v.contains("sequence")) {
+      CheckKeys(v, path, {"name", "sequence", "maxDuration"});
+      c.kind = Condition::Kind::kSequence;
+      c.sequence = ParseSequence(v, path);
+      return c;
+    }
+    CheckKeys(v, path, {"name", "filter", "filters", "target", "includeZero"});
+    c.kind = Condition::Kind::kRows;
+    c.predicate_was_single = v.contains("filter");
+    c.predicate = ParsePredicate(v, path);
+    if (v.contains("target")) {
+      c.target = ParseTarget(v["target"], Join(path, "target"));
+    }
+    std::optional<bool> include_zero;
+    if (v.contains("includeZero")) {
+      if (!v["includeZero"].is_boolean()) {
+        Error(Join(path, "includeZero"),
+              "expected true or false, got " + Describe(v["includeZero"]));
+      } else {
+        include_zero = v["includeZero"].get<bool>();
+      }
+    }
+    c.include_zero = ResolveIncludeZero(c.target, include_zero, Join(path, "includeZero"));
+    return c;
+  }
+
+  void CheckConditionName(const std::string& name, const std::string& path) {
+    if (!IsValidIdentifier(name)) {
+      Error(path,
+            "'" + name + "' is not a valid name (a letter, then letters, digits or underscores)");
+      return;
+    }
+    std::string lower = Lower(name);
+    if (lower == "and" || lower == "or" || lower == "not") {
+      Error(path, "'" + name + "' is a relation operator and cannot name a condition");
+      return;
+    }
+    // Relations refer to names case-insensitively, so uniqueness is case-insensitive too.
+    if (!condition_names_.insert(lower).second) {
+      Error(path, "condition name '" + name + "' is not unique");
+    }
+  }
+
+  // Funnel Rocket's includeZero rules: a count target may include groups with no matching
+  // row where that is meaningful; "count == 0" must.
+  bool ResolveIncludeZero(const Target& t, std::optional<bool> given, const std::string& path) {
+    if (t.type != Target::Type::kCount) {
+      if (given && *given) Error(path, "applies only to count targets");
+      return false;
+    }
+    const int64_t* value = std::get_if<int64_t>(&t.value);
+    if (value == nullptr) return given.value_or(false);  // the target already has an error
+    std::string target = std::string("count ") + OpName(t.op) + " " + std::to_string(*value);
+    if (given && *given) {
+      if (t.op == Op::kGt) {
+        Error(path, "cannot be true for target '" + target + "', which never matches zero");
+      } else if (t.op == Op::kLt && *value == 0) {
+        Error(path, "cannot be true for target '" + target + "', which matches nothing");
+      } else if ((t.op == Op::kNe && *value == 0) ||
+                 ((t.op == Op::kEq || t.op == Op::kGe) && *value != 0)) {
+        Error(path, "cannot be true for target '" + target + "', which excludes zero");
+      }
+      return true;
+    }
+    if (t.op == Op::kEq && *value == 0) {
+      if (given && !*given) {
+        Error(path, "cannot be false for target 'count == 0'");
+      }
+      return true;
+    }
+    return false;
+  }
+
+  RowPredicate ParsePredicate(const json& v, const std::string& path) {
+    RowPredicate p;
+    if (v.contains("filter")) {
+      if (auto f = ParseFilter(v["filter"], Join(path, "filter"))) p.filters.push_back(*f);
+      return p;
+    }
+    const json& fs = v["filters"];
+    std::string fpath = Join(path, "filters");
+    if (!fs.is_array() || fs.empty()) {
+      Error(fpath, "expected a non-empty array of filters, got " + Describe(fs));
+      return p;
+    }
+    for (size_t i = 0; i < fs.size(); ++i) {
+      if (auto f = ParseFilter(fs[i], Index(fpath, i))) p.filters.push_back(*f);
+    }
+    return p;
+  }
+
+  std::optional<Filter> ParseFilter(const json& v, const std::string& path) {
+    json column, op, value;
+    std::string column_path = Join(path, "column");
+    std::string op_path = Join(path, "op");
+    std::string value_path = Join(path, "value");
+    if (v.is_array()) {
+      if (v.size() != 3) {
+        Error(path, "a filter array is [column, operator, value], got " + Describe(v));
+        return std::nullopt;
+      }
+      column = v[0], op = v[1], value = v[2];
+      column_path = Index(path, 0), op_path = Index(path, 1), value_path = Index(path, 2);
+    } else if (v.is_object()) {
+      CheckKeys(v, path, {"column", "op", "value"});
+      bool complete = true;
+      for (const char* key : {"column", "op", "value"}) {
+        if (!v.contains(key)) {
+          Error(Join(path, key), "is required");
+          complete = false;
+        }
+      }
+      if (!complete) return std::nullopt;
+      column = v["column"], op = v["op"], value = v["value"];
+    } else {
+      Error(path, "expected a filter ([column, operator, value] or an object), got " + Describe(v));
+      return std::nullopt;
+    }
+    Filter f;
+    bool ok = true;
+    if (!column.is_string()) {
+      Error(column_path, "expected a column name, got " + Describe(column));
+      ok = false;
+    } else {
+      f.column = column.get<std::string>();
+    }
+    std::optional<Op> parsed_op;
+    if (!op.is_string() || !(parsed_op = ParseOp(op.get<std::string>()))) {
+      Error(op_path, "unknown operator " + Describe(op) +
+                         "; expected one of ==, !=, >, >=, <, <=, contains, not contains, regex");
+      ok = false;
+    } else {
+      f.op = *parsed_op;
+    }
+    if (!ok) return std::nullopt;
+
+    std::optional<ColumnType> type = schema_.TypeOf(f.column);
+    if (!type) {
+      Error(column_path, "no column '" + f.column + "' in the dataset" + Suggest(f.column));
+      return std::nullopt;
+    }
+    bool op_fits =
+        (*type == ColumnType::kString) ||
+        (*type == ColumnType::kBool ? (f.op == Op::kEq || f.op == Op::kNe) : IsComparison(f.op));
+    if (!op_fits) {
+      Error(op_path, std::string("operator '") + OpName(f.op) + "' does not apply to " +
+                         ColumnTypeName(*type) + " column '" + f.column + "'");
+      return std::nullopt;
+    }
+    auto literal = ValueFor(*type, value, value_path, "column '" + f.column + "'");
+    if (!literal) return std::nullopt;
+    f.value = *literal;
+    if (f.op == Op::kRegex) {
+      RE2 re(std::get<std::string>(f.value), RE2::Quiet);
+      if (!re.ok()) {
+        Error(value_path, "invalid regular expression: " + re.error());
+        return std::nullopt;
+      }
+    }
+    return f;
+  }
+
+  // A literal of the type a column of `type` needs; reports an error otherwise.
+  std::optional<Literal> ValueFor(ColumnType type, const json& v, const std::string& path,
+                                  const std::string& what) {
+    switch (type) {
+      case ColumnType::kInt:
+        if (v.is_number_integer() && (!v.is_number_unsigned() || v.get<uint64_t>() <= INT64_MAX)) {
+          return Literal(v.get<int64_t>());
+        }
+        Error(path, "expected an integer for INT " + what + ", got " + Describe(v));
+        return std::nullopt;
+      case ColumnType::kFloat:
+        if (v.is_number_integer() && (!v.is_number_unsigned() || v.get<uint64_t>() <= INT64_MAX)) {
+          return Literal(v.get<int64_t>());
+        }
+        if (v.is_number()) return Literal(v.get<double>());
+        Error(path, "expected a number for FLOAT " + what + ", got " + Describe(v));
+        return std::nullopt;
+      case ColumnType::kBool:
+        if (v.is_boolean()) return Literal(v.get<bool>());
+        Error(path, "expected true or false for BOOL " + what + ", got " + Describe(v));
+        return std::nullopt;
+      case ColumnType::kString:
+        if (v.is_string()) return Literal(v.get<std::string>());
+        Error(path, "expected a string for STRING " + what + ", got " + Describe(v));
+        return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  std::string Suggest(const std::string& column) const {
+    std::string best;
+    size_t best_distance = SIZE_MAX;
+    for (const auto& [name, type] : schema_.columns) {
+      size_t d = Distance(column, name);
+      if (d < best_distance) best_distance = d, best = name;
+    }
+    if (best_distance <= 2) return " (did you mean '" + best + "'?)";
+    return "";
+  }
+
+  Target ParseTarget(const json& v, const std::string& path) {
+    Target t;
+    json type, column, op, value;
+    std::string type_path = Join(path, "type"), column_path = Join(path, "column"),
+                op_path = Join(path, "op"), value_path = Join(path, "value");
+    bool has_column = false;
+    if (v.is_array()) {
+      if (v.size() == 3) {
+        type = v[0], op = v[1], value = v[2];
+        type_path = Index(path, 0), op_path = Index(path, 1), value_path = Index(path, 2);
+      } else if (v.size() == 4) {
+        type = v[0], column = v[1], op = v[2], value = v[3];
+        has_column = true;
+        type_path = Index(path, 0), column_path = Index(path, 1), op_path = Index(path, 2),
+        value_path = Index(path, 3);
+      } else {
+        Error(path,
+              "a target array is [\"count\", operator, value] or [\"sum\", column, "
+              "operator, value], got " +
+                  Describe(v));
+        return t;
+      }
+    } else if (v.is_object()) {
+      CheckKeys(v, path, {"type", "column", "op", "value"});
+      for (const char* key : {"type", "op", "value"}) {
+        if (!v.contains(key)) Error(Join(path, key), "is required");
+      }
+      if (!v.contains("type") || !v.contains("op") || !v.contains("value")) return t;
+      type = v["type"], op = v["op"], value = v["value"];
+      if (v.contains("column")) column = v["column"], has_column = true;
+    } else {
+      Error(path, "expected a target (an array or an object), got " + Describe(v));
+      return t;
+    }
+    if (type == "count") {
+      t.type = Target::Type::kCount;
+      if (has_column) Error(column_path, "a count target takes no column");
+    } else if (type == "sum") {
+      t.type = Target::Type::kSum;
+      if (!has_column || !column.is_string()) {
+        Error(column_path, "a sum target needs the numeric column to sum");
+      } else {
+        t.column = column.get<std::string>();
+        auto ctype = schema_.TypeOf(t.column);
+        if (!ctype) {
+          Error(column_path, "no column '" + t.column + "' in the dataset" + Suggest(t.column));
+        } else if (!IsNumeric(*ctype)) {
+          Error(column_path, "a sum target needs a numeric column, but '" + t.column + "' is " +
+                                 ColumnTypeName(*ctype));
+        }
+      }
+    } else {
+      Error(type_path, "unknown target type " + Describe(type) + "; expected \"count\" or \"sum\"");
+      return t;
+    }
+    std::optional<Op> parsed_op;
+    if (!op.is_string() || !(parsed_op = ParseOp(op.get<std::string>())) ||
+        !IsComparison(*parsed_op)) {
+      Error(op_path, "a target operator is one of ==, !=, >, >=, <, <=; got " + Describe(op));
+    } else {
+      t.op = *parsed_op;
+    }
+    if (t.type == Target::Type::kCount) {
+      if (value.is_number_integer() && (value.is_number_unsigned() || value.get<int64_t>() >= 0)) {
+        t.value = value.get<int64_t>();
+      } else {
+        Error(value_path,
+              "expected a non-negative integer for a count target, got " + Describe(value));
+        t.value = 0.0;  // marks the value as invalid for ResolveIncludeZero
+      }
+    } else if (value.is_number_integer() &&
+               (!value.is_number_unsigned() || value.get<uint64_t>() <= INT64_MAX)) {
+      t.value = value.get<int64_t>();
+    } else if (value.is_number()) {
+      t.value = value.get<double>();
+    } else {
+      Error(value_path, "expected a number for a sum target, got " + Describe(value));
+    }
+    return t;
+  }
+
+  Sequence ParseSequence(const json& owner, const std::string& path) {
+    Sequence s;
+    const json& steps = owner["sequence"];
+    std::string spath = Join(path, "sequence");
+    if (owner.contains("maxDuration")) {
+      Error(Join(path, "maxDuration"),
+            "conversion windows are not supported yet (Funnel Rocket accepted and ignored "
+            "maxDuration; frocket refuses rather than return an answer without it)");
+    }
+    if (!steps.is_array() || steps.empty()) {
+      Error(spath, "expected a non-empty array of steps, got " + Describe(steps));
+      return s;
+    }
+    for (size_t i = 0; i < steps.size(); ++i) {
+      std::string step_path = Index(spath, i);
+      const json& step = steps[i];
+      SequenceStep st;
+      if (!step.is_object()) {
+        Error(step_path,
+              "expected a step object with 'filter' or 'filters', got " + Describe(step));
+        continue;
+      }
+      CheckKeys(step, step_path, {"filter", "filters", "rowFound"});
+      if (step.contains("filter") == step.contains("filters")) {
+        Error(step_path, "a step needs exactly one of 'filter' and 'filters'");
+        continue;
+      }
+      st.predicate = ParsePredicate(step, step_path);
+      if (step.contains("rowFound")) {
+        const json& rf = step["rowFound"];
+        if (!rf.is_boolean()) {
+          Error(Join(step_path, "rowFound"), "expected true or false, got " + Describe(rf));
+        } else if (!rf.get<bool>()) {
+          Error(Join(step_path, "rowFound"),
+                "exclusion steps (rowFound: false) are not supported yet (Funnel Rocket ran "
+                "them as ordinary steps; frocket refuses rather than answer wrongly)");
+        }
+      }
+      s.steps.push_back(std::move(st));
+    }
+    return s;
+  }
+
+  std::optional<std::vector<Aggregation>> ParseAggregations(const json& v,
+                                                            const std::string& path) {
+    const json* list = &v;
+    std::string lpath = path;
+    if (v.is_object()) {
+      CheckKeys(v, path, {"columns"});
+      if (!v.contains("columns")) {
+        Error(Join(path, "columns"), "is required");
+        return std::nullopt;
+      }
+      list = &v["columns"];
+      lpath = Join(path, "columns");
+    }
+    if (!list->is_array()) {
+      Error(lpath, "expected an array of aggregations, got " + Describe(*list));
+      return std::nullopt;
+    }
+    std::vector<Aggregation> out;
+    std::set<std::string> names;
+    for (size_t i = 0; i < list->size(); ++i) {
+      std::string apath = Index(lpath, i);
+      const json& a = (*list)[i];
+      if (!a.is_object()) {
+        Error(apath, "expected an aggregation object, got " + Describe(a));
+        continue;
+      }
+      CheckKeys(a, apath, {"column", "type", "name", "otherColumn", "top"});
+      Aggregation agg;
+      auto column = GetString(a, "column", apath, true);
+      if (!column) continue;
+      agg.column = *column;
+      bool column_ok = true;
+      if (!schema_.TypeOf(agg.column)) {
+        Error(Join(apath, "column"),
+              "no column '" + agg.column + "' in the dataset" + Suggest(agg.column));
+        column_ok = false;
+      }
+      agg.name = GetString(a, "name", apath, false);
+      if (agg.name) {
+        if (!IsValidIdentifier(*agg.name)) {
+          Error(Join(apath, "name"), "'" + *agg.name +
+                                         "' is not a valid name (a letter, then letters, "
+                                         "digits or underscores)");
+        } else if (!names.insert(*agg.name).second) {
+          Error(Join(apath, "name"),
+                "aggregation name '" + *agg.name + "' is not unique in " + lpath);
+        }
+      }
+      if (a.contains("top")) {
+        const json& top = a["top"];
+        if (!top.is_number_integer() || top.get<int64_t>() < 1) {
+          Error(Join(apath, "top"), "expected a positive integer, got " + Describe(top));
+        } else {
+          agg.top = top.get<int64_t>();
+        }
+      } else {
+        agg.top = options_.default_top;
+      }
+      std::optional<std::string> type = GetString(a, "type", apath, false);
+      agg.other_column = GetString(a, "otherColumn", apath, false);
+      if (!type) {
+        // The default set: count, countPerValue, groupsPerValue.
+        if (agg.name) {
+          Error(Join(apath, "name"),
+                "an aggregation without a type expands to three "
+                "aggregations, so it cannot take a name");
+        }
+        if (agg.other_column) {
+          Error(Join(apath, "otherColumn"), "applies only to sumPerValue and meanPerValue");
+        }
+        if (a.contains("top") && !column_ok) continue;
+        for (AggregationType t : {AggregationType::kCount, AggregationType::kCountPerValue,
+                                  AggregationType::kGroupsPerValue}) {
+          Aggregation e = agg;
+          e.type = t;
+          out.push_back(e);
+        }
+        continue;
+      }
+      static const std::map<std::string, AggregationType> kTypes = {
+          {"count", AggregationType::kCount},
+          {"countPerValue", AggregationType::kCountPerValue},
+          {"groupsPerValue", AggregationType::kGroupsPerValue},
+          {"sumPerValue", AggregationType::kSumPerValue},
+          {"meanPerValue", AggregationType::kMeanPerValue}};
+      auto it = kTypes.find(*type);
+      if (it == kTypes.end()) {
+        Error(Join(apath, "type"), "unknown aggregation type '" + *type +
+                                       "'; expected one of count, countPerValue, "
+                                       "groupsPerValue, sumPerValue, meanPerValue");
+        continue;
+      }
+      agg.type = it->second;
+      bool needs_other =
+          agg.type == AggregationType::kSumPerValue || agg.type == AggregationType::kMeanPerValue;
+      if (needs_other && !agg.other_column) {
+        Error(Join(apath, "otherColumn"),
+              "is required for " + *type + " (the numeric column to sum or average)");
+      } else if (!needs_other && agg.other_column) {
+        Error(Join(apath, "otherColumn"), "applies only to sumPerValue and meanPerValue");
+      } else if (needs_other) {
+        auto otype = schema_.TypeOf(*agg.other_column);
+        if (!otype) {
+          Error(Join(apath, "otherColumn"), "no column '" + *agg.other_column + "' in the dataset" +
+                                                Suggest(*agg.other_column));
+        } else if (!IsNumeric(*otype)) {
+          Error(Join(apath, "otherColumn"), "must be a numeric column, but '" + *agg.other_column +
+                                                "' is " + ColumnTypeName(*otype));
+        }
+      }
+      if (agg.type == AggregationType::kCount && a.contains("top")) {
+        Error(Join(apath, "top"), "applies only to per-value aggregations");
+      }
+      out.push_back(agg);
+    }
+    return out;
+  }
+
+  std::optional<Funnel> ParseFunnel(const json& v, const std::string& path) {
+    if (!v.is_object()) {
+      Error(path, "expected an object, got " + Describe(v));
+      return std::nullopt;
+    }
+    CheckKeys(v, path, {"sequence", "maxDuration", "stepAggregations", "endAggregations"});
+    Funnel f;
+    if (!v.contains("sequence")) {
+      Error(Join(path, "sequence"), "is required");
+      return std::nullopt;
+    }
+    f.sequence = ParseSequence(v, path);
+    if (v.contains("stepAggregations")) {
+      f.step_aggregations =
+          ParseAggregations(v["stepAggregations"], Join(path, "stepAggregations"));
+    }
+    if (v.contains("endAggregations")) {
+      f.end_aggregations = ParseAggregations(v["endAggregations"], Join(path, "endAggregations"));
+    }
+    return f;
+  }
+
+  const DatasetSchema& schema_;
+  const ParseOptions& options_;
+  std::vector<QueryError> errors_;
+  std::set<std::string> condition_names_;
+};
+
+json LiteralJson(const Literal& v) {
+  return std::visit([](const auto& x) { return json(x); }, v);
+}
+
+nlohmann::ordered_json FilterJson(const Filter& f) {
+  nlohmann::ordered_json j;
+  j["column"] = f.column;
+  j["op"] = OpName(f.op);
+  j["value"] = LiteralJson(f.value);
+  return j;
+}
+
+void PutPredicate(nlohmann::ordered_json& j, const RowPredicate& p, bool single) {
+  if (single && p.filters.size() == 1) {
+    j["filter"] = FilterJson(p.filters[0]);
+  } else {
+    j["filters"] = nlohmann::ordered_json::array();
+    for (const auto& f : p.filters) j["filters"].push_back(FilterJson(f));
+  }
+}
+
+nlohmann::ordered_json SequenceJson(const Sequence& s) {
+  nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+  for (const auto& step : s.steps) {
+    nlohmann::ordered_json j;
+    PutPredicate(j, step.predicate, step.predicate.filters.size() == 1);
+    steps.push_back(std::move(j));
+  }
+  return steps;
+}
+
+nlohmann::ordered_json AggregationsJson(const std::vector<Aggregation>& list) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& a : list) {
+    nlohmann::ordered_json j;
+    j["column"] = a.column;
+    j["type"] = AggregationTypeName(a.type);
+    if (a.other_column) j["otherColumn"] = *a.other_column;
+    if (a.name) j["name"] = *a.name;
+    if (IsPerValue(a.type)) j["top"] = a.top;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* OpName(Op op) {
+  switch (op) {
+    case Op::kEq:
+      return "==";
+    case Op::kNe:
+      return "!=";
+    case Op::kGt:
+      return ">";
+    case Op::kGe:
+      return ">=";
+    case Op::kLt:
+      return "<";
+    case Op::kLe:
+      return "<=";
+    case Op::kContains:
+      return "contains";
+    case Op::kNotContains:
+      return "not contains";
+    case Op::kRegex:
+      return "regex";
+  }
+  return "?";
+}
+
+const char* AggregationTypeName(AggregationType t) {
+  switch (t) {
+    case AggregationType::kCount:
+      return "count";
+    case AggregationType::kCountPerValue:
+      return "countPerValue";
+    case AggregationType::kGroupsPerValue:
+      return "groupsPerValue";
+    case AggregationType::kSumPerValue:
+      return "sumPerValue";
+    case AggregationType::kMeanPerValue:
+      return "meanPerValue";
+  }
+  return "?";
+}
+
+std::vector<std::string> Query::UsedColumns() const {
+  std::set<std::string> used;
+  auto add_predicate = [&](const RowPredicate& p) {
+    for (const auto& f : p.filters) used.insert(f.column);
+  };
+  auto add_aggregations = [&](const std::optional<std::vector<Aggregation>>& list) {
+    if (!list) return;
+    for (const auto& a : *list) {
+      used.insert(a.column);
+      if (a.other_column) used.insert(*a.other_column);
+    }
+  };
+  for (const auto& c : conditions) {
+    add_predicate(c.predicate);
+    if (c.target.type == Target::Type::kSum) used.insert(c.target.column);
+    for (const auto& s : c.sequence.steps) add_predicate(s.predicate);
+  }
+  add_aggregations(aggregations);
+  if (funnel) {
+    for (const auto& s : funnel->sequence.steps) add_predicate(s.predicate);
+    add_aggregations(funnel->step_aggregations);
+    add_aggregations(funnel->end_aggregations);
+  }
+  return {used.begin(), used.end()};
+}
+
+Result<Query> ParseQuery(const nlohmann::json& json, const DatasetSchema& schema,
+                         const ParseOptions& options, std::vector<QueryError>* errors) {
+  Parser parser(schema, options);
+  Query q = parser.Parse(json);
+  if (errors != nullptr) *errors = parser.errors();
+  if (parser.errors().empty()) return q;
+  std::string message;
+  for (const auto& e : parser.errors()) {
+    if (!message.empty()) message += "; ";
+    message += (e.path.empty() ? "query" : e.path) + ": " + e.message;
+  }
+  return Status::Invalid(message);
+}
+
+Result<Query> ParseQueryText(std::string_view text, const DatasetSchema& schema,
+                             const ParseOptions& options, std::vector<QueryError>* errors) {
+  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    // Parse again with exceptions only to obtain the position of the error.
+    try {
+      nlohmann::json ignored = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      std::string what = e.what();
+      auto pos = what.find("parse error");
+      return Status::Invalid("malformed JSON: " +
+                             (pos == std::string::npos ? what : what.substr(pos)));
+    }
+    return Status::Invalid("malformed JSON");
+  }
+  return ParseQuery(parsed, schema, options, errors);
+}
+
+nlohmann::ordered_json ToExpandedJson(const Query& q) {
+  nlohmann::ordered_json root = nlohmann::ordered_json::object();
+  if (q.timeframe) {
+    nlohmann::ordered_json t = nlohmann::ordered_json::object();
+    if (q.timeframe->from) t["from"] = LiteralJson(*q.timeframe->from);
+    if (q.timeframe->to) t["to"] = LiteralJson(*q.timeframe->to);
+    root["timeframe"] = t;
+  }
+  if (!q.conditions.empty() || q.aggregations) {
+    nlohmann::ordered_json query = nlohmann::ordered_json::object();
+    if (!q.conditions.empty()) {
+      query["relation"] = q.relation_text;
+      nlohmann::ordered_json conditions = nlohmann::ordered_json::array();
+      for (const auto& c : q.conditions) {
+        nlohmann::ordered_json j;
+        if (c.name) j["name"] = *c.name;
+        if (c.kind == Condition::Kind::kSequence) {
+          j["sequence"] = SequenceJson(c.sequence);
+        } else {
+          PutPredicate(j, c.predicate, c.predicate_was_single);
+          nlohmann::ordered_json t;
+          t["type"] = c.target.type == Target::Type::kCount ? "count" : "sum";
+          if (c.target.type == Target::Type::kSum) t["column"] = c.target.column;
+          t["op"] = OpName(c.target.op);
+          t["value"] = LiteralJson(c.target.value);
+          j["target"] = t;
+          j["includeZero"] = c.include_zero;
+        }
+        conditions.push_back(std::move(j));
+      }
+      query["conditions"] = conditions;
+    }
+    if (q.aggregations) query["aggregations"] = AggregationsJson(*q.aggregations);
+    root["query"] = query;
+  }
+  if (q.funnel) {
+    nlohmann::ordered_json f;
+    f["sequence"] = SequenceJson(q.funnel->sequence);
+    if (q.funnel->step_aggregations) {
+      f["stepAggregations"] = AggregationsJson(*q.funnel->step_aggregations);
+    }
+    if (q.funnel->end_aggregations) {
+      f["endAggregations"] = AggregationsJson(*q.funnel->end_aggregations);
+    }
+    root["funnel"] = f;
+  }
+  return root;
+}
+
+}  // namespace frocket::query

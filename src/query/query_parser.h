@@ -1,0 +1,46 @@
+// ParseQuery: Funnel Rocket's JSON query language to a validated, expanded Query.
+//
+// Expansion resolves every shorthand (filter and target arrays, the default target, default
+// aggregations, relation shorthands, {"columns": [...]} aggregation lists) and makes every
+// default explicit. Validation checks the query's shape (unknown keys are errors: a typo must
+// not be silently ignored) and, against the dataset schema, that columns exist and that
+// operators and values fit their types. Errors carry the JSON path of what is wrong, and all
+// errors found are reported together.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "query/dataset_schema.h"
+#include "query/query.h"
+
+namespace frocket::query {
+
+struct QueryError {
+  std::string path;  // "query.conditions[2].target.value"
+  std::string message;
+};
+
+struct ParseOptions {
+  int64_t default_top = 10;  // FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT
+};
+
+// On failure, the status message lists every error as "path: message", separated by "; ",
+// and *errors (when given) receives them one by one.
+Result<Query> ParseQuery(const nlohmann::json& json, const DatasetSchema& schema,
+                         const ParseOptions& options = {},
+                         std::vector<QueryError>* errors = nullptr);
+
+// The same from JSON text; malformed JSON is reported with its position.
+Result<Query> ParseQueryText(std::string_view text, const DatasetSchema& schema,
+                             const ParseOptions& options = {},
+                             std::vector<QueryError>* errors = nullptr);
+
+// The expanded query in Funnel Rocket's verbose notation. Parsing it gives the same Query.
+nlohmann::ordered_json ToExpandedJson(const Query& query);
+
+}  // namespace frocket::query

@@ -1,0 +1,84 @@
+// Part: the rows of one dataset part (a disjoint set of groups) in memory, ready for queries.
+//
+// Rows are kept in timestamp order — sequences are then a single pass — and every row knows
+// its group's ordinal (dense 0..G-1). What only some queries need (value codes for per-value
+// aggregations, rows listed by group) is computed on first use and kept, so a part cached in
+// memory pays for each once. A Part is immutable and safe to query from several threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "table/column.h"
+#include "table/value_codes.h"
+
+namespace frocket::table {
+
+// Maps timestamps to int64 keys with the same order: INT timestamps are their own keys;
+// FLOAT ones are mapped by their bit pattern (so nanosecond integers keep full precision).
+int64_t FloatTimeKey(double t);
+
+class Part {
+ public:
+  // Takes the columns and puts the rows in timestamp order. The group id column must be INT
+  // or STRING and the timestamp column INT or FLOAT, both without nulls (or NaN).
+  static Result<std::shared_ptr<Part>> Make(std::vector<Column> columns,
+                                            const std::string& group_column,
+                                            const std::string& time_column);
+
+  int64_t num_rows() const { return num_rows_; }
+  const Column* FindColumn(const std::string& name) const;
+  const Column& group_column() const { return columns_[group_index_]; }
+  const Column& time_column() const { return columns_[time_index_]; }
+  const std::vector<Column>& columns() const { return columns_; }
+
+  // Time keys of all rows, ascending (see FloatTimeKey).
+  const int64_t* time_keys() const { return time_keys_; }
+  // The first row whose timestamp is >= t (t in the column's unit).
+  int64_t LowerBoundRow(int64_t t) const;
+  int64_t LowerBoundRow(double t) const;
+
+  // Group ordinal of every row, and how many groups there are.
+  const int32_t* group_ordinals() const { return group_codes_.codes(); }
+  int32_t num_groups() const { return group_codes_.num_values(); }
+  const ValueCodes& group_codes() const { return group_codes_; }
+  // Rows per group over the whole part.
+  const std::vector<uint32_t>& group_row_counts() const { return group_row_counts_; }
+
+  // The column dictionary-encoded (computed on first use).
+  // REQUIRES: the column exists.
+  const ValueCodes& Codes(const std::string& column) const;
+
+  // Row indexes listed group by group (each group's rows in timestamp order): the rows of
+  // group g are rows[offsets[g] .. offsets[g+1]).
+  struct RowsByGroup {
+    std::vector<uint32_t> offsets;
+    std::vector<uint32_t> rows;
+  };
+  const RowsByGroup& rows_by_group() const;
+
+  size_t MemoryUsage() const;
+
+ private:
+  Part() = default;
+
+  int64_t num_rows_ = 0;
+  std::vector<Column> columns_;
+  size_t group_index_ = 0;
+  size_t time_index_ = 0;
+  Buffer float_time_keys_;  // FLOAT timestamps only
+  const int64_t* time_keys_ = nullptr;
+  ValueCodes group_codes_;
+  std::vector<uint32_t> group_row_counts_;
+
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::unique_ptr<ValueCodes>> codes_;
+  mutable std::unique_ptr<RowsByGroup> rows_by_group_;
+};
+
+}  // namespace frocket::table

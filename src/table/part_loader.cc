@@ -1,0 +1,138 @@
+#include "table/part_loader.h"
+
+#include <cstring>
+
+#include "parquet/logical_value.h"
+
+namespace frocket::table {
+
+using parquet::ColumnDescriptor;
+using parquet::ColumnVector;
+using parquet::PhysicalType;
+using parquet::ValueKind;
+
+std::optional<ColumnType> QueryTypeOf(const ColumnDescriptor& c) {
+  switch (c.kind) {
+    case ValueKind::kBoolean:
+      return ColumnType::kBool;
+    case ValueKind::kInt:
+    case ValueKind::kDate:
+    case ValueKind::kTime:
+    case ValueKind::kTimestamp:
+    case ValueKind::kInt96:
+      return ColumnType::kInt;
+    case ValueKind::kFloat:
+    case ValueKind::kFloat16:
+      return ColumnType::kFloat;
+    case ValueKind::kString:
+    case ValueKind::kBytes:
+      if (c.physical_type == PhysicalType::kByteArray) return ColumnType::kString;
+      return std::nullopt;
+    case ValueKind::kDecimal:
+    case ValueKind::kUuid:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+Result<Column> ToColumn(const ColumnDescriptor& d, ColumnVector v) {
+  auto type = QueryTypeOf(d);
+  if (!type) {
+    return Status::NotImplemented("column '" + d.name + "' has a type queries cannot use");
+  }
+  Column c;
+  c.name = d.name;
+  c.type = *type;
+  c.length = v.length;
+  c.null_count = v.null_count;
+  c.validity = std::move(v.validity);
+  const auto n = static_cast<size_t>(v.length);
+  switch (*type) {
+    case ColumnType::kBool:
+      c.values = std::move(v.values);  // already one byte, 0/1, per row
+      break;
+    case ColumnType::kInt:
+      if (d.physical_type == PhysicalType::kInt64) {
+        if (d.is_unsigned) {
+          const auto* u = v.values_as<uint64_t>();
+          for (size_t i = 0; i < n; ++i) {
+            if (u[i] > static_cast<uint64_t>(INT64_MAX) && !c.IsNull(static_cast<int64_t>(i))) {
+              return Status::Invalid("column '" + d.name + "': unsigned value " +
+                                     std::to_string(u[i]) + " at row " + std::to_string(i) +
+                                     " does not fit a signed 64-bit INT");
+            }
+          }
+        }
+        c.values = std::move(v.values);
+      } else if (d.physical_type == PhysicalType::kInt32) {
+        c.values.Resize(n * sizeof(int64_t));
+        int64_t* out = c.values.as<int64_t>();
+        const int32_t* in = v.values_as<int32_t>();
+        if (d.is_unsigned) {
+          for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint32_t>(in[i]);
+        } else {
+          for (size_t i = 0; i < n; ++i) out[i] = in[i];
+        }
+      } else {  // INT96 timestamps, as nanoseconds
+        c.values.Resize(n * sizeof(int64_t));
+        int64_t* out = c.values.as<int64_t>();
+        for (size_t i = 0; i < n; ++i) {
+          if (c.IsNull(static_cast<int64_t>(i))) {
+            out[i] = 0;
+            continue;
+          }
+          __int128 nanos = parquet::Int96ToNanos(v.values.data() + i * 12);
+          if (nanos > INT64_MAX || nanos < INT64_MIN) {
+            return Status::Invalid("column '" + d.name + "': INT96 timestamp at row " +
+                                   std::to_string(i) +
+                                   " is outside the range of 64-bit nanoseconds");
+          }
+          out[i] = static_cast<int64_t>(nanos);
+        }
+      }
+      break;
+    case ColumnType::kFloat:
+      if (d.physical_type == PhysicalType::kDouble) {
+        c.values = std::move(v.values);
+      } else {
+        c.values.Resize(n * sizeof(double));
+        double* out = c.values.as<double>();
+        if (d.physical_type == PhysicalType::kFloat) {
+          const float* in = v.values_as<float>();
+          for (size_t i = 0; i < n; ++i) out[i] = in[i];
+        } else {  // FLOAT16
+          for (size_t i = 0; i < n; ++i) {
+            const uint8_t* h = v.values.data() + i * 2;
+            out[i] = parquet::Float16ToDouble(static_cast<uint16_t>(h[0] | (h[1] << 8)));
+          }
+        }
+      }
+      break;
+    case ColumnType::kString:
+      c.strings = std::move(v);
+      break;
+  }
+  return c;
+}
+
+Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
+                                       const std::vector<std::string>& columns,
+                                       const std::string& group_column,
+                                       const std::string& time_column) {
+  parquet::ReadOptions options;
+  options.dictionary_strings = true;
+  std::vector<Column> loaded;
+  for (const std::string& name : columns) {
+    int index = file.schema().FindColumn(name);
+    if (index < 0) return Status::NotFound(file.name() + ": no column '" + name + "'");
+    FROCKET_ASSIGN_OR_RETURN(ColumnVector v, file.ReadColumn(index, options));
+    auto column = ToColumn(file.schema().column(index), std::move(v));
+    if (!column.ok()) return column.status().WithContext(file.name());
+    loaded.push_back(std::move(*column));
+  }
+  auto part = Part::Make(std::move(loaded), group_column, time_column);
+  if (!part.ok()) return part.status().WithContext(file.name());
+  return part;
+}
+
+}  // namespace frocket::table

@@ -1,0 +1,204 @@
+// Data-driven engine tests: each file in tests/queries/ is a small dataset (rows inline, or
+// files of the shared Parquet corpus), a query, and the response expected — computed by hand
+// or by an independent engine, as each case's "description" says — or the validation errors
+// expected. Inline cases run twice: with strings in dictionary form and in plain form.
+//
+// Case format:
+//   "columns": [[name, "INT"|"FLOAT"|"BOOL"|"STRING"], ...]   (inline rows)
+//   "parts":   [[row, ...], ...]    one array of rows per part; a row is an array of values
+//   "files":   ["writers/duckdb/x.parquet", ...]   instead of columns/parts: one part per file
+//   "groupIdColumn", "timestampColumn"   default "user" and "ts"
+//   "query":   the query
+//   "expected": {"query": ..., "funnel": ...}   or   "expectedErrors": [{"path", "message"}]
+//   "exactLimit": FROCKET_AGGREGATIONS_EXACT_LIMIT for this case (optional)
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "engine/part_executor.h"
+#include "query/query_parser.h"
+#include "storage/local_file_source.h"
+#include "support/inline_part.h"
+#include "support/subprocess.h"
+#include "table/part_loader.h"
+
+namespace frocket::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+std::vector<std::string> CaseFiles() {
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(FROCKET_QUERY_CASES_DIR)) {
+    if (e.path().extension() == ".json") files.push_back(e.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Compares JSON values: integers exactly, floats to 1e-9 relative, objects by key (and the
+// order of keys in aggregation value maps, which is the ranking).
+void ExpectSame(const json& expected, const json& actual, const std::string& path) {
+  if (expected.is_number_float() || (expected.is_number() && actual.is_number_float())) {
+    ASSERT_TRUE(actual.is_number()) << path << ": expected " << expected << ", got " << actual;
+    double e = expected.get<double>(), a = actual.get<double>();
+    EXPECT_LE(std::fabs(e - a), 1e-9 * std::max(1.0, std::fabs(e)))
+        << path << ": expected " << expected << ", got " << actual;
+    return;
+  }
+  if (expected.is_object()) {
+    ASSERT_TRUE(actual.is_object()) << path << ": expected an object, got " << actual;
+    std::vector<std::string> ek, ak;
+    for (auto it = expected.begin(); it != expected.end(); ++it) ek.push_back(it.key());
+    for (auto it = actual.begin(); it != actual.end(); ++it) ak.push_back(it.key());
+    bool ordered = path.size() >= 6 && path.substr(path.size() - 6) == ".value";
+    if (!ordered) {
+      std::sort(ek.begin(), ek.end());
+      std::sort(ak.begin(), ak.end());
+    }
+    ASSERT_EQ(ek, ak) << path << ": keys differ" << (ordered ? " (in ranking order)" : "")
+                      << "\nexpected " << expected.dump() << "\nactual   " << actual.dump();
+    for (const auto& k : ek) ExpectSame(expected[k], actual[k], path + "." + k);
+    return;
+  }
+  if (expected.is_array()) {
+    ASSERT_TRUE(actual.is_array()) << path << ": expected an array, got " << actual;
+    ASSERT_EQ(expected.size(), actual.size())
+        << path << "\nexpected " << expected.dump() << "\nactual   " << actual.dump();
+    for (size_t i = 0; i < expected.size(); ++i) {
+      ExpectSame(expected[i], actual[i], path + "[" + std::to_string(i) + "]");
+    }
+    return;
+  }
+  EXPECT_EQ(expected, actual) << path;
+}
+
+struct Dataset {
+  query::DatasetSchema schema;
+  std::vector<std::shared_ptr<table::Part>> parts;
+};
+
+Dataset LoadInline(const json& c, bool dictionary_strings) {
+  Dataset d;
+  d.schema.group_id_column = c.value("groupIdColumn", "user");
+  d.schema.timestamp_column = c.value("timestampColumn", "ts");
+  std::vector<InlineColumn> columns;
+  for (const auto& col : c.at("columns")) {
+    auto type = ParseColumnType(col.at(1).get<std::string>());
+    EXPECT_TRUE(type) << col;
+    columns.push_back({col.at(0).get<std::string>(), *type});
+    d.schema.columns[columns.back().name] = *type;
+  }
+  for (const auto& rows : c.at("parts")) {
+    auto part = PartFromRows(columns, nlohmann::json::parse(rows.dump()), d.schema.group_id_column,
+                             d.schema.timestamp_column, dictionary_strings);
+    EXPECT_TRUE(part.ok()) << part.status().message();
+    if (part.ok()) d.parts.push_back(*part);
+  }
+  return d;
+}
+
+Dataset LoadFiles(const json& c, const std::vector<std::string>& used) {
+  Dataset d;
+  d.schema.group_id_column = c.value("groupIdColumn", "user");
+  d.schema.timestamp_column = c.value("timestampColumn", "ts");
+  for (const auto& f : c.at("files")) {
+    std::string path = TestDataDir() + "/parquet/" + f.get<std::string>();
+    auto source = LocalFileSource::Open(path);
+    EXPECT_TRUE(source.ok()) << source.status().message();
+    auto file = parquet::ParquetFile::Open(std::shared_ptr<ByteSource>(std::move(*source)));
+    EXPECT_TRUE(file.ok()) << file.status().message();
+    for (const auto& col : (*file)->schema().columns()) {
+      if (auto t = table::QueryTypeOf(col)) d.schema.columns[col.name] = *t;
+    }
+    std::vector<std::string> columns = used;
+    columns.push_back(d.schema.group_id_column);
+    columns.push_back(d.schema.timestamp_column);
+    std::sort(columns.begin(), columns.end());
+    columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+    auto part =
+        table::LoadPart(**file, columns, d.schema.group_id_column, d.schema.timestamp_column);
+    EXPECT_TRUE(part.ok()) << part.status().message();
+    if (part.ok()) d.parts.push_back(*part);
+  }
+  return d;
+}
+
+void RunCase(const json& c, const Dataset& d, const std::string& label) {
+  SCOPED_TRACE(label);
+  std::vector<query::QueryError> errors;
+  auto q = query::ParseQuery(nlohmann::json::parse(c.at("query").dump()), d.schema, {}, &errors);
+  if (c.contains("expectedErrors")) {
+    ASSERT_FALSE(q.ok()) << "the query should have been rejected";
+    const json& expected = c["expectedErrors"];
+    for (const auto& e : expected) {
+      bool found = false;
+      for (const auto& got : errors) {
+        found |= got.path == e.at("path").get<std::string>() &&
+                 got.message.find(e.at("message").get<std::string>()) != std::string::npos;
+      }
+      EXPECT_TRUE(found) << "missing error " << e.dump() << "\ngot: " << q.status().message();
+    }
+    EXPECT_EQ(errors.size(), expected.size()) << q.status().message();
+    return;
+  }
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  engine::ExecOptions options;
+  options.exact_limit = c.value("exactLimit", int64_t{100000});
+  std::optional<engine::PartResult> merged;
+  for (const auto& part : d.parts) {
+    auto r = engine::ExecuteQuery(*part, *q, options);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    // Every part's result also travels through the wire format, as between processes.
+    auto wired = engine::FromWireJson(engine::ToWireJson(*r));
+    ASSERT_TRUE(wired.ok()) << wired.status().message();
+    if (!merged) {
+      merged = std::move(*wired);
+    } else {
+      ASSERT_TRUE(engine::Merge(&*merged, *wired).ok());
+    }
+  }
+  ASSERT_TRUE(merged) << "a case needs at least one part";
+  json actual = engine::ResponseJson(*merged);
+  ExpectSame(c.at("expected"), actual, "response");
+  // The expanded query must read back to the same query.
+  auto again = query::ParseQuery(nlohmann::json::parse(query::ToExpandedJson(*q).dump()), d.schema);
+  ASSERT_TRUE(again.ok()) << "expanded query does not parse: " << again.status().message();
+  EXPECT_EQ(query::ToExpandedJson(*again).dump(), query::ToExpandedJson(*q).dump());
+}
+
+class QueryCaseTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(QueryCaseTest, MatchesExpected) {
+  std::ifstream in(fs::path(FROCKET_QUERY_CASES_DIR) / GetParam());
+  json c = json::parse(in);
+  ASSERT_TRUE(c.contains("description")) << "every case says what it checks and where its "
+                                            "expected values come from";
+  ASSERT_TRUE(c.contains("expected") != c.contains("expectedErrors"));
+  if (c.contains("files")) {
+    query::DatasetSchema probe;
+    Dataset schema_only = LoadFiles(c, {});
+    auto q = query::ParseQuery(nlohmann::json::parse(c.at("query").dump()), schema_only.schema);
+    std::vector<std::string> used = q.ok() ? q->UsedColumns() : std::vector<std::string>{};
+    RunCase(c, LoadFiles(c, used), "parquet files");
+    return;
+  }
+  RunCase(c, LoadInline(c, true), "dictionary-form strings");
+  RunCase(c, LoadInline(c, false), "plain-form strings");
+}
+
+INSTANTIATE_TEST_SUITE_P(Queries, QueryCaseTest, ::testing::ValuesIn(CaseFiles()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param.substr(0, info.param.size() - 5);
+                           for (char& ch : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace frocket::testing
