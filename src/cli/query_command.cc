@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/config.h"
 #include "engine/part_executor.h"
 #include "query/query_parser.h"
 #include "storage/local_file_source.h"
@@ -36,7 +37,14 @@ Result<nlohmann::ordered_json> Run(const QueryFilesArgs& args) {
       return Status::Invalid(args.files[0] + ": no usable column '" + *required + "'");
     }
   }
-  FROCKET_ASSIGN_OR_RETURN(query::Query q, query::ParseQueryText(args.query_text, schema));
+  query::ParseOptions parse_options;
+  FROCKET_ASSIGN_OR_RETURN(parse_options.default_top,
+                           Config::Int("FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT", 1));
+  engine::ExecOptions exec_options;
+  FROCKET_ASSIGN_OR_RETURN(exec_options.exact_limit,
+                           Config::Int("FROCKET_AGGREGATIONS_EXACT_LIMIT", 1));
+  FROCKET_ASSIGN_OR_RETURN(query::Query q,
+                           query::ParseQueryText(args.query_text, schema, parse_options));
   std::vector<std::string> columns = q.UsedColumns();
   columns.push_back(args.group_column);
   columns.push_back(args.time_column);
@@ -57,7 +65,7 @@ Result<nlohmann::ordered_json> Run(const QueryFilesArgs& args) {
     }
     FROCKET_ASSIGN_OR_RETURN(
         auto part, table::LoadPart(*files[i], columns, args.group_column, args.time_column));
-    FROCKET_ASSIGN_OR_RETURN(engine::PartResult r, engine::ExecuteQuery(*part, q));
+    FROCKET_ASSIGN_OR_RETURN(engine::PartResult r, engine::ExecuteQuery(*part, q, exec_options));
     if (!merged) {
       merged = std::move(r);
     } else {

@@ -1,6 +1,7 @@
 #include "engine/part_executor.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "engine/predicate.h"
@@ -17,6 +18,8 @@ using table::Part;
 
 constexpr uint8_t kNoBucket = 0xff;
 constexpr int64_t kBatch = CompiledPredicate::kMaxBatch;
+// Up to this many 64-bit words (8 MiB), groupsPerValue keeps a bit set of values per group.
+constexpr size_t kGroupValueBitsLimit = size_t{1} << 20;
 
 template <typename A, typename B>
 bool CompareNumbers(Op op, A a, B b) {
@@ -397,7 +400,29 @@ class Executor {
         }
         break;
       case AggregationType::kGroupsPerValue: {
-        // Rows group by group: a value counts once per group, the first time it is seen.
+        // A value counts once per group. With few values, a bit set per group of the values
+        // it has, filled in one pass in row order; otherwise rows are visited group by group.
+        const size_t words = (static_cast<size_t>(a.values) + 63) / 64;
+        if (words * groups_ <= kGroupValueBitsLimit) {
+          std::vector<uint64_t> bits(words * groups_, 0);
+          const auto null_code = static_cast<uint32_t>(a.values);
+          for (int64_t r = begin_; r < end_; ++r) {
+            const auto g = static_cast<size_t>(ordinals_[r]);
+            const auto code = static_cast<uint32_t>(codes[r]);
+            if (b[g] == kNoBucket || code == null_code) continue;
+            bits[g * words + code / 64] |= uint64_t{1} << (code % 64);
+          }
+          for (size_t g = 0; g < groups_; ++g) {
+            const uint8_t x = b[g];
+            if (x == kNoBucket) continue;
+            for (size_t w = 0; w < words; ++w) {
+              for (uint64_t m = bits[g * words + w]; m != 0; m &= m - 1) {
+                ++rows[x * stride + w * 64 + static_cast<size_t>(std::countr_zero(m))];
+              }
+            }
+          }
+          break;
+        }
         const Part::RowsByGroup& by_group = part_.rows_by_group();
         std::vector<int32_t> seen_in(stride, -1);
         for (size_t g = 0; g < groups_; ++g) {

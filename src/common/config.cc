@@ -1,0 +1,99 @@
+#include "common/config.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace frocket {
+
+const std::vector<ConfigVariable>& Config::Variables() {
+  static const std::vector<ConfigVariable> kVariables = {
+      {"FROCKET_HOME", "~/.frocket", "Directory of the embedded datastore (SQLite) and caches"},
+      {"FROCKET_LOCAL_THREADS", "", "Threads of the local invoker (default: all cores)"},
+      {"FROCKET_LOG_LEVEL", "info", "debug, info, warning or error"},
+      {"FROCKET_LOG_FILE", "", "Write logs to this file instead of standard error"},
+      {"FROCKET_DATASTORE", "sqlite", "Metadata store: sqlite (embedded) or redis (cluster)"},
+      {"FROCKET_BLOBSTORE", "", "Blob store: redis (cluster); defaults to the datastore's"},
+      {"FROCKET_INVOKER", "local", "How tasks run: local, work_queue or aws_lambda"},
+      {"FROCKET_REDIS_HOST", "localhost", "Redis host of the datastore and blobstore"},
+      {"FROCKET_REDIS_PORT", "6379", "Redis port"},
+      {"FROCKET_REDIS_DB", "0", "Redis logical database"},
+      {"FROCKET_DATASTORE_REDIS_PREFIX", "frocket:", "Prefix of every datastore key"},
+      {"FROCKET_BLOBSTORE_DEFAULT_TTL", "600", "Default expiry of blobs, seconds"},
+      {"FROCKET_BLOBSTORE_MAX_TTL", "86400", "Maximum expiry of blobs, seconds"},
+      {"FROCKET_INVOKER_RUN_TIMEOUT", "60", "Seconds before a job fails, retries included"},
+      {"FROCKET_INVOKER_ASYNC_POLL_INTERVAL_MS", "25", "How often the invoker polls task state"},
+      {"FROCKET_INVOKER_RETRY_MAX_ATTEMPTS", "3", "Attempts per task at most"},
+      {"FROCKET_INVOKER_RETRY_FAILED_INTERVAL", "3", "Seconds before retrying a failed task"},
+      {"FROCKET_INVOKER_RETRY_LOST_INTERVAL", "20",
+       "Seconds without a status update before a task is considered lost and retried"},
+      {"FROCKET_WORKER_REJECT_AGE", "60", "Workers reject tasks older than this, seconds"},
+      {"FROCKET_WORKER_SELF_SELECT_ENABLED", "true", "Workers choose parts they have cached"},
+      {"FROCKET_PART_SELECTION_PREFLIGHT_MS", "200", "Window for workers to pick cached parts"},
+      {"FROCKET_WORKER_DISK_CACHE_SIZE_MB", "256", "On-disk cache of remote files, MB"},
+      {"FROCKET_WORKER_MEMORY_CACHE_MB", "1024", "In-memory cache of decoded parts, MB"},
+      {"FROCKET_VALIDATION_SAMPLE_RATIO", "0.1", "Share of parts validated in SAMPLE mode"},
+      {"FROCKET_VALIDATION_SAMPLE_MAX", "10", "Most parts validated in SAMPLE mode"},
+      {"FROCKET_DATASET_CATEGORICAL_RATIO", "0.1",
+       "String columns with fewer distinct values than this share of rows are dictionary-friendly"},
+      {"FROCKET_DATASET_CATEGORICAL_TOP_COUNT", "20", "Top values stored per such column"},
+      {"FROCKET_DATASET_CATEGORICAL_TOP_MINPCT", "0.01", "Least frequency of a stored top value"},
+      {"FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT", "10", "Entries of per-value aggregations shown"},
+      {"FROCKET_AGGREGATIONS_EXACT_LIMIT", "100000",
+       "Distinct values a part ships per aggregation before it becomes approximate"},
+      {"FROCKET_UNREGISTER_LAST_USED_INTERVAL", "30",
+       "Seconds after its last query before a dataset may be unregistered without force"},
+      {"FROCKET_STATS_TIMING_PERCENTILES", "0.25, 0.5, 0.75, 0.95, 0.99",
+       "Percentiles of timing stats"},
+      {"FROCKET_APISERVER_ADMIN_ACTIONS", "true", "Whether the API allows register/unregister"},
+      {"FROCKET_APISERVER_ERROR_DETAILS", "true", "Whether API errors include details"},
+      {"FROCKET_APISERVER_PRETTYPRINT", "true", "Pretty-print API responses"},
+      {"FROCKET_METRICS_EXPORT_PROMETHEUS", "true", "Serve /metrics"},
+  };
+  return kVariables;
+}
+
+std::string Config::Get(const std::string& name) {
+  if (const char* v = std::getenv(name.c_str()); v != nullptr) return v;
+  for (const auto& var : Variables()) {
+    if (name == var.name) return var.default_value;
+  }
+  return "";
+}
+
+std::string Config::GetFirst(const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    if (const char* v = std::getenv(n.c_str()); v != nullptr) return v;
+  }
+  return names.empty() ? "" : Get(names.back());
+}
+
+Result<int64_t> Config::Int(const std::string& name, int64_t min, int64_t max) {
+  std::string v = Get(name);
+  errno = 0;
+  char* end = nullptr;
+  long long parsed = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || errno != 0 || *end != '\0' || parsed < min || parsed > max) {
+    return Status::Invalid(name + "=" + v + ": expected an integer from " + std::to_string(min) +
+                           " to " + std::to_string(max));
+  }
+  return static_cast<int64_t>(parsed);
+}
+
+Result<double> Config::Double(const std::string& name) {
+  std::string v = Get(name);
+  char* end = nullptr;
+  double parsed = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0') return Status::Invalid(name + "=" + v + ": expected a number");
+  return parsed;
+}
+
+Result<bool> Config::Bool(const std::string& name) {
+  std::string v = Get(name);
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "true" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "0" || v == "no") return false;
+  return Status::Invalid(name + "=" + Get(name) + ": expected true or false");
+}
+
+}  // namespace frocket
