@@ -9,6 +9,7 @@
 
 #include "cli/parquet_command.h"
 #include "cli/query_command.h"
+#include "dataset/activity_generator.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"frocket: user-behavior analytics over Parquet datasets"};
@@ -70,6 +71,27 @@ int main(int argc, char** argv) {
     }
     query_args.pretty = !nopretty;
     exit_code = frocket::cli::RunQueryFiles(query_args);
+  });
+
+  std::string generate_dir;
+  frocket::dataset::GeneratorOptions generate_options;
+  auto* generate = app.add_subcommand(
+      "generate", "Write a synthetic website-activity dataset, partitioned by user");
+  generate->add_option("OUT_DIR", generate_dir, "Directory to write part files into")->required();
+  generate->add_option("--rows", generate_options.rows, "Total rows (default 1000000)");
+  generate->add_option("--parts", generate_options.parts, "Number of part files (default 4)");
+  generate->add_option("--seed", generate_options.seed, "Random seed (default 1)");
+  generate->callback([&] {
+    auto parts = frocket::dataset::GenerateActivityDataset(generate_dir, generate_options);
+    if (!parts.ok()) {
+      std::cerr << "frocket: error: " << parts.status().message() << "\n";
+      exit_code = 1;
+      return;
+    }
+    int64_t rows = 0, users = 0;
+    for (const auto& p : *parts) rows += p.rows, users += p.users;
+    std::cerr << "wrote " << parts->size() << " parts, " << rows << " rows, " << users
+              << " users to " << generate_dir << "\n";
   });
 
   CLI11_PARSE(app, argc, argv);

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace frocket::text {
 
@@ -108,11 +110,48 @@ std::string Base64Encode(std::string_view bytes) {
 }
 
 void AppendDouble(std::string* out, double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  std::string_view digits(buf, static_cast<size_t>(end - buf));
-  out->append(digits);
-  if (digits.find_first_of(".e") == std::string_view::npos) out->append(".0");
+  // The shortest digits that read back as v, laid out the way Python's repr() does (and so
+  // Funnel Rocket): plain notation for exponents -4 to 15, else d.ddde+XX.
+  char buf[40];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(end - buf));
+  size_t e = sci.find('e');
+  std::string_view mantissa = sci.substr(0, e);
+  int exponent = std::stoi(std::string(sci.substr(e + 1)));
+  bool negative = !mantissa.empty() && mantissa[0] == '-';
+  if (negative) mantissa.remove_prefix(1);
+  std::string digits;
+  for (char c : mantissa) {
+    if (c != '.') digits.push_back(c);
+  }
+  if (negative) out->push_back('-');
+  if (exponent >= -4 && exponent < 16) {
+    if (exponent < 0) {
+      out->append("0.");
+      out->append(static_cast<size_t>(-exponent - 1), '0');
+      out->append(digits);
+    } else {
+      const auto int_digits = static_cast<size_t>(exponent) + 1;
+      if (digits.size() <= int_digits) {
+        out->append(digits);
+        out->append(int_digits - digits.size(), '0');
+        out->append(".0");
+      } else {
+        out->append(digits, 0, int_digits);
+        out->push_back('.');
+        out->append(digits, int_digits, std::string::npos);
+      }
+    }
+    return;
+  }
+  out->push_back(digits[0]);
+  if (digits.size() > 1) {
+    out->push_back('.');
+    out->append(digits, 1, std::string::npos);
+  }
+  char exp[16];
+  std::snprintf(exp, sizeof(exp), "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+  out->append(exp);
 }
 
 }  // namespace frocket::text

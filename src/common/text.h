@@ -19,8 +19,9 @@ void AppendJsonString(std::string* out, std::string_view s);
 // Standard base64 with padding.
 std::string Base64Encode(std::string_view bytes);
 
-// Appends the shortest decimal form that reads back as exactly `v`, always with a '.' or an
-// exponent so it reads as a float ("2.0", "-0.0", "1e+100"). REQUIRES: v is finite.
+// Appends the shortest decimal digits that read back as exactly `v`, written as Python's
+// repr() writes floats (Funnel Rocket's keys): "2.0", "-0.0", "0.0001", "1e-05", "1e+16".
+// REQUIRES: v is finite.
 void AppendDouble(std::string* out, double v);
 
 }  // namespace frocket::text

@@ -251,4 +251,42 @@ Status Decompressor::Lz4Legacy(std::span<const uint8_t> input, uint8_t* output,
   return raw;
 }
 
+Compressor::~Compressor() {
+  if (zstd_ != nullptr) ZSTD_freeCCtx(zstd_);
+}
+
+Status Compressor::Compress(CompressionCodec codec, int level, std::span<const uint8_t> input,
+                            std::vector<uint8_t>* out) {
+  switch (codec) {
+    case CompressionCodec::kUncompressed:
+      out->assign(input.begin(), input.end());
+      return Status::OK();
+    case CompressionCodec::kSnappy: {
+      out->resize(snappy::MaxCompressedLength(input.size()));
+      size_t length = 0;
+      snappy::RawCompress(reinterpret_cast<const char*>(input.data()), input.size(),
+                          reinterpret_cast<char*>(out->data()), &length);
+      out->resize(length);
+      return Status::OK();
+    }
+    case CompressionCodec::kZstd: {
+      if (zstd_ == nullptr) {
+        zstd_ = ZSTD_createCCtx();
+        if (zstd_ == nullptr) return Status::OutOfMemory("cannot create a zstd context");
+      }
+      out->resize(ZSTD_compressBound(input.size()));
+      size_t rc =
+          ZSTD_compressCCtx(zstd_, out->data(), out->size(), input.data(), input.size(), level);
+      if (ZSTD_isError(rc)) {
+        return Status::Invalid(std::string("ZSTD compression failed: ") + ZSTD_getErrorName(rc));
+      }
+      out->resize(rc);
+      return Status::OK();
+    }
+    default:
+      return Status::NotImplemented("frocket writes only SNAPPY, ZSTD or uncompressed files, not " +
+                                    CodecName(static_cast<int32_t>(codec)));
+  }
+}
+
 }  // namespace frocket::parquet

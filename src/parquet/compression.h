@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "parquet/types.h"
 
 struct ZSTD_DCtx_s;
+struct ZSTD_CCtx_s;
 struct z_stream_s;
 
 namespace frocket::parquet {
@@ -43,6 +45,22 @@ class Decompressor {
 
   ZSTD_DCtx_s* zstd_ = nullptr;
   z_stream_s* zlib_ = nullptr;
+};
+
+// Compressor: the writer's side — SNAPPY and ZSTD (the codecs frocket writes).
+class Compressor {
+ public:
+  Compressor() = default;
+  ~Compressor();
+  Compressor(const Compressor&) = delete;
+  Compressor& operator=(const Compressor&) = delete;
+
+  // Replaces *out with `input` compressed.
+  Status Compress(CompressionCodec codec, int level, std::span<const uint8_t> input,
+                  std::vector<uint8_t>* out);
+
+ private:
+  ZSTD_CCtx_s* zstd_ = nullptr;
 };
 
 }  // namespace frocket::parquet

@@ -1,6 +1,7 @@
 #include "parquet/metadata.h"
 
 #include "parquet/thrift_compact.h"
+#include "parquet/thrift_writer.h"
 
 namespace frocket::parquet {
 
@@ -690,6 +691,164 @@ Result<PageHeader> DecodePageHeader(const uint8_t* data, size_t size, size_t* he
   if (!r.ok()) return r.status();
   *header_size = r.position();
   return h;
+}
+
+namespace {
+
+using thrift::CompactWriter;
+
+void WriteLogicalType(CompactWriter& w, int16_t field, const LogicalType& lt) {
+  using Kind = LogicalType::Kind;
+  w.FieldStruct(field);
+  switch (lt.kind) {
+    case Kind::kString:
+      w.FieldStruct(1), w.EndStruct();
+      break;
+    case Kind::kTimestamp:
+      w.FieldStruct(8);
+      w.FieldBool(1, lt.is_adjusted_to_utc);
+      w.FieldStruct(2);
+      w.FieldStruct(static_cast<int16_t>(static_cast<int>(lt.unit) + 1)), w.EndStruct();
+      w.EndStruct();
+      w.EndStruct();
+      break;
+    case Kind::kInteger:
+      w.FieldStruct(10);
+      w.FieldI8(1, static_cast<int8_t>(lt.bit_width));
+      w.FieldBool(2, lt.is_signed);
+      w.EndStruct();
+      break;
+    default:
+      break;  // not written by frocket
+  }
+  w.EndStruct();
+}
+
+void WriteStatistics(CompactWriter& w, int16_t field, const Statistics& s) {
+  w.FieldStruct(field);
+  if (s.null_count) w.FieldI64(3, *s.null_count);
+  if (s.distinct_count) w.FieldI64(4, *s.distinct_count);
+  if (s.max_value) w.FieldBinary(5, *s.max_value);
+  if (s.min_value) w.FieldBinary(6, *s.min_value);
+  w.EndStruct();
+}
+
+void WriteKeyValues(CompactWriter& w, int16_t field, const std::vector<KeyValue>& kvs) {
+  if (kvs.empty()) return;
+  w.FieldList(field, thrift::FieldType::kStruct, kvs.size());
+  for (const auto& kv : kvs) {
+    w.ListStructBegin();
+    w.FieldBinary(1, kv.key);
+    if (kv.value) w.FieldBinary(2, *kv.value);
+    w.EndStruct();
+  }
+}
+
+}  // namespace
+
+std::vector<uint8_t> EncodeFileMetaData(const FileMetaData& f) {
+  CompactWriter w;
+  w.BeginStruct();
+  w.FieldI32(1, f.version);
+  w.FieldList(2, thrift::FieldType::kStruct, f.schema.size());
+  for (const auto& e : f.schema) {
+    w.ListStructBegin();
+    if (e.type) w.FieldI32(1, *e.type);
+    if (e.type_length) w.FieldI32(2, *e.type_length);
+    if (e.repetition_type) w.FieldI32(3, *e.repetition_type);
+    w.FieldBinary(4, e.name);
+    if (e.num_children) w.FieldI32(5, *e.num_children);
+    if (e.converted_type) w.FieldI32(6, *e.converted_type);
+    if (e.logical_type) WriteLogicalType(w, 10, *e.logical_type);
+    w.EndStruct();
+  }
+  w.FieldI64(3, f.num_rows);
+  w.FieldList(4, thrift::FieldType::kStruct, f.row_groups.size());
+  for (const auto& g : f.row_groups) {
+    w.ListStructBegin();
+    w.FieldList(1, thrift::FieldType::kStruct, g.columns.size());
+    int64_t compressed = 0;
+    for (const auto& c : g.columns) {
+      const ColumnMetaData& m = *c.meta_data;
+      compressed += m.total_compressed_size;
+      w.ListStructBegin();
+      w.FieldI64(2, c.file_offset);
+      w.FieldStruct(3);
+      w.FieldI32(1, m.type);
+      w.FieldList(2, thrift::FieldType::kI32, m.encodings.size());
+      for (int32_t e : m.encodings) w.ListI32(e);
+      w.FieldList(3, thrift::FieldType::kBinary, m.path_in_schema.size());
+      for (const auto& p : m.path_in_schema) w.ListBinary(p);
+      w.FieldI32(4, m.codec);
+      w.FieldI64(5, m.num_values);
+      w.FieldI64(6, m.total_uncompressed_size);
+      w.FieldI64(7, m.total_compressed_size);
+      WriteKeyValues(w, 8, m.key_value_metadata);
+      w.FieldI64(9, m.data_page_offset);
+      if (m.dictionary_page_offset) w.FieldI64(11, *m.dictionary_page_offset);
+      if (m.statistics) WriteStatistics(w, 12, *m.statistics);
+      w.EndStruct();
+      w.EndStruct();
+    }
+    w.FieldI64(2, g.total_byte_size);
+    w.FieldI64(3, g.num_rows);
+    if (!g.columns.empty()) {
+      w.FieldI64(5, g.columns[0].meta_data->dictionary_page_offset
+                        ? *g.columns[0].meta_data->dictionary_page_offset
+                        : g.columns[0].meta_data->data_page_offset);
+    }
+    w.FieldI64(6, compressed);
+    w.EndStruct();
+  }
+  WriteKeyValues(w, 5, f.key_value_metadata);
+  if (f.created_by) w.FieldBinary(6, *f.created_by);
+  const size_t leaves = f.schema.empty() ? 0 : f.schema.size() - 1;
+  w.FieldList(7, thrift::FieldType::kStruct, leaves);
+  for (size_t i = 0; i < leaves; ++i) {
+    w.ListStructBegin();
+    w.FieldStruct(1), w.EndStruct();  // TYPE_ORDER
+    w.EndStruct();
+  }
+  w.EndStruct();
+  return w.Take();
+}
+
+std::vector<uint8_t> EncodePageHeader(const PageHeader& h) {
+  CompactWriter w;
+  w.BeginStruct();
+  w.FieldI32(1, h.type);
+  w.FieldI32(2, h.uncompressed_page_size);
+  w.FieldI32(3, h.compressed_page_size);
+  if (h.crc) w.FieldI32(4, *h.crc);
+  if (h.data_page_header) {
+    const auto& d = *h.data_page_header;
+    w.FieldStruct(5);
+    w.FieldI32(1, d.num_values);
+    w.FieldI32(2, d.encoding);
+    w.FieldI32(3, d.definition_level_encoding);
+    w.FieldI32(4, d.repetition_level_encoding);
+    w.EndStruct();
+  }
+  if (h.dictionary_page_header) {
+    w.FieldStruct(7);
+    w.FieldI32(1, h.dictionary_page_header->num_values);
+    w.FieldI32(2, h.dictionary_page_header->encoding);
+    w.EndStruct();
+  }
+  if (h.data_page_header_v2) {
+    const auto& d = *h.data_page_header_v2;
+    w.FieldStruct(8);
+    w.FieldI32(1, d.num_values);
+    w.FieldI32(2, d.num_nulls);
+    w.FieldI32(3, d.num_rows);
+    w.FieldI32(4, d.encoding);
+    w.FieldI32(5, d.definition_levels_byte_length);
+    w.FieldI32(6, d.repetition_levels_byte_length);
+    w.FieldBool(7, d.is_compressed);
+    w.EndStruct();
+  }
+  w.EndStruct();
+  return w.Take();
 }
 
 }  // namespace frocket::parquet

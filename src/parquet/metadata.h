@@ -147,6 +147,12 @@ struct PageHeader {
   std::optional<DataPageHeaderV2> data_page_header_v2;
 };
 
+// Encodes the fields of these structures that frocket's writer sets (the mirror of the
+// decoders below). Every column gets the TYPE_ORDER column order, so that readers trust the
+// min_value/max_value statistics.
+std::vector<uint8_t> EncodeFileMetaData(const FileMetaData& metadata);
+std::vector<uint8_t> EncodePageHeader(const PageHeader& header);
+
 // Decodes a FileMetaData from the footer bytes.
 Result<FileMetaData> DecodeFileMetaData(const uint8_t* data, size_t size);
 
