@@ -246,6 +246,9 @@ class Parser {
     if (c.name) CheckConditionName(*c.name, Join(path, "name"));
     int kinds = v.contains("filter") + v.contains("filters") + v.contains("sequence");
     if (kinds != 1) {
+      // Unknown keys first: a misspelt "filter" is the likely cause, and worth naming.
+      CheckKeys(v, path,
+                {"name", "filter", "filters", "sequence", "target", "includeZero", "maxDuration"});
       Error(path, kinds == 0 ? "a condition needs one of 'filter', 'filters' or 'sequence'"
                              : "a condition takes only one of 'filter', 'filters' and 'sequence'");
       return c;

@@ -103,92 +103,112 @@ int64_t FloatTimeKey(double t) {
 Result<std::shared_ptr<Part>> Part::Make(std::vector<Column> columns,
                                          const std::string& group_column,
                                          const std::string& time_column) {
-  std::shared_ptr<Part> part(new Part());
-  part->columns_ = std::move(columns);
-  const size_t none = part->columns_.size();
-  part->group_index_ = none;
-  part->time_index_ = none;
-  int64_t n = part->columns_.empty() ? 0 : part->columns_[0].length;
-  for (size_t i = 0; i < part->columns_.size(); ++i) {
-    const Column& c = part->columns_[i];
+  const int64_t n = columns.empty() ? 0 : columns[0].length;
+  Column* group = nullptr;
+  Column* time = nullptr;
+  for (Column& c : columns) {
     if (c.length != n) {
       return Status::Invalid("column '" + c.name + "' has " + std::to_string(c.length) +
                              " rows, other columns " + std::to_string(n));
     }
-    if (c.name == group_column) part->group_index_ = i;
-    if (c.name == time_column) part->time_index_ = i;
+    if (c.name == group_column) group = &c;
+    if (c.name == time_column) time = &c;
   }
-  if (part->group_index_ == none) {
-    return Status::Invalid("group id column '" + group_column + "' is missing");
-  }
-  if (part->time_index_ == none) {
-    return Status::Invalid("timestamp column '" + time_column + "' is missing");
-  }
-  part->num_rows_ = n;
-
-  const Column& group = part->columns_[part->group_index_];
-  if (group.type != ColumnType::kInt && group.type != ColumnType::kString) {
+  if (group == nullptr) return Status::Invalid("group id column '" + group_column + "' is missing");
+  if (time == nullptr) return Status::Invalid("timestamp column '" + time_column + "' is missing");
+  if (group->type != ColumnType::kInt && group->type != ColumnType::kString) {
     return Status::Invalid("group id column '" + group_column + "' is " +
-                           ColumnTypeName(group.type) + "; it must be INT or STRING");
+                           ColumnTypeName(group->type) + "; it must be INT or STRING");
   }
-  if (group.null_count > 0) {
+  if (group->null_count > 0) {
     return Status::Invalid("group id column '" + group_column + "' has " +
-                           std::to_string(group.null_count) + " null values");
+                           std::to_string(group->null_count) + " null values");
   }
-  Column& time = part->columns_[part->time_index_];
-  if (time.type != ColumnType::kInt && time.type != ColumnType::kFloat) {
+  if (time->type != ColumnType::kInt && time->type != ColumnType::kFloat) {
     return Status::Invalid("timestamp column '" + time_column + "' is " +
-                           ColumnTypeName(time.type) + "; it must be INT or FLOAT");
+                           ColumnTypeName(time->type) + "; it must be INT or FLOAT");
   }
-  if (time.null_count > 0) {
+  if (time->null_count > 0) {
     return Status::Invalid("timestamp column '" + time_column + "' has " +
-                           std::to_string(time.null_count) + " null values");
+                           std::to_string(time->null_count) + " null values");
   }
 
+  auto shared = std::make_shared<Shared>();
+  shared->num_rows = n;
+  shared->group_column = group_column;
+  shared->time_column = time_column;
   // Time keys, then timestamp order if the rows are not in it already.
-  auto compute_keys = [&] {
-    if (time.type == ColumnType::kInt) {
-      part->time_keys_ = time.ints();
+  auto compute_keys = [&]() -> Status {
+    if (time->type == ColumnType::kInt) {
+      shared->time_keys = time->ints();
       return Status::OK();
     }
-    part->float_time_keys_.Resize(static_cast<size_t>(n) * sizeof(int64_t));
-    int64_t* keys = part->float_time_keys_.as<int64_t>();
+    shared->float_time_keys.Resize(static_cast<size_t>(n) * sizeof(int64_t));
+    int64_t* keys = shared->float_time_keys.as<int64_t>();
     for (int64_t r = 0; r < n; ++r) {
-      double t = time.floats()[r];
+      double t = time->floats()[r];
       if (std::isnan(t)) {
         return Status::Invalid("timestamp column '" + time_column + "' holds NaN at row " +
                                std::to_string(r));
       }
       keys[r] = FloatTimeKey(t);
     }
-    part->time_keys_ = keys;
+    shared->time_keys = keys;
     return Status::OK();
   };
   FROCKET_RETURN_IF_ERROR(compute_keys());
-  if (!std::is_sorted(part->time_keys_, part->time_keys_ + n)) {
-    std::vector<uint32_t> perm = SortPermutation(part->time_keys_, n);
-    for (Column& c : part->columns_) Permute(&c, perm);
+  if (!std::is_sorted(shared->time_keys, shared->time_keys + n)) {
+    shared->order = SortPermutation(shared->time_keys, n);
+    for (Column& c : columns) Permute(&c, shared->order);
     FROCKET_RETURN_IF_ERROR(compute_keys());
   }
 
-  part->group_codes_ = ValueCodes::Encode(part->columns_[part->group_index_]);
-  part->group_row_counts_.assign(static_cast<size_t>(part->group_codes_.num_values()), 0);
-  const int32_t* ordinals = part->group_codes_.codes();
-  for (int64_t r = 0; r < n; ++r) ++part->group_row_counts_[static_cast<size_t>(ordinals[r])];
+  std::shared_ptr<Part> part(new Part());
+  part->shared_ = shared;
+  for (Column& c : columns) part->columns_.push_back(std::make_shared<const Column>(std::move(c)));
+  // The time keys of INT timestamps are the column's values: point at the column as stored.
+  if (part->time_column().type == ColumnType::kInt) shared->time_keys = part->time_column().ints();
+  shared->group_codes = ValueCodes::Encode(part->group_column());
+  shared->group_row_counts.assign(static_cast<size_t>(shared->group_codes.num_values()), 0);
+  const int32_t* ordinals = shared->group_codes.codes();
+  for (int64_t r = 0; r < n; ++r) ++shared->group_row_counts[static_cast<size_t>(ordinals[r])];
+  return part;
+}
+
+Result<std::shared_ptr<Part>> Part::WithColumns(std::vector<Column> more) const {
+  std::shared_ptr<Part> part(new Part());
+  part->shared_ = shared_;
+  part->columns_ = columns_;
+  for (Column& c : more) {
+    if (c.length != shared_->num_rows) {
+      return Status::Invalid("column '" + c.name + "' has " + std::to_string(c.length) +
+                             " rows, the part " + std::to_string(shared_->num_rows));
+    }
+    if (FindColumn(c.name) != nullptr) continue;
+    if (!shared_->order.empty()) Permute(&c, shared_->order);
+    part->columns_.push_back(std::make_shared<const Column>(std::move(c)));
+  }
   return part;
 }
 
 const Column* Part::FindColumn(const std::string& name) const {
-  for (const Column& c : columns_) {
-    if (c.name == name) return &c;
+  for (const auto& c : columns_) {
+    if (c->name == name) return c.get();
   }
   return nullptr;
+}
+
+bool Part::HasColumns(const std::vector<std::string>& names) const {
+  for (const auto& n : names) {
+    if (FindColumn(n) == nullptr) return false;
+  }
+  return true;
 }
 
 int64_t Part::LowerBoundRow(int64_t t) const {
   int64_t key = t;
   if (time_column().type == ColumnType::kFloat) key = FloatTimeKey(static_cast<double>(t));
-  return std::lower_bound(time_keys_, time_keys_ + num_rows_, key) - time_keys_;
+  return std::lower_bound(time_keys(), time_keys() + num_rows(), key) - time_keys();
 }
 
 int64_t Part::LowerBoundRow(double t) const {
@@ -198,51 +218,52 @@ int64_t Part::LowerBoundRow(double t) const {
   } else {
     // Integer timestamps >= t are those >= ceil(t).
     double c = std::ceil(t);
-    if (c >= 9.2233720368547758e18) return num_rows_;
+    if (c >= 9.2233720368547758e18) return num_rows();
     if (c <= -9.2233720368547758e18) return 0;
     key = static_cast<int64_t>(c);
   }
-  return std::lower_bound(time_keys_, time_keys_ + num_rows_, key) - time_keys_;
+  return std::lower_bound(time_keys(), time_keys() + num_rows(), key) - time_keys();
 }
 
 const ValueCodes& Part::Codes(const std::string& column) const {
-  if (column == group_column().name) return group_codes_;
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = codes_.find(column);
-  if (it == codes_.end()) {
-    it = codes_
-             .emplace(column, std::make_unique<ValueCodes>(ValueCodes::Encode(*FindColumn(column))))
-             .first;
+  if (column == shared_->group_column) return shared_->group_codes;
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  auto it = shared_->codes.find(column);
+  if (it == shared_->codes.end()) {
+    auto codes = std::make_unique<ValueCodes>(ValueCodes::Encode(*FindColumn(column)));
+    it = shared_->codes.emplace(column, std::move(codes)).first;
   }
   return *it->second;
 }
 
 const Part::RowsByGroup& Part::rows_by_group() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!rows_by_group_) {
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  if (!shared_->rows_by_group) {
     auto r = std::make_unique<RowsByGroup>();
     const size_t groups = static_cast<size_t>(num_groups());
     r->offsets.assign(groups + 1, 0);
-    for (size_t g = 0; g < groups; ++g) r->offsets[g + 1] = r->offsets[g] + group_row_counts_[g];
-    r->rows.resize(static_cast<size_t>(num_rows_));
+    for (size_t g = 0; g < groups; ++g)
+      r->offsets[g + 1] = r->offsets[g] + shared_->group_row_counts[g];
+    r->rows.resize(static_cast<size_t>(num_rows()));
     std::vector<uint32_t> next(r->offsets.begin(), r->offsets.end() - 1);
     const int32_t* ordinals = group_ordinals();
-    for (int64_t row = 0; row < num_rows_; ++row) {
+    for (int64_t row = 0; row < num_rows(); ++row) {
       r->rows[next[static_cast<size_t>(ordinals[row])]++] = static_cast<uint32_t>(row);
     }
-    rows_by_group_ = std::move(r);
+    shared_->rows_by_group = std::move(r);
   }
-  return *rows_by_group_;
+  return *shared_->rows_by_group;
 }
 
 size_t Part::MemoryUsage() const {
-  size_t bytes = float_time_keys_.capacity() + group_codes_.MemoryUsage() +
-                 group_row_counts_.capacity() * sizeof(uint32_t);
-  for (const Column& c : columns_) bytes += c.MemoryUsage();
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [name, codes] : codes_) bytes += codes->MemoryUsage();
-  if (rows_by_group_) {
-    bytes += (rows_by_group_->offsets.capacity() + rows_by_group_->rows.capacity()) * 4;
+  size_t bytes = shared_->float_time_keys.capacity() + shared_->group_codes.MemoryUsage() +
+                 (shared_->group_row_counts.capacity() + shared_->order.capacity()) * 4;
+  for (const auto& c : columns_) bytes += c->MemoryUsage();
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  for (const auto& [name, codes] : shared_->codes) bytes += codes->MemoryUsage();
+  if (shared_->rows_by_group) {
+    bytes +=
+        (shared_->rows_by_group->offsets.capacity() + shared_->rows_by_group->rows.capacity()) * 4;
   }
   return bytes;
 }

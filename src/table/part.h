@@ -31,24 +31,29 @@ class Part {
                                             const std::string& group_column,
                                             const std::string& time_column);
 
-  int64_t num_rows() const { return num_rows_; }
+  // This part with more columns (of the same rows, in the file's order): they are put in the
+  // part's row order, and everything already computed is shared, not recomputed.
+  Result<std::shared_ptr<Part>> WithColumns(std::vector<Column> more) const;
+
+  int64_t num_rows() const { return shared_->num_rows; }
   const Column* FindColumn(const std::string& name) const;
-  const Column& group_column() const { return columns_[group_index_]; }
-  const Column& time_column() const { return columns_[time_index_]; }
-  const std::vector<Column>& columns() const { return columns_; }
+  bool HasColumns(const std::vector<std::string>& names) const;
+  const Column& group_column() const { return *FindColumn(shared_->group_column); }
+  const Column& time_column() const { return *FindColumn(shared_->time_column); }
+  const std::vector<std::shared_ptr<const Column>>& columns() const { return columns_; }
 
   // Time keys of all rows, ascending (see FloatTimeKey).
-  const int64_t* time_keys() const { return time_keys_; }
+  const int64_t* time_keys() const { return shared_->time_keys; }
   // The first row whose timestamp is >= t (t in the column's unit).
   int64_t LowerBoundRow(int64_t t) const;
   int64_t LowerBoundRow(double t) const;
 
   // Group ordinal of every row, and how many groups there are.
-  const int32_t* group_ordinals() const { return group_codes_.codes(); }
-  int32_t num_groups() const { return group_codes_.num_values(); }
-  const ValueCodes& group_codes() const { return group_codes_; }
+  const int32_t* group_ordinals() const { return shared_->group_codes.codes(); }
+  int32_t num_groups() const { return shared_->group_codes.num_values(); }
+  const ValueCodes& group_codes() const { return shared_->group_codes; }
   // Rows per group over the whole part.
-  const std::vector<uint32_t>& group_row_counts() const { return group_row_counts_; }
+  const std::vector<uint32_t>& group_row_counts() const { return shared_->group_row_counts; }
 
   // The column dictionary-encoded (computed on first use).
   // REQUIRES: the column exists.
@@ -65,20 +70,26 @@ class Part {
   size_t MemoryUsage() const;
 
  private:
+  // What every Part made from the same rows shares.
+  struct Shared {
+    int64_t num_rows = 0;
+    std::string group_column;
+    std::string time_column;
+    std::vector<uint32_t> order;  // file row of each part row; empty when already in order
+    Buffer float_time_keys;       // FLOAT timestamps only
+    const int64_t* time_keys = nullptr;
+    ValueCodes group_codes;
+    std::vector<uint32_t> group_row_counts;
+
+    std::mutex mutex;
+    std::map<std::string, std::unique_ptr<ValueCodes>> codes;
+    std::unique_ptr<RowsByGroup> rows_by_group;
+  };
+
   Part() = default;
 
-  int64_t num_rows_ = 0;
-  std::vector<Column> columns_;
-  size_t group_index_ = 0;
-  size_t time_index_ = 0;
-  Buffer float_time_keys_;  // FLOAT timestamps only
-  const int64_t* time_keys_ = nullptr;
-  ValueCodes group_codes_;
-  std::vector<uint32_t> group_row_counts_;
-
-  mutable std::mutex mutex_;
-  mutable std::map<std::string, std::unique_ptr<ValueCodes>> codes_;
-  mutable std::unique_ptr<RowsByGroup> rows_by_group_;
+  std::shared_ptr<Shared> shared_;
+  std::vector<std::shared_ptr<const Column>> columns_;
 };
 
 }  // namespace frocket::table

@@ -43,7 +43,14 @@ std::vector<std::string> CaseFiles() {
 // Compares JSON values: integers exactly, floats to 1e-9 relative, objects by key (and the
 // order of keys in aggregation value maps, which is the ranking).
 void ExpectSame(const json& expected, const json& actual, const std::string& path) {
-  if (expected.is_number_float() || (expected.is_number() && actual.is_number_float())) {
+  if (expected.is_number_integer()) {
+    // Counts and integer sums must come out as integers, not as floats of the same value.
+    ASSERT_TRUE(actual.is_number_integer())
+        << path << ": expected the integer " << expected << ", got " << actual;
+    EXPECT_EQ(expected.dump(), actual.dump()) << path;
+    return;
+  }
+  if (expected.is_number_float()) {
     ASSERT_TRUE(actual.is_number()) << path << ": expected " << expected << ", got " << actual;
     double e = expected.get<double>(), a = actual.get<double>();
     EXPECT_LE(std::fabs(e - a), 1e-9 * std::max(1.0, std::fabs(e)))
