@@ -1,4 +1,4 @@
-// The `frocket` command line.
+// The `frocket` command line (DESIGN.md §5; Funnel Rocket's commands and arguments).
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -7,71 +7,127 @@
 #include <string>
 #include <vector>
 
+#include "cli/dataset_commands.h"
 #include "cli/parquet_command.h"
 #include "cli/query_command.h"
 #include "dataset/activity_generator.h"
 
-int main(int argc, char** argv) {
-  CLI::App app{"frocket: user-behavior analytics over Parquet datasets"};
-  app.require_subcommand(1);
-  int exit_code = 0;
+namespace {
 
-  auto* parquet = app.add_subcommand("parquet", "Inspect a Parquet file");
-  parquet->require_subcommand(1);
+// The query of `run`/`query`: exactly one of --file, --string, --empty.
+struct QuerySource {
+  std::string file;
+  std::string text;
+  bool empty = false;
 
-  std::string schema_file;
-  auto* schema = parquet->add_subcommand("schema", "Print a Parquet file's footer facts as JSON");
-  schema->add_option("FILE", schema_file, "Parquet file")->required();
-  schema->callback([&] { exit_code = frocket::cli::RunParquetSchema(schema_file); });
-
-  std::string cat_file;
-  std::vector<std::string> cat_columns;
-  std::optional<int64_t> cat_limit;
-  auto* cat = parquet->add_subcommand("cat", "Print a Parquet file's rows as JSON Lines");
-  cat->add_option("FILE", cat_file, "Parquet file")->required();
-  cat->add_option("--columns", cat_columns, "Columns to print (comma-separated)")->delimiter(',');
-  cat->add_option("--limit", cat_limit, "Print at most this many rows");
-  cat->callback([&] { exit_code = frocket::cli::RunParquetCat(cat_file, cat_columns, cat_limit); });
-
-  frocket::cli::QueryFilesArgs query_args;
-  std::string query_string, query_file;
-  bool query_empty = false, nopretty = false;
-  auto* query = app.add_subcommand(
-      "query", "Run a query over Parquet files directly (one part per file), without a dataset");
-  query->add_option("FILE", query_args.files, "Parquet files, each a part")->required();
-  query->add_option("--group-id-column", query_args.group_column, "The group id column")
-      ->required();
-  query->add_option("--timestamp-column", query_args.time_column, "The timestamp column")
-      ->required();
-  auto* qs = query->add_option("--string", query_string, "The query as a JSON string");
-  auto* qf = query->add_option("--file", query_file, "A file holding the query");
-  auto* qe = query->add_flag("--empty", query_empty, "Run the empty query ({})");
-  qs->excludes(qf)->excludes(qe);
-  qf->excludes(qe);
-  query->add_flag("--nopretty", nopretty, "Print the response on one line");
-  query->callback([&] {
-    if (!query_file.empty()) {
-      std::ifstream in(query_file);
+  void AddOptions(CLI::App* command) {
+    auto* f = command->add_option("--file,-f", file, "A file holding the query");
+    auto* s = command->add_option("--string,-s", text, "The query as a JSON string");
+    auto* e = command->add_flag("--empty,-e", empty, "Run the empty query ({})");
+    f->excludes(s)->excludes(e);
+    s->excludes(e);
+  }
+  // The query text, or nullopt after printing why not.
+  std::optional<std::string> Read() const {
+    if (!file.empty()) {
+      std::ifstream in(file);
       if (!in) {
-        std::cerr << "frocket: error: cannot read query file " << query_file << "\n";
-        exit_code = 1;
-        return;
+        std::cerr << "frocket: error: cannot read query file " << file << "\n";
+        return std::nullopt;
       }
       std::stringstream buffer;
       buffer << in.rdbuf();
-      query_args.query_text = buffer.str();
-    } else if (!query_string.empty()) {
-      query_args.query_text = query_string;
-    } else if (query_empty) {
-      query_args.query_text = "{}";
-    } else {
-      std::cerr << "frocket: error: give the query with --string, --file or --empty\n";
+      return buffer.str();
+    }
+    if (!text.empty()) return text;
+    if (empty) return std::string("{}");
+    std::cerr << "frocket: error: give the query with --file, --string or --empty\n";
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"frocket: user-behavior analytics over Parquet datasets"};
+  app.require_subcommand(1);
+  bool nopretty = false;
+  app.add_flag("--nopretty", nopretty, "Print JSON on one line, tables as JSON");
+  int exit_code = 0;
+  frocket::cli::OutputOptions out;
+  auto output = [&] {
+    out.pretty = !nopretty;
+    return out;
+  };
+
+  // register NAME BASEPATH GROUP_ID_COLUMN TIMESTAMP_COLUMN
+  frocket::dataset::RegisterArgs register_args;
+  std::string validation = "sample";
+  bool skip_uniques = false;
+  auto* reg = app.add_subcommand("register", "Register a dataset");
+  reg->add_option("NAME", register_args.name, "Dataset name")->required();
+  reg->add_option("BASEPATH", register_args.basepath, "Directory the part files are directly in")
+      ->required();
+  reg->add_option("GROUP_ID_COLUMN", register_args.group_id_column,
+                  "The column rows are grouped by (e.g. a user id); no missing values, each "
+                  "group in one part only")
+      ->required();
+  reg->add_option("TIMESTAMP_COLUMN", register_args.timestamp_column,
+                  "The numeric column holding each row's time")
+      ->required();
+  reg->add_option("--pattern", register_args.pattern, "File name pattern (default *.parquet)");
+  reg->add_option("--validation", validation, "Validation mode: single, first_last or sample");
+  reg->add_flag("--skip-uniques", skip_uniques,
+                "Skip checking that no group id appears in two of the sampled parts");
+  reg->callback([&] {
+    auto mode = frocket::dataset::ParseValidationMode(validation);
+    if (!mode.ok()) {
+      std::cerr << "frocket: error: " << mode.status().message() << "\n";
       exit_code = 2;
       return;
     }
-    query_args.pretty = !nopretty;
-    exit_code = frocket::cli::RunQueryFiles(query_args);
+    register_args.validation = *mode;
+    register_args.validate_uniques = !skip_uniques;
+    exit_code = frocket::cli::RunRegister(register_args, output());
   });
+
+  auto* list = app.add_subcommand("list", "List registered datasets");
+  list->callback([&] { exit_code = frocket::cli::RunList(output()); });
+
+  std::string info_name;
+  bool info_full = false;
+  auto* info = app.add_subcommand("info", "Show a dataset's details and schema");
+  info->add_option("NAME", info_name, "Dataset name")->required();
+  info->add_flag("--full", info_full, "Show the full schema (statistics per column)");
+  info->callback([&] { exit_code = frocket::cli::RunInfo(info_name, info_full, output()); });
+
+  std::string run_name;
+  QuerySource run_query;
+  int repeat = 1;
+  auto* run = app.add_subcommand("run", "Run a query on a dataset");
+  run->add_option("NAME", run_name, "Dataset name")->required();
+  run_query.AddOptions(run);
+  run->add_option("--repeat", repeat,
+                  "Run the query this many times in this process (warm runs: times on stderr)");
+  run->callback([&] {
+    auto text = run_query.Read();
+    if (!text) {
+      exit_code = 2;
+      return;
+    }
+    exit_code = frocket::cli::RunQuery(run_name, *text, repeat, output());
+  });
+
+  std::string unregister_name;
+  bool force = false;
+  auto* unregister = app.add_subcommand("unregister", "Unregister a dataset (files are kept)");
+  unregister->add_option("NAME", unregister_name, "Dataset name")->required();
+  unregister->add_flag("--force", force, "Unregister even if the dataset was just queried");
+  unregister->callback(
+      [&] { exit_code = frocket::cli::RunUnregister(unregister_name, force, output()); });
+
+  auto* config = app.add_subcommand("config", "Show the configuration (FROCKET_* variables)");
+  config->callback([&] { exit_code = frocket::cli::RunConfig(output()); });
 
   std::string generate_dir;
   frocket::dataset::GeneratorOptions generate_options;
@@ -94,6 +150,45 @@ int main(int argc, char** argv) {
               << " users to " << generate_dir << "\n";
   });
 
+  // query FILE... : a query straight over Parquet files, without registering them.
+  frocket::cli::QueryFilesArgs query_args;
+  QuerySource query_source;
+  auto* query = app.add_subcommand(
+      "query", "Run a query over Parquet files directly (one part per file), without a dataset");
+  query->add_option("FILE", query_args.files, "Parquet files, each a part")->required();
+  query->add_option("--group-id-column", query_args.group_column, "The group id column")
+      ->required();
+  query->add_option("--timestamp-column", query_args.time_column, "The timestamp column")
+      ->required();
+  query_source.AddOptions(query);
+  query->callback([&] {
+    auto text = query_source.Read();
+    if (!text) {
+      exit_code = 2;
+      return;
+    }
+    query_args.query_text = *text;
+    query_args.pretty = !nopretty;
+    exit_code = frocket::cli::RunQueryFiles(query_args);
+  });
+
+  auto* parquet = app.add_subcommand("parquet", "Inspect a Parquet file");
+  parquet->require_subcommand(1);
+  std::string schema_file;
+  auto* schema = parquet->add_subcommand("schema", "Print a Parquet file's footer facts as JSON");
+  schema->add_option("FILE", schema_file, "Parquet file")->required();
+  schema->callback([&] { exit_code = frocket::cli::RunParquetSchema(schema_file); });
+  std::string cat_file;
+  std::vector<std::string> cat_columns;
+  std::optional<int64_t> cat_limit;
+  auto* cat = parquet->add_subcommand("cat", "Print a Parquet file's rows as JSON Lines");
+  cat->add_option("FILE", cat_file, "Parquet file")->required();
+  cat->add_option("--columns", cat_columns, "Columns to print (comma-separated)")->delimiter(',');
+  cat->add_option("--limit", cat_limit, "Print at most this many rows");
+  cat->callback([&] { exit_code = frocket::cli::RunParquetCat(cat_file, cat_columns, cat_limit); });
+
+  // Global flags may also come after the command (frocket run x --nopretty).
+  for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -1,0 +1,244 @@
+#include "cli/dataset_commands.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <vector>
+
+#include "cluster/invoker_api.h"
+#include "common/config.h"
+
+namespace frocket::cli {
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::cerr << "frocket: error: " << message << "\n";
+  return 1;
+}
+
+void PrintJson(const nlohmann::ordered_json& j, const OutputOptions& out) {
+  std::cout << j.dump(out.pretty ? 2 : -1) << "\n";
+  std::cout.flush();
+}
+
+// Prints a response and turns its success into the exit status.
+int Respond(const nlohmann::ordered_json& response, const OutputOptions& out) {
+  PrintJson(response, out);
+  if (!response.value("success", false)) {
+    std::cerr << "frocket: error: " << response.value("errorMessage", std::string("failed"))
+              << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+// A text table with aligned columns.
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size() && c < width.size(); ++c)
+      width[c] = std::max(width[c], r[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string s;
+    for (size_t c = 0; c < header.size(); ++c) {
+      std::string cell = c < cells.size() ? cells[c] : "";
+      s += cell;
+      if (c + 1 < header.size()) s += std::string(width[c] - cell.size() + 2, ' ');
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    std::cout << s << "\n";
+  };
+  line(header);
+  std::vector<std::string> rule;
+  for (size_t w : width) rule.push_back(std::string(w, '-'));
+  line(rule);
+  for (const auto& r : rows) line(r);
+}
+
+std::string FormatNumber(double v) {
+  char buf[64];
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    std::snprintf(buf, sizeof(buf), "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.6g", v);
+  }
+  return buf;
+}
+
+// A progress bar on stderr while a job runs, only when stderr is a terminal.
+cluster::ProgressCallback ProgressBar() {
+  if (!::isatty(STDERR_FILENO)) return {};
+  return [](const cluster::Progress& p) {
+    int64_t total = 0, done = 0;
+    for (const auto& [status, n] : p.tasks) {
+      total += n;
+      if (status == "ENDED_SUCCESS" || status == "ENDED_FAILED") done += n;
+    }
+    if (p.stage == "DONE" || (total > 0 && done == total && p.stage != "RUNNING")) {
+      std::cerr << "\r\033[K" << std::flush;
+      return;
+    }
+    if (total == 0) {
+      std::cerr << "\r\033[K" << p.message << std::flush;
+      return;
+    }
+    const int width = 30;
+    int filled = static_cast<int>(width * done / total);
+    std::cerr << "\r\033[K[" << std::string(static_cast<size_t>(filled), '#')
+              << std::string(static_cast<size_t>(width - filled), ' ') << "] " << done << "/"
+              << total << " tasks" << std::flush;
+  };
+}
+
+Result<std::unique_ptr<cluster::InvokerApi>> Api() {
+  return cluster::InvokerApi::Create();
+}
+
+}  // namespace
+
+int RunRegister(const dataset::RegisterArgs& args, const OutputOptions& out) {
+  auto api = Api();
+  if (!api.ok()) return Fail(api.status().message());
+  return Respond((*api)->Register(args, ProgressBar()), out);
+}
+
+int RunList(const OutputOptions& out) {
+  auto api = Api();
+  if (!api.ok()) return Fail(api.status().message());
+  auto datasets = (*api)->ListDatasets();
+  if (!datasets.ok()) return Fail(datasets.status().message());
+  if (!out.pretty) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::array();
+    for (const auto& d : *datasets) j.push_back(dataset::ToJson(d));
+    PrintJson(j, out);
+    return 0;
+  }
+  if (datasets->empty()) {
+    std::cout << "No datasets registered yet\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : *datasets) {
+    rows.push_back({d.id.name, d.id.registered_at.substr(0, 19) + " UTC",
+                    std::to_string(d.total_parts), d.group_id_column, d.timestamp_column,
+                    d.basepath});
+  }
+  PrintTable({"name", "registered at", "parts", "group id", "timestamp", "path"}, rows);
+  return 0;
+}
+
+int RunInfo(const std::string& name, bool full, const OutputOptions& out) {
+  auto api = Api();
+  if (!api.ok()) return Fail(api.status().message());
+  auto stored = (*api)->GetDataset(name);
+  if (!stored.ok()) return Fail(stored.status().message());
+  if (!out.pretty) {
+    nlohmann::ordered_json j;
+    j["dataset"] = dataset::ToJson(stored->info);
+    j["parts"] = dataset::ToJson(stored->parts);
+    j["schema"] = dataset::ToJson(stored->schema, full);
+    PrintJson(j, out);
+    return 0;
+  }
+  const auto& info = stored->info;
+  const auto& schema = stored->schema;
+  PrintTable({"dataset", "value"},
+             {{"name", info.id.name},
+              {"registered at", info.id.registered_at},
+              {"base path", info.basepath},
+              {"group id column", info.group_id_column},
+              {"timestamp column", info.timestamp_column},
+              {"parts", std::to_string(info.total_parts)},
+              {"total size", std::to_string(stored->parts.total_size) + " bytes"},
+              {"min timestamp", schema.min_timestamp ? FormatNumber(*schema.min_timestamp) : ""},
+              {"max timestamp", schema.max_timestamp ? FormatNumber(*schema.max_timestamp) : ""}});
+  std::cout << "\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : schema.columns) {
+    std::vector<std::string> row = {c.name, ColumnTypeName(c.type)};
+    if (full) {
+      row.push_back(c.dtype_name);
+      std::string details;
+      if (c.numeric_min)
+        details = "min " + FormatNumber(*c.numeric_min) + ", max " + FormatNumber(*c.numeric_max);
+      if (c.type == ColumnType::kString) {
+        details = c.categorical ? "dictionary-friendly" : "high cardinality";
+        if (c.unique_ratio) details += ", distinct/rows " + FormatNumber(*c.unique_ratio);
+        if (!c.top_values.empty()) {
+          std::vector<std::pair<std::string, double>> top(c.top_values.begin(), c.top_values.end());
+          std::sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.second > b.second; });
+          details += ", top:";
+          for (size_t i = 0; i < top.size() && i < 5; ++i) {
+            details += " " + top[i].first + " (" +
+                       FormatNumber(std::round(top[i].second * 1000) / 10) + "%)";
+          }
+        }
+      }
+      row.push_back(details);
+    }
+    rows.push_back(std::move(row));
+  }
+  for (const auto& [column, why] : schema.unsupported_columns) {
+    std::vector<std::string> row = {column, "unsupported"};
+    if (full) row.insert(row.end(), {why, ""});
+    rows.push_back(std::move(row));
+  }
+  if (full) {
+    PrintTable({"column", "type", "parquet type", "statistics"}, rows);
+  } else {
+    PrintTable({"column", "type"}, rows);
+  }
+  return 0;
+}
+
+int RunQuery(const std::string& name, const std::string& query_text, int repeat,
+             const OutputOptions& out) {
+  auto api = Api();
+  if (!api.ok()) return Fail(api.status().message());
+  if (repeat < 1) return Fail("--repeat must be at least 1");
+  nlohmann::ordered_json response;
+  for (int i = 0; i < repeat; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    response = (*api)->QueryText(name, query_text,
+                                 repeat == 1 ? ProgressBar() : cluster::ProgressCallback());
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (repeat > 1) {
+      std::fprintf(stderr, "run %d: %.4f s%s\n", i + 1, seconds,
+                   response.value("success", false) ? "" : " (failed)");
+    }
+    if (!response.value("success", false)) break;
+  }
+  return Respond(response, out);
+}
+
+int RunUnregister(const std::string& name, bool force, const OutputOptions& out) {
+  auto api = Api();
+  if (!api.ok()) return Fail(api.status().message());
+  return Respond((*api)->Unregister(name, force), out);
+}
+
+int RunConfig(const OutputOptions& out) {
+  if (!out.pretty) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (const auto& v : Config::Variables()) j[v.name] = Config::Get(v.name);
+    PrintJson(j, out);
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& v : Config::Variables()) {
+    bool set = std::getenv(v.name) != nullptr;
+    rows.push_back({v.name, Config::Get(v.name), set ? "environment" : "default", v.description});
+  }
+  PrintTable({"variable", "value", "from", "meaning"}, rows);
+  return 0;
+}
+
+}  // namespace frocket::cli

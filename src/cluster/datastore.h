@@ -1,0 +1,45 @@
+// Datastore: where registered datasets live — their info, part list and schema — shared by
+// every process that queries them (CLI runs, API servers, workers).
+//
+// Implementations: SQLite under $FROCKET_HOME (embedded mode, the default) and Redis
+// (cluster mode). Writing a dataset replaces any of the same name atomically.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "dataset/dataset.h"
+
+namespace frocket::cluster {
+
+struct StoredDataset {
+  dataset::DatasetInfo info;
+  dataset::PartsInfo parts;
+  dataset::DatasetSchemaInfo schema;
+};
+
+class Datastore {
+ public:
+  virtual ~Datastore() = default;
+  // For messages: "SQLite datastore at /home/u/.frocket/frocket.db".
+  virtual std::string Describe() const = 0;
+
+  virtual Status WriteDataset(const StoredDataset& dataset) = 0;
+  virtual Result<std::optional<dataset::DatasetInfo>> GetDataset(const std::string& name) = 0;
+  // Info, parts and schema of one registration, read together.
+  virtual Result<std::optional<StoredDataset>> LoadDataset(const std::string& name) = 0;
+  virtual Result<std::vector<dataset::DatasetInfo>> ListDatasets() = 0;
+  // Whether there was a dataset of that name.
+  virtual Result<bool> RemoveDataset(const std::string& name) = 0;
+  // When the dataset was last queried (unix seconds).
+  virtual Status SetLastUsed(const std::string& name, double unix_seconds) = 0;
+  virtual Result<std::optional<double>> GetLastUsed(const std::string& name) = 0;
+};
+
+// The datastore FROCKET_DATASTORE names (sqlite by default).
+Result<std::unique_ptr<Datastore>> OpenDatastore();
+
+}  // namespace frocket::cluster

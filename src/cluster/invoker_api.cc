@@ -1,0 +1,310 @@
+#include "cluster/invoker_api.h"
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <thread>
+
+#include "cluster/job_stats.h"
+#include "common/config.h"
+#include "query/query_parser.h"
+#include "storage/object_store.h"
+
+namespace frocket::cluster {
+
+namespace {
+
+nlohmann::ordered_json Failure(const std::string& request_id, const std::string& message,
+                               std::optional<nlohmann::ordered_json> stats = std::nullopt) {
+  nlohmann::ordered_json j;
+  j["success"] = false;
+  j["errorMessage"] = message;
+  j["requestId"] = request_id;
+  if (stats) j["stats"] = std::move(*stats);
+  return j;
+}
+
+// The cache keys of all registrations of a dataset name start with this.
+std::string CachePrefix(const std::string& name) {
+  return name + "@";
+}
+
+}  // namespace
+
+std::string NewRequestId() {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%lld-%08x", static_cast<long long>(NowSeconds()),
+                static_cast<unsigned>(rng() & 0xffffffffu));
+  return buf;
+}
+
+Result<std::unique_ptr<InvokerApi>> InvokerApi::Create() {
+  FROCKET_ASSIGN_OR_RETURN(auto datastore, OpenDatastore());
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!Config::Get("FROCKET_LOCAL_THREADS").empty()) {
+    FROCKET_ASSIGN_OR_RETURN(int64_t t, Config::Int("FROCKET_LOCAL_THREADS", 1, 1024));
+    threads = static_cast<int>(t);
+  }
+  std::string invoker = Config::Get("FROCKET_INVOKER");
+  if (invoker != "local") {
+    return Status::NotImplemented("FROCKET_INVOKER=" + invoker +
+                                  ": only the local invoker is available so far");
+  }
+  FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
+  auto cache = std::make_shared<PartCache>(static_cast<uint64_t>(cache_mb) << 20);
+  return std::unique_ptr<InvokerApi>(
+      new InvokerApi(std::move(datastore), std::move(cache), threads));
+}
+
+Result<std::vector<dataset::DatasetInfo>> InvokerApi::ListDatasets() {
+  return datastore_->ListDatasets();
+}
+
+Result<StoredDataset> InvokerApi::GetDataset(const std::string& name) {
+  FROCKET_ASSIGN_OR_RETURN(auto stored, datastore_->LoadDataset(name));
+  if (!stored) return Status::NotFound("dataset '" + name + "' not found");
+  return std::move(*stored);
+}
+
+nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
+                                            const ProgressCallback& progress) {
+  const std::string request_id = NewRequestId();
+  const double start = NowSeconds();
+  auto report = [&](const std::string& message, const char* stage) {
+    if (progress) progress({message, stage, {}});
+  };
+  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"name", &args.name},
+                                     {"basepath", &args.basepath},
+                                     {"groupIdColumn", &args.group_id_column},
+                                     {"timestampColumn", &args.timestamp_column}}) {
+    if (value->empty()) return Failure(request_id, std::string(field) + " must not be empty");
+  }
+  report("Discovering files in " + args.basepath, "STARTING");
+  auto store = ObjectStoreFor(args.basepath);
+  if (!store.ok()) return Failure(request_id, store.status().message());
+  auto entries = (*store)->List(args.basepath, args.pattern);
+  if (!entries.ok()) return Failure(request_id, entries.status().message());
+  if (entries->empty()) {
+    return Failure(request_id,
+                   "no files found in " + args.basepath + " matching '" + args.pattern + "'");
+  }
+  dataset::PartsInfo parts;
+  for (const auto& e : *entries) {
+    parts.filenames.push_back(e.name);
+    parts.sizes.push_back(static_cast<int64_t>(e.size));
+    parts.total_size += static_cast<int64_t>(e.size);
+  }
+  const std::vector<std::string> paths = parts.FullPaths(args.basepath);
+
+  dataset::ValidationMode mode = args.validation;
+  bool validate_uniques = args.validate_uniques;
+  if (paths.size() == 1) {
+    mode = dataset::ValidationMode::kSingle;
+    validate_uniques = false;
+  }
+  auto ratio = Config::Double("FROCKET_VALIDATION_SAMPLE_RATIO");
+  auto max_samples = Config::Int("FROCKET_VALIDATION_SAMPLE_MAX", 1);
+  auto settings = dataset::InspectionSettings::FromConfig();
+  for (const Status& s : {ratio.status(), max_samples.status(), settings.status()}) {
+    if (!s.ok()) return Failure(request_id, s.message());
+  }
+  const std::vector<size_t> sampled =
+      dataset::ChooseSampledParts(paths.size(), mode, *ratio, *max_samples);
+
+  std::vector<RegistrationTaskResult> results(sampled.size());
+  InvokerTimes times = invoker_.Run(
+      sampled.size(),
+      [&](size_t i, const StatusCallback& status) {
+        RegistrationTaskRequest request;
+        request.request_id = request_id;
+        request.task_index = i;
+        request.part_path = paths[sampled[i]];
+        request.group_id_column = args.group_id_column;
+        request.timestamp_column = args.timestamp_column;
+        request.return_group_ids = validate_uniques;
+        request.settings = *settings;
+        results[i] = worker_.RunRegistration(request, start, status);
+      },
+      progress);
+
+  JobStatsInput stats_input;
+  stats_input.invoker = times;
+  stats_input.total_tasks = static_cast<int64_t>(sampled.size());
+  stats_input.dataset_parts = static_cast<int64_t>(paths.size());
+  stats_input.dataset_size = parts.total_size;
+  if (auto p = TimingPercentilesFromConfig(); p.ok()) stats_input.percentiles = *p;
+  std::vector<std::string> names;
+  std::vector<dataset::PartInspection> inspections;
+  std::string first_error;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].success) {
+      ++stats_input.failed_tasks;
+      if (first_error.empty()) first_error = results[i].error;
+      continue;
+    }
+    stats_input.successful.push_back(results[i].metrics);
+    names.push_back(parts.filenames[sampled[i]]);
+    inspections.push_back(std::move(results[i].inspection));
+  }
+  auto stats = [&] {
+    stats_input.total_seconds = NowSeconds() - start;
+    return JobStatsJson(stats_input);
+  };
+  if (!first_error.empty()) return Failure(request_id, first_error, stats());
+  report("Validating the sampled parts", "FINISHING");
+  Status agree = dataset::CheckPartsAgree(names, inspections, validate_uniques);
+  if (!agree.ok()) return Failure(request_id, agree.message(), stats());
+
+  StoredDataset stored;
+  stored.info.id.name = args.name;
+  stored.info.id.registered_at = dataset::NowIso8601();
+  stored.info.basepath = args.basepath;
+  stored.info.group_id_column = args.group_id_column;
+  stored.info.timestamp_column = args.timestamp_column;
+  stored.info.total_parts = static_cast<int64_t>(paths.size());
+  stored.parts = std::move(parts);
+  stored.schema = dataset::MergeSchemas(inspections, *settings);
+  Status written = datastore_->WriteDataset(stored);
+  if (!written.ok()) return Failure(request_id, written.message(), stats());
+  // Parts cached for an earlier registration of this name are never used again.
+  worker_.cache().Invalidate(CachePrefix(args.name));
+
+  nlohmann::ordered_json j;
+  j["success"] = true;
+  j["requestId"] = request_id;
+  j["dataset"] = dataset::ToJson(stored.info);
+  j["stats"] = stats();
+  report("Registered", "DONE");
+  return j;
+}
+
+nlohmann::ordered_json InvokerApi::QueryText(const std::string& dataset, const std::string& text,
+                                             const ProgressCallback& progress) {
+  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    auto error = query::ParseQueryText(text, {});  // for the position of the JSON error
+    return Failure(NewRequestId(), error.ok() ? "malformed JSON" : error.status().message());
+  }
+  return Query(dataset, parsed, progress);
+}
+
+nlohmann::ordered_json InvokerApi::Query(const std::string& dataset,
+                                         const nlohmann::json& query_json,
+                                         const ProgressCallback& progress) {
+  const std::string request_id = NewRequestId();
+  const double start = NowSeconds();
+  auto stored = GetDataset(dataset);
+  if (!stored.ok()) return Failure(request_id, stored.status().message());
+  query::ParseOptions parse_options;
+  auto top = Config::Int("FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT", 1);
+  auto exact = Config::Int("FROCKET_AGGREGATIONS_EXACT_LIMIT", 1);
+  for (const Status& s : {top.status(), exact.status()}) {
+    if (!s.ok()) return Failure(request_id, s.message());
+  }
+  parse_options.default_top = *top;
+  auto q = query::ParseQuery(query_json, stored->schema.ForQueries(), parse_options);
+  if (!q.ok()) return Failure(request_id, "invalid query: " + q.status().message());
+
+  std::vector<std::string> columns = q->UsedColumns();
+  columns.push_back(stored->info.group_id_column);
+  columns.push_back(stored->info.timestamp_column);
+  std::sort(columns.begin(), columns.end());
+  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+  const nlohmann::json expanded = nlohmann::json::parse(query::ToExpandedJson(*q).dump());
+  const std::vector<std::string> paths = stored->parts.FullPaths(stored->info.basepath);
+
+  if (progress) progress({"Starting " + std::to_string(paths.size()) + " tasks", "STARTING", {}});
+  std::vector<QueryTaskResult> results(paths.size());
+  InvokerTimes times = invoker_.Run(
+      paths.size(),
+      [&](size_t i, const StatusCallback& status) {
+        QueryTaskRequest request;
+        request.request_id = request_id;
+        request.task_index = i;
+        request.dataset = stored->info;
+        request.part_path = paths[i];
+        request.used_columns = columns;
+        request.query = expanded;
+        request.exact_limit = *exact;
+        results[i] = worker_.RunQuery(request, start, status);
+      },
+      progress);
+
+  JobStatsInput stats_input;
+  stats_input.invoker = times;
+  stats_input.total_tasks = static_cast<int64_t>(paths.size());
+  stats_input.dataset_parts = static_cast<int64_t>(paths.size());
+  stats_input.dataset_size = stored->parts.total_size;
+  if (auto p = TimingPercentilesFromConfig(); p.ok()) stats_input.percentiles = *p;
+  std::optional<engine::PartResult> merged;
+  std::string first_error;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].success) {
+      ++stats_input.failed_tasks;
+      if (first_error.empty()) first_error = "part " + paths[i] + " failed: " + results[i].error;
+      continue;
+    }
+    stats_input.successful.push_back(results[i].metrics);
+    if (!merged) {
+      merged = std::move(results[i].result);
+    } else if (Status s = engine::Merge(&*merged, results[i].result);
+               !s.ok() && first_error.empty()) {
+      first_error = s.message();
+    }
+  }
+  stats_input.total_seconds = NowSeconds() - start;
+  if (!first_error.empty()) return Failure(request_id, first_error, JobStatsJson(stats_input));
+  (void)datastore_->SetLastUsed(dataset, NowSeconds());
+
+  nlohmann::ordered_json body = engine::ResponseJson(*merged);
+  nlohmann::ordered_json j;
+  j["success"] = true;
+  j["requestId"] = request_id;
+  j["query"] = std::move(body["query"]);
+  j["funnel"] = std::move(body["funnel"]);
+  j["stats"] = JobStatsJson(stats_input);
+  if (progress) progress({"Done", "DONE", {}});
+  return j;
+}
+
+nlohmann::ordered_json InvokerApi::Unregister(const std::string& name, bool force) {
+  const std::string request_id = NewRequestId();
+  auto info = datastore_->GetDataset(name);
+  if (!info.ok()) return Failure(request_id, info.status().message());
+  nlohmann::ordered_json j;
+  if (!*info) {
+    j["success"] = true;
+    j["requestId"] = request_id;
+    j["datasetFound"] = false;
+    j["datasetLastUsed"] = nullptr;
+    return j;
+  }
+  auto last_used = datastore_->GetLastUsed(name);
+  if (!last_used.ok()) return Failure(request_id, last_used.status().message());
+  auto interval = Config::Int("FROCKET_UNREGISTER_LAST_USED_INTERVAL", 0);
+  if (!interval.ok()) return Failure(request_id, interval.status().message());
+  if (!force && *last_used && NowSeconds() - **last_used < static_cast<double>(*interval)) {
+    nlohmann::ordered_json f =
+        Failure(request_id, "dataset '" + name + "' was queried " +
+                                std::to_string(static_cast<int64_t>(NowSeconds() - **last_used)) +
+                                " seconds ago, less than FROCKET_UNREGISTER_LAST_USED_INTERVAL (" +
+                                std::to_string(*interval) +
+                                " s); a query may still be running. Use "
+                                "force to unregister anyway");
+    f["datasetFound"] = true;
+    f["datasetLastUsed"] = static_cast<int64_t>(**last_used);
+    return f;
+  }
+  auto removed = datastore_->RemoveDataset(name);
+  if (!removed.ok()) return Failure(request_id, removed.status().message());
+  worker_.cache().Invalidate(CachePrefix(name));
+  j["success"] = true;
+  j["requestId"] = request_id;
+  j["datasetFound"] = *removed;
+  j["datasetLastUsed"] = *last_used ? nlohmann::ordered_json(static_cast<int64_t>(**last_used))
+                                    : nlohmann::ordered_json(nullptr);
+  return j;
+}
+
+}  // namespace frocket::cluster

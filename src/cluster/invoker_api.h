@@ -1,0 +1,61 @@
+// InvokerApi: the operations the CLI and the API server offer — register, list, describe,
+// query and unregister datasets — as jobs of tasks run through an invoker, answered in
+// Funnel Rocket's response JSON.
+//
+// A job either completes or fails as a whole: a query whose part failed or vanished fails,
+// naming the part; it never returns an answer missing a part.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "cluster/datastore.h"
+#include "cluster/local_invoker.h"
+#include "cluster/worker.h"
+#include "dataset/registration.h"
+
+namespace frocket::cluster {
+
+struct UnregisterResult {
+  bool found = false;
+  std::optional<double> last_used;
+};
+
+class InvokerApi {
+ public:
+  // From the FROCKET_* configuration: datastore, invoker, memory cache.
+  static Result<std::unique_ptr<InvokerApi>> Create();
+
+  // Each returns the full response: {"success": ..., "requestId", ...} with "errorMessage"
+  // when success is false.
+  nlohmann::ordered_json Register(const dataset::RegisterArgs& args,
+                                  const ProgressCallback& progress = {});
+  nlohmann::ordered_json Query(const std::string& dataset, const nlohmann::json& query,
+                               const ProgressCallback& progress = {});
+  // Query text that may not even be JSON; malformed JSON fails like an invalid query.
+  nlohmann::ordered_json QueryText(const std::string& dataset, const std::string& query,
+                                   const ProgressCallback& progress = {});
+  nlohmann::ordered_json Unregister(const std::string& dataset, bool force);
+
+  Result<std::vector<dataset::DatasetInfo>> ListDatasets();
+  // NotFound when there is no such dataset.
+  Result<StoredDataset> GetDataset(const std::string& name);
+
+  Datastore& datastore() { return *datastore_; }
+  Worker& worker() { return worker_; }
+
+ private:
+  InvokerApi(std::unique_ptr<Datastore> datastore, std::shared_ptr<PartCache> cache, int threads)
+      : datastore_(std::move(datastore)), invoker_(threads), worker_(std::move(cache)) {}
+
+  std::unique_ptr<Datastore> datastore_;
+  LocalInvoker invoker_;
+  Worker worker_;
+};
+
+// "1611096132-891c0cb0": unix seconds and 8 random hex digits, as Funnel Rocket's.
+std::string NewRequestId();
+
+}  // namespace frocket::cluster

@@ -1,0 +1,35 @@
+// JobStats: Funnel Rocket's "stats" object of a job's response — total time, the invoker's
+// timings and task counts, the workers' timings (percentiles), rows and groups scanned, where
+// parts were loaded from, and the dataset's size.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
+
+#include "cluster/local_invoker.h"
+#include "cluster/task.h"
+
+namespace frocket::cluster {
+
+struct JobStatsInput {
+  double total_seconds = 0;
+  InvokerTimes invoker;
+  int64_t total_tasks = 0;
+  int64_t failed_tasks = 0;
+  int64_t retried_tasks = 0;
+  int64_t lost_tasks = 0;
+  std::vector<TaskMetrics> successful;  // metrics of the successful attempts
+  std::optional<int64_t> dataset_parts;
+  std::optional<int64_t> dataset_size;
+  std::vector<double> percentiles = {0.25, 0.5, 0.75, 0.95,
+                                     0.99};  // FROCKET_STATS_TIMING_PERCENTILES
+};
+
+nlohmann::ordered_json JobStatsJson(const JobStatsInput& input);
+
+// FROCKET_STATS_TIMING_PERCENTILES parsed ("0.25, 0.5, ...").
+Result<std::vector<double>> TimingPercentilesFromConfig();
+
+}  // namespace frocket::cluster

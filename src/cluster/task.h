@@ -1,0 +1,82 @@
+// The task contract between invokers and workers: one task per dataset part, what it is
+// asked to do, and what it reports back. The local invoker passes these in memory; cluster
+// workers receive and return them as JSON.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "dataset/dataset.h"
+#include "dataset/registration.h"
+#include "engine/part_result.h"
+
+namespace frocket::cluster {
+
+// A task attempt's life, as Funnel Rocket names it.
+enum class TaskStatus {
+  kQueued,
+  kLoadingData,
+  kRunningQuery,
+  kRunning,
+  kEndedSuccess,
+  kEndedFailed
+};
+const char* TaskStatusName(TaskStatus status);
+
+using StatusCallback = std::function<void(TaskStatus)>;
+
+// Where a task's data came from.
+enum class LoadSource { kSource, kMemoryCache, kDiskCache };
+const char* LoadSourceName(LoadSource source);
+
+struct TaskMetrics {
+  double invoke_latency = 0;  // seconds from the job's start to the task's start
+  double load_seconds = 0;
+  double total_seconds = 0;
+  double finished_at = 0;  // seconds from the job's start
+  int64_t scanned_rows = 0;
+  int64_t scanned_groups = 0;
+  LoadSource load_from = LoadSource::kSource;
+  bool warm = true;  // the worker process was already running (always, outside Lambda)
+};
+
+struct QueryTaskRequest {
+  std::string request_id;
+  size_t task_index = 0;
+  int attempt = 0;
+  dataset::DatasetInfo dataset;
+  std::string part_path;
+  std::vector<std::string> used_columns;  // with the group id and timestamp columns
+  nlohmann::json query;                   // the expanded query
+  int64_t exact_limit = 100000;
+};
+
+struct QueryTaskResult {
+  bool success = false;
+  std::string error;
+  engine::PartResult result;
+  TaskMetrics metrics;
+};
+
+struct RegistrationTaskRequest {
+  std::string request_id;
+  size_t task_index = 0;
+  int attempt = 0;
+  std::string part_path;
+  std::string group_id_column;
+  std::string timestamp_column;
+  bool return_group_ids = true;
+  dataset::InspectionSettings settings;
+};
+
+struct RegistrationTaskResult {
+  bool success = false;
+  std::string error;
+  dataset::PartInspection inspection;
+  TaskMetrics metrics;
+};
+
+}  // namespace frocket::cluster
