@@ -62,8 +62,7 @@ Result<std::shared_ptr<table::Part>> Worker::LoadPart(const QueryTaskRequest& re
   } else {
     // Cached with other columns: read only the missing ones.
     std::vector<table::Column> more;
-    parquet::ReadOptions options;
-    options.dictionary_strings = true;
+    const parquet::ReadOptions options = table::PartReadOptions();
     for (const auto& name : request.used_columns) {
       if (part->FindColumn(name) != nullptr) continue;
       int index = file->schema().FindColumn(name);

@@ -146,7 +146,7 @@ class PlainStringEvaluator final : public FilterEvaluator {
   }
   void Eval(int64_t begin, int64_t n, uint8_t* mask) const override {
     for (int64_t i = 0; i < n; ++i) {
-      mask[i] = StringMatches(op_, column_.strings.StringAt(begin + i), constant_, re_.get());
+      mask[i] = StringMatches(op_, column_.encoded.StringAt(begin + i), constant_, re_.get());
     }
     ApplyNulls(column_, begin, n, NullMatches(op_), mask);
   }
@@ -206,13 +206,13 @@ Result<std::shared_ptr<const FilterEvaluator>> CompileFilter(const query::Filter
         re = std::make_unique<RE2>(*v, RE2::Quiet);
         if (!re->ok()) return Status::Invalid("invalid regular expression: " + re->error());
       }
-      const parquet::ColumnVector& dict = *c->strings.dictionary;
+      const parquet::ColumnVector& dict = *c->encoded.dictionary;
       std::vector<uint8_t> matches(static_cast<size_t>(dict.length) + 1);
       for (int64_t e = 0; e < dict.length; ++e) {
         matches[static_cast<size_t>(e)] = StringMatches(f.op, dict.StringAt(e), *v, re.get());
       }
       matches[static_cast<size_t>(dict.length)] = NullMatches(f.op);
-      return Make<DictionaryEvaluator>(c->strings.codes.as<int32_t>(), std::move(matches));
+      return Make<DictionaryEvaluator>(c->encoded.codes.as<int32_t>(), std::move(matches));
     }
   }
   return mismatch();

@@ -118,8 +118,10 @@ ColumnReader::ColumnReader(const ColumnDescriptor& column, const ReadOptions& op
       width_(column.physical_type == PhysicalType::kByteArray
                  ? 0
                  : PhysicalTypeWidth(column.physical_type, column.type_length)),
-      dictionary_form_(options.dictionary_strings &&
-                       column.physical_type == PhysicalType::kByteArray) {}
+      dictionary_form_(
+          (options.dictionary_strings && column.physical_type == PhysicalType::kByteArray) ||
+          (options.dictionary_integers && (column.physical_type == PhysicalType::kInt32 ||
+                                           column.physical_type == PhysicalType::kInt64))) {}
 
 Status ColumnReader::CheckBudget(uint64_t bytes, const char* what) const {
   if (bytes > options_.max_column_bytes) {
@@ -131,20 +133,24 @@ Status ColumnReader::CheckBudget(uint64_t bytes, const char* what) const {
 }
 
 Status ColumnReader::Prepare() {
+  prepared_ = true;
   const auto rows = static_cast<uint64_t>(total_rows_);
   out_.physical_type = column_.physical_type;
   out_.value_width = width_;
   if (column_.nullable()) out_.validity.ResizeZeroed(bitmap::BytesFor(rows));
-  if (width_ > 0) {
-    FROCKET_RETURN_IF_ERROR(CheckBudget(rows * static_cast<uint64_t>(width_), "the column"));
-    out_.values.Resize(rows * static_cast<uint64_t>(width_));
-  } else if (dictionary_form_) {
+  if (dictionary_form_) {
     FROCKET_RETURN_IF_ERROR(CheckBudget(rows * 4, "the column's codes"));
     out_.codes.Resize(rows * 4);
     merged_ = std::make_shared<ColumnVector>();
-    merged_->physical_type = PhysicalType::kByteArray;
-    merged_->offsets.Resize(4);
-    merged_->offsets.as<uint32_t>()[0] = 0;
+    merged_->physical_type = column_.physical_type;
+    merged_->value_width = width_;
+    if (width_ == 0) {
+      merged_->offsets.Resize(4);
+      merged_->offsets.as<uint32_t>()[0] = 0;
+    }
+  } else if (width_ > 0) {
+    FROCKET_RETURN_IF_ERROR(CheckBudget(rows * static_cast<uint64_t>(width_), "the column"));
+    out_.values.Resize(rows * static_cast<uint64_t>(width_));
   } else {
     FROCKET_RETURN_IF_ERROR(CheckBudget((rows + 1) * 4, "the column's offsets"));
     out_.offsets.Resize((rows + 1) * 4);
@@ -158,9 +164,7 @@ Status ColumnReader::Prepare() {
 Status ColumnReader::AppendChunk(std::span<const uint8_t> chunk, const ColumnMetaData& meta,
                                  int64_t num_rows, int row_group) {
   std::string where = "row group " + std::to_string(row_group);
-  if (rows_ == 0 && out_.values.empty() && out_.offsets.empty() && out_.codes.empty()) {
-    FROCKET_RETURN_IF_ERROR(Prepare().WithContext(where));
-  }
+  if (!prepared_) FROCKET_RETURN_IF_ERROR(Prepare().WithContext(where));
   if (num_rows < 0 || num_rows > total_rows_ - rows_) {
     return Status::Invalid(where + ": " + std::to_string(num_rows) +
                            " rows do not fit the file's row count");
@@ -321,21 +325,39 @@ Status ColumnReader::ReadDictionaryPage(const PageHeader& h, std::span<const uin
     // or even within one dictionary, get one code).
     chunk_to_merged_.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      std::string_view value = chunk_dictionary_->StringAt(static_cast<int64_t>(i));
-      auto [it, inserted] =
-          merged_index_.try_emplace(std::string(value), static_cast<int32_t>(merged_->length));
+      int32_t code;
+      bool inserted;
+      std::string_view value;
+      if (width_ == 0) {
+        value = chunk_dictionary_->StringAt(static_cast<int64_t>(i));
+        auto [it, added] =
+            merged_strings_.try_emplace(std::string(value), static_cast<int32_t>(merged_->length));
+        code = it->second;
+        inserted = added;
+      } else {
+        auto fixed = chunk_dictionary_->FixedAt(static_cast<int64_t>(i));
+        value = {reinterpret_cast<const char*>(fixed.data()), fixed.size()};
+        uint64_t key = 0;
+        std::memcpy(&key, fixed.data(), fixed.size());
+        if (!merged_values_) merged_values_ = std::make_unique<CodeTable>(n);
+        code = merged_values_->FindOrInsert(key, &inserted);
+      }
       if (inserted) {
-        merged_->offsets.Resize(static_cast<size_t>(merged_->length + 2) * 4);
-        ByteArrayBuilder builder(merged_->offsets.as<uint32_t>() + merged_->length, &merged_->data,
-                                 options_.max_column_bytes);
-        if (!builder.Append(reinterpret_cast<const uint8_t*>(value.data()),
-                            static_cast<uint32_t>(value.size()))) {
-          return CheckBudget(UINT64_MAX, "the merged dictionary");
+        if (width_ > 0) {
+          merged_->values.Append(value.data(), value.size());
+        } else {
+          merged_->offsets.Resize(static_cast<size_t>(merged_->length + 2) * 4);
+          ByteArrayBuilder builder(merged_->offsets.as<uint32_t>() + merged_->length,
+                                   &merged_->data, options_.max_column_bytes);
+          if (!builder.Append(reinterpret_cast<const uint8_t*>(value.data()),
+                              static_cast<uint32_t>(value.size()))) {
+            return CheckBudget(UINT64_MAX, "the merged dictionary");
+          }
         }
         merged_->length += 1;
       }
-      chunk_to_merged_[i] = it->second;
-      chunk_mapping_is_identity_ &= it->second == static_cast<int32_t>(i);
+      chunk_to_merged_[i] = code;
+      chunk_mapping_is_identity_ &= code == static_cast<int32_t>(i);
     }
   }
   return Status::OK();
@@ -671,38 +693,50 @@ Status ColumnReader::DecodeDictionaryIndices(std::span<const uint8_t> values, si
 }
 
 Status ColumnReader::LeaveDictionaryForm() {
-  // A page that is not dictionary-encoded: give the rows decoded so far their strings and
+  // A page that is not dictionary-encoded: give the rows decoded so far their values and
   // continue in plain form.
   dictionary_form_ = false;
   const auto rows = static_cast<uint64_t>(total_rows_);
-  FROCKET_RETURN_IF_ERROR(CheckBudget((rows + 1) * 4, "the column's offsets"));
-  out_.offsets.Resize((rows + 1) * 4);
-  uint32_t* offsets = out_.offsets.as<uint32_t>();
-  offsets[0] = 0;
   const int32_t* codes = out_.codes.as<int32_t>();
-  ByteArrayBuilder builder(offsets, &out_.data, options_.max_column_bytes);
-  for (int64_t r = 0; r < rows_; ++r) {
-    if (out_.IsNull(r)) {
-      builder.Append(nullptr, 0);
-      continue;
+  if (width_ > 0) {
+    const auto w = static_cast<size_t>(width_);
+    FROCKET_RETURN_IF_ERROR(CheckBudget(rows * w, "the column"));
+    out_.values.Resize(rows * w);
+    for (int64_t r = 0; r < rows_; ++r) {
+      uint8_t* dst = out_.values.data() + static_cast<size_t>(r) * w;
+      if (out_.IsNull(r)) {
+        std::memset(dst, 0, w);
+      } else {
+        std::memcpy(dst, merged_->values.data() + static_cast<size_t>(codes[r]) * w, w);
+      }
     }
-    std::string_view s = merged_->StringAt(codes[r]);
-    if (!builder.Append(reinterpret_cast<const uint8_t*>(s.data()),
-                        static_cast<uint32_t>(s.size()))) {
-      return CheckBudget(UINT64_MAX, "the column's string data");
+  } else {
+    FROCKET_RETURN_IF_ERROR(CheckBudget((rows + 1) * 4, "the column's offsets"));
+    out_.offsets.Resize((rows + 1) * 4);
+    uint32_t* offsets = out_.offsets.as<uint32_t>();
+    offsets[0] = 0;
+    ByteArrayBuilder builder(offsets, &out_.data, options_.max_column_bytes);
+    for (int64_t r = 0; r < rows_; ++r) {
+      if (out_.IsNull(r)) {
+        builder.Append(nullptr, 0);
+        continue;
+      }
+      std::string_view s = merged_->StringAt(codes[r]);
+      if (!builder.Append(reinterpret_cast<const uint8_t*>(s.data()),
+                          static_cast<uint32_t>(s.size()))) {
+        return CheckBudget(UINT64_MAX, "the column's string data");
+      }
     }
   }
   out_.codes = Buffer();
   merged_.reset();
-  merged_index_.clear();
+  merged_strings_.clear();
+  merged_values_.reset();
   return Status::OK();
 }
 
 Result<ColumnVector> ColumnReader::Finish() {
-  if (rows_ == 0 && total_rows_ == 0 && out_.values.empty() && out_.offsets.empty() &&
-      out_.codes.empty()) {
-    FROCKET_RETURN_IF_ERROR(Prepare());
-  }
+  if (!prepared_) FROCKET_RETURN_IF_ERROR(Prepare());
   if (rows_ != total_rows_) {
     return Status::Invalid("decoded " + std::to_string(rows_) + " rows, expected " +
                            std::to_string(total_rows_));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/buffer.h"
+#include "common/code_table.h"
 #include "common/status.h"
 #include "parquet/column_vector.h"
 #include "parquet/compression.h"
@@ -71,6 +72,7 @@ class ColumnReader {
   bool dictionary_form_;  // output in dictionary form (BYTE_ARRAY, while every page allows it)
 
   ColumnVector out_;
+  bool prepared_ = false;
   int64_t rows_ = 0;  // rows decoded so far
 
   // The current chunk's dictionary (plain form) and, in dictionary form, the code each of
@@ -81,7 +83,8 @@ class ColumnReader {
 
   // The merged dictionary (dictionary form): distinct values of all chunks' dictionaries.
   std::shared_ptr<ColumnVector> merged_;
-  std::unordered_map<std::string, int32_t> merged_index_;
+  std::unordered_map<std::string, int32_t> merged_strings_;  // BYTE_ARRAY entries
+  std::unique_ptr<CodeTable> merged_values_;                 // INT32/INT64 entries
 
   Decompressor decompressor_;
   Buffer page_buffer_;

@@ -5,10 +5,10 @@
 // BYTE_ARRAY keeps `length + 1` uint32 offsets into `data`. Null rows hold zero bytes / an
 // empty string.
 //
-// Dictionary form (`dictionary != nullptr`): `codes` holds one int32 per row indexing
-// `dictionary`, a plain-form vector of distinct, non-null values. A null row's code is
-// dictionary->length, one past the last entry, so a per-entry lookup table of length + 1
-// handles nulls without a branch.
+// Dictionary form (`dictionary != nullptr`, BYTE_ARRAY, INT32 and INT64): `codes` holds one
+// int32 per row indexing `dictionary`, a plain-form vector of distinct, non-null values. A null
+// row's code is dictionary->length, one past the last entry, so a per-entry lookup table of length
+// + 1 handles nulls without a branch.
 //
 // `validity` is a bitmap (bit set = value present) of `length` bits, or empty when no row is
 // null.

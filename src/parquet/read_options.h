@@ -14,6 +14,10 @@ struct ReadOptions {
   // with any plain-encoded page comes back in plain form.
   bool dictionary_strings = false;
 
+  // The same for INT32 and INT64 columns: their codes number the distinct values, which the
+  // engine uses as group ordinals without hashing a value per row.
+  bool dictionary_integers = false;
+
   // Upper bound on the bytes one decoded column may take (values, offsets, string data,
   // decompressed pages). Footers and pages can claim sizes far beyond what their bytes hold;
   // this keeps a hostile file from making the reader allocate without bound.

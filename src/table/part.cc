@@ -58,7 +58,11 @@ void Permute(Column* c, const std::vector<uint32_t>& perm) {
   GatherValidity(&c->validity, perm);
   switch (c->type) {
     case ColumnType::kInt:
-      GatherValues<int64_t>(&c->values, perm);
+      if (c->is_dictionary()) {
+        GatherValues<int32_t>(&c->encoded.codes, perm);
+      } else {
+        GatherValues<int64_t>(&c->values, perm);
+      }
       return;
     case ColumnType::kFloat:
       GatherValues<double>(&c->values, perm);
@@ -67,7 +71,7 @@ void Permute(Column* c, const std::vector<uint32_t>& perm) {
       GatherValues<uint8_t>(&c->values, perm);
       return;
     case ColumnType::kString: {
-      parquet::ColumnVector& v = c->strings;
+      parquet::ColumnVector& v = c->encoded;
       GatherValidity(&v.validity, perm);
       if (v.is_dictionary()) {
         GatherValues<int32_t>(&v.codes, perm);

@@ -35,6 +35,13 @@ std::optional<ColumnType> QueryTypeOf(const ColumnDescriptor& c) {
   return std::nullopt;
 }
 
+parquet::ReadOptions PartReadOptions() {
+  parquet::ReadOptions options;
+  options.dictionary_strings = true;
+  options.dictionary_integers = true;
+  return options;
+}
+
 Result<Column> ToColumn(const ColumnDescriptor& d, ColumnVector v) {
   auto type = QueryTypeOf(d);
   if (!type) {
@@ -52,7 +59,34 @@ Result<Column> ToColumn(const ColumnDescriptor& d, ColumnVector v) {
       c.values = std::move(v.values);  // already one byte, 0/1, per row
       break;
     case ColumnType::kInt:
-      if (d.physical_type == PhysicalType::kInt64) {
+      if (v.is_dictionary()) {
+        // Codes kept (they number the distinct values); the dictionary widened to int64, so
+        // values are made from it directly when first needed.
+        const ColumnVector& dict = *v.dictionary;
+        auto wide = std::make_shared<ColumnVector>();
+        wide->physical_type = PhysicalType::kInt64;
+        wide->value_width = 8;
+        wide->length = dict.length;
+        wide->values.Resize(static_cast<size_t>(dict.length) * 8);
+        for (int64_t i = 0; i < dict.length; ++i) {
+          int64_t x;
+          if (dict.physical_type == PhysicalType::kInt32) {
+            x = d.is_unsigned
+                    ? static_cast<int64_t>(static_cast<uint32_t>(dict.values_as<int32_t>()[i]))
+                    : dict.values_as<int32_t>()[i];
+          } else {
+            x = dict.values_as<int64_t>()[i];
+            if (d.is_unsigned && x < 0) {
+              return Status::Invalid("column '" + d.name + "': unsigned value " +
+                                     std::to_string(static_cast<uint64_t>(x)) +
+                                     " does not fit a signed 64-bit INT");
+            }
+          }
+          wide->values.as<int64_t>()[i] = x;
+        }
+        v.dictionary = std::move(wide);
+        c.encoded = std::move(v);
+      } else if (d.physical_type == PhysicalType::kInt64) {
         if (d.is_unsigned) {
           const auto* u = v.values_as<uint64_t>();
           for (size_t i = 0; i < n; ++i) {
@@ -109,7 +143,7 @@ Result<Column> ToColumn(const ColumnDescriptor& d, ColumnVector v) {
       }
       break;
     case ColumnType::kString:
-      c.strings = std::move(v);
+      c.encoded = std::move(v);
       break;
   }
   return c;
@@ -119,8 +153,7 @@ Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
                                        const std::vector<std::string>& columns,
                                        const std::string& group_column,
                                        const std::string& time_column) {
-  parquet::ReadOptions options;
-  options.dictionary_strings = true;
+  const parquet::ReadOptions options = PartReadOptions();
   std::vector<Column> loaded;
   for (const std::string& name : columns) {
     int index = file.schema().FindColumn(name);

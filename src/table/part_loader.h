@@ -19,7 +19,11 @@ namespace frocket::table {
 // supported (nullopt).
 std::optional<ColumnType> QueryTypeOf(const parquet::ColumnDescriptor& column);
 
-// Converts a decoded Parquet column. Errors name the column.
+// How parts read their columns: strings and integers in dictionary form where the file
+// allows (see Column).
+parquet::ReadOptions PartReadOptions();
+
+// Converts a decoded Parquet column (read with PartReadOptions). Errors name the column.
 Result<Column> ToColumn(const parquet::ColumnDescriptor& descriptor, parquet::ColumnVector vector);
 
 // Reads `columns` (which must include the group id and timestamp columns) of `file` into a

@@ -5,61 +5,11 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "common/code_table.h"
+
 namespace frocket::table {
 
 namespace {
-
-// Open-addressing hash table from 64-bit keys to codes, for encoding INT and FLOAT columns.
-class CodeTable {
- public:
-  CodeTable() { Rehash(1024); }
-
-  // Returns the key's code, giving it the next code if new (*inserted = true).
-  int32_t FindOrInsert(uint64_t key, bool* inserted) {
-    size_t i = Slot(key);
-    while (true) {
-      if (codes_[i] < 0) {
-        if ((size_ + 1) * 2 > codes_.size()) {
-          Rehash(codes_.size() * 2);
-          return FindOrInsert(key, inserted);
-        }
-        keys_[i] = key;
-        codes_[i] = static_cast<int32_t>(size_++);
-        *inserted = true;
-        return codes_[i];
-      }
-      if (keys_[i] == key) {
-        *inserted = false;
-        return codes_[i];
-      }
-      i = (i + 1) & mask_;
-    }
-  }
-
- private:
-  size_t Slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull) >> shift_; }
-  void Rehash(size_t capacity) {
-    std::vector<uint64_t> old_keys = std::move(keys_);
-    std::vector<int32_t> old_codes = std::move(codes_);
-    keys_.assign(capacity, 0);
-    codes_.assign(capacity, -1);
-    mask_ = capacity - 1;
-    shift_ = 64 - std::countr_zero(capacity);
-    for (size_t j = 0; j < old_codes.size(); ++j) {
-      if (old_codes[j] < 0) continue;
-      size_t i = Slot(old_keys[j]);
-      while (codes_[i] >= 0) i = (i + 1) & mask_;
-      keys_[i] = old_keys[j];
-      codes_[i] = old_codes[j];
-    }
-  }
-
-  std::vector<uint64_t> keys_;
-  std::vector<int32_t> codes_;
-  size_t mask_ = 0;
-  int shift_ = 0;
-  size_t size_ = 0;
-};
 
 uint64_t FloatBits(double v) {
   if (v == 0) v = 0;                                                // -0.0 and 0.0 are one value
@@ -86,12 +36,18 @@ bool ValueLess(const Value& a, const Value& b) {
 ValueCodes ValueCodes::Encode(const Column& column) {
   ValueCodes out;
   const int64_t n = column.length;
-  if (column.type == ColumnType::kString && column.is_dictionary()) {
-    const parquet::ColumnVector& dict = *column.strings.dictionary;
+  if (column.is_dictionary()) {
+    // The reader's codes already number the distinct values (dictionaries are merged).
+    const parquet::ColumnVector& dict = *column.encoded.dictionary;
     out.values_.reserve(static_cast<size_t>(dict.length));
-    for (int64_t i = 0; i < dict.length; ++i)
-      out.values_.emplace_back(std::string(dict.StringAt(i)));
-    out.codes_ = column.strings.codes.as<int32_t>();
+    for (int64_t i = 0; i < dict.length; ++i) {
+      if (column.type == ColumnType::kString) {
+        out.values_.emplace_back(std::string(dict.StringAt(i)));
+      } else {
+        out.values_.emplace_back(column.DictionaryInt(static_cast<int32_t>(i)));
+      }
+    }
+    out.codes_ = column.encoded.codes.as<int32_t>();
     return out;
   }
   out.owned_codes_.Resize(static_cast<size_t>(n) * sizeof(int32_t));
@@ -134,7 +90,7 @@ ValueCodes ValueCodes::Encode(const Column& column) {
       for (int64_t r = 0; r < n; ++r) {
         if (is_null(r)) continue;
         auto [it, inserted] =
-            table.try_emplace(column.strings.StringAt(r), static_cast<int32_t>(out.values_.size()));
+            table.try_emplace(column.encoded.StringAt(r), static_cast<int32_t>(out.values_.size()));
         if (inserted) out.values_.emplace_back(std::string(it->first));
         codes[r] = it->second;
       }

@@ -106,6 +106,57 @@ TEST(ParquetFile, DictionaryFormDecodesToTheSameStrings) {
   EXPECT_GE(dictionary_columns, 20) << "the corpus has many dictionary-encoded string columns";
 }
 
+TEST(ParquetFile, IntegerDictionaryFormDecodesToTheSameValues) {
+  // Every INT32/INT64 column of the corpus: dictionary form (codes into distinct values,
+  // merged across row groups) must denote the same values and nulls as the plain form.
+  int dictionary_columns = 0;
+  for (const char* dir : {"conformance", "writers/duckdb", "writers/arrow-rs", "writers/clickhouse",
+                          "writers/hyparquet-writer"}) {
+    for (const auto& entry : fs::directory_iterator(CorpusPath(dir))) {
+      if (entry.path().extension() != ".parquet") continue;
+      auto source = LocalFileSource::Open(entry.path().string());
+      ASSERT_TRUE(source.ok());
+      auto file = MustOpen(std::shared_ptr<ByteSource>(std::move(*source)));
+      ASSERT_TRUE(file);
+      for (const auto& c : file->schema().columns()) {
+        if (c.physical_type != PhysicalType::kInt32 && c.physical_type != PhysicalType::kInt64) {
+          continue;
+        }
+        SCOPED_TRACE(entry.path().filename().string() + " column " + c.name);
+        ReadOptions dict_options;
+        dict_options.dictionary_integers = true;
+        auto plain = file->ReadColumn(c.index);
+        auto dict = file->ReadColumn(c.index, dict_options);
+        ASSERT_TRUE(plain.ok()) << plain.status().message();
+        ASSERT_TRUE(dict.ok()) << dict.status().message();
+        ASSERT_EQ(plain->length, dict->length);
+        if (!dict->is_dictionary()) continue;
+        ++dictionary_columns;
+        const ColumnVector& entries = *dict->dictionary;
+        const int width = c.physical_type == PhysicalType::kInt32 ? 4 : 8;
+        std::set<std::string> distinct;
+        for (int64_t i = 0; i < entries.length; ++i) {
+          auto v = entries.FixedAt(i);
+          distinct.emplace(reinterpret_cast<const char*>(v.data()), v.size());
+        }
+        EXPECT_EQ(static_cast<int64_t>(distinct.size()), entries.length) << "entries are distinct";
+        for (int64_t r = 0; r < plain->length; ++r) {
+          ASSERT_EQ(plain->IsNull(r), dict->IsNull(r)) << "row " << r;
+          if (plain->IsNull(r)) {
+            ASSERT_EQ(dict->CodeAt(r), entries.length) << "null code, row " << r;
+          } else {
+            ASSERT_EQ(std::memcmp(plain->FixedAt(r).data(), entries.FixedAt(dict->CodeAt(r)).data(),
+                                  static_cast<size_t>(width)),
+                      0)
+                << "row " << r;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GE(dictionary_columns, 10) << "the corpus has many dictionary-encoded integer columns";
+}
+
 TEST(ParquetFile, DictionaryFormMergesRowGroupDictionaries) {
   // event_type: 7 distinct values (corpus README), dictionary-encoded in each of 5 row groups.
   auto source = LocalFileSource::Open(CorpusPath(kActivity));

@@ -63,7 +63,7 @@ Result<std::shared_ptr<table::Part>> PartFromRows(const std::vector<InlineColumn
         }
         break;
       case ColumnType::kString: {
-        parquet::ColumnVector& v = col.strings;
+        parquet::ColumnVector& v = col.encoded;
         v.physical_type = parquet::PhysicalType::kByteArray;
         v.length = static_cast<int64_t>(n);
         v.null_count = col.null_count;

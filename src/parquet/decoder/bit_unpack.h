@@ -48,15 +48,41 @@ inline void Unpack8(const uint8_t* in, T* out, std::index_sequence<J...>) {
   ((out[J] = Extract<T, W, static_cast<int>(J) * W>(in)), ...);
 }
 
+// Values of group J at bit offset J*W read as one unaligned 8-byte load; the load may run up
+// to 8 bytes past the group's own bytes, so callers use it only where more groups follow.
+template <typename T, int W, size_t... J>
+inline void Unpack8Wide(const uint8_t* in, T* out, std::index_sequence<J...>) {
+  auto one = [in](size_t bit) {
+    uint64_t v;
+    std::memcpy(&v, in + bit / 8, 8);
+    v >>= bit % 8;
+    if constexpr (W < 64) v &= (uint64_t{1} << W) - 1;
+    return static_cast<T>(v);
+  };
+  ((out[J] = one(J * W)), ...);
+}
+
 }  // namespace bit_unpack_detail
 
-// Unpacks `groups` groups of 8 values of W bits from `in` (reading groups*W bytes).
+// Unpacks `groups` groups of 8 values of W bits from `in`, reading no byte beyond the
+// groups*W it is given: the wide loads run over groups with at least 8 bytes of later
+// groups after them, the last few groups are read byte-exactly.
 template <typename T, int W>
 inline void UnpackGroups(const uint8_t* in, T* out, size_t groups) {
   if constexpr (W == 0) {
     std::memset(out, 0, groups * 8 * sizeof(T));
   } else {
-    for (size_t g = 0; g < groups; ++g) {
+    size_t g = 0;
+    if constexpr (W <= 56) {
+      // Group g's wide loads end before byte (g + 1) * W + 8 <= groups * W.
+      constexpr size_t kTail = 1 + (8 + W - 1) / W;
+      const size_t wide = groups > kTail ? groups - kTail : 0;
+      for (; g < wide; ++g) {
+        bit_unpack_detail::Unpack8Wide<T, W>(in + g * W, out + g * 8,
+                                             std::make_index_sequence<8>{});
+      }
+    }
+    for (; g < groups; ++g) {
       bit_unpack_detail::Unpack8<T, W>(in + g * W, out + g * 8, std::make_index_sequence<8>{});
     }
   }
