@@ -7,6 +7,7 @@
 
 #include "cluster/job_stats.h"
 #include "common/config.h"
+#include "common/log.h"
 #include "query/query_parser.h"
 #include "storage/object_store.h"
 
@@ -96,6 +97,8 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
     parts.total_size += static_cast<int64_t>(e.size);
   }
   const std::vector<std::string> paths = parts.FullPaths(args.basepath);
+  log::Info("registration", "number of part files: " + std::to_string(paths.size()) +
+                                ", total size " + std::to_string(parts.total_size) + " bytes");
 
   dataset::ValidationMode mode = args.validation;
   bool validate_uniques = args.validate_uniques;
@@ -111,6 +114,9 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
   }
   const std::vector<size_t> sampled =
       dataset::ChooseSampledParts(paths.size(), mode, *ratio, *max_samples);
+  log::Info("registration", std::string("validation mode ") + dataset::ValidationModeName(mode) +
+                                ": inspecting " + std::to_string(sampled.size()) + " parts" +
+                                (validate_uniques ? ", checking group ids are unique" : ""));
 
   std::vector<RegistrationTaskResult> results(sampled.size());
   InvokerTimes times = invoker_.Run(
@@ -169,6 +175,7 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
   if (!written.ok()) return Failure(request_id, written.message(), stats());
   // Parts cached for an earlier registration of this name are never used again.
   worker_.cache().Invalidate(CachePrefix(args.name));
+  log::Info("registration", "dataset '" + args.name + "' registered in " + datastore_->Describe());
 
   nlohmann::ordered_json j;
   j["success"] = true;
@@ -254,8 +261,15 @@ nlohmann::ordered_json InvokerApi::Query(const std::string& dataset,
     }
   }
   stats_input.total_seconds = NowSeconds() - start;
-  if (!first_error.empty()) return Failure(request_id, first_error, JobStatsJson(stats_input));
-  (void)datastore_->SetLastUsed(dataset, NowSeconds());
+  if (!first_error.empty()) {
+    log::Warning("query", "query on '" + dataset + "' failed: " + first_error);
+    return Failure(request_id, first_error, JobStatsJson(stats_input));
+  }
+  if (Status s = datastore_->SetLastUsed(dataset, NowSeconds()); !s.ok()) {
+    log::Warning("query", "cannot record the last use of '" + dataset + "': " + s.message());
+  }
+  log::Info("query", "query on '" + dataset + "' completed: " + std::to_string(paths.size()) +
+                         " tasks in " + std::to_string(stats_input.total_seconds) + " s");
 
   nlohmann::ordered_json body = engine::ResponseJson(*merged);
   nlohmann::ordered_json j;
