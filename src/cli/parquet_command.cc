@@ -1,5 +1,6 @@
 #include "cli/parquet_command.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -345,6 +346,9 @@ int RunParquetCat(const std::string& path, const std::vector<std::string>& colum
       }
       selected.push_back(index);
     }
+    // Keys in schema order, whatever order the columns were asked in (DESIGN.md §5).
+    std::sort(selected.begin(), selected.end());
+    selected.erase(std::unique(selected.begin(), selected.end()), selected.end());
   }
   if (limit && *limit < 0) return Fail(Status::Invalid("--limit must not be negative"));
 
