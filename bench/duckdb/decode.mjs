@@ -2,6 +2,7 @@
 // computes, over the same file, one thread, repeated. Prints one JSON line per query.
 // Usage: node decode.mjs FILE REPETITIONS
 import { DuckDBInstance } from '@duckdb/node-api';
+import { timeQuery } from './common.mjs';
 
 const [file, repsArg] = process.argv.slice(2);
 const reps = Number(repsArg ?? 10);
@@ -15,18 +16,4 @@ const queries = {
   funnel_columns: `SELECT sum(user_id)::VARCHAR, sum(ts)::VARCHAR, max(event_type) FROM ${f}`,
 };
 
-for (const [name, sql] of Object.entries(queries)) {
-  await conn.runAndReadAll(sql);  // warm-up: file in the OS cache, plan caches
-  const times = [];
-  let result;
-  for (let i = 0; i < reps; i++) {
-    const start = process.hrtime.bigint();
-    result = await conn.runAndReadAll(sql);
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
-  }
-  times.sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    engine: 'duckdb', query: name, min_s: times[0], median_s: times[Math.floor(times.length / 2)],
-    result: result.getRows()[0].map(v => (v === null ? null : String(v))),
-  }));
-}
+for (const [name, sql] of Object.entries(queries)) await timeQuery(conn, name, sql, reps);

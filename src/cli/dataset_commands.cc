@@ -15,7 +15,13 @@ namespace frocket::cli {
 
 namespace {
 
+// A failure before any job ran: the same response shape as a failed job, on stdout, and the
+// message on stderr.
 int Fail(const std::string& message) {
+  nlohmann::ordered_json j;
+  j["success"] = false;
+  j["errorMessage"] = message;
+  std::cout << j.dump() << "\n";
   std::cerr << "frocket: error: " << message << "\n";
   return 1;
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -81,14 +82,24 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
                                      {"timestampColumn", &args.timestamp_column}}) {
     if (value->empty()) return Failure(request_id, std::string(field) + " must not be empty");
   }
-  report("Discovering files in " + args.basepath, "STARTING");
-  auto store = ObjectStoreFor(args.basepath);
+  // A relative local path is stored absolute, so that queries from any directory (or another
+  // process) find the same files.
+  std::string basepath = args.basepath;
+  if (basepath.find("://") == std::string::npos && !basepath.empty() && basepath[0] != '/') {
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(basepath, ec);
+    if (ec) return Failure(request_id, basepath + ": cannot resolve the path: " + ec.message());
+    basepath = absolute.lexically_normal().string();
+    if (basepath.size() > 1 && basepath.back() == '/') basepath.pop_back();
+  }
+  report("Discovering files in " + basepath, "STARTING");
+  auto store = ObjectStoreFor(basepath);
   if (!store.ok()) return Failure(request_id, store.status().message());
-  auto entries = (*store)->List(args.basepath, args.pattern);
+  auto entries = (*store)->List(basepath, args.pattern);
   if (!entries.ok()) return Failure(request_id, entries.status().message());
   if (entries->empty()) {
     return Failure(request_id,
-                   "no files found in " + args.basepath + " matching '" + args.pattern + "'");
+                   "no files found in " + basepath + " matching '" + args.pattern + "'");
   }
   dataset::PartsInfo parts;
   for (const auto& e : *entries) {
@@ -96,7 +107,7 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
     parts.sizes.push_back(static_cast<int64_t>(e.size));
     parts.total_size += static_cast<int64_t>(e.size);
   }
-  const std::vector<std::string> paths = parts.FullPaths(args.basepath);
+  const std::vector<std::string> paths = parts.FullPaths(basepath);
   log::Info("registration", "number of part files: " + std::to_string(paths.size()) +
                                 ", total size " + std::to_string(parts.total_size) + " bytes");
 
@@ -165,7 +176,7 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
   StoredDataset stored;
   stored.info.id.name = args.name;
   stored.info.id.registered_at = dataset::NowIso8601();
-  stored.info.basepath = args.basepath;
+  stored.info.basepath = basepath;
   stored.info.group_id_column = args.group_id_column;
   stored.info.timestamp_column = args.timestamp_column;
   stored.info.total_parts = static_cast<int64_t>(paths.size());

@@ -4,14 +4,18 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "common/config.h"
 
 namespace frocket::cluster {
 
 namespace {
+
+constexpr int kBusyTimeoutMs = 30000;
 
 // Creates a directory and its parents.
 Status MakeDirectories(const std::string& dir) {
@@ -87,16 +91,16 @@ Result<std::unique_ptr<SqliteDatastore>> SqliteDatastore::Open(const std::string
   std::unique_ptr<SqliteDatastore> store(new SqliteDatastore(path, db));
   // Other processes may hold the lock for a while (a registration writing): wait, do not fail.
   sqlite3_busy_timeout(db, 30000);
-  FROCKET_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
-  FROCKET_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=NORMAL"));
+  FROCKET_RETURN_IF_ERROR(store->ExecRetryingWhenBusy("PRAGMA journal_mode=WAL"));
+  FROCKET_RETURN_IF_ERROR(store->ExecRetryingWhenBusy("PRAGMA synchronous=NORMAL"));
   FROCKET_RETURN_IF_ERROR(
-      store->Exec("CREATE TABLE IF NOT EXISTS datasets ("
-                  "  name TEXT PRIMARY KEY,"
-                  "  registered_at TEXT NOT NULL,"
-                  "  info TEXT NOT NULL,"
-                  "  parts TEXT NOT NULL,"
-                  "  schema TEXT NOT NULL,"
-                  "  last_used REAL)"));
+      store->ExecRetryingWhenBusy("CREATE TABLE IF NOT EXISTS datasets ("
+                                  "  name TEXT PRIMARY KEY,"
+                                  "  registered_at TEXT NOT NULL,"
+                                  "  info TEXT NOT NULL,"
+                                  "  parts TEXT NOT NULL,"
+                                  "  schema TEXT NOT NULL,"
+                                  "  last_used REAL)"));
   return store;
 }
 
@@ -106,6 +110,22 @@ SqliteDatastore::~SqliteDatastore() {
 
 Status SqliteDatastore::Error(const std::string& what) const {
   return Status::IOError(Describe() + ": " + what + ": " + sqlite3_errmsg(db_));
+}
+
+Status SqliteDatastore::ExecRetryingWhenBusy(const std::string& sql) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  while (true) {
+    char* message = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+    std::string m = message != nullptr ? message : "";
+    sqlite3_free(message);
+    if (rc == SQLITE_OK) return Status::OK();
+    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline) {
+      return Status::IOError(Describe() + ": " + (m.empty() ? sqlite3_errstr(rc) : m));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 Status SqliteDatastore::Exec(const std::string& sql) {

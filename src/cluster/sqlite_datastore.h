@@ -31,6 +31,7 @@ class SqliteDatastore final : public Datastore {
  private:
   SqliteDatastore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   Status Exec(const std::string& sql);
+  Status ExecRetryingWhenBusy(const std::string& sql);
   Status Error(const std::string& what) const;
 
   std::string path_;

@@ -58,25 +58,30 @@ std::string DtypeName(const ColumnDescriptor& c) {
   return "unknown";
 }
 
-bool SameColumns(const DatasetSchemaInfo& a, const DatasetSchemaInfo& b, std::string* why) {
+// Whether two parts have the same columns with the same types; if not, *why says how they
+// differ, naming both parts.
+bool SameColumns(const std::string& a_name, const DatasetSchemaInfo& a, const std::string& b_name,
+                 const DatasetSchemaInfo& b, std::string* why) {
   std::map<std::string, ColumnType> ca, cb;
   for (const auto& c : a.columns) ca[c.name] = c.type;
   for (const auto& c : b.columns) cb[c.name] = c.type;
   for (const auto& [name, type] : ca) {
     auto it = cb.find(name);
     if (it == cb.end()) {
-      *why = "column '" + name + "' (" + ColumnTypeName(type) + ") is missing from";
+      *why = "column '" + name + "' (" + ColumnTypeName(type) + ") of " + a_name +
+             " is missing from " + b_name;
       return false;
     }
     if (it->second != type) {
-      *why = "column '" + name + "' is " + ColumnTypeName(type) + " but " +
-             ColumnTypeName(it->second) + " in";
+      *why = "column '" + name + "' is " + ColumnTypeName(type) + " in " + a_name + " but " +
+             ColumnTypeName(it->second) + " in " + b_name;
       return false;
     }
   }
   for (const auto& [name, type] : cb) {
     if (!ca.count(name)) {
-      *why = "it lacks column '" + name + "' (" + ColumnTypeName(type) + ") found in";
+      *why = b_name + " has column '" + name + "' (" + ColumnTypeName(type) + "), which " + a_name +
+             " lacks";
       return false;
     }
   }
@@ -254,9 +259,8 @@ Status CheckPartsAgree(const std::vector<std::string>& names,
                        const std::vector<PartInspection>& parts, bool check_unique_groups) {
   for (size_t i = 1; i < parts.size(); ++i) {
     std::string why;
-    if (!SameColumns(parts[0].schema, parts[i].schema, &why)) {
-      return Status::Invalid("the parts' schemas differ: in " + names[i] + ", " + why + " " +
-                             names[0]);
+    if (!SameColumns(names[0], parts[0].schema, names[i], parts[i].schema, &why)) {
+      return Status::Invalid("the parts' schemas differ: " + why);
     }
   }
   if (!check_unique_groups) return Status::OK();

@@ -9,10 +9,31 @@
 #include <chrono>
 #include <cstring>
 
+extern char** environ;
+
 namespace frocket::testing {
 
-ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_seconds) {
+ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_seconds,
+                         const Environment& env) {
   ProcessResult result;
+  // Everything the child needs is built before fork(): after it, in a threaded parent, the
+  // child may only call async-signal-safe functions.
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry = *e;
+    bool replaced = false;
+    for (const auto& [name, value] : env) {
+      if (entry.compare(0, name.size() + 1, name + "=") == 0) replaced = true;
+    }
+    if (!replaced) env_strings.push_back(std::move(entry));
+  }
+  for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -23,12 +44,18 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_secon
   if (pid == 0) {
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    std::fprintf(stderr, "exec %s failed: %s\n", args[0], std::strerror(errno));
+    execve(args[0], args.data(), envp.data());
+    static const char kMessage[] = "exec failed: ";
+    (void)!write(2, kMessage, sizeof(kMessage) - 1);
+    (void)!write(2, args[0], std::strlen(args[0]));
+    (void)!write(2, "\n", 1);
     _exit(127);
+  }
+  if (pid < 0) {
+    const int fork_errno = errno;
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    result.err = std::string("fork failed: ") + std::strerror(fork_errno);
+    return result;
   }
   close(out_pipe[1]);
   close(err_pipe[1]);

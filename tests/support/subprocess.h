@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace frocket::testing {
@@ -15,8 +16,14 @@ struct ProcessResult {
   bool exited() const { return term_signal == 0 && exit_code >= 0; }
 };
 
-// Runs argv[0] (a path) with the arguments; kills it after timeout_seconds.
-ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_seconds = 120);
+// Environment variables (name, value) set for a child on top of the parent's environment.
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
+// Runs argv[0] (a path) with the arguments; kills it after timeout_seconds. The child
+// inherits this process's environment, with `env` added (replacing variables of the same
+// name). Safe to call from several threads at once.
+ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_seconds = 120,
+                         const Environment& env = {});
 
 // The frocket binary under test (set by the build).
 std::string FrocketBinary();

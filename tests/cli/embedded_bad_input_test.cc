@@ -1,0 +1,1094 @@
+// The embedded mode (SQLite datastore under $FROCKET_HOME, local invoker) driven through the
+// real `frocket` binary, fed bad input: unknown datasets, malformed and invalid queries,
+// base paths without parts, missing or unusable required columns, group ids in two parts,
+// parts whose schemas differ, parts corrupted or deleted after registration, re-registration
+// and several processes sharing one datastore.
+//
+// Every failure must exit 1 with "frocket: error: ..." on stderr and {"success": false,
+// "errorMessage": ...} on stdout, the message naming what is wrong and where (the dataset, the
+// part file, the column, the JSON path) — and write nothing: a failed registration leaves no
+// dataset behind and leaves a registered dataset of the same name exactly as it was; a failed
+// query presents no answer.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "parquet/file_writer.h"
+#include "support/subprocess.h"
+
+// PartSpec{.users = ...} leaves the other knobs at their defaults, on purpose.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace frocket::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------
+// Writing parts with frocket's own Parquet writer.
+
+// A cell of a test column: null, an integer, a double or a string.
+using Cell = std::variant<std::monostate, int64_t, double, std::string>;
+
+struct TestColumn {
+  std::string name;
+  parquet::PhysicalType type;  // kInt64, kDouble or kByteArray (UTF-8)
+  std::vector<Cell> cells;
+};
+
+parquet::ColumnVector ToVector(const TestColumn& c) {
+  parquet::ColumnVector v;
+  v.physical_type = c.type;
+  v.length = static_cast<int64_t>(c.cells.size());
+  const size_t n = c.cells.size();
+  v.validity.ResizeZeroed(bitmap::BytesFor(n));
+  if (c.type == parquet::PhysicalType::kByteArray) {
+    v.offsets.Resize((n + 1) * 4);
+    v.offsets.as<uint32_t>()[0] = 0;
+  } else {
+    v.value_width = 8;
+    v.values.ResizeZeroed(n * 8);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const Cell& cell = c.cells[i];
+    if (std::holds_alternative<std::monostate>(cell)) {
+      ++v.null_count;
+    } else {
+      bitmap::Set(v.validity.data(), i);
+      switch (c.type) {
+        case parquet::PhysicalType::kInt64:
+          v.values.as<int64_t>()[i] = std::get<int64_t>(cell);
+          break;
+        case parquet::PhysicalType::kDouble:
+          v.values.as<double>()[i] = std::get<double>(cell);
+          break;
+        default: {
+          const std::string& s = std::get<std::string>(cell);
+          v.data.Append(s.data(), s.size());
+          break;
+        }
+      }
+    }
+    if (c.type == parquet::PhysicalType::kByteArray) {
+      v.offsets.as<uint32_t>()[i + 1] = static_cast<uint32_t>(v.data.size());
+    }
+  }
+  if (v.null_count == 0) v.validity = Buffer();
+  return v;
+}
+
+void WriteParquet(const std::string& path, const std::vector<TestColumn>& columns) {
+  std::vector<parquet::WriterColumn> specs;
+  std::vector<parquet::ColumnVector> vectors;
+  for (const auto& c : columns) {
+    parquet::WriterColumn spec;
+    spec.name = c.name;
+    spec.physical_type = c.type;
+    spec.nullable = std::any_of(c.cells.begin(), c.cells.end(), [](const Cell& cell) {
+      return std::holds_alternative<std::monostate>(cell);
+    });
+    if (c.type == parquet::PhysicalType::kByteArray) {
+      parquet::LogicalType string_type;
+      string_type.kind = parquet::LogicalType::Kind::kString;
+      spec.logical_type = string_type;
+    }
+    specs.push_back(std::move(spec));
+    vectors.push_back(ToVector(c));
+  }
+  auto writer = parquet::ParquetWriter::Create(path, std::move(specs));
+  ASSERT_TRUE(writer.ok()) << path << ": " << writer.status().message();
+  Status s = (*writer)->WriteRowGroup(vectors);
+  ASSERT_TRUE(s.ok()) << path << ": " << s.message();
+  s = (*writer)->Close();
+  ASSERT_TRUE(s.ok()) << path << ": " << s.message();
+}
+
+// One part of an activity dataset: per user `rows_per_user` rows with columns
+//   uid (INT64), ts (INT64), event (STRING: view, click, buy, ...), price (DOUBLE, on buys)
+// and knobs that break it in the ways registration must notice.
+struct PartSpec {
+  std::vector<int64_t> users;
+  int rows_per_user = 3;
+  enum class Uid { kInt, kString, kDouble } uid = Uid::kInt;
+  bool ts_as_string = false;
+  bool null_uid = false;  // the last row's uid is null
+  bool null_ts = false;   // the last row's ts is null
+  bool price_as_int = false;
+  bool without_event = false;
+  std::vector<std::string> extra_string_columns;  // value "x-<uid>"
+
+  int64_t rows() const { return static_cast<int64_t>(users.size()) * rows_per_user; }
+};
+
+std::vector<int64_t> Users(int64_t first, int64_t count) {
+  std::vector<int64_t> v;
+  for (int64_t i = 0; i < count; ++i) v.push_back(first + i);
+  return v;
+}
+
+void WritePart(const std::string& path, const PartSpec& spec) {
+  static const char* kEvents[] = {"view", "click", "buy"};
+  TestColumn uid{"uid",
+                 spec.uid == PartSpec::Uid::kInt      ? parquet::PhysicalType::kInt64
+                 : spec.uid == PartSpec::Uid::kDouble ? parquet::PhysicalType::kDouble
+                                                      : parquet::PhysicalType::kByteArray,
+                 {}};
+  TestColumn ts{
+      "ts",
+      spec.ts_as_string ? parquet::PhysicalType::kByteArray : parquet::PhysicalType::kInt64,
+      {}};
+  TestColumn event{"event", parquet::PhysicalType::kByteArray, {}};
+  TestColumn price{
+      "price",
+      spec.price_as_int ? parquet::PhysicalType::kInt64 : parquet::PhysicalType::kDouble,
+      {}};
+  std::vector<TestColumn> extras;
+  for (const auto& name : spec.extra_string_columns) {
+    extras.push_back({name, parquet::PhysicalType::kByteArray, {}});
+  }
+  for (int64_t u : spec.users) {
+    for (int r = 0; r < spec.rows_per_user; ++r) {
+      switch (spec.uid) {
+        case PartSpec::Uid::kInt:
+          uid.cells.emplace_back(u);
+          break;
+        case PartSpec::Uid::kDouble:
+          uid.cells.emplace_back(static_cast<double>(u) + 0.5);
+          break;
+        case PartSpec::Uid::kString:
+          uid.cells.emplace_back("user-" + std::to_string(u));
+          break;
+      }
+      const int64_t t = u * 1000 + r;
+      if (spec.ts_as_string) {
+        ts.cells.emplace_back(std::to_string(t));
+      } else {
+        ts.cells.emplace_back(t);
+      }
+      event.cells.emplace_back(std::string(kEvents[r % 3]));
+      if (r % 3 == 2) {
+        if (spec.price_as_int) {
+          price.cells.emplace_back(int64_t{10} + u);
+        } else {
+          price.cells.emplace_back(10.5 + static_cast<double>(u));
+        }
+      } else {
+        price.cells.emplace_back(std::monostate{});
+      }
+      for (auto& e : extras) e.cells.emplace_back("x-" + std::to_string(u));
+    }
+  }
+  if (spec.null_uid && !uid.cells.empty()) uid.cells.back() = std::monostate{};
+  if (spec.null_ts && !ts.cells.empty()) ts.cells.back() = std::monostate{};
+  std::vector<TestColumn> columns = {std::move(uid), std::move(ts)};
+  if (!spec.without_event) columns.push_back(std::move(event));
+  columns.push_back(std::move(price));
+  for (auto& e : extras) columns.push_back(std::move(e));
+  WriteParquet(path, columns);
+}
+
+std::string PartName(size_t i) {
+  return "part-" + std::to_string(i) + ".parquet";
+}
+
+// Writes part-0.parquet, part-1.parquet, ... into dir (created if needed).
+void WriteParts(const std::string& dir, const std::vector<PartSpec>& parts) {
+  fs::create_directories(dir);
+  for (size_t i = 0; i < parts.size(); ++i) WritePart(dir + "/" + PartName(i), parts[i]);
+}
+
+// Two good parts: users 1..4 and 5..8, three rows each.
+std::vector<PartSpec> GoodParts() {
+  return {PartSpec{.users = Users(1, 4)}, PartSpec{.users = Users(5, 4)}};
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Every file under dir with its size and content (to check nothing was written there).
+std::map<std::string, std::string> Snapshot(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  if (fs::is_regular_file(dir)) out[dir] = ReadFile(dir);
+  if (!fs::is_directory(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) out[e.path().string()] = ReadFile(e.path().string());
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running frocket.
+
+std::string Abbrev(const std::string& s, size_t max = 2000) {
+  return s.size() <= max ? s : s.substr(0, max) + "...[" + std::to_string(s.size()) + " bytes]";
+}
+
+std::string Describe(const std::vector<std::string>& args, const ProcessResult& r) {
+  std::string cmd = "frocket";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  return cmd + "\n  exit " + std::to_string(r.exit_code) +
+         (r.term_signal ? " signal " + std::to_string(r.term_signal) : "") +
+         "\n  stdout: " + Abbrev(r.out) + "\n  stderr: " + Abbrev(r.err);
+}
+
+// A mention is one string, or alternatives separated by '|'.
+bool Mentions(const std::string& text, const std::string& mention) {
+  size_t start = 0;
+  while (true) {
+    size_t bar = mention.find('|', start);
+    std::string alt = mention.substr(start, bar == std::string::npos ? bar : bar - start);
+    if (text.find(alt) != std::string::npos) return true;
+    if (bar == std::string::npos) return false;
+    start = bar + 1;
+  }
+}
+
+class EmbeddedCli : public ::testing::Test {
+ public:
+  struct Run {
+    std::vector<std::string> args;
+    ProcessResult result;
+    std::optional<json> out;  // stdout parsed, when it is JSON
+    std::string Describe() const { return testing::Describe(args, result); }
+  };
+  static Run FrocketIn(const std::string& home, std::vector<std::string> args,
+                       int timeout_seconds = 30) {
+    Run run;
+    run.args = args;
+    std::vector<std::string> argv = {FrocketBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    run.result = RunProcess(argv, timeout_seconds, {{"FROCKET_HOME", home}});
+    json j = json::parse(run.result.out, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_discarded()) run.out = std::move(j);
+    return run;
+  }
+
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/frocket-cli-XXXXXX";
+    char* made = ::mkdtemp(tmpl);
+    ASSERT_NE(made, nullptr) << std::strerror(errno);
+    root_ = made;
+    home_ = root_ + "/home";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+
+  // A directory under this test's temporary directory.
+  std::string Dir(const std::string& name) {
+    std::string d = root_ + "/" + name;
+    fs::create_directories(d);
+    return d;
+  }
+
+  Run Frocket(std::vector<std::string> args, int timeout_seconds = 30) const {
+    return FrocketIn(home_, std::move(args), timeout_seconds);
+  }
+
+  // A command that must succeed: exit 0 and (when it prints JSON) success true.
+  static void ExpectSuccess(const Run& r) {
+    ASSERT_TRUE(r.result.exited()) << "crashed: " << r.Describe();
+    EXPECT_EQ(r.result.exit_code, 0) << r.Describe();
+    ASSERT_TRUE(r.out.has_value()) << "stdout is not JSON: " << r.Describe();
+    if (r.out->is_object()) {
+      EXPECT_EQ(r.out->value("success", false), true) << r.Describe();
+    }
+  }
+
+  // A command that must fail: exit 1, "frocket: error: " and each mention on stderr, and on
+  // stdout {"success": false, "errorMessage": ...} holding each mention, with no answer.
+  static void ExpectFailure(const Run& r, const std::vector<std::string>& mentions) {
+    if (std::getenv("FROCKET_TEST_SHOW_ERRORS") != nullptr) {
+      std::fprintf(stderr, "[error shown] %s\n", r.Describe().c_str());
+    }
+    ASSERT_TRUE(r.result.exited()) << "crashed: " << r.Describe();
+    EXPECT_EQ(r.result.exit_code, 1) << r.Describe();
+    EXPECT_NE(r.result.err.find("frocket: error: "), std::string::npos)
+        << "no error on stderr: " << r.Describe();
+    for (const auto& m : mentions) {
+      EXPECT_TRUE(Mentions(r.result.err, m))
+          << "stderr should mention \"" << m << "\": " << r.Describe();
+    }
+    EXPECT_TRUE(r.out.has_value() && r.out->is_object())
+        << "stdout should be a JSON response {\"success\": false, \"errorMessage\": ...}: "
+        << r.Describe();
+    if (!r.out || !r.out->is_object()) return;
+    EXPECT_EQ(r.out->value("success", true), false) << r.Describe();
+    ASSERT_TRUE(r.out->contains("errorMessage") && (*r.out)["errorMessage"].is_string())
+        << r.Describe();
+    const std::string message = (*r.out)["errorMessage"].get<std::string>();
+    for (const auto& m : mentions) {
+      EXPECT_TRUE(Mentions(message, m))
+          << "errorMessage should mention \"" << m << "\": " << r.Describe();
+    }
+    // No answer presented beside the error.
+    EXPECT_TRUE(!r.out->contains("query") || (*r.out)["query"].is_null()) << r.Describe();
+    EXPECT_TRUE(!r.out->contains("funnel") || (*r.out)["funnel"].is_null()) << r.Describe();
+    EXPECT_FALSE(r.out->contains("dataset")) << r.Describe();
+  }
+
+  std::vector<std::string> ListNames() const {
+    Run r = Frocket({"list", "--nopretty"});
+    EXPECT_EQ(r.result.exit_code, 0) << r.Describe();
+    std::vector<std::string> names;
+    if (!r.out || !r.out->is_array()) {
+      ADD_FAILURE() << "list --nopretty should print a JSON array: " << r.Describe();
+      return names;
+    }
+    for (const auto& d : *r.out) names.push_back(d["id"]["name"].get<std::string>());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  // `info NAME --nopretty`: dataset, parts and schema; null if it failed.
+  json Info(const std::string& name) const {
+    Run r = Frocket({"info", name, "--nopretty"});
+    if (r.result.exit_code != 0 || !r.out) return nullptr;
+    return *r.out;
+  }
+
+  Run Register(const std::string& name, const std::string& basepath,
+               std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {"register", name, basepath, "uid", "ts", "--nopretty"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Frocket(args);
+  }
+  void MustRegister(const std::string& name, const std::string& basepath,
+                    std::vector<std::string> extra = {}) const {
+    Run r = Register(name, basepath, std::move(extra));
+    ExpectSuccess(r);
+  }
+
+  Run Query(const std::string& name, const std::string& query) const {
+    return Frocket({"run", name, "--string", query, "--nopretty"});
+  }
+  Run Empty(const std::string& name) const {
+    return Frocket({"run", name, "--empty", "--nopretty"});
+  }
+
+  // A query that must succeed with these counts.
+  static void ExpectCounts(const Run& r, int64_t groups, int64_t rows) {
+    ExpectSuccess(r);
+    if (!r.out || !r.out->contains("query") || !(*r.out)["query"].is_object()) {
+      ADD_FAILURE() << "no query result: " << r.Describe();
+      return;
+    }
+    EXPECT_EQ((*r.out)["query"].value("matchingGroups", int64_t{-1}), groups) << r.Describe();
+    EXPECT_EQ((*r.out)["query"].value("matchingGroupRows", int64_t{-1}), rows) << r.Describe();
+  }
+
+  // A registration that must fail, tried twice — under a new name and under the name of a
+  // registered dataset ("keep") — each failing with the mentions, after which the new name is
+  // not registered, "keep" is exactly as before, and nothing under the data was written.
+  void ExpectRegisterFails(const std::string& basepath, const std::string& group_column,
+                           const std::string& time_column, std::vector<std::string> extra,
+                           const std::vector<std::string>& mentions) {
+    if (!keep_registered_) {
+      WriteParts(root_ + "/keep", GoodParts());
+      MustRegister("keep", root_ + "/keep");
+      keep_registered_ = true;
+    }
+    const json keep_before = Info("keep");
+    ASSERT_FALSE(keep_before.is_null());
+    const auto files_before = Snapshot(basepath);
+    for (const std::string name : {"fresh", "keep"}) {
+      std::vector<std::string> args = {"register",   name,        basepath,
+                                       group_column, time_column, "--nopretty"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      SCOPED_TRACE("register under the name '" + name + "'");
+      ExpectFailure(Frocket(args), mentions);
+    }
+    const auto names = ListNames();
+    EXPECT_EQ(std::count(names.begin(), names.end(), "fresh"), 0)
+        << "a failed registration must not leave a dataset behind";
+    EXPECT_EQ(std::count(names.begin(), names.end(), "keep"), 1);
+    EXPECT_EQ(Info("keep"), keep_before)
+        << "a failed registration must leave the dataset of that name unchanged";
+    EXPECT_TRUE(Snapshot(basepath) == files_before) << "registration wrote under " << basepath;
+    ExpectCounts(Empty("keep"), 8, 24);
+  }
+
+  std::string root_;
+  std::string home_;
+  bool keep_registered_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// 1. Unknown dataset.
+
+TEST_F(EmbeddedCli, UnknownDatasetInEmptyDatastore) {
+  // No datastore yet at all.
+  ExpectFailure(Empty("ghost"), {"'ghost'|\"ghost\"", "not found|not registered|no dataset"});
+  ExpectFailure(Frocket({"info", "ghost", "--nopretty"}), {"ghost"});
+  Run u = Frocket({"unregister", "ghost", "--nopretty"});
+  ExpectSuccess(u);
+  ASSERT_TRUE(u.out && u.out->is_object()) << u.Describe();
+  EXPECT_EQ(u.out->value("datasetFound", true), false) << u.Describe();
+  EXPECT_TRUE(ListNames().empty());
+}
+
+TEST_F(EmbeddedCli, UnknownDatasetBesideARegisteredOne) {
+  WriteParts(Dir("data"), GoodParts());
+  MustRegister("real", root_ + "/data");
+  ExpectFailure(Empty("ghost"), {"ghost", "not found|not registered|no dataset"});
+  ExpectFailure(Query("ghost", R"({"query":{"conditions":[{"filter":["event","==","view"]}]}})"),
+                {"ghost"});
+  // Names are exact: neither a prefix nor another case finds "real".
+  ExpectFailure(Empty("rea"), {"rea"});
+  ExpectFailure(Empty("REAL"), {"REAL"});
+  ExpectFailure(Frocket({"info", "ghost", "--nopretty"}), {"ghost"});
+  Run u = Frocket({"unregister", "ghost", "--nopretty"});
+  ExpectSuccess(u);
+  ASSERT_TRUE(u.out && u.out->is_object()) << u.Describe();
+  EXPECT_EQ(u.out->value("datasetFound", true), false) << u.Describe();
+  EXPECT_EQ(ListNames(), std::vector<std::string>{"real"});
+  ExpectCounts(Empty("real"), 8, 24);
+}
+
+TEST_F(EmbeddedCli, UnregisterRefusesARecentlyQueriedDatasetWithoutForce) {
+  WriteParts(Dir("data"), GoodParts());
+  MustRegister("ds", root_ + "/data");
+  ExpectCounts(Empty("ds"), 8, 24);
+  // Queried a moment ago (FROCKET_UNREGISTER_LAST_USED_INTERVAL defaults to 30 s).
+  ExpectFailure(Frocket({"unregister", "ds", "--nopretty"}), {"ds", "force"});
+  EXPECT_EQ(ListNames(), std::vector<std::string>{"ds"});
+  Run forced = Frocket({"unregister", "ds", "--force", "--nopretty"});
+  ExpectSuccess(forced);
+  ASSERT_TRUE(forced.out && forced.out->is_object());
+  EXPECT_EQ(forced.out->value("datasetFound", false), true) << forced.Describe();
+  EXPECT_TRUE(ListNames().empty());
+  ExpectFailure(Empty("ds"), {"ds"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Malformed JSON.
+
+class EmbeddedCliWithDataset : public EmbeddedCli {
+ protected:
+  void SetUp() override {
+    EmbeddedCli::SetUp();
+    WriteParts(Dir("data"), GoodParts());
+    MustRegister("ds", root_ + "/data");
+  }
+};
+
+TEST_F(EmbeddedCliWithDataset, MalformedJsonGivesAPosition) {
+  const std::regex position(R"((line \d+, column \d+)|(position \d+)|(offset \d+)|(byte \d+))");
+  for (const std::string text : {
+           R"({"query": {"conditions": [})",  // truncated
+           R"({"query": {"conditions": [,]}})",
+           R"({"query": {"conditions": []}} trailing)",
+           R"({'query': {}})",
+           R"({"query": {"conditions": [{"filter": ["event", "==", "view"]}]},})",
+       }) {
+    SCOPED_TRACE(text);
+    Run r = Query("ds", text);
+    ExpectFailure(r, {"JSON|json"});
+    if (r.out && r.out->contains("errorMessage")) {
+      EXPECT_TRUE(std::regex_search((*r.out)["errorMessage"].get<std::string>(), position))
+          << "the error should give where the JSON breaks: " << r.Describe();
+    }
+  }
+  // From a file, the line of the error counts.
+  const std::string file = root_ + "/query.json";
+  WriteFile(file, "{\n  \"query\": {\n    \"conditions\": [ ,\n  }\n}\n");
+  Run r = Frocket({"run", "ds", "--file", file, "--nopretty"});
+  ExpectFailure(r, {"JSON|json", "line 3"});
+  ExpectCounts(Empty("ds"), 8, 24);
+}
+
+TEST_F(EmbeddedCliWithDataset, UnreadableQueryFileIsAnError) {
+  const std::string missing = root_ + "/no-such-query.json";
+  Run r = Frocket({"run", "ds", "--file", missing, "--nopretty"});
+  ASSERT_TRUE(r.result.exited()) << r.Describe();
+  EXPECT_NE(r.result.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.result.err.find(missing), std::string::npos) << r.Describe();
+  EXPECT_FALSE(r.out && r.out->is_object() && r.out->contains("query")) << r.Describe();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Invalid queries: the error carries the JSON path.
+
+TEST_F(EmbeddedCliWithDataset, InvalidQueryNamesTheJsonPath) {
+  struct Case {
+    std::string query;
+    std::vector<std::string> mentions;
+  };
+  const std::vector<Case> cases = {
+      {R"({"query":{"conditions":[{"filter":["no_such_col","==",1]}]}})",
+       {"query.conditions[0].filter[0]", "no_such_col"}},
+      {R"({"query":{"conditions":[{"filter":["event","=~","view"]}]}})",
+       {"query.conditions[0].filter[1]", "=~"}},
+      {R"({"query":{"conditions":[{"filter":["price","contains","x"]}]}})",
+       {"query.conditions[0].filter[1]", "contains", "price"}},
+      {R"({"query":{"conditions":[{"filter":{"column":"event","op":"==","value":5}}]}})",
+       {"query.conditions[0].filter.value", "event"}},
+      {R"({"query":{"conditions":[{"filter":["event","==","view"]},)"
+       R"({"filters":[["event","==","buy"],["ghost_col",">",1]]}]}})",
+       {"query.conditions[1].filters[1][0]", "ghost_col"}},
+      {R"({"query":{"aggregations":[{"column":"ghost_col","type":"count"}]}})",
+       {"query.aggregations[0].column", "ghost_col"}},
+      {R"({"funnel":{"sequence":[{"filter":["event","==","view"]},)"
+       R"({"filter":["ghost_col","==",1]}]}})",
+       {"funnel.sequence[1].filter[0]", "ghost_col"}},
+      {R"({"timeframe":{"from":"yesterday"}})", {"timeframe.from"}},
+      {R"({"query":{"conditions":[{"filter":["event","==","view"]}],"relation":"$0 and $7"}})",
+       {"query.relation", "$7"}},
+      {R"({"qurey":{}})", {"qurey"}},
+      {R"([1, 2])", {"query|object"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.query);
+    Run r = Query("ds", c.query);
+    ExpectFailure(r, c.mentions);
+  }
+  ExpectCounts(Empty("ds"), 8, 24);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Base paths without parts.
+
+TEST_F(EmbeddedCli, BasePathWithoutMatchingFiles) {
+  const std::string empty = Dir("empty");
+  ExpectRegisterFails(empty, "uid", "ts", {}, {empty, "no files|no part|no matching|nothing"});
+
+  const std::string missing = root_ + "/does-not-exist";
+  ExpectRegisterFails(missing, "uid", "ts", {}, {missing});
+  EXPECT_FALSE(fs::exists(missing)) << "registration must not create the base path";
+
+  const std::string data = Dir("data");
+  WriteParts(data, GoodParts());
+  ExpectRegisterFails(data, "uid", "ts", {"--pattern", "*.pq"}, {data, "*.pq"});
+
+  // Files that are not parts (default pattern *.parquet).
+  const std::string other = Dir("other");
+  WriteFile(other + "/README.txt", "not a part\n");
+  fs::create_directories(other + "/nested.parquet");  // a directory, not a part
+  ExpectRegisterFails(other, "uid", "ts", {}, {other});
+
+  // A base path that is a file.
+  ExpectRegisterFails(data + "/" + PartName(0), "uid", "ts", {}, {PartName(0)});
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Required columns.
+
+TEST_F(EmbeddedCli, MissingGroupIdColumn) {
+  const std::string data = Dir("data");
+  WriteParts(data, GoodParts());
+  ExpectRegisterFails(data, "user_id", "ts", {}, {"user_id", "group id", PartName(0)});
+}
+
+TEST_F(EmbeddedCli, MissingTimestampColumn) {
+  const std::string data = Dir("data");
+  WriteParts(data, GoodParts());
+  ExpectRegisterFails(data, "uid", "time", {}, {"'time'|\"time\"", "timestamp", PartName(0)});
+}
+
+TEST_F(EmbeddedCli, GroupIdColumnOfUnsupportedType) {
+  // uid is a DOUBLE in the second part only.
+  const std::string data = Dir("data");
+  auto parts = GoodParts();
+  parts[1].uid = PartSpec::Uid::kDouble;
+  WriteParts(data, parts);
+  ExpectRegisterFails(data, "uid", "ts", {},
+                      {"uid", "group id", "FLOAT|DOUBLE|double", PartName(1)});
+  // A group id column that is DOUBLE everywhere; also price (DOUBLE) as group id.
+  const std::string all_double = Dir("all_double");
+  WriteParts(all_double, {PartSpec{.users = Users(1, 4), .uid = PartSpec::Uid::kDouble},
+                          PartSpec{.users = Users(5, 4), .uid = PartSpec::Uid::kDouble}});
+  ExpectRegisterFails(all_double, "uid", "ts", {}, {"uid", "group id", "FLOAT|DOUBLE|double"});
+  ExpectRegisterFails(data, "price", "ts", {}, {"price", "group id", "FLOAT|DOUBLE|double"});
+}
+
+TEST_F(EmbeddedCli, TimestampColumnThatIsAString) {
+  const std::string data = Dir("data");
+  auto parts = GoodParts();
+  parts[1].ts_as_string = true;
+  WriteParts(data, parts);
+  ExpectRegisterFails(data, "uid", "ts", {},
+                      {"'ts'|\"ts\"", "timestamp", "STRING|string", PartName(1)});
+  // Another string column named as the timestamp everywhere.
+  ExpectRegisterFails(data, "uid", "event", {}, {"event", "timestamp", "STRING|string"});
+}
+
+TEST_F(EmbeddedCli, GroupIdColumnWithNulls) {
+  const std::string data = Dir("data");
+  auto parts = GoodParts();
+  parts[1].null_uid = true;
+  WriteParts(data, parts);
+  ExpectRegisterFails(data, "uid", "ts", {}, {"uid", "null", PartName(1)});
+  // Also when it is the only part (validation "single" is implied).
+  const std::string single = Dir("single");
+  WriteParts(single, {PartSpec{.users = Users(1, 3), .null_uid = true}});
+  ExpectRegisterFails(single, "uid", "ts", {}, {"uid", "null", PartName(0)});
+}
+
+TEST_F(EmbeddedCli, TimestampColumnWithNulls) {
+  const std::string data = Dir("data");
+  auto parts = GoodParts();
+  parts[1].null_ts = true;
+  WriteParts(data, parts);
+  ExpectRegisterFails(data, "uid", "ts", {}, {"'ts'|\"ts\"", "null", PartName(1)});
+  for (const char* mode : {"first_last", "sample", "single"}) {
+    SCOPED_TRACE(mode);
+    // The flawed part is the first: every mode inspects it.
+    const std::string d = Dir(std::string("first_") + mode);
+    WriteParts(d, {PartSpec{.users = Users(1, 3), .null_ts = true}, PartSpec{.users = Users(4, 3)},
+                   PartSpec{.users = Users(7, 3)}});
+    ExpectRegisterFails(d, "uid", "ts", {"--validation", mode},
+                        {"'ts'|\"ts\"", "null", PartName(0)});
+  }
+}
+
+TEST_F(EmbeddedCli, UnknownValidationModeIsRejected) {
+  const std::string data = Dir("data");
+  WriteParts(data, GoodParts());
+  Run r = Register("ds", data, {"--validation", "paranoid"});
+  ASSERT_TRUE(r.result.exited()) << r.Describe();
+  EXPECT_NE(r.result.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.result.err.find("paranoid"), std::string::npos) << r.Describe();
+  EXPECT_TRUE(ListNames().empty());
+}
+
+// A sampled part that is not Parquet at all, or empty, fails the registration naming it.
+TEST_F(EmbeddedCli, CorruptPartAtRegistration) {
+  const std::string data = Dir("data");
+  WriteParts(data, GoodParts());
+  WriteFile(data + "/" + PartName(1), std::string(300, 'g'));
+  ExpectRegisterFails(data, "uid", "ts", {}, {PartName(1)});
+  fs::resize_file(data + "/" + PartName(1), 0);
+  ExpectRegisterFails(data, "uid", "ts", {}, {PartName(1)});
+}
+
+TEST_F(EmbeddedCli, EmptyArgumentsAreRejected) {
+  const std::string data = Dir("data");
+  WriteParts(data, GoodParts());
+  ExpectRegisterFails(data, "", "ts", {}, {"group|Group"});
+  ExpectRegisterFails(data, "uid", "", {}, {"timestamp|Timestamp"});
+  ExpectRegisterFails("", "uid", "ts", {}, {"basepath|base path"});
+  Run r = Frocket({"register", "", data, "uid", "ts", "--nopretty"});
+  ExpectFailure(r, {"name"});
+  EXPECT_EQ(ListNames(), std::vector<std::string>{"keep"});
+}
+
+// A relative base path is relative to where `register` ran; the registration must not
+// depend on the directory later commands run in (resolve it, or refuse it).
+TEST_F(EmbeddedCli, RelativeBasePathDoesNotDependOnTheWorkingDirectory) {
+  WriteParts(Dir("data"), GoodParts());
+  const std::string elsewhere = Dir("elsewhere");
+  const fs::path cwd = fs::current_path();
+  fs::current_path(root_);
+  Run reg = Register("rel", "data");
+  fs::current_path(elsewhere);
+  Run run = Empty("rel");
+  fs::current_path(cwd);
+  if (reg.result.exit_code != 0) {
+    ExpectFailure(reg, {"data"});  // refused: fine, if it says why
+    return;
+  }
+  ExpectSuccess(reg);
+  ExpectCounts(run, 8, 24);
+  const json info = Info("rel");
+  ASSERT_FALSE(info.is_null());
+  EXPECT_EQ(info["dataset"]["basepath"], root_ + "/data") << info.dump();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. A group id in two parts.
+
+TEST_F(EmbeddedCli, GroupIdInTwoParts) {
+  const std::string data = Dir("data");
+  WriteParts(data, {PartSpec{.users = {100, 101, 4242}}, PartSpec{.users = {4242, 200, 201}}});
+  ExpectRegisterFails(data, "uid", "ts", {}, {"4242", PartName(0), PartName(1)});
+  ExpectRegisterFails(data, "uid", "ts", {"--validation", "first_last"},
+                      {"4242", PartName(0), PartName(1)});
+
+  // String ids.
+  const std::string strings = Dir("strings");
+  WriteParts(strings, {PartSpec{.users = {1, 2, 77}, .uid = PartSpec::Uid::kString},
+                       PartSpec{.users = {3, 4}, .uid = PartSpec::Uid::kString},
+                       PartSpec{.users = {5, 77, 6}, .uid = PartSpec::Uid::kString}});
+  ExpectRegisterFails(strings, "uid", "ts", {"--validation", "first_last"},
+                      {"user-77", PartName(0), PartName(2)});
+
+  // --skip-uniques: the user vouches for the partitioning; registration succeeds.
+  MustRegister("dup", data, {"--skip-uniques"});
+  EXPECT_EQ(ListNames(), (std::vector<std::string>{"dup", "keep"}));
+  Run r = Empty("dup");
+  ExpectSuccess(r);
+  ASSERT_TRUE(r.out && r.out->contains("query")) << r.Describe();
+  EXPECT_EQ((*r.out)["query"]["matchingGroupRows"], 18) << r.Describe();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Parts whose schemas differ.
+
+TEST_F(EmbeddedCli, SchemaMismatchBetweenParts) {
+  struct Case {
+    std::string name;
+    std::function<void(PartSpec*)> flaw;  // applied to the last part (part-2)
+    std::vector<std::string> mentions;
+    // Statements a correct message cannot make (they say the opposite of the facts).
+    std::vector<std::string> falsehoods;
+  };
+  const std::vector<Case> cases = {
+      // price is FLOAT (DOUBLE) in part-0 and INT in part-2.
+      {"type_differs",
+       [](PartSpec* p) { p->price_as_int = true; },
+       {"price", "INT", "FLOAT"},
+       {"INT in part-0.parquet", "FLOAT in part-2.parquet"}},
+      // event is in part-0, missing from part-2.
+      {"column_missing_in_last",
+       [](PartSpec* p) { p->without_event = true; },
+       {"event"},
+       {"missing from part-0.parquet", "found in part-2.parquet"}},
+      // coupon is in part-2 only, missing from part-0.
+      {"column_missing_in_first",
+       [](PartSpec* p) { p->extra_string_columns = {"coupon"}; },
+       {"coupon"},
+       {"missing from part-2.parquet", "found in part-0.parquet", "in part-2.parquet, it lacks"}},
+  };
+  for (const auto& c : cases) {
+    for (const char* mode : {"first_last", "sample"}) {
+      SCOPED_TRACE(c.name + " --validation " + mode);
+      const std::string d = Dir(c.name + "_" + mode);
+      std::vector<PartSpec> parts = {PartSpec{.users = Users(1, 3)}, PartSpec{.users = Users(4, 3)},
+                                     PartSpec{.users = Users(7, 3)}};
+      c.flaw(&parts.back());
+      WriteParts(d, parts);
+      std::vector<std::string> mentions = c.mentions;
+      mentions.push_back(PartName(0));
+      mentions.push_back(PartName(2));
+      ExpectRegisterFails(d, "uid", "ts", {"--validation", mode}, mentions);
+      Run r = Register("again", d, {"--validation", mode});
+      ASSERT_TRUE(r.out && r.out->contains("errorMessage")) << r.Describe();
+      const std::string message = (*r.out)["errorMessage"].get<std::string>();
+      for (const auto& wrong : c.falsehoods) {
+        EXPECT_EQ(message.find(wrong), std::string::npos)
+            << "the message states the mismatch backwards (\"" << wrong << "\"): " << message;
+      }
+    }
+  }
+}
+
+// A part that validation did not sample (first_last skips the middle) and that lacks a column
+// or holds null timestamps: registration cannot know, but a query reading it must fail naming
+// the part, not answer without it.
+TEST_F(EmbeddedCli, UnsampledFlawedPartFailsTheQueryNamingIt) {
+  const std::string missing_column = Dir("missing_column");
+  WriteParts(missing_column,
+             {PartSpec{.users = Users(1, 3)}, PartSpec{.users = Users(4, 3), .without_event = true},
+              PartSpec{.users = Users(7, 3)}});
+  MustRegister("ds", missing_column, {"--validation", "first_last"});
+  ExpectFailure(Query("ds", R"({"query":{"conditions":[{"filter":["event","==","buy"]}]}})"),
+                {PartName(1), "event"});
+
+  const std::string null_ts = Dir("null_ts");
+  WriteParts(null_ts,
+             {PartSpec{.users = Users(1, 3)}, PartSpec{.users = Users(4, 3), .null_ts = true},
+              PartSpec{.users = Users(7, 3)}});
+  MustRegister("nulls", null_ts, {"--validation", "first_last"});
+  ExpectFailure(Empty("nulls"), {PartName(1), "'ts'|\"ts\"", "null"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. A part corrupt at query time; 9. a part that vanished.
+
+class EmbeddedCliBrokenPart : public EmbeddedCli {
+ protected:
+  void SetUp() override {
+    EmbeddedCli::SetUp();
+    data_ = Dir("data");
+    WriteParts(data_, {PartSpec{.users = Users(1, 4)}, PartSpec{.users = Users(5, 4)},
+                       PartSpec{.users = Users(9, 4)}});
+    MustRegister("ds", data_);
+    ExpectCounts(Empty("ds"), 12, 36);
+    ExpectCounts(Query("ds", kBuyQuery), 12, 36);
+  }
+  std::string Part(size_t i) const { return data_ + "/" + PartName(i); }
+  void Restore(size_t i) { WritePart(Part(i), PartSpec{.users = Users(1 + 4 * int64_t(i), 4)}); }
+
+  // Both queries fail naming the part; the dataset stays registered and unchanged.
+  void ExpectQueriesFailNaming(size_t i) {
+    for (const std::string& q : {std::string("{}"), std::string(kBuyQuery)}) {
+      SCOPED_TRACE(q);
+      ExpectFailure(Query("ds", q), {PartName(i)});
+    }
+    EXPECT_EQ(ListNames(), std::vector<std::string>{"ds"});
+  }
+
+  static constexpr const char* kBuyQuery =
+      R"({"query":{"conditions":[{"filter":["event","==","buy"]}],)"
+      R"("aggregations":[{"column":"price","type":"count"}]}})";
+  std::string data_;
+};
+
+TEST_F(EmbeddedCliBrokenPart, PartOverwrittenWithGarbage) {
+  const auto size = fs::file_size(Part(1));
+  std::string garbage(size, '\0');
+  uint32_t x = 12345;
+  for (auto& c : garbage) {
+    x = x * 1103515245 + 12345;
+    c = static_cast<char>(x >> 24);
+  }
+  WriteFile(Part(1), garbage);
+  ExpectQueriesFailNaming(1);
+  Restore(1);
+  ExpectCounts(Empty("ds"), 12, 36);
+}
+
+TEST_F(EmbeddedCliBrokenPart, PartTruncated) {
+  fs::resize_file(Part(2), fs::file_size(Part(2)) / 2);
+  ExpectQueriesFailNaming(2);
+  fs::resize_file(Part(0), 0);
+  ExpectQueriesFailNaming(0);
+}
+
+TEST_F(EmbeddedCliBrokenPart, PartWithCorruptPagesButIntactFooter) {
+  std::string bytes = ReadFile(Part(1));
+  ASSERT_GT(bytes.size(), 16u);
+  uint32_t footer = 0;
+  std::memcpy(&footer, bytes.data() + bytes.size() - 8, 4);
+  ASSERT_LT(footer + 8 + 4, bytes.size());
+  // Everything between the leading magic and the footer: every page of every column.
+  for (size_t i = 4; i < bytes.size() - 8 - footer; ++i) bytes[i] = static_cast<char>(0x5a ^ i);
+  WriteFile(Part(1), bytes);
+  ExpectQueriesFailNaming(1);
+}
+
+TEST_F(EmbeddedCliBrokenPart, PartVanished) {
+  fs::remove(Part(1));
+  ExpectQueriesFailNaming(1);
+  Restore(1);
+  ExpectCounts(Empty("ds"), 12, 36);
+  // The whole base path gone.
+  fs::remove_all(data_);
+  for (const std::string& q : {std::string("{}"), std::string(kBuyQuery)}) {
+    SCOPED_TRACE(q);
+    ExpectFailure(Query("ds", q), {"part-"});
+  }
+}
+
+TEST_F(EmbeddedCliBrokenPart, PartReplacedByADirectory) {
+  fs::remove(Part(2));
+  fs::create_directories(Part(2));
+  ExpectQueriesFailNaming(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Re-registering a name replaces it atomically.
+
+TEST_F(EmbeddedCli, ReRegisteringReplacesTheDataset) {
+  const std::string a = Dir("a");
+  WriteParts(a, GoodParts());  // 8 users, 24 rows, 2 parts
+  MustRegister("ds", a);
+  ExpectCounts(Empty("ds"), 8, 24);
+  const std::string price_query = R"({"query":{"conditions":[{"filter":["price",">",12.0]}]}})";
+  ExpectCounts(Query("ds", price_query), 7, 21);  // users 2..8 bought for 10.5 + uid
+
+  const std::string b = Dir("b");
+  WriteParts(
+      b,
+      {PartSpec{.users = Users(101, 3), .rows_per_user = 2, .extra_string_columns = {"country"}},
+       PartSpec{.users = Users(104, 3), .rows_per_user = 2, .extra_string_columns = {"country"}},
+       PartSpec{.users = Users(107, 3), .rows_per_user = 2, .extra_string_columns = {"country"}}});
+  MustRegister("ds", b);
+  EXPECT_EQ(ListNames(), std::vector<std::string>{"ds"});
+  ExpectCounts(Empty("ds"), 9, 18);
+  ExpectCounts(Query("ds", R"({"query":{"conditions":[{"filter":["country","==","x-105"]}]}})"), 1,
+               2);
+  // rows_per_user 2: no buys, so no prices above 12.
+  Run none = Query("ds", price_query);
+  ExpectCounts(none, 0, 0);
+
+  const json info = Info("ds");
+  ASSERT_FALSE(info.is_null());
+  EXPECT_EQ(info["dataset"]["basepath"], b) << info.dump();
+  EXPECT_EQ(info["dataset"]["totalParts"], 3) << info.dump();
+  EXPECT_EQ(info["parts"]["filenames"], (json{PartName(0), PartName(1), PartName(2)}))
+      << info.dump();
+  EXPECT_TRUE(info["schema"]["columns"].contains("country")) << info.dump();
+
+  // The same base path again, its files rewritten: the new registration reads the new files.
+  WriteParts(b, {PartSpec{.users = Users(1, 2)}, PartSpec{.users = Users(3, 2)},
+                 PartSpec{.users = Users(5, 2)}});
+  MustRegister("ds", b);
+  ExpectCounts(Empty("ds"), 6, 18);
+  // The columns of the previous registration are gone from the schema.
+  ExpectFailure(Query("ds", R"({"query":{"conditions":[{"filter":["country","==","x"]}]}})"),
+                {"country", "query.conditions[0].filter[0]"});
+  EXPECT_EQ(ListNames(), std::vector<std::string>{"ds"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// The datastore location itself unusable.
+
+TEST_F(EmbeddedCli, UnusableFrocketHome) {
+  const std::string file = root_ + "/a-file";
+  WriteFile(file, "x");
+  const std::string home = file + "/home";  // under a regular file: cannot be created
+  WriteParts(Dir("data"), GoodParts());
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"list", "--nopretty"},
+        std::vector<std::string>{"register", "ds", root_ + "/data", "uid", "ts", "--nopretty"},
+        std::vector<std::string>{"run", "ds", "--empty", "--nopretty"}}) {
+    Run r = FrocketIn(home, args);
+    SCOPED_TRACE(r.Describe());
+    ASSERT_TRUE(r.result.exited());
+    EXPECT_EQ(r.result.exit_code, 1);
+    EXPECT_NE(r.result.err.find("frocket: error: "), std::string::npos);
+    EXPECT_NE(r.result.err.find(file), std::string::npos) << "the error should name the path";
+  }
+  EXPECT_EQ(ReadFile(file), "x");
+
+  // A datastore file that is not a SQLite database.
+  const std::string bad_home = Dir("bad_home");
+  WriteFile(bad_home + "/frocket.db", std::string(8192, 'z'));
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"list", "--nopretty"},
+        std::vector<std::string>{"register", "ds", root_ + "/data", "uid", "ts", "--nopretty"},
+        std::vector<std::string>{"run", "ds", "--empty", "--nopretty"},
+        std::vector<std::string>{"unregister", "ds", "--nopretty"}}) {
+    Run r = FrocketIn(bad_home, args);
+    SCOPED_TRACE(r.Describe());
+    ASSERT_TRUE(r.result.exited());
+    EXPECT_EQ(r.result.exit_code, 1);
+    EXPECT_NE(r.result.err.find(bad_home + "/frocket.db"), std::string::npos)
+        << "the error should name the datastore file";
+  }
+  EXPECT_EQ(ReadFile(bad_home + "/frocket.db"), std::string(8192, 'z'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. Several frocket processes using the datastore at once.
+
+// Runs the commands at once, each a frocket process of its own.
+std::vector<EmbeddedCli::Run> RunConcurrently(
+    const std::string& home, const std::vector<std::vector<std::string>>& commands) {
+  std::vector<EmbeddedCli::Run> runs(commands.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    threads.emplace_back([&, i] { runs[i] = EmbeddedCli::FrocketIn(home, commands[i], 45); });
+  }
+  for (auto& t : threads) t.join();
+  return runs;
+}
+
+// The first use of a datastore (the database file created, switched to WAL mode) by several
+// processes at once, many times over: every one of them must succeed.
+TEST_F(EmbeddedCli, ConcurrentFirstUseOfAFreshDatastore) {
+  const std::string data = Dir("data");
+  WriteParts(data, GoodParts());
+  constexpr int kRounds = 30;
+  int failed = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string home = root_ + "/home-" + std::to_string(round);
+    std::vector<std::vector<std::string>> commands;
+    for (int i = 0; i < 6; ++i) {
+      commands.push_back({"register", "ds" + std::to_string(i), data, "uid", "ts", "--nopretty"});
+      if (i % 2 == 0) commands.push_back({"list", "--nopretty"});
+    }
+    for (const Run& r : RunConcurrently(home, commands)) {
+      if (r.result.exit_code == 0) continue;
+      if (++failed <= 3) {
+        ADD_FAILURE() << "round " << round << " on a fresh datastore: " << r.Describe();
+      }
+    }
+    Run list = FrocketIn(home, {"list", "--nopretty"});
+    EXPECT_TRUE(list.out && list.out->is_array() && list.out->size() == 6u)
+        << "round " << round << ": " << list.Describe();
+  }
+  EXPECT_EQ(failed, 0) << "processes that failed, of " << kRounds * 9;
+}
+
+TEST_F(EmbeddedCli, ConcurrentProcessesShareTheDatastore) {
+  constexpr int kDatasets = 6;
+  std::vector<std::string> dirs;
+  for (int i = 0; i < kDatasets; ++i) {
+    dirs.push_back(Dir("data" + std::to_string(i)));
+    // Dataset i: i + 2 users per part, 3 parts.
+    std::vector<PartSpec> parts;
+    for (int p = 0; p < 3; ++p) parts.push_back(PartSpec{.users = Users(1000 * p, i + 2)});
+    WriteParts(dirs.back(), parts);
+  }
+  auto run_all = [&](const std::vector<std::vector<std::string>>& commands) {
+    return RunConcurrently(home_, commands);
+  };
+
+  // Round 1, on a datastore that does not exist yet: 6 registrations and 3 lists at once.
+  std::vector<std::vector<std::string>> round1;
+  for (int i = 0; i < kDatasets; ++i) {
+    round1.push_back({"register", "ds" + std::to_string(i), dirs[i], "uid", "ts", "--nopretty"});
+    if (i % 2 == 0) round1.push_back({"list", "--nopretty"});
+  }
+  for (const Run& r : run_all(round1)) ExpectSuccess(r);
+  std::vector<std::string> expected;
+  for (int i = 0; i < kDatasets; ++i) expected.push_back("ds" + std::to_string(i));
+  EXPECT_EQ(ListNames(), expected);
+
+  // Round 2: two queries per dataset, re-registrations of ds0 and ds1 under their readers,
+  // and new registrations, all at once.
+  std::vector<std::vector<std::string>> round2;
+  std::vector<int> query_of;  // dataset index per command, -1 for others
+  for (int i = 0; i < kDatasets; ++i) {
+    for (int k = 0; k < 2; ++k) {
+      round2.push_back({"run", "ds" + std::to_string(i), "--empty", "--nopretty"});
+      query_of.push_back(i);
+    }
+  }
+  for (int i = 0; i < 2; ++i) {
+    round2.push_back({"register", "ds" + std::to_string(i), dirs[i], "uid", "ts", "--nopretty"});
+    query_of.push_back(-1);
+    round2.push_back(
+        {"register", "extra" + std::to_string(i), dirs[i + 2], "uid", "ts", "--nopretty"});
+    query_of.push_back(-1);
+  }
+  auto runs = run_all(round2);
+  for (size_t c = 0; c < runs.size(); ++c) {
+    if (query_of[c] >= 0) {
+      const int users = 3 * (query_of[c] + 2);
+      ExpectCounts(runs[c], users, users * 3);
+    } else {
+      ExpectSuccess(runs[c]);
+    }
+  }
+  expected.push_back("extra0");
+  expected.push_back("extra1");
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ListNames(), expected);
+  for (int i = 0; i < kDatasets; ++i) {
+    const int users = 3 * (i + 2);
+    ExpectCounts(Empty("ds" + std::to_string(i)), users, users * 3);
+  }
+}
+
+}  // namespace
+}  // namespace frocket::testing
