@@ -10,6 +10,7 @@
 #include "cli/dataset_commands.h"
 #include "cli/parquet_command.h"
 #include "cli/query_command.h"
+#include "cli/worker_command.h"
 #include "dataset/activity_generator.h"
 
 namespace {
@@ -125,6 +126,10 @@ int main(int argc, char** argv) {
   unregister->add_flag("--force", force, "Unregister even if the dataset was just queried");
   unregister->callback(
       [&] { exit_code = frocket::cli::RunUnregister(unregister_name, force, output()); });
+
+  auto* worker = app.add_subcommand(
+      "worker", "Serve tasks from the Redis work queue (cluster mode) until SIGTERM");
+  worker->callback([&] { exit_code = frocket::cli::RunWorker(); });
 
   auto* config = app.add_subcommand("config", "Show the configuration (FROCKET_* variables)");
   config->callback([&] { exit_code = frocket::cli::RunConfig(output()); });

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cluster/job_stats.h"
+#include "cluster/worker.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "query/query_parser.h"
@@ -26,11 +27,6 @@ nlohmann::ordered_json Failure(const std::string& request_id, const std::string&
   return j;
 }
 
-// The cache keys of all registrations of a dataset name start with this.
-std::string CachePrefix(const std::string& name) {
-  return name + "@";
-}
-
 }  // namespace
 
 std::string NewRequestId() {
@@ -43,20 +39,8 @@ std::string NewRequestId() {
 
 Result<std::unique_ptr<InvokerApi>> InvokerApi::Create() {
   FROCKET_ASSIGN_OR_RETURN(auto datastore, OpenDatastore());
-  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (!Config::Get("FROCKET_LOCAL_THREADS").empty()) {
-    FROCKET_ASSIGN_OR_RETURN(int64_t t, Config::Int("FROCKET_LOCAL_THREADS", 1, 1024));
-    threads = static_cast<int>(t);
-  }
-  std::string invoker = Config::Get("FROCKET_INVOKER");
-  if (invoker != "local") {
-    return Status::NotImplemented("FROCKET_INVOKER=" + invoker +
-                                  ": only the local invoker is available so far");
-  }
-  FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
-  auto cache = std::make_shared<PartCache>(static_cast<uint64_t>(cache_mb) << 20);
-  return std::unique_ptr<InvokerApi>(
-      new InvokerApi(std::move(datastore), std::move(cache), threads));
+  FROCKET_ASSIGN_OR_RETURN(auto invoker, CreateInvoker());
+  return std::unique_ptr<InvokerApi>(new InvokerApi(std::move(datastore), std::move(invoker)));
 }
 
 Result<std::vector<dataset::DatasetInfo>> InvokerApi::ListDatasets() {
@@ -129,34 +113,34 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
                                 ": inspecting " + std::to_string(sampled.size()) + " parts" +
                                 (validate_uniques ? ", checking group ids are unique" : ""));
 
-  std::vector<RegistrationTaskResult> results(sampled.size());
-  InvokerTimes times = invoker_.Run(
-      sampled.size(),
-      [&](size_t i, const StatusCallback& status) {
-        RegistrationTaskRequest request;
-        request.request_id = request_id;
-        request.task_index = i;
-        request.part_path = paths[sampled[i]];
-        request.group_id_column = args.group_id_column;
-        request.timestamp_column = args.timestamp_column;
-        request.return_group_ids = validate_uniques;
-        request.settings = *settings;
-        results[i] = worker_.RunRegistration(request, start, status);
-      },
-      progress);
+  std::vector<RegistrationTaskRequest> requests(sampled.size());
+  for (size_t i = 0; i < sampled.size(); ++i) {
+    RegistrationTaskRequest& request = requests[i];
+    request.request_id = request_id;
+    request.task_index = i;
+    request.part_path = paths[sampled[i]];
+    request.group_id_column = args.group_id_column;
+    request.timestamp_column = args.timestamp_column;
+    request.return_group_ids = validate_uniques;
+    request.settings = *settings;
+  }
+  std::vector<RegistrationTaskResult> results;
+  JobRun run = invoker_->RunRegistrations(requests, start, progress, &results);
 
   JobStatsInput stats_input;
-  stats_input.invoker = times;
+  stats_input.invoker = run.times;
+  stats_input.retried_tasks = run.retried_tasks;
+  stats_input.lost_tasks = run.lost_tasks;
+  stats_input.failed_tasks = run.failed_attempts;
   stats_input.total_tasks = static_cast<int64_t>(sampled.size());
   stats_input.dataset_parts = static_cast<int64_t>(paths.size());
   stats_input.dataset_size = parts.total_size;
   if (auto p = TimingPercentilesFromConfig(); p.ok()) stats_input.percentiles = *p;
   std::vector<std::string> names;
   std::vector<dataset::PartInspection> inspections;
-  std::string first_error;
+  std::string first_error = run.status.ok() ? "" : run.status.message();
   for (size_t i = 0; i < results.size(); ++i) {
     if (!results[i].success) {
-      ++stats_input.failed_tasks;
       if (first_error.empty()) first_error = results[i].error;
       continue;
     }
@@ -185,7 +169,7 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
   Status written = datastore_->WriteDataset(stored);
   if (!written.ok()) return Failure(request_id, written.message(), stats());
   // Parts cached for an earlier registration of this name are never used again.
-  worker_.cache().Invalidate(CachePrefix(args.name));
+  invoker_->ForgetDataset(args.name);
   log::Info("registration", "dataset '" + args.name + "' registered in " + datastore_->Describe());
 
   nlohmann::ordered_json j;
@@ -233,33 +217,33 @@ nlohmann::ordered_json InvokerApi::Query(const std::string& dataset,
   const std::vector<std::string> paths = stored->parts.FullPaths(stored->info.basepath);
 
   if (progress) progress({"Starting " + std::to_string(paths.size()) + " tasks", "STARTING", {}});
-  std::vector<QueryTaskResult> results(paths.size());
-  InvokerTimes times = invoker_.Run(
-      paths.size(),
-      [&](size_t i, const StatusCallback& status) {
-        QueryTaskRequest request;
-        request.request_id = request_id;
-        request.task_index = i;
-        request.dataset = stored->info;
-        request.part_path = paths[i];
-        request.used_columns = columns;
-        request.query = expanded;
-        request.exact_limit = *exact;
-        results[i] = worker_.RunQuery(request, start, status);
-      },
-      progress);
+  std::vector<QueryTaskRequest> requests(paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    QueryTaskRequest& request = requests[i];
+    request.request_id = request_id;
+    request.task_index = i;
+    request.dataset = stored->info;
+    request.part_path = paths[i];
+    request.used_columns = columns;
+    request.query = expanded;
+    request.exact_limit = *exact;
+  }
+  std::vector<QueryTaskResult> results;
+  JobRun run = invoker_->RunQueries(requests, start, progress, &results);
 
   JobStatsInput stats_input;
-  stats_input.invoker = times;
+  stats_input.invoker = run.times;
+  stats_input.retried_tasks = run.retried_tasks;
+  stats_input.lost_tasks = run.lost_tasks;
+  stats_input.failed_tasks = run.failed_attempts;
   stats_input.total_tasks = static_cast<int64_t>(paths.size());
   stats_input.dataset_parts = static_cast<int64_t>(paths.size());
   stats_input.dataset_size = stored->parts.total_size;
   if (auto p = TimingPercentilesFromConfig(); p.ok()) stats_input.percentiles = *p;
   std::optional<engine::PartResult> merged;
-  std::string first_error;
+  std::string first_error = run.status.ok() ? "" : run.status.message();
   for (size_t i = 0; i < results.size(); ++i) {
     if (!results[i].success) {
-      ++stats_input.failed_tasks;
       if (first_error.empty()) first_error = "part " + paths[i] + " failed: " + results[i].error;
       continue;
     }
@@ -323,7 +307,7 @@ nlohmann::ordered_json InvokerApi::Unregister(const std::string& name, bool forc
   }
   auto removed = datastore_->RemoveDataset(name);
   if (!removed.ok()) return Failure(request_id, removed.status().message());
-  worker_.cache().Invalidate(CachePrefix(name));
+  invoker_->ForgetDataset(name);
   j["success"] = true;
   j["requestId"] = request_id;
   j["datasetFound"] = *removed;

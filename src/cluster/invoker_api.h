@@ -12,8 +12,7 @@
 #include <string>
 
 #include "cluster/datastore.h"
-#include "cluster/local_invoker.h"
-#include "cluster/worker.h"
+#include "cluster/invoker.h"
 #include "dataset/registration.h"
 
 namespace frocket::cluster {
@@ -44,15 +43,14 @@ class InvokerApi {
   Result<StoredDataset> GetDataset(const std::string& name);
 
   Datastore& datastore() { return *datastore_; }
-  Worker& worker() { return worker_; }
+  Invoker& invoker() { return *invoker_; }
 
  private:
-  InvokerApi(std::unique_ptr<Datastore> datastore, std::shared_ptr<PartCache> cache, int threads)
-      : datastore_(std::move(datastore)), invoker_(threads), worker_(std::move(cache)) {}
+  InvokerApi(std::unique_ptr<Datastore> datastore, std::unique_ptr<Invoker> invoker)
+      : datastore_(std::move(datastore)), invoker_(std::move(invoker)) {}
 
   std::unique_ptr<Datastore> datastore_;
-  LocalInvoker invoker_;
-  Worker worker_;
+  std::unique_ptr<Invoker> invoker_;
 };
 
 // "1611096132-891c0cb0": unix seconds and 8 random hex digits, as Funnel Rocket's.

@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "cluster/local_invoker.h"
+#include "cluster/invoker.h"
 #include "cluster/task.h"
 
 namespace frocket::cluster {

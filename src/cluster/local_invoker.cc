@@ -76,4 +76,38 @@ InvokerTimes LocalInvoker::Run(size_t count,
   return times;
 }
 
+JobRun LocalInvoker::RunQueries(const std::vector<QueryTaskRequest>& requests, double job_start,
+                                const ProgressCallback& progress,
+                                std::vector<QueryTaskResult>* results) {
+  results->assign(requests.size(), {});
+  JobRun run;
+  run.times = Run(
+      requests.size(),
+      [&](size_t i, const StatusCallback& status) {
+        (*results)[i] = worker_.RunQuery(requests[i], job_start, status);
+      },
+      progress);
+  for (const auto& r : *results) run.failed_attempts += r.success ? 0 : 1;
+  return run;
+}
+
+JobRun LocalInvoker::RunRegistrations(const std::vector<RegistrationTaskRequest>& requests,
+                                      double job_start, const ProgressCallback& progress,
+                                      std::vector<RegistrationTaskResult>* results) {
+  results->assign(requests.size(), {});
+  JobRun run;
+  run.times = Run(
+      requests.size(),
+      [&](size_t i, const StatusCallback& status) {
+        (*results)[i] = worker_.RunRegistration(requests[i], job_start, status);
+      },
+      progress);
+  for (const auto& r : *results) run.failed_attempts += r.success ? 0 : 1;
+  return run;
+}
+
+void LocalInvoker::ForgetDataset(const std::string& name) {
+  worker_.cache().Invalidate(DatasetCachePrefix(name));
+}
+
 }  // namespace frocket::cluster

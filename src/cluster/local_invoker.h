@@ -1,42 +1,43 @@
 // LocalInvoker: runs a job's tasks on a thread pool in this process (FROCKET_LOCAL_THREADS,
-// default all cores), reporting progress as task statuses change. The embedded mode's
-// invoker, and the model of the cluster's: tasks go in, task statuses and results come out.
+// default all cores), reporting progress as task statuses change — the embedded mode's
+// invoker. A task that fails here would fail the same way again, so nothing is retried.
 #pragma once
 
 #include <cstddef>
 #include <functional>
-#include <map>
+#include <memory>
 #include <string>
 
-#include "cluster/task.h"
+#include "cluster/invoker.h"
+#include "cluster/worker.h"
 
 namespace frocket::cluster {
 
-// A job's progress (Funnel Rocket's streaming update).
-struct Progress {
-  std::string message;
-  std::string stage;                     // STARTING, RUNNING, FINISHING, DONE
-  std::map<std::string, int64_t> tasks;  // status name -> count
-};
-using ProgressCallback = std::function<void(const Progress&)>;
-
-struct InvokerTimes {
-  double enqueue_seconds = 0;
-  double poll_seconds = 0;
-};
-
-class LocalInvoker {
+class LocalInvoker final : public Invoker {
  public:
-  explicit LocalInvoker(int threads) : threads_(threads < 1 ? 1 : threads) {}
+  LocalInvoker(int threads, std::shared_ptr<PartCache> cache)
+      : threads_(threads < 1 ? 1 : threads), worker_(std::move(cache)) {}
 
-  // Runs task(i, status) for i < count, at most `threads` at once; returns when all ended.
-  InvokerTimes Run(size_t count, const std::function<void(size_t, const StatusCallback&)>& task,
-                   const ProgressCallback& progress);
+  std::string Describe() const override {
+    return "local (" + std::to_string(threads_) + " threads)";
+  }
+  JobRun RunQueries(const std::vector<QueryTaskRequest>& requests, double job_start,
+                    const ProgressCallback& progress,
+                    std::vector<QueryTaskResult>* results) override;
+  JobRun RunRegistrations(const std::vector<RegistrationTaskRequest>& requests, double job_start,
+                          const ProgressCallback& progress,
+                          std::vector<RegistrationTaskResult>* results) override;
+  void ForgetDataset(const std::string& name) override;
 
   int threads() const { return threads_; }
 
  private:
+  // Runs task(i, status) for i < count, at most `threads` at once; returns when all ended.
+  InvokerTimes Run(size_t count, const std::function<void(size_t, const StatusCallback&)>& task,
+                   const ProgressCallback& progress);
+
   int threads_;
+  Worker worker_;
 };
 
 }  // namespace frocket::cluster

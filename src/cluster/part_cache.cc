@@ -51,4 +51,13 @@ uint64_t PartCache::used_bytes() const {
   return used_;
 }
 
+std::vector<std::string> PartCache::KeysWithPrefix(const std::string& prefix) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> keys;
+  for (const Entry& e : lru_) {
+    if (e.key.rfind(prefix, 0) == 0) keys.push_back(e.key);
+  }
+  return keys;
+}
+
 }  // namespace frocket::cluster

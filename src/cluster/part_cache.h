@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "table/part.h"
 
@@ -24,6 +25,8 @@ class PartCache {
   void Put(const std::string& key, std::shared_ptr<table::Part> part);
   // Drops every part whose key starts with `prefix` (a dataset's registrations).
   void Invalidate(const std::string& prefix);
+  // The keys that start with `prefix`, most recently used first.
+  std::vector<std::string> KeysWithPrefix(const std::string& prefix) const;
 
   uint64_t used_bytes() const;
   uint64_t capacity() const { return capacity_; }

@@ -231,16 +231,4 @@ Result<std::optional<double>> SqliteDatastore::GetLastUsed(const std::string& na
   return std::optional<double>(s.Double(0));
 }
 
-Result<std::unique_ptr<Datastore>> OpenDatastore() {
-  std::string kind = Config::Get("FROCKET_DATASTORE");
-  if (kind == "sqlite") {
-    FROCKET_ASSIGN_OR_RETURN(auto store, SqliteDatastore::Open(FrocketHome() + "/frocket.db"));
-    return std::unique_ptr<Datastore>(std::move(store));
-  }
-  if (kind == "redis") {
-    return Status::NotImplemented("FROCKET_DATASTORE=redis: cluster mode is not available yet");
-  }
-  return Status::Invalid("FROCKET_DATASTORE=" + kind + ": expected sqlite or redis");
-}
-
 }  // namespace frocket::cluster

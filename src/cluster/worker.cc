@@ -13,6 +13,14 @@ double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::string PartCacheKey(const dataset::DatasetId& dataset, const std::string& part_path) {
+  return dataset.CacheKey() + "|" + part_path;
+}
+
+std::string DatasetCachePrefix(const std::string& name) {
+  return name + "@";
+}
+
 const char* TaskStatusName(TaskStatus status) {
   switch (status) {
     case TaskStatus::kQueued:
@@ -45,7 +53,7 @@ const char* LoadSourceName(LoadSource source) {
 
 Result<std::shared_ptr<table::Part>> Worker::LoadPart(const QueryTaskRequest& request,
                                                       LoadSource* source) {
-  const std::string key = request.dataset.id.CacheKey() + "|" + request.part_path;
+  const std::string key = PartCacheKey(request.dataset.id, request.part_path);
   std::shared_ptr<table::Part> part = cache_->Get(key);
   if (part && part->HasColumns(request.used_columns)) {
     *source = LoadSource::kMemoryCache;

@@ -13,6 +13,12 @@ namespace frocket::cluster {
 // Seconds since the epoch, as a double (the clock task timings are measured on).
 double NowSeconds();
 
+// A part's key in a worker's memory cache: the registration's, then the path, so that a
+// re-registered dataset never meets its old parts.
+std::string PartCacheKey(const dataset::DatasetId& dataset, const std::string& part_path);
+// The cache keys of all registrations of a dataset name start with this.
+std::string DatasetCachePrefix(const std::string& name);
+
 class Worker {
  public:
   explicit Worker(std::shared_ptr<PartCache> cache) : cache_(std::move(cache)) {}

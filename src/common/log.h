@@ -20,5 +20,8 @@ inline void Info(const std::string& component, const std::string& message) {
 inline void Warning(const std::string& component, const std::string& message) {
   if (Enabled(Level::kWarning)) Write(Level::kWarning, component, message);
 }
+inline void Error(const std::string& component, const std::string& message) {
+  if (Enabled(Level::kError)) Write(Level::kError, component, message);
+}
 
 }  // namespace frocket::log

@@ -1,0 +1,41 @@
+#include "cli/worker_command.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "cluster/queue_worker.h"
+#include "common/config.h"
+#include "common/log.h"
+
+namespace frocket::cli {
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void RequestStop(int) {
+  stop_requested.store(true);
+}
+
+}  // namespace
+
+int RunWorker() {
+  if (Config::Get("FROCKET_DATASTORE") != "redis") {
+    std::fprintf(stderr,
+                 "error: a worker takes its tasks from Redis: set FROCKET_DATASTORE=redis (and "
+                 "FROCKET_REDIS_HOST/PORT)\n");
+    return 2;
+  }
+  auto worker = cluster::QueueWorker::Create();
+  if (!worker.ok()) {
+    std::fprintf(stderr, "error: %s\n", worker.status().message().c_str());
+    return 1;
+  }
+  std::signal(SIGTERM, RequestStop);
+  std::signal(SIGINT, RequestStop);
+  (*worker)->Serve(stop_requested);
+  return 0;
+}
+
+}  // namespace frocket::cli

@@ -1,0 +1,38 @@
+#include "cluster/invoker.h"
+
+#include <thread>
+
+#include "cluster/local_invoker.h"
+#include "cluster/work_queue_invoker.h"
+#include "common/config.h"
+
+namespace frocket::cluster {
+
+Result<std::unique_ptr<Invoker>> CreateInvoker() {
+  const std::string kind = Config::Get("FROCKET_INVOKER");
+  if (kind == "local") {
+    int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (!Config::Get("FROCKET_LOCAL_THREADS").empty()) {
+      FROCKET_ASSIGN_OR_RETURN(int64_t t, Config::Int("FROCKET_LOCAL_THREADS", 1, 1024));
+      threads = static_cast<int>(t);
+    }
+    FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
+    auto cache = std::make_shared<PartCache>(static_cast<uint64_t>(cache_mb) << 20);
+    return std::unique_ptr<Invoker>(std::make_unique<LocalInvoker>(threads, std::move(cache)));
+  }
+  if (kind == "work_queue") {
+    if (Config::Get("FROCKET_DATASTORE") != "redis") {
+      return Status::Invalid(
+          "FROCKET_INVOKER=work_queue needs FROCKET_DATASTORE=redis: workers find their tasks "
+          "and datasets in Redis");
+    }
+    FROCKET_ASSIGN_OR_RETURN(auto invoker, WorkQueueInvoker::Create());
+    return std::unique_ptr<Invoker>(std::move(invoker));
+  }
+  if (kind == "aws_lambda") {
+    return Status::NotImplemented("FROCKET_INVOKER=aws_lambda is not available yet");
+  }
+  return Status::Invalid("FROCKET_INVOKER=" + kind + ": expected local or work_queue");
+}
+
+}  // namespace frocket::cluster

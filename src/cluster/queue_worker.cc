@@ -1,0 +1,299 @@
+#include "cluster/queue_worker.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "cluster/redis_datastore.h"
+#include "cluster/task_codec.h"
+#include "common/config.h"
+#include "common/log.h"
+
+namespace frocket::cluster {
+
+namespace {
+
+// How long a BRPOP blocks before the worker checks whether it should stop.
+constexpr double kDequeueBlockSeconds = 1;
+// Waits between reconnection attempts while Redis is away: from the first to the last.
+constexpr double kFirstBackoffSeconds = 0.05;
+constexpr double kMaxBackoffSeconds = 1;
+
+void SleepSeconds(double s) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(s));
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "unknown-host";
+  return buf;
+}
+
+}  // namespace
+
+Result<std::vector<InjectedFault>> ParseInjectedFaults(const std::string& spec) {
+  std::vector<InjectedFault> faults;
+  size_t start = 0;
+  while (start < spec.size()) {
+    size_t end = spec.find(';', start);
+    if (end == std::string::npos) end = spec.size();
+    const std::string entry = spec.substr(start, end - start);
+    start = end + 1;
+    if (entry.empty()) continue;
+    const size_t at = entry.find('@');
+    const size_t colon = entry.find(':', at == std::string::npos ? 0 : at);
+    auto bad = [&] {
+      return Status::Invalid("FROCKET_WORKER_FAULT_INJECTION: '" + entry +
+                             "': expected PART_SUBSTRING@ATTEMPT:fail or "
+                             "PART_SUBSTRING@ATTEMPT:sleep=MS");
+    };
+    if (at == std::string::npos || colon == std::string::npos || at == 0) return bad();
+    InjectedFault f;
+    f.part_substring = entry.substr(0, at);
+    try {
+      f.attempt = std::stoi(entry.substr(at + 1, colon - at - 1));
+      const std::string action = entry.substr(colon + 1);
+      if (action == "fail") {
+        f.fail = true;
+      } else if (action.rfind("sleep=", 0) == 0) {
+        f.sleep_ms = std::stoi(action.substr(6));
+      } else {
+        return bad();
+      }
+    } catch (const std::exception&) {
+      return bad();
+    }
+    faults.push_back(f);
+  }
+  return faults;
+}
+
+Result<std::unique_ptr<QueueWorker>> QueueWorker::Create() {
+  FROCKET_ASSIGN_OR_RETURN(auto endpoint, RedisEndpoint::FromConfig("DATASTORE"));
+  FROCKET_ASSIGN_OR_RETURN(auto redis, RedisClient::Connect(endpoint));
+  FROCKET_ASSIGN_OR_RETURN(auto blobstore, Blobstore::Open());
+  FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
+  FROCKET_ASSIGN_OR_RETURN(double reject_age, Config::Double("FROCKET_WORKER_REJECT_AGE"));
+  FROCKET_ASSIGN_OR_RETURN(int64_t preflight_ms,
+                           Config::Int("FROCKET_PART_SELECTION_PREFLIGHT_MS", 0, 600000));
+  FROCKET_ASSIGN_OR_RETURN(auto faults,
+                           ParseInjectedFaults(Config::Get("FROCKET_WORKER_FAULT_INJECTION")));
+  auto cache = std::make_shared<PartCache>(static_cast<uint64_t>(cache_mb) << 20);
+  std::unique_ptr<QueueWorker> worker(
+      new QueueWorker(std::move(redis), std::move(blobstore), std::move(cache), RedisKeyPrefix()));
+  worker->reject_age_ = reject_age;
+  worker->preflight_seconds_ = static_cast<double>(preflight_ms) / 1000;
+  worker->faults_ = std::move(faults);
+  return worker;
+}
+
+QueueWorker::QueueWorker(std::unique_ptr<RedisClient> redis, std::unique_ptr<Blobstore> blobstore,
+                         std::shared_ptr<PartCache> cache, std::string prefix)
+    : redis_(std::move(redis)),
+      blobstore_(std::move(blobstore)),
+      worker_(std::move(cache)),
+      prefix_(std::move(prefix)),
+      id_(HostName() + ":" + std::to_string(getpid())) {}
+
+void QueueWorker::Serve(const std::atomic<bool>& stop) {
+  const std::string queue = TaskQueueKey(prefix_);
+  log::Info("worker", "worker " + id_ + " waiting for tasks on " + redis_->endpoint().Describe() +
+                          ", queue " + queue);
+  double backoff = 0;
+  while (!stop.load()) {
+    char block[16];
+    std::snprintf(block, sizeof(block), "%.0f", kDequeueBlockSeconds);
+    auto popped = redis_->RunBlocking({"BRPOP", queue, block}, kDequeueBlockSeconds);
+    if (!popped.ok()) {
+      if (backoff == 0) {
+        log::Warning("worker", popped.status().message() + "; reconnecting until it is back");
+      }
+      backoff = std::min(kMaxBackoffSeconds, std::max(kFirstBackoffSeconds, backoff * 2));
+      SleepSeconds(backoff);
+      continue;
+    }
+    if (backoff != 0) {
+      log::Info("worker", "connected to " + redis_->endpoint().Describe() + " again");
+      backoff = 0;
+    }
+    if (popped->is_nil() || popped->elements.size() != 2) continue;
+    Handle(popped->elements[1].str);
+  }
+  log::Info("worker", "worker " + id_ + " stopped");
+}
+
+const InjectedFault* QueueWorker::FaultFor(const std::string& part_path, int attempt) const {
+  for (const InjectedFault& f : faults_) {
+    if (f.attempt == attempt && part_path.find(f.part_substring) != std::string::npos) return &f;
+  }
+  return nullptr;
+}
+
+Result<bool> QueueWorker::Report(const JobKeys& keys, const std::string& attempt_id,
+                                 TaskStatus status, const std::string& result_json) {
+  const std::string update = nlohmann::json{
+      {"status", TaskStatusName(status)},
+      {"worker", id_},
+      {"time", NowSeconds()}}.dump();
+  FROCKET_ASSIGN_OR_RETURN(
+      auto reply, redis_->Run({"EVAL", kWriteStatusScript, "4", keys.alive, keys.status,
+                               keys.events, keys.results, attempt_id, update, result_json}));
+  return reply.integer == 1;
+}
+
+Result<bool> QueueWorker::SelectPart(const JobKeys& keys, double invoke_time,
+                                     QueryTaskRequest* request, bool* from_cache) {
+  const std::string prefix = PartCacheKey(request->dataset.id, "");
+  std::vector<std::string> cached = worker_.cache().KeysWithPrefix(prefix);
+  std::string member;
+  for (const std::string& key : cached) {
+    auto index = part_indexes_.find(key);
+    if (index == part_indexes_.end()) continue;
+    std::string candidate = std::to_string(index->second) + " " + key.substr(prefix.size());
+    FROCKET_ASSIGN_OR_RETURN(auto removed, redis_->Run({"SREM", keys.parts, candidate}));
+    if (removed.integer == 1) {
+      member = std::move(candidate);
+      break;
+    }
+  }
+  *from_cache = !member.empty();
+  if (member.empty()) {
+    // Leave the preflight window to workers that have the job's parts cached.
+    const double left = invoke_time + preflight_seconds_ - NowSeconds();
+    if (cached.empty() && left > 0) SleepSeconds(left);
+    FROCKET_ASSIGN_OR_RETURN(auto popped, redis_->Run({"SPOP", keys.parts}));
+    if (popped.is_nil()) return false;
+    member = popped.str;
+  }
+  const size_t space = member.find(' ');
+  if (space == std::string::npos) {
+    return Status::Invalid("malformed part selection member '" + member + "'");
+  }
+  request->task_index = std::stoul(member.substr(0, space));
+  request->part_path = member.substr(space + 1);
+  return true;
+}
+
+void QueueWorker::Handle(const std::string& text) {
+  auto message = nlohmann::json::parse(text, nullptr, false);
+  auto kind = TaskKind(message);
+  if (message.is_discarded() || !kind.ok()) {
+    log::Error("worker", "dropping a malformed task message: " + text.substr(0, 200));
+    return;
+  }
+  const double invoke_time = message.value("invokeTime", 0.0);
+  const std::string request_id = message.value("requestId", std::string());
+  const JobKeys keys(prefix_, request_id);
+  if (const double age = NowSeconds() - invoke_time; age > reject_age_) {
+    log::Warning("worker", "rejecting a task of " + request_id + ": it is " +
+                               std::to_string(static_cast<int64_t>(age)) +
+                               " s old (FROCKET_WORKER_REJECT_AGE " +
+                               std::to_string(static_cast<int64_t>(reject_age_)) + " s)");
+    return;
+  }
+  auto alive = redis_->Run({"EXISTS", keys.alive});
+  if (!alive.ok()) {
+    log::Warning("worker", alive.status().message());
+    return;
+  }
+  if (alive->integer == 0) {
+    log::Debug("worker", "dropping a task of " + request_id + ", which has ended");
+    return;
+  }
+
+  auto fail = [&](const std::string& attempt_id, const Status& error) {
+    log::Warning("worker", "task " + attempt_id + " of " + request_id + ": " + error.message());
+    QueryTaskResult failed;
+    failed.error = error.message();
+    auto reported = Report(keys, attempt_id, TaskStatus::kEndedFailed, ToJson(failed).dump());
+    if (!reported.ok()) log::Warning("worker", reported.status().message());
+  };
+
+  if (*kind == "query") {
+    if (message.value("selfSelect", false)) {
+      message["taskIndex"] = 0;  // replaced by the selection
+    }
+    auto request = QueryTaskRequestFromJson(message);
+    if (!request.ok()) {
+      log::Error("worker", request.status().message());
+      return;
+    }
+    if (message.value("selfSelect", false)) {
+      bool from_cache = false;
+      auto selected = SelectPart(keys, invoke_time, &*request, &from_cache);
+      if (!selected.ok()) {
+        log::Warning("worker", selected.status().message());
+        return;
+      }
+      if (!*selected) return;  // every part was taken by other workers
+      log::Debug("worker", "selected " + request->part_path +
+                               (from_cache ? " (cached here)" : " (not cached here)"));
+    }
+    const std::string attempt_id = AttemptId(request->task_index, request->attempt);
+    auto started = Report(keys, attempt_id, TaskStatus::kLoadingData);
+    if (!started.ok() || !*started) return;
+    if (const InjectedFault* f = FaultFor(request->part_path, request->attempt)) {
+      if (f->sleep_ms > 0) SleepSeconds(f->sleep_ms / 1000.0);
+      if (f->fail) {
+        fail(attempt_id, Status::IOError("injected fault (FROCKET_WORKER_FAULT_INJECTION)"));
+        return;
+      }
+    }
+    part_indexes_[PartCacheKey(request->dataset.id, request->part_path)] = request->task_index;
+    QueryTaskResult result = worker_.RunQuery(*request, invoke_time, [&](TaskStatus status) {
+      if (status == TaskStatus::kRunningQuery) (void)Report(keys, attempt_id, status);
+    });
+    auto reported = Report(keys, attempt_id,
+                           result.success ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
+                           ToJson(result).dump());
+    if (!reported.ok()) log::Warning("worker", reported.status().message());
+    log::Info("worker",
+              "task " + attempt_id + " of " + request_id + " (" + request->part_path +
+                  "): " + (result.success ? "ENDED_SUCCESS" : "ENDED_FAILED: " + result.error) +
+                  (reported.ok() && !*reported ? " (the job had ended: result dropped)" : ""));
+    return;
+  }
+
+  if (*kind == "registration") {
+    auto request = RegistrationTaskRequestFromJson(message);
+    if (!request.ok()) {
+      log::Error("worker", request.status().message());
+      return;
+    }
+    const std::string attempt_id = AttemptId(request->task_index, request->attempt);
+    auto started = Report(keys, attempt_id, TaskStatus::kLoadingData);
+    if (!started.ok() || !*started) return;
+    if (const InjectedFault* f = FaultFor(request->part_path, request->attempt)) {
+      if (f->sleep_ms > 0) SleepSeconds(f->sleep_ms / 1000.0);
+      if (f->fail) {
+        fail(attempt_id, Status::IOError("injected fault (FROCKET_WORKER_FAULT_INJECTION)"));
+        return;
+      }
+    }
+    RegistrationTaskResult result =
+        worker_.RunRegistration(*request, invoke_time, [](TaskStatus) {});
+    std::string blob;
+    if (result.success && request->return_group_ids) {
+      auto written = blobstore_->Write(GroupIdsToJson(result.inspection), "groupids");
+      if (written.ok()) {
+        blob = *written;
+      } else {
+        result.success = false;
+        result.error = written.status().message();
+      }
+    }
+    auto reported = Report(keys, attempt_id,
+                           result.success ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
+                           ToJson(result, blob).dump());
+    if (!reported.ok()) log::Warning("worker", reported.status().message());
+    log::Info("worker",
+              "registration task " + attempt_id + " of " + request_id + " (" + request->part_path +
+                  "): " + (result.success ? "ENDED_SUCCESS" : "ENDED_FAILED: " + result.error));
+    return;
+  }
+  log::Error("worker", "dropping a task of unknown kind '" + *kind + "'");
+}
+
+}  // namespace frocket::cluster

@@ -1,0 +1,77 @@
+// QueueWorker: `frocket worker` — takes tasks from the Redis work queue, one at a time, runs
+// them with a Worker (keeping decoded parts in its memory cache between tasks) and reports
+// each attempt's status transitions and result to the job's keys (job_keys.h).
+//
+// - Tasks older than FROCKET_WORKER_REJECT_AGE seconds, or of a job that already ended, are
+//   dropped unrun.
+// - A self-selecting task names no part: the worker first tries to take one of the job's parts
+//   it has in its cache; with none, it waits out the rest of the preflight window
+//   (FROCKET_PART_SELECTION_PREFLIGHT_MS from the job's start) so that workers that do have
+//   parts cached get them, then takes any part left.
+// - Redis going away is waited out: the worker reconnects and carries on.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cluster/blobstore.h"
+#include "cluster/job_keys.h"
+#include "cluster/redis_client.h"
+#include "cluster/worker.h"
+
+namespace frocket::cluster {
+
+// FROCKET_WORKER_FAULT_INJECTION, for fault-tolerance tests only: entries
+// "PART_SUBSTRING@ATTEMPT:fail" or "PART_SUBSTRING@ATTEMPT:sleep=MS", separated by ';'. An
+// attempt of a task whose part path contains PART_SUBSTRING fails, or sleeps after
+// reporting LOADING_DATA, as a crashing or stalled worker would.
+struct InjectedFault {
+  std::string part_substring;
+  int attempt = 1;
+  bool fail = false;
+  int sleep_ms = 0;
+};
+Result<std::vector<InjectedFault>> ParseInjectedFaults(const std::string& spec);
+
+class QueueWorker {
+ public:
+  static Result<std::unique_ptr<QueueWorker>> Create();
+
+  // Serves tasks until `stop` becomes true (checked at least every second).
+  void Serve(const std::atomic<bool>& stop);
+
+  const std::string& id() const { return id_; }
+
+ private:
+  QueueWorker(std::unique_ptr<RedisClient> redis, std::unique_ptr<Blobstore> blobstore,
+              std::shared_ptr<PartCache> cache, std::string prefix);
+
+  void Handle(const std::string& text);
+  // Takes a part of a self-selecting task: fills the request's task index and part path.
+  // False when no part is left (the job's other workers took them all).
+  Result<bool> SelectPart(const JobKeys& keys, double invoke_time, QueryTaskRequest* request,
+                          bool* from_cache);
+  // Writes an attempt's status (and result); false when the job has ended.
+  Result<bool> Report(const JobKeys& keys, const std::string& attempt_id, TaskStatus status,
+                      const std::string& result_json = "");
+  // The fault to inject into this attempt, if any.
+  const InjectedFault* FaultFor(const std::string& part_path, int attempt) const;
+
+  std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<Blobstore> blobstore_;
+  Worker worker_;
+  std::string prefix_;
+  std::string id_;  // "host:pid"
+  double reject_age_ = 60;
+  double preflight_seconds_ = 0.2;
+  std::vector<InjectedFault> faults_;
+  // Task index of each part this worker has cached, by cache key (self-selection members
+  // name parts by index and path).
+  std::unordered_map<std::string, size_t> part_indexes_;
+};
+
+}  // namespace frocket::cluster

@@ -1,0 +1,139 @@
+#include "cluster/redis_datastore.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "common/config.h"
+
+namespace frocket::cluster {
+
+namespace {
+
+constexpr const char* kDatasets = "datasets";
+constexpr const char* kParts = "dataset_parts";
+constexpr const char* kSchemas = "schemas";
+constexpr const char* kLastUsed = "dataset_lastused";
+
+Result<dataset::DatasetInfo> ParseInfo(const std::string& text, const std::string& name) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Status::Invalid("stored info of dataset '" + name + "' is not JSON");
+  return dataset::DatasetInfoFromJson(j);
+}
+
+}  // namespace
+
+std::string RedisKeyPrefix() {
+  return Config::Get("FROCKET_DATASTORE_REDIS_PREFIX");
+}
+
+Result<std::unique_ptr<RedisDatastore>> RedisDatastore::Open() {
+  FROCKET_ASSIGN_OR_RETURN(auto endpoint, RedisEndpoint::FromConfig("DATASTORE"));
+  FROCKET_ASSIGN_OR_RETURN(auto client, RedisClient::Connect(endpoint));
+  return std::unique_ptr<RedisDatastore>(new RedisDatastore(std::move(client), RedisKeyPrefix()));
+}
+
+std::string RedisDatastore::Describe() const {
+  return "Redis datastore at " + client_->endpoint().host + ":" +
+         std::to_string(client_->endpoint().port) + " (db " +
+         std::to_string(client_->endpoint().db) + ", prefix '" + prefix_ + "')";
+}
+
+Status RedisDatastore::WriteDataset(const StoredDataset& d) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string& name = d.info.id.name;
+  auto written = client_->RunAtomically({
+      {"HSET", Key(kDatasets), name, dataset::ToJson(d.info).dump()},
+      {"HSET", Key(kParts), name, dataset::ToJson(d.parts).dump()},
+      {"HSET", Key(kSchemas), name, dataset::ToJson(d.schema, /*full=*/true).dump()},
+      {"HDEL", Key(kLastUsed), name},
+  });
+  if (!written.ok()) return written.status().WithContext("writing dataset '" + name + "'");
+  return Status::OK();
+}
+
+Result<std::optional<dataset::DatasetInfo>> RedisDatastore::GetDataset(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  FROCKET_ASSIGN_OR_RETURN(auto reply, client_->Run({"HGET", Key(kDatasets), name}));
+  if (reply.is_nil()) return std::optional<dataset::DatasetInfo>();
+  FROCKET_ASSIGN_OR_RETURN(auto text, ReplyString(reply, "dataset info"));
+  FROCKET_ASSIGN_OR_RETURN(auto info, ParseInfo(text, name));
+  return std::optional<dataset::DatasetInfo>(std::move(info));
+}
+
+Result<std::optional<StoredDataset>> RedisDatastore::LoadDataset(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // One transaction: the three records of the same registration.
+  FROCKET_ASSIGN_OR_RETURN(auto replies, client_->RunAtomically({
+                                             {"HGET", Key(kDatasets), name},
+                                             {"HGET", Key(kParts), name},
+                                             {"HGET", Key(kSchemas), name},
+                                         }));
+  if (replies[0].is_nil()) return std::optional<StoredDataset>();
+  if (replies[1].is_nil() || replies[2].is_nil()) {
+    return Status::Invalid(Describe() + ": dataset '" + name + "' has no part list or schema");
+  }
+  StoredDataset d;
+  FROCKET_ASSIGN_OR_RETURN(d.info, ParseInfo(replies[0].str, name));
+  auto parts = nlohmann::json::parse(replies[1].str, nullptr, false);
+  auto schema = nlohmann::ordered_json::parse(replies[2].str, nullptr, false);
+  if (parts.is_discarded() || schema.is_discarded()) {
+    return Status::Invalid(Describe() + ": stored metadata of '" + name + "' is not JSON");
+  }
+  FROCKET_ASSIGN_OR_RETURN(d.parts, dataset::PartsInfoFromJson(parts));
+  FROCKET_ASSIGN_OR_RETURN(d.schema, dataset::SchemaFromJson(schema));
+  return std::optional<StoredDataset>(std::move(d));
+}
+
+Result<std::vector<dataset::DatasetInfo>> RedisDatastore::ListDatasets() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  FROCKET_ASSIGN_OR_RETURN(auto reply, client_->Run({"HGETALL", Key(kDatasets)}));
+  std::vector<dataset::DatasetInfo> out;
+  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    FROCKET_ASSIGN_OR_RETURN(auto info,
+                             ParseInfo(reply.elements[i + 1].str, reply.elements[i].str));
+    out.push_back(std::move(info));
+  }
+  // Newest first, as the embedded datastore lists them.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.id.registered_at != b.id.registered_at ? a.id.registered_at > b.id.registered_at
+                                                    : a.id.name < b.id.name;
+  });
+  return out;
+}
+
+Result<bool> RedisDatastore::RemoveDataset(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  FROCKET_ASSIGN_OR_RETURN(auto replies, client_->RunAtomically({
+                                             {"HDEL", Key(kDatasets), name},
+                                             {"HDEL", Key(kParts), name},
+                                             {"HDEL", Key(kSchemas), name},
+                                             {"HDEL", Key(kLastUsed), name},
+                                         }));
+  return replies[0].integer > 0;
+}
+
+Status RedisDatastore::SetLastUsed(const std::string& name, double unix_seconds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Only for a dataset that still exists (it may have been unregistered meanwhile).
+  static const char* kScript =
+      "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then "
+      "redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end return 0";
+  char seconds[32];
+  std::snprintf(seconds, sizeof(seconds), "%.6f", unix_seconds);
+  return client_->Run({"EVAL", kScript, "2", Key(kDatasets), Key(kLastUsed), name, seconds})
+      .status();
+}
+
+Result<std::optional<double>> RedisDatastore::GetLastUsed(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  FROCKET_ASSIGN_OR_RETURN(auto reply, client_->Run({"HGET", Key(kLastUsed), name}));
+  if (reply.is_nil()) return std::optional<double>();
+  char* end = nullptr;
+  double v = std::strtod(reply.str.c_str(), &end);
+  if (end == reply.str.c_str()) {
+    return Status::Invalid(Describe() + ": last-used time of '" + name + "' is not a number");
+  }
+  return std::optional<double>(v);
+}
+
+}  // namespace frocket::cluster
