@@ -143,6 +143,21 @@ Result<bool> QueueWorker::Report(const JobKeys& keys, const std::string& attempt
   return reply.integer == 1;
 }
 
+void QueueWorker::ForgetOlderRegistrations(const dataset::DatasetId& dataset) {
+  std::string& newest = registrations_[dataset.name];
+  if (newest >= dataset.registered_at) return;  // ISO 8601 times order as strings
+  if (!newest.empty()) {
+    const std::string old_prefix = PartCacheKey({dataset.name, newest}, "");
+    worker_.cache().Invalidate(old_prefix);
+    std::erase_if(part_indexes_, [&](const auto& e) { return e.first.rfind(old_prefix, 0) == 0; });
+    log::Info("worker", "dataset '" + dataset.name +
+                            "' was re-registered: dropped its parts "
+                            "cached for the registration of " +
+                            newest);
+  }
+  newest = dataset.registered_at;
+}
+
 Result<bool> QueueWorker::SelectPart(const JobKeys& keys, double invoke_time,
                                      QueryTaskRequest* request, bool* from_cache) {
   const std::string prefix = PartCacheKey(request->dataset.id, "");
@@ -220,6 +235,7 @@ void QueueWorker::Handle(const std::string& text) {
       log::Error("worker", request.status().message());
       return;
     }
+    ForgetOlderRegistrations(request->dataset.id);
     if (message.value("selfSelect", false)) {
       bool from_cache = false;
       auto selected = SelectPart(keys, invoke_time, &*request, &from_cache);

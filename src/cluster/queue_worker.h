@@ -58,6 +58,8 @@ class QueueWorker {
   // Writes an attempt's status (and result); false when the job has ended.
   Result<bool> Report(const JobKeys& keys, const std::string& attempt_id, TaskStatus status,
                       const std::string& result_json = "");
+  // Drops cached parts of older registrations of the task's dataset (re-registered since).
+  void ForgetOlderRegistrations(const dataset::DatasetId& dataset);
   // The fault to inject into this attempt, if any.
   const InjectedFault* FaultFor(const std::string& part_path, int attempt) const;
 
@@ -72,6 +74,8 @@ class QueueWorker {
   // Task index of each part this worker has cached, by cache key (self-selection members
   // name parts by index and path).
   std::unordered_map<std::string, size_t> part_indexes_;
+  // The newest registration seen of each dataset name: name -> registered_at.
+  std::unordered_map<std::string, std::string> registrations_;
 };
 
 }  // namespace frocket::cluster
