@@ -34,9 +34,18 @@ Result<std::string> Blobstore::Write(const std::string& data, const std::string&
                 static_cast<unsigned long long>(rng()));
   const std::string id = prefix_ + tag + "-" + unique;
   std::lock_guard<std::mutex> lock(mutex_);
-  auto written = client_->Run({"SET", id, data, "EX", std::to_string(ttl)});
+  auto written = Run({"SET", id, data, "EX", std::to_string(ttl)});
   if (!written.ok()) return written.status().WithContext("writing a blob");
   return id;
+}
+
+// The blobstore's connection can sit idle for long (a worker writes a blob per registration
+// task), and a connection left idle across a Redis restart fails on its first use; the client
+// reconnects on the next. Every blobstore command is idempotent, so it is tried once more.
+Result<RedisReply> Blobstore::Run(const RedisCommand& command) {
+  auto reply = client_->Run(command);
+  if (!reply.ok()) reply = client_->Run(command);
+  return reply;
 }
 
 Status Blobstore::CheckId(const std::string& id) const {
@@ -49,7 +58,7 @@ Status Blobstore::CheckId(const std::string& id) const {
 Result<std::optional<std::string>> Blobstore::Read(const std::string& id) {
   FROCKET_RETURN_IF_ERROR(CheckId(id));
   std::lock_guard<std::mutex> lock(mutex_);
-  FROCKET_ASSIGN_OR_RETURN(auto reply, client_->Run({"GET", id}));
+  FROCKET_ASSIGN_OR_RETURN(auto reply, Run({"GET", id}));
   if (reply.is_nil()) return std::optional<std::string>();
   return std::optional<std::string>(std::move(reply.str));
 }
@@ -57,7 +66,7 @@ Result<std::optional<std::string>> Blobstore::Read(const std::string& id) {
 Result<bool> Blobstore::Delete(const std::string& id) {
   FROCKET_RETURN_IF_ERROR(CheckId(id));
   std::lock_guard<std::mutex> lock(mutex_);
-  FROCKET_ASSIGN_OR_RETURN(auto reply, client_->Run({"DEL", id}));
+  FROCKET_ASSIGN_OR_RETURN(auto reply, Run({"DEL", id}));
   return reply.integer == 1;
 }
 

@@ -34,6 +34,8 @@ class Blobstore {
         default_ttl_(default_ttl),
         max_ttl_(max_ttl) {}
   Status CheckId(const std::string& id) const;
+  // Runs a command, trying once more after a failure (see blobstore.cc).
+  Result<RedisReply> Run(const RedisCommand& command);
 
   std::unique_ptr<RedisClient> client_;
   std::string prefix_;  // "{datastore prefix}blob:"

@@ -119,7 +119,14 @@ void QueueWorker::Serve(const std::atomic<bool>& stop) {
       backoff = 0;
     }
     if (popped->is_nil() || popped->elements.size() != 2) continue;
-    Handle(popped->elements[1].str);
+    // A field of the wrong type in a message (e.g. a string "invokeTime") throws from the
+    // JSON library: drop that message, never the worker.
+    try {
+      Handle(popped->elements[1].str);
+    } catch (const std::exception& e) {
+      log::Error("worker", std::string("dropping a task message that cannot be handled (") +
+                               e.what() + "): " + popped->elements[1].str.substr(0, 200));
+    }
   }
   log::Info("worker", "worker " + id_ + " stopped");
 }
@@ -162,11 +169,16 @@ Result<bool> QueueWorker::SelectPart(const JobKeys& keys, double invoke_time,
                                      QueryTaskRequest* request, bool* from_cache) {
   const std::string prefix = PartCacheKey(request->dataset.id, "");
   std::vector<std::string> cached = worker_.cache().KeysWithPrefix(prefix);
+  if (selecting_job_ != request->request_id) {
+    selecting_job_ = request->request_id;
+    tried_members_.clear();
+  }
   std::string member;
   for (const std::string& key : cached) {
     auto index = part_indexes_.find(key);
     if (index == part_indexes_.end()) continue;
     std::string candidate = std::to_string(index->second) + " " + key.substr(prefix.size());
+    if (!tried_members_.insert(candidate).second) continue;
     FROCKET_ASSIGN_OR_RETURN(auto removed, redis_->Run({"SREM", keys.parts, candidate}));
     if (removed.integer == 1) {
       member = std::move(candidate);

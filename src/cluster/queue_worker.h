@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "cluster/blobstore.h"
@@ -74,6 +75,10 @@ class QueueWorker {
   // Task index of each part this worker has cached, by cache key (self-selection members
   // name parts by index and path).
   std::unordered_map<std::string, size_t> part_indexes_;
+  // Self-selection members this worker already tried to take in the current job: each is
+  // tried once, since a member once taken never comes back.
+  std::string selecting_job_;
+  std::unordered_set<std::string> tried_members_;
   // The newest registration seen of each dataset name: name -> registered_at.
   std::unordered_map<std::string, std::string> registrations_;
 };

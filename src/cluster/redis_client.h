@@ -59,7 +59,9 @@ class RedisClient {
   Result<RedisReply> Run(const RedisCommand& command);
   // Several commands sent at once, replies in order (a pipeline: not atomic).
   Result<std::vector<RedisReply>> RunAll(const std::vector<RedisCommand>& commands);
-  // Several commands as one MULTI/EXEC transaction: all or nothing; the replies of each.
+  // Several commands as one MULTI/EXEC transaction: no other client's command runs between
+  // them, and none runs if Redis rejects one when queueing it (a command failing while it runs
+  // does not undo the others: Redis has no rollback). The replies of each.
   Result<std::vector<RedisReply>> RunAtomically(const std::vector<RedisCommand>& commands);
   // A blocking command (BLPOP, BRPOP) whose own timeout argument is block_seconds: waits up to
   // that long for a reply, plus the usual timeout.

@@ -32,6 +32,19 @@ Result<std::unique_ptr<RedisDatastore>> RedisDatastore::Open() {
   return std::unique_ptr<RedisDatastore>(new RedisDatastore(std::move(client), RedisKeyPrefix()));
 }
 
+Result<RedisReply> RedisDatastore::Run(const RedisCommand& command) {
+  auto reply = client_->Run(command);
+  if (!reply.ok()) reply = client_->Run(command);
+  return reply;
+}
+
+Result<std::vector<RedisReply>> RedisDatastore::RunAtomically(
+    const std::vector<RedisCommand>& commands) {
+  auto replies = client_->RunAtomically(commands);
+  if (!replies.ok()) replies = client_->RunAtomically(commands);
+  return replies;
+}
+
 std::string RedisDatastore::Describe() const {
   return "Redis datastore at " + client_->endpoint().host + ":" +
          std::to_string(client_->endpoint().port) + " (db " +
@@ -41,7 +54,7 @@ std::string RedisDatastore::Describe() const {
 Status RedisDatastore::WriteDataset(const StoredDataset& d) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::string& name = d.info.id.name;
-  auto written = client_->RunAtomically({
+  auto written = RunAtomically({
       {"HSET", Key(kDatasets), name, dataset::ToJson(d.info).dump()},
       {"HSET", Key(kParts), name, dataset::ToJson(d.parts).dump()},
       {"HSET", Key(kSchemas), name, dataset::ToJson(d.schema, /*full=*/true).dump()},
@@ -53,7 +66,7 @@ Status RedisDatastore::WriteDataset(const StoredDataset& d) {
 
 Result<std::optional<dataset::DatasetInfo>> RedisDatastore::GetDataset(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
-  FROCKET_ASSIGN_OR_RETURN(auto reply, client_->Run({"HGET", Key(kDatasets), name}));
+  FROCKET_ASSIGN_OR_RETURN(auto reply, Run({"HGET", Key(kDatasets), name}));
   if (reply.is_nil()) return std::optional<dataset::DatasetInfo>();
   FROCKET_ASSIGN_OR_RETURN(auto text, ReplyString(reply, "dataset info"));
   FROCKET_ASSIGN_OR_RETURN(auto info, ParseInfo(text, name));
@@ -63,7 +76,7 @@ Result<std::optional<dataset::DatasetInfo>> RedisDatastore::GetDataset(const std
 Result<std::optional<StoredDataset>> RedisDatastore::LoadDataset(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
   // One transaction: the three records of the same registration.
-  FROCKET_ASSIGN_OR_RETURN(auto replies, client_->RunAtomically({
+  FROCKET_ASSIGN_OR_RETURN(auto replies, RunAtomically({
                                              {"HGET", Key(kDatasets), name},
                                              {"HGET", Key(kParts), name},
                                              {"HGET", Key(kSchemas), name},
@@ -86,7 +99,7 @@ Result<std::optional<StoredDataset>> RedisDatastore::LoadDataset(const std::stri
 
 Result<std::vector<dataset::DatasetInfo>> RedisDatastore::ListDatasets() {
   std::lock_guard<std::mutex> lock(mutex_);
-  FROCKET_ASSIGN_OR_RETURN(auto reply, client_->Run({"HGETALL", Key(kDatasets)}));
+  FROCKET_ASSIGN_OR_RETURN(auto reply, Run({"HGETALL", Key(kDatasets)}));
   std::vector<dataset::DatasetInfo> out;
   for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
     FROCKET_ASSIGN_OR_RETURN(auto info,
@@ -103,7 +116,7 @@ Result<std::vector<dataset::DatasetInfo>> RedisDatastore::ListDatasets() {
 
 Result<bool> RedisDatastore::RemoveDataset(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
-  FROCKET_ASSIGN_OR_RETURN(auto replies, client_->RunAtomically({
+  FROCKET_ASSIGN_OR_RETURN(auto replies, RunAtomically({
                                              {"HDEL", Key(kDatasets), name},
                                              {"HDEL", Key(kParts), name},
                                              {"HDEL", Key(kSchemas), name},
@@ -120,13 +133,12 @@ Status RedisDatastore::SetLastUsed(const std::string& name, double unix_seconds)
       "redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end return 0";
   char seconds[32];
   std::snprintf(seconds, sizeof(seconds), "%.6f", unix_seconds);
-  return client_->Run({"EVAL", kScript, "2", Key(kDatasets), Key(kLastUsed), name, seconds})
-      .status();
+  return Run({"EVAL", kScript, "2", Key(kDatasets), Key(kLastUsed), name, seconds}).status();
 }
 
 Result<std::optional<double>> RedisDatastore::GetLastUsed(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
-  FROCKET_ASSIGN_OR_RETURN(auto reply, client_->Run({"HGET", Key(kLastUsed), name}));
+  FROCKET_ASSIGN_OR_RETURN(auto reply, Run({"HGET", Key(kLastUsed), name}));
   if (reply.is_nil()) return std::optional<double>();
   char* end = nullptr;
   double v = std::strtod(reply.str.c_str(), &end);

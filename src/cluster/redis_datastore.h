@@ -34,6 +34,11 @@ class RedisDatastore final : public Datastore {
   RedisDatastore(std::unique_ptr<RedisClient> client, std::string prefix)
       : client_(std::move(client)), prefix_(std::move(prefix)) {}
   std::string Key(const char* kind) const { return prefix_ + kind; }
+  // Commands tried once more after a failure: a long-lived process's connection may have been
+  // closed by a Redis restart (the client reconnects on the next command), and every
+  // datastore command is idempotent.
+  Result<RedisReply> Run(const RedisCommand& command);
+  Result<std::vector<RedisReply>> RunAtomically(const std::vector<RedisCommand>& commands);
 
   std::unique_ptr<RedisClient> client_;
   std::string prefix_;

@@ -11,6 +11,8 @@
 #include <climits>
 #include <cstring>
 
+#include "parquet/snappy.h"
+
 namespace frocket::parquet {
 
 namespace {
@@ -79,16 +81,7 @@ Status Decompressor::Decompress(int32_t codec, std::span<const uint8_t> input, u
 }
 
 Status Decompressor::Snappy(std::span<const uint8_t> input, uint8_t* output, size_t output_size) {
-  const char* in = reinterpret_cast<const char*>(input.data());
-  size_t declared = 0;
-  if (!snappy::GetUncompressedLength(in, input.size(), &declared)) {
-    return Status::Invalid("SNAPPY data is corrupt (bad length header)");
-  }
-  if (declared != output_size) return SizeMismatch("SNAPPY", declared, output_size);
-  if (!snappy::RawUncompress(in, input.size(), reinterpret_cast<char*>(output))) {
-    return Status::Invalid("SNAPPY data is corrupt");
-  }
-  return Status::OK();
+  return DecompressSnappy(input, output, output_size);
 }
 
 Status Decompressor::Gzip(std::span<const uint8_t> input, uint8_t* output, size_t output_size) {

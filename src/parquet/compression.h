@@ -1,4 +1,5 @@
-// Decompressor: decompresses Parquet page bodies with Debian's codec libraries.
+// Decompressor: decompresses Parquet page bodies — SNAPPY with frocket's own decoder
+// (parquet/snappy.h), the other codecs with Debian's codec libraries.
 //
 // One Decompressor per thread; it keeps the zstd/zlib state between pages. Every codec's
 // output must come out at exactly the size the page header declares: a shorter or longer
@@ -47,7 +48,8 @@ class Decompressor {
   z_stream_s* zlib_ = nullptr;
 };
 
-// Compressor: the writer's side — SNAPPY and ZSTD (the codecs frocket writes).
+// Compressor: the writer's side — SNAPPY (Debian's libsnappy) and ZSTD (the codecs frocket
+// writes).
 class Compressor {
  public:
   Compressor() = default;

@@ -204,6 +204,16 @@ Result<ColumnVector> ParquetFile::ReadColumn(int column, const ReadOptions& opti
   return Read(column, 0, num_row_groups(), options);
 }
 
+Status ParquetFile::WillReadColumns(const std::vector<int>& columns) const {
+  std::vector<ByteRange> ranges;
+  for (int g = 0; g < num_row_groups(); ++g) {
+    for (int c : columns) {
+      if (c >= 0 && c < schema_.num_columns()) ranges.push_back(chunk_range(g, c));
+    }
+  }
+  return source_->WillRead(ranges);
+}
+
 Result<ColumnVector> ParquetFile::ReadColumnChunk(int row_group, int column,
                                                   const ReadOptions& options) const {
   if (row_group < 0 || row_group >= num_row_groups()) {

@@ -32,10 +32,7 @@ struct ColumnChunkStatistics {
   std::optional<std::string> max;
 };
 
-struct ByteRange {
-  uint64_t offset = 0;
-  uint64_t length = 0;
-};
+using frocket::ByteRange;
 
 class ParquetFile {
  public:
@@ -70,6 +67,9 @@ class ParquetFile {
 
   // Decodes a column over all row groups.
   Result<ColumnVector> ReadColumn(int column, const ReadOptions& options = {}) const;
+  // Tells the source these columns are about to be read (every row group), so that a remote
+  // source fetches their chunks at once.
+  Status WillReadColumns(const std::vector<int>& columns) const;
   // Decodes one row group's chunk of a column.
   Result<ColumnVector> ReadColumnChunk(int row_group, int column,
                                        const ReadOptions& options = {}) const;

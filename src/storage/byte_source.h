@@ -7,11 +7,17 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/buffer.h"
 #include "common/status.h"
 
 namespace frocket {
+
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
 
 class ByteSource {
  public:
@@ -27,6 +33,19 @@ class ByteSource {
   // the end is an error, never a short read.
   // REQUIRES: safe to call from several threads at once.
   virtual Status ReadAt(uint64_t offset, uint64_t length, Buffer* out) = 0;
+
+  // Announces reads of these ranges: a remote source fetches them now, coalesced and in
+  // parallel, so that the ReadAt calls that follow are served from memory. Local files need
+  // nothing.
+  virtual Status WillRead(const std::vector<ByteRange>& ranges) {
+    (void)ranges;
+    return Status::OK();
+  }
+
+  // Where the bytes read so far came from, for a remote source: fetched over the network, or
+  // served by the local disk cache.
+  virtual uint64_t remote_bytes() const { return 0; }
+  virtual uint64_t disk_cache_bytes() const { return 0; }
 };
 
 }  // namespace frocket

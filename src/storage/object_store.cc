@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include "storage/local_file_source.h"
+#include "storage/s3_object_store.h"
 
 namespace frocket {
 
@@ -54,7 +56,19 @@ std::string LocalPath(const std::string& path) {
 
 Result<std::shared_ptr<ObjectStore>> ObjectStoreFor(const std::string& path) {
   if (path.rfind("s3://", 0) == 0) {
-    return Status::NotImplemented(path + ": S3 base paths are not supported yet");
+    // One client per process (it holds the configuration; connections are per thread).
+    static std::mutex mutex;
+    static std::shared_ptr<ObjectStore> s3;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (s3 == nullptr) {
+      auto settings = S3Settings::FromConfig();
+      if (!settings.ok()) return settings.status().WithContext(path);
+      auto disk_cache = DiskCache::FromConfig();
+      if (!disk_cache.ok()) return disk_cache.status();
+      s3 = std::make_shared<S3ObjectStore>(std::make_shared<S3Client>(std::move(*settings)),
+                                           std::move(*disk_cache));
+    }
+    return s3;
   }
   auto scheme = path.find("://");
   if (scheme != std::string::npos && path.rfind("file://", 0) != 0) {

@@ -154,10 +154,16 @@ Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
                                        const std::string& group_column,
                                        const std::string& time_column) {
   const parquet::ReadOptions options = PartReadOptions();
-  std::vector<Column> loaded;
+  std::vector<int> indexes;
   for (const std::string& name : columns) {
     int index = file.schema().FindColumn(name);
     if (index < 0) return Status::NotFound(file.name() + ": no column '" + name + "'");
+    indexes.push_back(index);
+  }
+  FROCKET_RETURN_IF_ERROR(file.WillReadColumns(indexes));
+  std::vector<Column> loaded;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const int index = indexes[i];
     FROCKET_ASSIGN_OR_RETURN(ColumnVector v, file.ReadColumn(index, options));
     auto column = ToColumn(file.schema().column(index), std::move(v));
     if (!column.ok()) return column.status().WithContext(file.name());

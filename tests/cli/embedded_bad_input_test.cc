@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "parquet/file_writer.h"
-#include "support/subprocess.h"
+#include "support/frocket_cli.h"
 
 // PartSpec{.users = ...} leaves the other knobs at their defaults, on purpose.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -244,48 +244,12 @@ std::map<std::string, std::string> Snapshot(const std::string& dir) {
 // ---------------------------------------------------------------------------------------------
 // Running frocket.
 
-std::string Abbrev(const std::string& s, size_t max = 2000) {
-  return s.size() <= max ? s : s.substr(0, max) + "...[" + std::to_string(s.size()) + " bytes]";
-}
-
-std::string Describe(const std::vector<std::string>& args, const ProcessResult& r) {
-  std::string cmd = "frocket";
-  for (const auto& a : args) cmd += " '" + a + "'";
-  return cmd + "\n  exit " + std::to_string(r.exit_code) +
-         (r.term_signal ? " signal " + std::to_string(r.term_signal) : "") +
-         "\n  stdout: " + Abbrev(r.out) + "\n  stderr: " + Abbrev(r.err);
-}
-
-// A mention is one string, or alternatives separated by '|'.
-bool Mentions(const std::string& text, const std::string& mention) {
-  size_t start = 0;
-  while (true) {
-    size_t bar = mention.find('|', start);
-    std::string alt = mention.substr(start, bar == std::string::npos ? bar : bar - start);
-    if (text.find(alt) != std::string::npos) return true;
-    if (bar == std::string::npos) return false;
-    start = bar + 1;
-  }
-}
-
 class EmbeddedCli : public ::testing::Test {
  public:
-  struct Run {
-    std::vector<std::string> args;
-    ProcessResult result;
-    std::optional<json> out;  // stdout parsed, when it is JSON
-    std::string Describe() const { return testing::Describe(args, result); }
-  };
+  using Run = FrocketRun;
   static Run FrocketIn(const std::string& home, std::vector<std::string> args,
                        int timeout_seconds = 30) {
-    Run run;
-    run.args = args;
-    std::vector<std::string> argv = {FrocketBinary()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    run.result = RunProcess(argv, timeout_seconds, {{"FROCKET_HOME", home}});
-    json j = json::parse(run.result.out, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_discarded()) run.out = std::move(j);
-    return run;
+    return RunFrocket(args, {{"FROCKET_HOME", home}}, timeout_seconds);
   }
 
  protected:

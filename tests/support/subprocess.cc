@@ -13,27 +13,36 @@ extern char** environ;
 
 namespace frocket::testing {
 
-ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_seconds,
-                         const Environment& env) {
-  ProcessResult result;
-  // Everything the child needs is built before fork(): after it, in a threaded parent, the
-  // child may only call async-signal-safe functions.
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env_strings;
+ExecArguments::ExecArguments(const std::vector<std::string>& argv, const Environment& env)
+    : argv_strings_(argv) {
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string entry = *e;
     bool replaced = false;
     for (const auto& [name, value] : env) {
       if (entry.compare(0, name.size() + 1, name + "=") == 0) replaced = true;
     }
-    if (!replaced) env_strings.push_back(std::move(entry));
+    if (!replaced) env_strings_.push_back(std::move(entry));
   }
-  for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  for (const auto& [name, value] : env) env_strings_.push_back(name + "=" + value);
+  for (auto& a : argv_strings_) argv_.push_back(a.data());
+  argv_.push_back(nullptr);
+  for (auto& e : env_strings_) envp_.push_back(e.data());
+  envp_.push_back(nullptr);
+}
+
+void ExecArguments::Exec() {
+  execve(argv_[0], argv_.data(), envp_.data());
+  static const char kMessage[] = "exec failed: ";
+  (void)!write(2, kMessage, sizeof(kMessage) - 1);
+  (void)!write(2, argv_[0], std::strlen(argv_[0]));
+  (void)!write(2, "\n", 1);
+  _exit(127);
+}
+
+ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_seconds,
+                         const Environment& env) {
+  ProcessResult result;
+  ExecArguments exec(argv, env);
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -44,12 +53,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_secon
   if (pid == 0) {
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    execve(args[0], args.data(), envp.data());
-    static const char kMessage[] = "exec failed: ";
-    (void)!write(2, kMessage, sizeof(kMessage) - 1);
-    (void)!write(2, args[0], std::strlen(args[0]));
-    (void)!write(2, "\n", 1);
-    _exit(127);
+    exec.Exec();
   }
   if (pid < 0) {
     const int fork_errno = errno;

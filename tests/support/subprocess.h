@@ -19,6 +19,22 @@ struct ProcessResult {
 // Environment variables (name, value) set for a child on top of the parent's environment.
 using Environment = std::vector<std::pair<std::string, std::string>>;
 
+// What execve() needs to run argv[0] (a path) with the arguments, in this process's
+// environment with `env` added (replacing variables of the same name). Built before fork():
+// after it, a child of a threaded parent may only call async-signal-safe functions.
+class ExecArguments {
+ public:
+  ExecArguments(const std::vector<std::string>& argv, const Environment& env);
+  // In the forked child: execve(), or on failure a message on stderr and _exit(127).
+  [[noreturn]] void Exec();
+
+ private:
+  std::vector<std::string> argv_strings_;
+  std::vector<std::string> env_strings_;
+  std::vector<char*> argv_;
+  std::vector<char*> envp_;
+};
+
 // Runs argv[0] (a path) with the arguments; kills it after timeout_seconds. The child
 // inherits this process's environment, with `env` added (replacing variables of the same
 // name). Safe to call from several threads at once.

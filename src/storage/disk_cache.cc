@@ -1,0 +1,226 @@
+#include "storage/disk_cache.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+#include "common/config.h"
+#include "common/log.h"
+
+namespace frocket {
+
+namespace {
+
+// FNV-1a, 64 bits: a file name for a key (collisions are harmless — see EntryFileName).
+uint64_t Fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// "<hash of uri+etag>-<offset>-<length>". The first line of the file repeats the full key, and
+// a read checks it, so two keys with the same hash never serve each other's bytes.
+std::string EntryFileName(const std::string& key, uint64_t offset, uint64_t length) {
+  char buf[80];
+  std::snprintf(buf, sizeof(buf), "%016llx-%llu-%llu", static_cast<unsigned long long>(Fnv1a(key)),
+                static_cast<unsigned long long>(offset), static_cast<unsigned long long>(length));
+  return buf;
+}
+
+std::string Key(const std::string& uri, const std::string& etag) {
+  return uri + "\n" + etag;
+}
+
+bool ReadAll(int fd, void* data, size_t n) {
+  auto* p = static_cast<uint8_t*>(data);
+  while (n > 0) {
+    ssize_t r = ::read(fd, p, n);
+    if (r <= 0) {
+      if (r < 0 && errno == EINTR) continue;
+      return false;
+    }
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+bool WriteAll(int fd, const void* data, size_t n) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<DiskCache>> DiskCache::Open(const std::string& directory,
+                                                   uint64_t capacity_bytes) {
+  std::string path;
+  for (size_t i = 0; i <= directory.size(); ++i) {
+    if (i == directory.size() || directory[i] == '/') {
+      path = directory.substr(0, i);
+      if (!path.empty() && ::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+        return Status::IOError("disk cache " + directory + ": cannot create " + path + ": " +
+                               std::strerror(errno));
+      }
+    }
+  }
+  std::shared_ptr<DiskCache> cache(new DiskCache(directory, capacity_bytes));
+  cache->Index();
+  return cache;
+}
+
+Result<std::shared_ptr<DiskCache>> DiskCache::FromConfig() {
+  FROCKET_ASSIGN_OR_RETURN(int64_t mb, Config::Int("FROCKET_WORKER_DISK_CACHE_SIZE_MB", 0));
+  if (mb == 0) return std::shared_ptr<DiskCache>();
+  std::string home = Config::Get("FROCKET_HOME");
+  if (home.rfind("~", 0) == 0) {
+    const char* user_home = std::getenv("HOME");
+    home = std::string(user_home != nullptr ? user_home : "") + home.substr(1);
+  }
+  return Open(home + "/disk-cache", static_cast<uint64_t>(mb) << 20);
+}
+
+void DiskCache::Index() {
+  DIR* d = ::opendir(directory_.c_str());
+  if (d == nullptr) return;
+  struct Found {
+    std::string file;
+    uint64_t bytes;
+    int64_t atime;
+  };
+  std::vector<Found> found;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.empty() || name[0] == '.') continue;
+    struct stat st;
+    if (::stat((directory_ + "/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    found.push_back({name, static_cast<uint64_t>(st.st_size), static_cast<int64_t>(st.st_atime)});
+  }
+  ::closedir(d);
+  std::sort(found.begin(), found.end(),
+            [](const Found& a, const Found& b) { return a.atime > b.atime; });
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const Found& f : found) {
+    lru_.push_back({f.file, "", f.bytes});  // the URI is read back on the first hit
+    index_[f.file] = std::prev(lru_.end());
+    used_ += f.bytes;
+  }
+  EvictLocked();
+}
+
+bool DiskCache::Get(const std::string& uri, const std::string& etag, uint64_t offset,
+                    uint64_t length, Buffer* out) {
+  const std::string key = Key(uri, etag);
+  const std::string file = EntryFileName(key, offset, length);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = index_.find(file);
+    if (it == index_.end()) return false;
+    lru_.splice(lru_.begin(), lru_, it->second);
+  }
+  const int fd = ::open((directory_ + "/" + file).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;  // evicted meanwhile (perhaps by another process)
+  std::string header(key.size() + 1, '\0');
+  bool ok = ReadAll(fd, header.data(), header.size()) && header == key + "\n";
+  if (ok) {
+    out->Resize(static_cast<size_t>(length));
+    ok = ReadAll(fd, out->data(), static_cast<size_t>(length));
+  }
+  ::close(fd);
+  if (ok) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = index_.find(file); it != index_.end()) it->second->uri = uri;
+  }
+  return ok;
+}
+
+void DiskCache::Put(const std::string& uri, const std::string& etag, uint64_t offset,
+                    std::span<const uint8_t> bytes) {
+  const std::string key = Key(uri, etag);
+  const std::string file = EntryFileName(key, offset, bytes.size());
+  const uint64_t total = key.size() + 1 + bytes.size();
+  if (total > capacity_) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (index_.count(file) != 0) return;
+  }
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  const std::string temp = directory_ + "/." + file + "." + std::to_string(rng());
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    log::Warning("disk-cache", "cannot write " + temp + ": " + std::strerror(errno));
+    return;
+  }
+  const std::string header = key + "\n";
+  const bool ok =
+      WriteAll(fd, header.data(), header.size()) && WriteAll(fd, bytes.data(), bytes.size());
+  ::close(fd);
+  if (!ok || ::rename(temp.c_str(), (directory_ + "/" + file).c_str()) != 0) {
+    log::Warning("disk-cache", "cannot write " + temp + ": " + std::strerror(errno));
+    ::unlink(temp.c_str());
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (index_.count(file) != 0) return;
+  lru_.push_front({file, uri, total});
+  index_[file] = lru_.begin();
+  used_ += total;
+  EvictLocked();
+}
+
+void DiskCache::RemoveLocked(std::list<Entry>::iterator it) {
+  ::unlink((directory_ + "/" + it->file).c_str());
+  used_ -= it->bytes;
+  index_.erase(it->file);
+  lru_.erase(it);
+}
+
+void DiskCache::EvictLocked() {
+  while (used_ > capacity_ && !lru_.empty()) RemoveLocked(std::prev(lru_.end()));
+}
+
+void DiskCache::Invalidate(const std::string& uri_prefix) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    auto next = std::next(it);
+    // Entries indexed at startup and never read have no URI yet: read it from the file.
+    if (it->uri.empty()) {
+      const int fd = ::open((directory_ + "/" + it->file).c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        char buf[4096];
+        const ssize_t n = ::read(fd, buf, sizeof(buf));
+        ::close(fd);
+        if (n > 0) it->uri.assign(buf, strnlen(buf, static_cast<size_t>(n)));
+        it->uri = it->uri.substr(0, it->uri.find('\n'));
+      }
+    }
+    if (it->uri.rfind(uri_prefix, 0) == 0) RemoveLocked(it);
+    it = next;
+  }
+}
+
+uint64_t DiskCache::used_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return used_;
+}
+
+}  // namespace frocket

@@ -1,0 +1,375 @@
+#include "storage/s3_client.h"
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "common/config.h"
+#include "storage/s3_xml.h"
+#include "storage/sigv4.h"
+
+namespace frocket {
+
+std::atomic<uint64_t> S3Client::bytes_fetched_{0};
+
+namespace {
+
+// A listing page or an error document larger than this is not S3 talking.
+constexpr size_t kMaxTextBody = size_t{64} << 20;
+
+std::string FirstSet(const std::vector<std::string>& names, const std::string& fallback = "") {
+  for (const auto& n : names) {
+    const char* v = std::getenv(n.c_str());
+    if (v != nullptr && *v != '\0') return v;
+  }
+  return fallback;
+}
+
+struct CurlHandle {
+  CURL* curl = nullptr;
+  CurlHandle() : curl(curl_easy_init()) {}
+  ~CurlHandle() {
+    if (curl != nullptr) curl_easy_cleanup(curl);
+  }
+};
+
+// One handle per thread: it keeps its connections open between requests.
+CURL* ThreadHandle() {
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  thread_local CurlHandle handle;
+  return handle.curl;
+}
+
+struct Transfer {
+  Buffer* into = nullptr;
+  uint64_t expected = 0;
+  std::string text;
+  std::map<std::string, std::string> headers;
+  long status = 0;  // of the response being received
+  bool overflow = false;
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  // Only a successful answer's body is the object's bytes; an error document goes to text.
+  if (t->into != nullptr && t->status >= 200 && t->status < 300) {
+    if (t->into->size() + n > t->expected) {
+      t->overflow = true;
+      return 0;  // aborts the transfer
+    }
+    t->into->Append(data, n);
+  } else {
+    if (t->text.size() + n > kMaxTextBody) {
+      t->overflow = true;
+      return 0;
+    }
+    t->text.append(data, n);
+  }
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  std::string line(data, n);
+  const size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    const size_t b = value.find_first_not_of(" \t");
+    const size_t e = value.find_last_not_of(" \t\r\n");
+    t->headers[name] = b == std::string::npos ? "" : value.substr(b, e - b + 1);
+  } else if (line.rfind("HTTP/", 0) == 0) {
+    t->headers.clear();  // a new response (after a 100 Continue or a redirect)
+    const size_t space = line.find(' ');
+    t->status = space == std::string::npos ? 0 : std::strtol(line.c_str() + space + 1, nullptr, 10);
+  }
+  return n;
+}
+
+bool RetryableCurlError(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool RetryableStatus(long status, const std::string& body) {
+  return status >= 500 || status == 429 || body.find("<Code>SlowDown</Code>") != std::string::npos;
+}
+
+}  // namespace
+
+Result<S3Uri> S3Uri::Parse(const std::string& uri) {
+  if (uri.rfind("s3://", 0) != 0) return Status::Invalid(uri + ": not an s3:// URI");
+  const std::string rest = uri.substr(5);
+  const size_t slash = rest.find('/');
+  S3Uri out;
+  out.bucket = rest.substr(0, slash);
+  out.key = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (out.bucket.empty()) return Status::Invalid(uri + ": no bucket name");
+  return out;
+}
+
+Result<S3Settings> S3Settings::FromConfig() {
+  S3Settings s;
+  s.endpoint = FirstSet({"FROCKET_S3_AWS_ENDPOINT_URL", "FROCKET_AWS_ENDPOINT_URL"});
+  while (!s.endpoint.empty() && s.endpoint.back() == '/') s.endpoint.pop_back();
+  s.region =
+      FirstSet({"FROCKET_S3_AWS_REGION", "FROCKET_AWS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"},
+               "us-east-1");
+  s.access_key_id =
+      FirstSet({"FROCKET_S3_AWS_ACCESS_KEY_ID", "FROCKET_AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"});
+  s.secret_access_key = FirstSet({"FROCKET_S3_AWS_SECRET_ACCESS_KEY",
+                                  "FROCKET_AWS_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"});
+  s.session_token =
+      FirstSet({"FROCKET_S3_AWS_SESSION_TOKEN", "FROCKET_AWS_SESSION_TOKEN", "AWS_SESSION_TOKEN"});
+  const std::string no_sig = FirstSet({"FROCKET_S3_AWS_NO_SIGNATURE", "FROCKET_AWS_NO_SIGNATURE"});
+  s.no_signature = no_sig == "true" || no_sig == "1";
+  const std::string style = FirstSet({"FROCKET_S3_ADDRESSING_STYLE"});
+  if (style.empty()) {
+    s.path_style = !s.endpoint.empty();
+  } else if (style == "path" || style == "virtual") {
+    s.path_style = style == "path";
+  } else {
+    return Status::Invalid("FROCKET_S3_ADDRESSING_STYLE=" + style + ": expected path or virtual");
+  }
+  if (!s.no_signature && (s.access_key_id.empty() || s.secret_access_key.empty())) {
+    return Status::Invalid(
+        "no S3 credentials: set FROCKET_S3_AWS_ACCESS_KEY_ID and "
+        "FROCKET_S3_AWS_SECRET_ACCESS_KEY (or FROCKET_AWS_* or AWS_*), or "
+        "FROCKET_AWS_NO_SIGNATURE=true for an anonymous store");
+  }
+  if (!s.endpoint.empty() && s.endpoint.rfind("http://", 0) != 0 &&
+      s.endpoint.rfind("https://", 0) != 0) {
+    return Status::Invalid("S3 endpoint " + s.endpoint + ": expected http://... or https://...");
+  }
+  return s;
+}
+
+S3Client::S3Client(S3Settings settings) : settings_(std::move(settings)) {
+  std::string endpoint = settings_.endpoint.empty()
+                             ? "https://s3." + settings_.region + ".amazonaws.com"
+                             : settings_.endpoint;
+  const size_t scheme_end = endpoint.find("://");
+  scheme_ = endpoint.substr(0, scheme_end);
+  host_ = endpoint.substr(scheme_end + 3);
+}
+
+uint64_t S3Client::BytesFetched() {
+  return bytes_fetched_.load();
+}
+
+Result<S3Client::Response> S3Client::Send(const Request& request, Buffer* into,
+                                          uint64_t expected_length) {
+  // Where the request goes: path-style puts the bucket in the path, virtual-host style in
+  // the host name.
+  const std::string host = settings_.path_style ? host_ : request.bucket + "." + host_;
+  const std::string path = "/" + (settings_.path_style ? request.bucket + "/" : std::string()) +
+                           sigv4::UriEncode(request.key, /*keep_slash=*/true);
+  const std::string query = sigv4::CanonicalQuery(request.query);
+  const std::string url = scheme_ + "://" + host + path + (query.empty() ? "" : "?" + query);
+
+  Status last_error;
+  double backoff = settings_.first_backoff;
+  static thread_local std::mt19937 jitter(std::random_device{}());
+  for (int attempt = 1; attempt <= settings_.max_attempts; ++attempt) {
+    if (attempt > 1) {
+      std::uniform_real_distribution<double> spread(0.5, 1.5);
+      std::this_thread::sleep_for(std::chrono::duration<double>(backoff * spread(jitter)));
+      backoff *= 2;
+    }
+    std::vector<sigv4::Header> headers;
+    headers.push_back({"host", host});
+    for (const auto& [name, value] : request.headers) headers.push_back({name, value});
+    if (!settings_.no_signature) {
+      sigv4::Request to_sign;
+      to_sign.method = request.method;
+      to_sign.target = path + (query.empty() ? "" : "?" + query);
+      to_sign.headers = headers;
+      to_sign.payload_hash = std::string(sigv4::kEmptyPayloadHash);
+      const sigv4::Credentials credentials{settings_.access_key_id, settings_.secret_access_key,
+                                           settings_.session_token};
+      const sigv4::Scope scope{settings_.region, "s3", std::chrono::system_clock::now()};
+      FROCKET_ASSIGN_OR_RETURN(
+          auto signature, sigv4::SignHeaders(to_sign, credentials, scope, sigv4::Options::ForS3()));
+      headers.insert(headers.end(), signature.headers_to_add.begin(),
+                     signature.headers_to_add.end());
+    }
+
+    CURL* curl = ThreadHandle();
+    if (curl == nullptr) return Status::IOError(request.what + ": cannot initialise libcurl");
+    curl_easy_reset(curl);
+    Transfer transfer;
+    transfer.into = into;
+    transfer.expected = expected_length;
+    if (into != nullptr) into->Resize(0);
+    curl_slist* list = nullptr;
+    for (const sigv4::Header& h : headers) {
+      if (h.name == "host") continue;  // curl sets it from the URL
+      list = curl_slist_append(list, (h.name + ": " + h.value).c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(settings_.connect_timeout * 1000));
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings_.low_speed_timeout));
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    if (std::string(request.method) == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    const CURLcode code = curl_easy_perform(curl);
+    curl_slist_free_all(list);
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+
+    if (transfer.overflow) {
+      return Status::IOError(request.what + ": the server sent more than the " +
+                             std::to_string(into != nullptr ? expected_length : kMaxTextBody) +
+                             " bytes asked for");
+    }
+    if (code != CURLE_OK) {
+      last_error = Status::IOError(request.what + ": " + curl_easy_strerror(code) + " (" + host +
+                                   ", attempt " + std::to_string(attempt) + " of " +
+                                   std::to_string(settings_.max_attempts) + ")");
+      if (RetryableCurlError(code)) continue;
+      return last_error;
+    }
+    Response response;
+    response.status = status;
+    response.headers = std::move(transfer.headers);
+    const bool ok = status >= 200 && status < 300;
+    if (ok && into != nullptr) {
+      bytes_fetched_ += into->size();
+    } else {
+      response.body = std::move(transfer.text);
+    }
+    if (!ok && RetryableStatus(status, response.body) && attempt < settings_.max_attempts) {
+      last_error = ErrorFor(request, response);
+      continue;
+    }
+    return response;
+  }
+  return last_error;
+}
+
+Status S3Client::ErrorFor(const Request& request, const Response& response) const {
+  std::string code = s3xml::Text(response.body, "Code");
+  std::string message = s3xml::Text(response.body, "Message");
+  std::string text = request.what + ": HTTP " + std::to_string(response.status);
+  if (!code.empty()) text += " " + code;
+  if (!message.empty()) text += ": " + message;
+  if (response.status == 403) {
+    text += settings_.no_signature ? " (unsigned request: FROCKET_AWS_NO_SIGNATURE is set)"
+                                   : " (access key id " + settings_.access_key_id + ", region " +
+                                         settings_.region + ")";
+  }
+  if (response.status == 404 && code.empty()) text += " NoSuchKey";
+  return response.status == 404 ? Status::NotFound(text) : Status::IOError(text);
+}
+
+Result<std::vector<S3Object>> S3Client::List(const std::string& bucket, const std::string& prefix) {
+  std::vector<S3Object> out;
+  std::string token;
+  for (int page = 1;; ++page) {
+    Request r;
+    r.bucket = bucket;
+    r.query = {{"list-type", "2"}, {"prefix", prefix}, {"delimiter", "/"}};
+    if (!token.empty()) r.query["continuation-token"] = token;
+    r.what = "ListObjectsV2 s3://" + bucket + "/" + prefix + " (page " + std::to_string(page) + ")";
+    FROCKET_ASSIGN_OR_RETURN(Response response, Send(r, nullptr, 0));
+    if (response.status != 200) return ErrorFor(r, response);
+    for (std::string_view contents : s3xml::Elements(response.body, "Contents")) {
+      S3Object o;
+      o.key = s3xml::Text(contents, "Key");
+      const std::string size = s3xml::Text(contents, "Size");
+      o.etag = s3xml::Text(contents, "ETag");
+      char* end = nullptr;
+      o.size = std::strtoull(size.c_str(), &end, 10);
+      if (o.key.empty() || size.empty() || *end != '\0') {
+        return Status::IOError(r.what + ": malformed listing entry");
+      }
+      out.push_back(std::move(o));
+    }
+    const bool truncated = s3xml::Text(response.body, "IsTruncated") == "true";
+    if (!truncated) break;
+    token = s3xml::Text(response.body, "NextContinuationToken");
+    if (token.empty()) {
+      return Status::IOError(r.what + ": truncated listing without a continuation token");
+    }
+  }
+  return out;
+}
+
+Result<S3Object> S3Client::Head(const std::string& bucket, const std::string& key) {
+  Request r;
+  r.method = "HEAD";
+  r.bucket = bucket;
+  r.key = key;
+  r.what = "HEAD s3://" + bucket + "/" + key;
+  FROCKET_ASSIGN_OR_RETURN(Response response, Send(r, nullptr, 0));
+  if (response.status != 200) return ErrorFor(r, response);
+  S3Object o;
+  o.key = key;
+  o.etag = response.headers["etag"];
+  char* end = nullptr;
+  const std::string& length = response.headers["content-length"];
+  o.size = std::strtoull(length.c_str(), &end, 10);
+  if (length.empty() || *end != '\0') return Status::IOError(r.what + ": no Content-Length");
+  return o;
+}
+
+Status S3Client::GetRange(const std::string& bucket, const std::string& key, uint64_t offset,
+                          uint64_t length, const std::string& etag, Buffer* out) {
+  out->Resize(0);
+  if (length == 0) return Status::OK();
+  Request r;
+  r.bucket = bucket;
+  r.key = key;
+  const std::string range =
+      "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+  r.headers["range"] = range;
+  if (!etag.empty()) r.headers["if-match"] = etag;
+  r.what = "GET s3://" + bucket + "/" + key + " (" + range + ")";
+  FROCKET_ASSIGN_OR_RETURN(Response response, Send(r, out, length));
+  if (response.status == 412) {
+    return Status::IOError(r.what + ": the object changed since the dataset was registered " +
+                           "(ETag " + etag + " no longer matches); register the dataset again");
+  }
+  if (response.status == 416) {
+    return Status::IOError(r.what + ": the object is shorter than the requested range");
+  }
+  if (response.status != 206 && response.status != 200) return ErrorFor(r, response);
+  if (response.status == 200 && out->size() != length) {
+    // A server that ignores Range sends the whole object; that is only right for a range
+    // covering all of it.
+    return Status::IOError(r.what + ": the server ignored the byte range (HTTP 200 with " +
+                           std::to_string(out->size()) + " bytes)");
+  }
+  if (out->size() != length) {
+    return Status::IOError(r.what + ": got " + std::to_string(out->size()) + " bytes, expected " +
+                           std::to_string(length) + " (object truncated?)");
+  }
+  return Status::OK();
+}
+
+}  // namespace frocket
