@@ -168,7 +168,15 @@ void QueueWorker::ForgetOlderRegistrations(const dataset::DatasetId& dataset) {
 Result<bool> QueueWorker::SelectPart(const JobKeys& keys, double invoke_time,
                                      QueryTaskRequest* request, bool* from_cache) {
   const std::string prefix = PartCacheKey(request->dataset.id, "");
+  // Candidates: the parts in memory, most recently used first; then remote parts this worker
+  // ran before, whose bytes its disk cache holds (unless evicted since).
   std::vector<std::string> cached = worker_.cache().KeysWithPrefix(prefix);
+  for (const auto& [key, index] : part_indexes_) {
+    if (key.rfind(prefix, 0) == 0 && key.compare(prefix.size(), 5, "s3://") == 0 &&
+        std::find(cached.begin(), cached.end(), key) == cached.end()) {
+      cached.push_back(key);
+    }
+  }
   if (selecting_job_ != request->request_id) {
     selecting_job_ = request->request_id;
     tried_members_.clear();

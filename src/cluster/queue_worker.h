@@ -5,7 +5,8 @@
 // - Tasks older than FROCKET_WORKER_REJECT_AGE seconds, or of a job that already ended, are
 //   dropped unrun.
 // - A self-selecting task names no part: the worker first tries to take one of the job's parts
-//   it has in its cache; with none, it waits out the rest of the preflight window
+//   it has in its memory cache, then a remote part it ran before (in its disk cache); with
+//   none, it waits out the rest of the preflight window
 //   (FROCKET_PART_SELECTION_PREFLIGHT_MS from the job's start) so that workers that do have
 //   parts cached get them, then takes any part left.
 // - Redis going away is waited out: the worker reconnects and carries on.

@@ -61,26 +61,35 @@ Result<std::shared_ptr<table::Part>> Worker::LoadPart(const QueryTaskRequest& re
   }
   *source = LoadSource::kSource;
   FROCKET_ASSIGN_OR_RETURN(auto store, ObjectStoreFor(request.part_path));
-  FROCKET_ASSIGN_OR_RETURN(auto bytes, store->Open(request.part_path));
-  FROCKET_ASSIGN_OR_RETURN(auto file, parquet::ParquetFile::Open(std::move(bytes)));
+  FROCKET_ASSIGN_OR_RETURN(std::shared_ptr<ByteSource> bytes, store->Open(request.part_path));
+  FROCKET_ASSIGN_OR_RETURN(auto file, parquet::ParquetFile::Open(bytes));
   if (!part) {
     FROCKET_ASSIGN_OR_RETURN(
         part, table::LoadPart(*file, request.used_columns, request.dataset.group_id_column,
                               request.dataset.timestamp_column));
   } else {
     // Cached with other columns: read only the missing ones.
-    std::vector<table::Column> more;
-    const parquet::ReadOptions options = table::PartReadOptions();
+    std::vector<int> missing;
     for (const auto& name : request.used_columns) {
       if (part->FindColumn(name) != nullptr) continue;
       int index = file->schema().FindColumn(name);
       if (index < 0) return Status::NotFound(file->name() + ": no column '" + name + "'");
+      missing.push_back(index);
+    }
+    FROCKET_RETURN_IF_ERROR(file->WillReadColumns(missing));
+    std::vector<table::Column> more;
+    const parquet::ReadOptions options = table::PartReadOptions();
+    for (int index : missing) {
       FROCKET_ASSIGN_OR_RETURN(auto vector, file->ReadColumn(index, options));
       auto column = table::ToColumn(file->schema().column(index), std::move(vector));
       if (!column.ok()) return column.status().WithContext(file->name());
       more.push_back(std::move(*column));
     }
     FROCKET_ASSIGN_OR_RETURN(part, part->WithColumns(std::move(more)));
+  }
+  // A remote part whose bytes all came from the local disk cache is that tier's hit.
+  if (bytes->disk_cache_bytes() > 0 && bytes->remote_bytes() == 0) {
+    *source = LoadSource::kDiskCache;
   }
   cache_->Put(key, part);
   return part;
