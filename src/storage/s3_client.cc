@@ -351,7 +351,11 @@ Status S3Client::GetRange(const std::string& bucket, const std::string& key, uin
   if (!etag.empty()) r.headers["if-match"] = etag;
   r.what = "GET s3://" + bucket + "/" + key + " (" + range + ")";
   FROCKET_ASSIGN_OR_RETURN(Response response, Send(r, out, length));
-  if (response.status == 412) {
+  // Some S3-compatible stores ignore If-Match (s3rver does): the ETag of the answer tells.
+  const std::string& answered_etag = response.headers["etag"];
+  const bool other_version = response.status >= 200 && response.status < 300 && !etag.empty() &&
+                             !answered_etag.empty() && answered_etag != etag;
+  if (response.status == 412 || other_version) {
     return Status::IOError(r.what + ": the object changed since the dataset was registered " +
                            "(ETag " + etag + " no longer matches); register the dataset again");
   }

@@ -1,0 +1,69 @@
+#include "storage/s3_dataset_fixture.h"
+
+#include <cstdio>
+
+namespace frocket::testing {
+
+void S3DatasetTest::SetUp() {
+  ASSERT_NO_FATAL_FAILURE(ClusterTest::SetUp());
+  auto server = S3Server::Start(Dir("s3"), {"bkt"});
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  s3_ = std::move(*server);
+}
+
+void S3DatasetTest::TearDown() {
+  if (HasFailure() && s3_ != nullptr) {
+    const std::string log = s3_->process().Log();
+    std::fprintf(stderr, "--- end of the s3rver log (%s):\n%s\n", s3_->process().log_path().c_str(),
+                 log.substr(log.size() > 4000 ? log.size() - 4000 : 0).c_str());
+  }
+  s3_.reset();
+  ClusterTest::TearDown();
+}
+
+Environment S3DatasetTest::S3Env(const Environment& extra) const {
+  Environment env = s3_->ClientEnv();
+  for (const auto& variable : extra) {
+    std::erase_if(env, [&](const auto& e) { return e.first == variable.first; });
+    env.push_back(variable);
+  }
+  return env;
+}
+
+Environment S3DatasetTest::EmbeddedEnv(const Environment& extra) const {
+  Environment env = {{"FROCKET_HOME", Dir("embedded-home")},
+                     {"FROCKET_DATASTORE", "sqlite"},
+                     {"FROCKET_INVOKER", "local"}};
+  for (auto& variable : S3Env(extra)) {
+    std::erase_if(env, [&](const auto& e) { return e.first == variable.first; });
+    env.push_back(std::move(variable));
+  }
+  return env;
+}
+
+FrocketRun S3DatasetTest::EmbeddedS3(const std::vector<std::string>& args, const Environment& extra,
+                                     int timeout_seconds) const {
+  return RunFrocket(args, EmbeddedEnv(extra), timeout_seconds);
+}
+
+std::string S3DatasetTest::PrepareDataset(int64_t rows, int parts, int seed,
+                                          const std::string& prefix, const std::string& s3_name,
+                                          const std::string& local_name,
+                                          const Environment& register_env) {
+  const std::string dir = Generate(prefix, rows, parts, seed);
+  Status uploaded = s3_->UploadDirectory(dir, "bkt/" + prefix + "/");
+  EXPECT_TRUE(uploaded.ok()) << uploaded.message();
+  ExpectRegistered(
+      EmbeddedS3({"register", s3_name, "s3://bkt/" + prefix + "/", "user_id", "ts", "--nopretty"},
+                 register_env));
+  ExpectRegistered(EmbeddedS3({"register", local_name, dir, "user_id", "ts", "--nopretty"}));
+  return dir;
+}
+
+void ExpectRegistered(const FrocketRun& run) {
+  EXPECT_EQ(run.result.exit_code, 0) << run.Describe();
+  EXPECT_TRUE(run.out && run.out->is_object() && run.out->value("success", false))
+      << run.Describe();
+}
+
+}  // namespace frocket::testing

@@ -1,0 +1,42 @@
+// S3DatasetTest: a ClusterTest (its own Redis, `frocket worker` processes, the CLI in both
+// modes) with an s3rver of the test's own, bucket "bkt", whose endpoint and credentials the
+// frocket processes get: datasets uploaded there are read by the embedded mode and by the
+// workers, and their answers compared with the embedded mode's over the same local files.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cluster/cluster_fixture.h"
+#include "support/s3_server.h"
+
+namespace frocket::testing {
+
+class S3DatasetTest : public ClusterTest {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // The environment of the embedded mode (that of Embedded(): same FROCKET_HOME, so the
+  // same registrations) with this test's S3 server, and `extra` on top.
+  Environment EmbeddedEnv(const Environment& extra = {}) const;
+  FrocketRun EmbeddedS3(const std::vector<std::string>& args, const Environment& extra = {},
+                        int timeout_seconds = 60) const;
+  // This test's S3 server's client configuration with `extra` on top (for ClusterEnv).
+  Environment S3Env(const Environment& extra = {}) const;
+
+  // `frocket generate` (rows, parts, seed) uploaded under s3://bkt/PREFIX/ and registered
+  // in the embedded mode twice: as `s3_name` from S3 and as `local_name` from the local
+  // files. The local directory.
+  std::string PrepareDataset(int64_t rows, int parts, int seed, const std::string& prefix,
+                             const std::string& s3_name, const std::string& local_name,
+                             const Environment& register_env = {});
+
+  std::unique_ptr<S3Server> s3_;
+};
+
+// A successful registration's run: exit 0 and success true (the test fails otherwise).
+void ExpectRegistered(const FrocketRun& run);
+
+}  // namespace frocket::testing

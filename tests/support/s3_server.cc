@@ -1,0 +1,254 @@
+#include "support/s3_server.h"
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace frocket::testing {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// How long a node server may take to listen (an ASan build's tests beside it load the CPU).
+constexpr double kStartSeconds = 20;
+// A request log that has not grown for this long has every line of the requests answered.
+constexpr double kSettleSeconds = 0.2;
+constexpr int kSettleChecks = 25;
+// s3rver's default (and only) credentials.
+constexpr const char* kAccessKey = "S3RVER";
+constexpr const char* kSecretKey = "S3RVER";
+
+// A libcurl handle kept across requests (its connection is reused).
+class HttpSession {
+ public:
+  HttpSession() {
+    static std::once_flag init;
+    std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    curl_ = curl_easy_init();
+  }
+  ~HttpSession() {
+    if (curl_ != nullptr) curl_easy_cleanup(curl_);
+  }
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  Result<long> Request(const std::string& method, const std::string& url, std::string_view body,
+                       std::string* response_body) {
+    if (curl_ == nullptr) return Status::IOError("cannot initialise libcurl");
+    curl_easy_reset(curl_);
+    std::string received;
+    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
+    if (method == "HEAD") curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
+    // No "Expect: 100-continue": s3rver answers it, but it costs a round trip per upload.
+    curl_slist* headers = curl_slist_append(nullptr, "Expect:");
+    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+    if (method == "PUT" || method == "POST") {
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    }
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &HttpSession::OnBody);
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &received);
+    const CURLcode code = curl_easy_perform(curl_);
+    curl_slist_free_all(headers);
+    if (code != CURLE_OK) {
+      return Status::IOError(method + " " + url + ": " + curl_easy_strerror(code));
+    }
+    long status = 0;
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+    if (response_body != nullptr) *response_body = std::move(received);
+    return status;
+  }
+
+ private:
+  static size_t OnBody(char* data, size_t size, size_t count, void* user) {
+    static_cast<std::string*>(user)->append(data, size * count);
+    return size * count;
+  }
+
+  CURL* curl_ = nullptr;
+};
+
+// Waits until `process` logs "<marker>127.0.0.1:PORT"; the port, or an error with its log.
+Result<int> AwaitListeningPort(BackgroundProcess& process, const std::string& marker) {
+  int port = 0;
+  WaitUntil(
+      [&] {
+        if (!process.Running()) return true;
+        const std::string log = process.Log();
+        const size_t at = log.find(marker + "127.0.0.1:");
+        if (at == std::string::npos) return false;
+        port = std::atoi(log.c_str() + at + marker.size() + 10);
+        return port > 0;
+      },
+      kStartSeconds);
+  if (port <= 0 || !process.Running()) {
+    return Status::IOError(process.log_path() + ": the server did not start; its log:\n" +
+                           process.Log());
+  }
+  return port;
+}
+
+Status ExpectStatus(const std::string& what, Result<long> status, long expected) {
+  if (!status.ok()) return status.status();
+  if (*status != expected) {
+    return Status::IOError(what + ": HTTP " + std::to_string(*status) + ", expected " +
+                           std::to_string(expected));
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> LinesStartingWith(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(prefix, 0) == 0) out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<long> HttpRequest(const std::string& method, const std::string& url, std::string_view body,
+                         std::string* response_body) {
+  HttpSession session;
+  return session.Request(method, url, body, response_body);
+}
+
+Result<std::unique_ptr<S3Server>> S3Server::Start(const std::string& dir,
+                                                  const std::vector<std::string>& buckets) {
+  const std::string data = dir + "/data";
+  fs::create_directories(data);
+  std::vector<std::string> argv = {FROCKET_NODE_EXECUTABLE,
+                                   std::string(FROCKET_NODE_MODULES_DIR) + "/s3rver/bin/s3rver.js",
+                                   "-d",
+                                   data,
+                                   "-a",
+                                   "127.0.0.1",
+                                   "-p",
+                                   "0"};
+  for (const std::string& bucket : buckets) {
+    argv.push_back("--configure-bucket");
+    argv.push_back(bucket);
+  }
+  if (!fs::exists(argv[1])) {
+    return Status::NotFound(argv[1] + " is missing: run npm install (scripts/test does)");
+  }
+  // s3rver makes continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
+  FROCKET_ASSIGN_OR_RETURN(
+      auto process, BackgroundProcess::Start(argv, {{"NODE_OPTIONS", "--openssl-legacy-provider"}},
+                                             dir + "/s3rver.log"));
+  FROCKET_ASSIGN_OR_RETURN(int port, AwaitListeningPort(*process, "listening on "));
+  auto server = std::unique_ptr<S3Server>(new S3Server(port, std::move(process)));
+  HttpSession session;
+  const bool up = WaitUntil(
+      [&] {
+        auto status = session.Request("GET", server->endpoint() + "/", {}, nullptr);
+        return status.ok() && *status == 200;
+      },
+      kStartSeconds);
+  if (!up) return Status::IOError("s3rver does not answer; its log:\n" + server->process_->Log());
+  return server;
+}
+
+Environment S3Server::ClientEnv() const {
+  // The names frocket reads first (all of them for the session token and anonymous access),
+  // so that nothing from the environment the tests run in applies.
+  return {{"FROCKET_S3_AWS_ENDPOINT_URL", endpoint()},
+          {"FROCKET_AWS_ENDPOINT_URL", endpoint()},
+          {"FROCKET_S3_AWS_ACCESS_KEY_ID", kAccessKey},
+          {"FROCKET_S3_AWS_SECRET_ACCESS_KEY", kSecretKey},
+          {"FROCKET_S3_AWS_SESSION_TOKEN", ""},
+          {"FROCKET_AWS_SESSION_TOKEN", ""},
+          {"AWS_SESSION_TOKEN", ""},
+          {"FROCKET_S3_AWS_NO_SIGNATURE", ""},
+          {"FROCKET_AWS_NO_SIGNATURE", ""},
+          {"FROCKET_S3_AWS_REGION", "us-east-1"},
+          {"FROCKET_S3_ADDRESSING_STYLE", "path"}};
+}
+
+Status S3Server::Put(const std::string& bucket_and_key, std::string_view bytes) const {
+  return ExpectStatus("PUT " + bucket_and_key, HttpRequest("PUT", Url(bucket_and_key), bytes), 200);
+}
+
+Status S3Server::Delete(const std::string& bucket_and_key) const {
+  return ExpectStatus("DELETE " + bucket_and_key, HttpRequest("DELETE", Url(bucket_and_key)), 204);
+}
+
+Status S3Server::UploadDirectory(const std::string& dir, const std::string& bucket_and_prefix,
+                                 int parallel) const {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_regular_file()) names.push_back(entry.path().filename().string());
+  }
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  Status first_error;
+  auto upload = [&] {
+    HttpSession session;
+    for (size_t i = next++; i < names.size(); i = next++) {
+      const std::string key = bucket_and_prefix + names[i];
+      const std::string bytes = ReadWholeFile(dir + "/" + names[i]);
+      Status s = ExpectStatus("PUT " + key, session.Request("PUT", Url(key), bytes, nullptr), 200);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (first_error.ok()) first_error = s;
+        next = names.size();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < parallel; ++t) threads.emplace_back(upload);
+  for (auto& t : threads) t.join();
+  return first_error;
+}
+
+int S3Server::RangedGets() const {
+  size_t size = process_->Log().size();
+  for (int i = 0; i < kSettleChecks; ++i) {
+    SleepForSeconds(kSettleSeconds);
+    const size_t now = process_->Log().size();
+    if (now == size) break;
+    size = now;
+  }
+  std::istringstream lines(process_->Log());
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) n += line.find(" 206 ") != std::string::npos ? 1 : 0;
+  return n;
+}
+
+Result<std::unique_ptr<S3FaultProxy>> S3FaultProxy::Start(const std::string& dir,
+                                                          const std::string& upstream,
+                                                          const std::string& match, int count,
+                                                          int status, const std::string& code) {
+  fs::create_directories(dir);
+  FROCKET_ASSIGN_OR_RETURN(
+      auto process, BackgroundProcess::Start(
+                        {FROCKET_NODE_EXECUTABLE,
+                         std::string(FROCKET_TESTS_SOURCE_DIR) + "/storage/flaky_proxy.mjs",
+                         "--upstream", upstream, "--match", match, "--count", std::to_string(count),
+                         "--status", std::to_string(status), "--code", code},
+                        {}, dir + "/flaky-proxy.log"));
+  FROCKET_ASSIGN_OR_RETURN(int port, AwaitListeningPort(*process, "listening on "));
+  return std::unique_ptr<S3FaultProxy>(new S3FaultProxy(port, std::move(process)));
+}
+
+std::vector<std::string> S3FaultProxy::Injected() const {
+  return LinesStartingWith(process_->Log(), "injected ");
+}
+
+std::vector<std::string> S3FaultProxy::Forwarded() const {
+  return LinesStartingWith(process_->Log(), "forwarded ");
+}
+
+}  // namespace frocket::testing
