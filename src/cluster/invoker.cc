@@ -18,7 +18,12 @@ Result<std::unique_ptr<Invoker>> CreateInvoker() {
     }
     FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
     auto cache = std::make_shared<PartCache>(static_cast<uint64_t>(cache_mb) << 20);
-    return std::unique_ptr<Invoker>(std::make_unique<LocalInvoker>(threads, std::move(cache)));
+    FROCKET_ASSIGN_OR_RETURN(double run_timeout, Config::Double("FROCKET_INVOKER_RUN_TIMEOUT"));
+    if (run_timeout <= 0) {
+      return Status::Invalid("FROCKET_INVOKER_RUN_TIMEOUT must be positive");
+    }
+    return std::unique_ptr<Invoker>(
+        std::make_unique<LocalInvoker>(threads, std::move(cache), run_timeout));
   }
   if (kind == "work_queue") {
     if (Config::Get("FROCKET_DATASTORE") != "redis") {

@@ -1,8 +1,11 @@
 // LocalInvoker: runs a job's tasks on a thread pool in this process (FROCKET_LOCAL_THREADS,
 // default all cores), reporting progress as task statuses change — the embedded mode's
 // invoker. A task that fails here would fail the same way again, so nothing is retried.
+// FROCKET_INVOKER_RUN_TIMEOUT bounds a job as in cluster mode: tasks not started by then
+// fail, and remote reads under way give up at it (see Deadline).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -15,8 +18,10 @@ namespace frocket::cluster {
 
 class LocalInvoker final : public Invoker {
  public:
-  LocalInvoker(int threads, std::shared_ptr<PartCache> cache)
-      : threads_(threads < 1 ? 1 : threads), worker_(std::move(cache)) {}
+  LocalInvoker(int threads, std::shared_ptr<PartCache> cache, double run_timeout_seconds)
+      : threads_(threads < 1 ? 1 : threads),
+        run_timeout_(run_timeout_seconds),
+        worker_(std::move(cache)) {}
 
   std::string Describe() const override {
     return "local (" + std::to_string(threads_) + " threads)";
@@ -35,8 +40,13 @@ class LocalInvoker final : public Invoker {
   // Runs task(i, status) for i < count, at most `threads` at once; returns when all ended.
   InvokerTimes Run(size_t count, const std::function<void(size_t, const StatusCallback&)>& task,
                    const ProgressCallback& progress);
+  // Runs task i under the job's deadline, or reports it failed if the deadline has passed.
+  template <typename TaskResult>
+  void RunBefore(std::chrono::steady_clock::time_point deadline, const StatusCallback& status,
+                 TaskResult* result, const std::function<TaskResult()>& run) const;
 
   int threads_;
+  double run_timeout_;
   Worker worker_;
 };
 

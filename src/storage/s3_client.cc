@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/config.h"
+#include "common/deadline.h"
 #include "storage/s3_xml.h"
 #include "storage/sigv4.h"
 
@@ -189,12 +190,22 @@ Result<S3Client::Response> S3Client::Send(const Request& request, Buffer* into,
   Status last_error;
   double backoff = settings_.first_backoff;
   static thread_local std::mt19937 jitter(std::random_device{}());
+  // The job's deadline (see Deadline) bounds the whole request, retries included.
+  auto out_of_time = [&] {
+    return Status::IOError(request.what +
+                           ": the job ran out of time (FROCKET_INVOKER_RUN_TIMEOUT)" +
+                           (last_error.ok() ? "" : "; the last attempt: " + last_error.message()));
+  };
   for (int attempt = 1; attempt <= settings_.max_attempts; ++attempt) {
     if (attempt > 1) {
       std::uniform_real_distribution<double> spread(0.5, 1.5);
-      std::this_thread::sleep_for(std::chrono::duration<double>(backoff * spread(jitter)));
+      double pause = backoff * spread(jitter);
+      if (auto left = Deadline::SecondsLeft()) pause = std::min(pause, std::max(0.0, *left));
+      std::this_thread::sleep_for(std::chrono::duration<double>(pause));
       backoff *= 2;
     }
+    const std::optional<double> left = Deadline::SecondsLeft();
+    if (left && *left <= 0) return out_of_time();
     std::vector<sigv4::Header> headers;
     headers.push_back({"host", host});
     for (const auto& [name, value] : request.headers) headers.push_back({name, value});
@@ -232,6 +243,9 @@ Result<S3Client::Response> S3Client::Send(const Request& request, Buffer* into,
                      static_cast<long>(settings_.connect_timeout * 1000));
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings_.low_speed_timeout));
+    if (left) {
+      curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::max(1L, static_cast<long>(*left * 1000)));
+    }
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
@@ -251,6 +265,9 @@ Result<S3Client::Response> S3Client::Send(const Request& request, Buffer* into,
       last_error = Status::IOError(request.what + ": " + curl_easy_strerror(code) + " (" + host +
                                    ", attempt " + std::to_string(attempt) + " of " +
                                    std::to_string(settings_.max_attempts) + ")");
+      if (code == CURLE_OPERATION_TIMEDOUT && left && *Deadline::SecondsLeft() <= 0) {
+        return out_of_time();
+      }
       if (RetryableCurlError(code)) continue;
       return last_error;
     }

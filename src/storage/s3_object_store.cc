@@ -6,6 +6,8 @@
 #include <cstring>
 #include <thread>
 
+#include "common/deadline.h"
+
 namespace frocket {
 
 Result<std::unique_ptr<S3ObjectSource>> S3ObjectSource::Open(std::shared_ptr<S3Client> client,
@@ -81,7 +83,9 @@ Status S3ObjectSource::WillRead(const std::vector<ByteRange>& ranges) {
   std::vector<std::shared_ptr<Buffer>> buffers(blocks.size());
   std::vector<Status> statuses(blocks.size());
   std::atomic<size_t> next{0};
+  const auto deadline = Deadline::Current();
   auto fetch = [&] {
+    Deadline::Scope scope(deadline);
     for (size_t i = next++; i < blocks.size(); i = next++) {
       buffers[i] = std::make_shared<Buffer>();
       statuses[i] = Fetch(blocks[i].offset, blocks[i].length, buffers[i].get());
