@@ -78,58 +78,51 @@ InvokerTimes LocalInvoker::Run(size_t count,
   return times;
 }
 
-template <typename TaskResult>
-void LocalInvoker::RunBefore(std::chrono::steady_clock::time_point deadline,
-                             const StatusCallback& status, TaskResult* result,
-                             const std::function<TaskResult()>& run) const {
-  if (std::chrono::steady_clock::now() >= deadline) {
-    result->error = "timed out after " + std::to_string(static_cast<int64_t>(run_timeout_)) +
-                    " s (FROCKET_INVOKER_RUN_TIMEOUT) before the task started";
-    status(TaskStatus::kEndedFailed);
-    return;
-  }
-  Deadline::Scope scope(deadline);
-  *result = run();
+template <typename Request, typename TaskResult>
+JobRun LocalInvoker::RunJob(
+    const std::vector<Request>& requests, const ProgressCallback& progress,
+    std::vector<TaskResult>* results,
+    const std::function<TaskResult(const Request&, const StatusCallback&)>& run_task) {
+  results->assign(requests.size(), {});
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(run_timeout_));
+  JobRun run;
+  run.times = Run(
+      requests.size(),
+      [&](size_t i, const StatusCallback& status) {
+        TaskResult& result = (*results)[i];
+        if (std::chrono::steady_clock::now() >= deadline) {
+          result.error = "timed out after " + std::to_string(static_cast<int64_t>(run_timeout_)) +
+                         " s (FROCKET_INVOKER_RUN_TIMEOUT) before the task started";
+          status(TaskStatus::kEndedFailed);
+          return;
+        }
+        Deadline::Scope scope(deadline);
+        result = run_task(requests[i], status);
+      },
+      progress);
+  for (const auto& r : *results) run.failed_attempts += r.success ? 0 : 1;
+  return run;
 }
 
 JobRun LocalInvoker::RunQueries(const std::vector<QueryTaskRequest>& requests, double job_start,
                                 const ProgressCallback& progress,
                                 std::vector<QueryTaskResult>* results) {
-  results->assign(requests.size(), {});
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(run_timeout_));
-  JobRun run;
-  run.times = Run(
-      requests.size(),
-      [&](size_t i, const StatusCallback& status) {
-        RunBefore<QueryTaskResult>(deadline, status, &(*results)[i], [&] {
-          return worker_.RunQuery(requests[i], job_start, status);
-        });
-      },
-      progress);
-  for (const auto& r : *results) run.failed_attempts += r.success ? 0 : 1;
-  return run;
+  return RunJob<QueryTaskRequest, QueryTaskResult>(
+      requests, progress, results, [&](const QueryTaskRequest& r, const StatusCallback& status) {
+        return worker_.RunQuery(r, job_start, status);
+      });
 }
 
 JobRun LocalInvoker::RunRegistrations(const std::vector<RegistrationTaskRequest>& requests,
                                       double job_start, const ProgressCallback& progress,
                                       std::vector<RegistrationTaskResult>* results) {
-  results->assign(requests.size(), {});
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(run_timeout_));
-  JobRun run;
-  run.times = Run(
-      requests.size(),
-      [&](size_t i, const StatusCallback& status) {
-        RunBefore<RegistrationTaskResult>(deadline, status, &(*results)[i], [&] {
-          return worker_.RunRegistration(requests[i], job_start, status);
-        });
-      },
-      progress);
-  for (const auto& r : *results) run.failed_attempts += r.success ? 0 : 1;
-  return run;
+  return RunJob<RegistrationTaskRequest, RegistrationTaskResult>(
+      requests, progress, results,
+      [&](const RegistrationTaskRequest& r, const StatusCallback& status) {
+        return worker_.RunRegistration(r, job_start, status);
+      });
 }
 
 void LocalInvoker::ForgetDataset(const std::string& name) {

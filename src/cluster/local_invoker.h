@@ -40,10 +40,12 @@ class LocalInvoker final : public Invoker {
   // Runs task(i, status) for i < count, at most `threads` at once; returns when all ended.
   InvokerTimes Run(size_t count, const std::function<void(size_t, const StatusCallback&)>& task,
                    const ProgressCallback& progress);
-  // Runs task i under the job's deadline, or reports it failed if the deadline has passed.
-  template <typename TaskResult>
-  void RunBefore(std::chrono::steady_clock::time_point deadline, const StatusCallback& status,
-                 TaskResult* result, const std::function<TaskResult()>& run) const;
+  // Runs each request through run_task under the job's deadline; a task not started by the
+  // deadline fails without running.
+  template <typename Request, typename TaskResult>
+  JobRun RunJob(const std::vector<Request>& requests, const ProgressCallback& progress,
+                std::vector<TaskResult>* results,
+                const std::function<TaskResult(const Request&, const StatusCallback&)>& run_task);
 
   int threads_;
   double run_timeout_;
