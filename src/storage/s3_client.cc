@@ -293,7 +293,11 @@ Status S3Client::ErrorFor(const Request& request, const Response& response) cons
   std::string code = s3xml::Text(response.body, "Code");
   std::string message = s3xml::Text(response.body, "Message");
   std::string text = request.what + ": HTTP " + std::to_string(response.status);
-  if (!code.empty()) text += " " + code;
+  if (!code.empty()) {
+    text += " " + code;
+  } else if (response.status == 403) {
+    text += " Forbidden";  // a HEAD answer has no body to say why
+  }
   if (!message.empty()) text += ": " + message;
   if (response.status == 403) {
     text += settings_.no_signature ? " (unsigned request: FROCKET_AWS_NO_SIGNATURE is set)"

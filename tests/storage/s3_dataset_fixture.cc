@@ -6,9 +6,18 @@ namespace frocket::testing {
 
 void S3DatasetTest::SetUp() {
   ASSERT_NO_FATAL_FAILURE(ClusterTest::SetUp());
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+}
+
+void S3DatasetTest::StartServer() {
   auto server = S3Server::Start(Dir("s3"), {"bkt"});
   ASSERT_TRUE(server.ok()) << server.status().message();
   s3_ = std::move(*server);
+  server_env_ = s3_->ClientEnv();
+}
+
+Status S3DatasetTest::Upload(const std::string& dir, const std::string& bucket_and_prefix) const {
+  return s3_->UploadDirectory(dir, bucket_and_prefix);
 }
 
 void S3DatasetTest::TearDown() {
@@ -22,7 +31,7 @@ void S3DatasetTest::TearDown() {
 }
 
 Environment S3DatasetTest::S3Env(const Environment& extra) const {
-  Environment env = s3_->ClientEnv();
+  Environment env = server_env_;
   for (const auto& variable : extra) {
     std::erase_if(env, [&](const auto& e) { return e.first == variable.first; });
     env.push_back(variable);
@@ -51,7 +60,7 @@ std::string S3DatasetTest::PrepareDataset(int64_t rows, int parts, int seed,
                                           const std::string& local_name,
                                           const Environment& register_env) {
   const std::string dir = Generate(prefix, rows, parts, seed);
-  Status uploaded = s3_->UploadDirectory(dir, "bkt/" + prefix + "/");
+  Status uploaded = Upload(dir, "bkt/" + prefix + "/");
   EXPECT_TRUE(uploaded.ok()) << uploaded.message();
   ExpectRegistered(
       EmbeddedS3({"register", s3_name, "s3://bkt/" + prefix + "/", "user_id", "ts", "--nopretty"},

@@ -1,7 +1,8 @@
 // S3DatasetTest: a ClusterTest (its own Redis, `frocket worker` processes, the CLI in both
-// modes) with an s3rver of the test's own, bucket "bkt", whose endpoint and credentials the
-// frocket processes get: datasets uploaded there are read by the embedded mode and by the
-// workers, and their answers compared with the embedded mode's over the same local files.
+// modes) with an S3 server — by default an s3rver of the test's own — with a bucket "bkt", whose
+// endpoint and credentials the frocket processes get: datasets uploaded there are read by the
+// embedded mode and by the workers, and their answers compared with the embedded mode's over the
+// same local files.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,12 @@ class S3DatasetTest : public ClusterTest {
  protected:
   void SetUp() override;
   void TearDown() override;
+
+  // The S3 server the test uses, started by SetUp: by default an s3rver of its own (s3_).
+  // Sets server_env_ to its client configuration.
+  virtual void StartServer();
+  // Stores every regular file of `dir` under bucket_and_prefix on that server.
+  virtual Status Upload(const std::string& dir, const std::string& bucket_and_prefix) const;
 
   // The environment of the embedded mode (that of Embedded(): same FROCKET_HOME, so the
   // same registrations) with this test's S3 server, and `extra` on top.
@@ -34,6 +41,7 @@ class S3DatasetTest : public ClusterTest {
                              const Environment& register_env = {});
 
   std::unique_ptr<S3Server> s3_;
+  Environment server_env_;
 };
 
 // A successful registration's run: exit 0 and success true (the test fails otherwise).

@@ -1,7 +1,5 @@
 #include "support/s3_server.h"
 
-#include <curl/curl.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -24,59 +22,6 @@ constexpr int kSettleChecks = 25;
 constexpr const char* kAccessKey = "S3RVER";
 constexpr const char* kSecretKey = "S3RVER";
 
-// A libcurl handle kept across requests (its connection is reused).
-class HttpSession {
- public:
-  HttpSession() {
-    static std::once_flag init;
-    std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    curl_ = curl_easy_init();
-  }
-  ~HttpSession() {
-    if (curl_ != nullptr) curl_easy_cleanup(curl_);
-  }
-  HttpSession(const HttpSession&) = delete;
-  HttpSession& operator=(const HttpSession&) = delete;
-
-  Result<long> Request(const std::string& method, const std::string& url, std::string_view body,
-                       std::string* response_body) {
-    if (curl_ == nullptr) return Status::IOError("cannot initialise libcurl");
-    curl_easy_reset(curl_);
-    std::string received;
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
-    if (method == "HEAD") curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
-    // No "Expect: 100-continue": s3rver answers it, but it costs a round trip per upload.
-    curl_slist* headers = curl_slist_append(nullptr, "Expect:");
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-    if (method == "PUT" || method == "POST") {
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    }
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &HttpSession::OnBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &received);
-    const CURLcode code = curl_easy_perform(curl_);
-    curl_slist_free_all(headers);
-    if (code != CURLE_OK) {
-      return Status::IOError(method + " " + url + ": " + curl_easy_strerror(code));
-    }
-    long status = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
-    if (response_body != nullptr) *response_body = std::move(received);
-    return status;
-  }
-
- private:
-  static size_t OnBody(char* data, size_t size, size_t count, void* user) {
-    static_cast<std::string*>(user)->append(data, size * count);
-    return size * count;
-  }
-
-  CURL* curl_ = nullptr;
-};
-
 // Waits until `process` logs "<marker>127.0.0.1:PORT"; the port, or an error with its log.
 Result<int> AwaitListeningPort(BackgroundProcess& process, const std::string& marker) {
   int port = 0;
@@ -95,15 +40,6 @@ Result<int> AwaitListeningPort(BackgroundProcess& process, const std::string& ma
                            process.Log());
   }
   return port;
-}
-
-Status ExpectStatus(const std::string& what, Result<long> status, long expected) {
-  if (!status.ok()) return status.status();
-  if (*status != expected) {
-    return Status::IOError(what + ": HTTP " + std::to_string(*status) + ", expected " +
-                           std::to_string(expected));
-  }
-  return Status::OK();
 }
 
 std::vector<std::string> LinesStartingWith(const std::string& text, const std::string& prefix) {
@@ -160,13 +96,14 @@ Result<std::unique_ptr<S3Server>> S3Server::Start(const std::string& dir,
   return server;
 }
 
-Environment S3Server::ClientEnv() const {
+Environment S3ClientEnv(const std::string& endpoint, const std::string& access_key_id,
+                        const std::string& secret_access_key) {
   // The names frocket reads first (all of them for the session token and anonymous access),
   // so that nothing from the environment the tests run in applies.
-  return {{"FROCKET_S3_AWS_ENDPOINT_URL", endpoint()},
-          {"FROCKET_AWS_ENDPOINT_URL", endpoint()},
-          {"FROCKET_S3_AWS_ACCESS_KEY_ID", kAccessKey},
-          {"FROCKET_S3_AWS_SECRET_ACCESS_KEY", kSecretKey},
+  return {{"FROCKET_S3_AWS_ENDPOINT_URL", endpoint},
+          {"FROCKET_AWS_ENDPOINT_URL", endpoint},
+          {"FROCKET_S3_AWS_ACCESS_KEY_ID", access_key_id},
+          {"FROCKET_S3_AWS_SECRET_ACCESS_KEY", secret_access_key},
           {"FROCKET_S3_AWS_SESSION_TOKEN", ""},
           {"FROCKET_AWS_SESSION_TOKEN", ""},
           {"AWS_SESSION_TOKEN", ""},
@@ -174,6 +111,10 @@ Environment S3Server::ClientEnv() const {
           {"FROCKET_AWS_NO_SIGNATURE", ""},
           {"FROCKET_S3_AWS_REGION", "us-east-1"},
           {"FROCKET_S3_ADDRESSING_STYLE", "path"}};
+}
+
+Environment S3Server::ClientEnv() const {
+  return S3ClientEnv(endpoint(), kAccessKey, kSecretKey);
 }
 
 Status S3Server::Put(const std::string& bucket_and_key, std::string_view bytes) const {

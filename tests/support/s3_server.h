@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "support/background_process.h"
+#include "support/http_session.h"
 
 namespace frocket::testing {
 
@@ -82,6 +83,12 @@ class S3FaultProxy {
   int port_;
   std::unique_ptr<BackgroundProcess> process_;
 };
+
+// frocket's configuration for an S3 server: path-style requests to `endpoint`, region
+// us-east-1, these credentials, and every other S3 variable frocket reads emptied so that
+// nothing from the environment the tests run in applies.
+Environment S3ClientEnv(const std::string& endpoint, const std::string& access_key_id,
+                        const std::string& secret_access_key);
 
 // One HTTP request; the answer's status (its body in *response_body if given), or an error
 // if no answer came.
