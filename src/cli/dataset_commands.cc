@@ -232,16 +232,21 @@ int RunUnregister(const std::string& name, bool force, const OutputOptions& out)
 }
 
 int RunConfig(const OutputOptions& out) {
+  // A secret's value is never printed: only whether it is set.
+  auto shown = [](const ConfigVariable& v) {
+    const std::string value = Config::Get(v.name);
+    return v.secret && !value.empty() ? std::string("(set)") : value;
+  };
   if (!out.pretty) {
     nlohmann::ordered_json j = nlohmann::ordered_json::object();
-    for (const auto& v : Config::Variables()) j[v.name] = Config::Get(v.name);
+    for (const auto& v : Config::Variables()) j[v.name] = shown(v);
     PrintJson(j, out);
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& v : Config::Variables()) {
     bool set = std::getenv(v.name) != nullptr;
-    rows.push_back({v.name, Config::Get(v.name), set ? "environment" : "default", v.description});
+    rows.push_back({v.name, shown(v), set ? "environment" : "default", v.description});
   }
   PrintTable({"variable", "value", "from", "meaning"}, rows);
   return 0;

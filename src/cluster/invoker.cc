@@ -12,9 +12,10 @@ Result<std::unique_ptr<Invoker>> CreateInvoker() {
   const std::string kind = Config::Get("FROCKET_INVOKER");
   if (kind == "local") {
     int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int remote_threads = std::max(threads, kRemoteTasksInFlight);
     if (!Config::Get("FROCKET_LOCAL_THREADS").empty()) {
       FROCKET_ASSIGN_OR_RETURN(int64_t t, Config::Int("FROCKET_LOCAL_THREADS", 1, 1024));
-      threads = static_cast<int>(t);
+      threads = remote_threads = static_cast<int>(t);
     }
     FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
     auto cache = std::make_shared<PartCache>(static_cast<uint64_t>(cache_mb) << 20);
@@ -23,7 +24,7 @@ Result<std::unique_ptr<Invoker>> CreateInvoker() {
       return Status::Invalid("FROCKET_INVOKER_RUN_TIMEOUT must be positive");
     }
     return std::unique_ptr<Invoker>(
-        std::make_unique<LocalInvoker>(threads, std::move(cache), run_timeout));
+        std::make_unique<LocalInvoker>(threads, remote_threads, std::move(cache), run_timeout));
   }
   if (kind == "work_queue") {
     if (Config::Get("FROCKET_DATASTORE") != "redis") {

@@ -1,5 +1,6 @@
 #include "cluster/local_invoker.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -16,7 +17,7 @@ namespace {
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 }  // namespace
 
-InvokerTimes LocalInvoker::Run(size_t count,
+InvokerTimes LocalInvoker::Run(size_t count, int threads,
                                const std::function<void(size_t, const StatusCallback&)>& task,
                                const ProgressCallback& progress) {
   using Clock = std::chrono::steady_clock;
@@ -41,7 +42,7 @@ InvokerTimes LocalInvoker::Run(size_t count,
       });
     }
   };
-  const size_t pool_size = std::min<size_t>(static_cast<size_t>(threads_), count);
+  const size_t pool_size = std::min<size_t>(static_cast<size_t>(threads), count);
   std::vector<std::thread> pool;
   pool.reserve(pool_size);
   for (size_t t = 0; t < pool_size; ++t) pool.emplace_back(work);
@@ -87,9 +88,12 @@ JobRun LocalInvoker::RunJob(
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(run_timeout_));
+  const bool remote = std::any_of(requests.begin(), requests.end(), [](const Request& r) {
+    return r.part_path.rfind("s3://", 0) == 0;
+  });
   JobRun run;
   run.times = Run(
-      requests.size(),
+      requests.size(), remote ? remote_threads_ : threads_,
       [&](size_t i, const StatusCallback& status) {
         TaskResult& result = (*results)[i];
         if (std::chrono::steady_clock::now() >= deadline) {

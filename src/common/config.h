@@ -15,6 +15,7 @@ struct ConfigVariable {
   const char* name;
   const char* default_value;  // "" when unset by default
   const char* description;
+  bool secret = false;  // `frocket config` says whether it is set, never its value
 };
 
 class Config {

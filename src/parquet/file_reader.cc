@@ -40,6 +40,10 @@ Result<std::unique_ptr<ParquetFile>> ParquetFile::Open(std::shared_ptr<ByteSourc
                            std::to_string(kMinFileSize) + ")");
   }
   uint64_t tail_size = std::min(size, kFooterGuess);
+  // A remote source fetches the tail and the leading magic together: one round trip.
+  if (tail_size < size) {
+    FROCKET_RETURN_IF_ERROR(source->WillRead({{0, 4}, {size - tail_size, tail_size}}));
+  }
   Buffer tail;
   FROCKET_RETURN_IF_ERROR(source->ReadAt(size - tail_size, tail_size, &tail));
   const uint8_t* end = tail.data() + tail_size;

@@ -70,14 +70,20 @@ Status S3ObjectSource::WillRead(const std::vector<ByteRange>& ranges) {
   }
   std::sort(sorted.begin(), sorted.end(),
             [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
+  // A gap is fetched with its neighbours when it is small (a round trip costs more) and no
+  // larger than the bytes wanted on either side: at most half of a block is waste.
   std::vector<ByteRange> blocks;
+  uint64_t wanted = 0;  // bytes of the last block that were asked for
   for (const ByteRange& r : sorted) {
-    if (!blocks.empty() &&
-        r.offset <= blocks.back().offset + blocks.back().length + kS3CoalesceGap) {
+    const uint64_t end = blocks.empty() ? 0 : blocks.back().offset + blocks.back().length;
+    const uint64_t gap = !blocks.empty() && r.offset > end ? r.offset - end : 0;
+    if (!blocks.empty() && r.offset <= end + kS3CoalesceGap && gap <= wanted + r.length) {
       ByteRange& b = blocks.back();
-      b.length = std::max(b.offset + b.length, r.offset + r.length) - b.offset;
+      b.length = std::max(end, r.offset + r.length) - b.offset;
+      wanted += r.length;
     } else {
       blocks.push_back(r);
+      wanted = r.length;
     }
   }
   std::vector<std::shared_ptr<Buffer>> buffers(blocks.size());

@@ -4,15 +4,25 @@
 // default), as a throttled or overloaded S3 would.
 //
 //   node flaky_proxy.mjs --upstream http://127.0.0.1:PORT --match REGEX [--count N]
-//                        [--status 503] [--code SlowDown]
+//                        [--status 503] [--code SlowDown] [--delay-ms MS]
 //
-// --count -1 fails every matching request. It listens on a free loopback port and prints
-// "flaky proxy listening on 127.0.0.1:PORT" when ready, then one line per request:
-// "injected 503 SlowDown: GET /bkt/key" or "forwarded GET /bkt/key -> 206".
+// --count -1 fails every matching request; --count 0 none (a plain proxy). --delay-ms holds
+// each request that long before passing it on, as a distant S3's first-byte latency would.
+// It listens on a free loopback port and prints "flaky proxy listening on 127.0.0.1:PORT"
+// when ready, then lines per request: "injected 503 SlowDown: GET /bkt/key", or
+// "forwarded GET /bkt/key -> 206" when the answer starts and "done GET /bkt/key 206 N bytes"
+// when its N body bytes have been passed on (benchmarks count bytes fetched with these).
 import http from 'node:http';
 
 function parseArgs(argv) {
-  const args = {count: 1, status: 503, code: 'SlowDown', match: null, upstream: null};
+  const args = {
+    count: 1,
+    status: 503,
+    code: 'SlowDown',
+    match: null,
+    upstream: null,
+    'delay-ms': 0,
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i].replace(/^--/, '');
     if (!(name in args) || i + 1 >= argv.length) {
@@ -23,6 +33,7 @@ function parseArgs(argv) {
   if (!args.upstream || !args.match) throw new Error('--upstream and --match are required');
   args.count = Number(args.count);
   args.status = Number(args.status);
+  args['delay-ms'] = Number(args['delay-ms']);
   args.match = new RegExp(args.match);
   args.upstream = new URL(args.upstream);
   return args;
@@ -53,6 +64,15 @@ const server = http.createServer((req, res) => {
     res.end(req.method === 'HEAD' ? undefined : body);
     return;
   }
+  if (args['delay-ms'] > 0) {
+    req.pause();
+    setTimeout(() => forward(req, res, line), args['delay-ms']);
+  } else {
+    forward(req, res, line);
+  }
+});
+
+function forward(req, res, line) {
   const upstream = http.request(
       {
         host: args.upstream.hostname,
@@ -63,6 +83,9 @@ const server = http.createServer((req, res) => {
       },
       (answer) => {
         console.log(`forwarded ${line} -> ${answer.statusCode}`);
+        let bytes = 0;
+        answer.on('data', (chunk) => bytes += chunk.length);
+        answer.on('end', () => console.log(`done ${line} ${answer.statusCode} ${bytes} bytes`));
         res.writeHead(answer.statusCode, answer.headers);
         answer.pipe(res);
       });
@@ -72,7 +95,7 @@ const server = http.createServer((req, res) => {
     res.destroy();
   });
   req.pipe(upstream);
-});
+}
 
 server.keepAliveTimeout = 5000;
 server.listen(0, '127.0.0.1', () => {

@@ -118,5 +118,29 @@ TEST_F(S3Embedded, DatasetOf2500PartsRegistersAndQueries) {
   EXPECT_EQ(answer, Answer(EmbeddedS3(RunArgs("many-local", ""))));
 }
 
+// `frocket config` shows where S3 settings come from, but never a secret's value.
+TEST(S3Config, ConfigShowsTheS3SettingsButNeverASecret) {
+  const std::string secret = "do-not-print-this-secret";
+  const std::string token = "do-not-print-this-token";
+  const Environment env = {{"FROCKET_S3_AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
+                           {"FROCKET_S3_AWS_ACCESS_KEY_ID", "AKIDVISIBLE"},
+                           {"FROCKET_S3_AWS_SECRET_ACCESS_KEY", secret},
+                           {"FROCKET_S3_AWS_SESSION_TOKEN", token}};
+  const FrocketRun json_run = RunFrocket({"config", "--nopretty"}, env);
+  ASSERT_EQ(json_run.result.exit_code, 0) << json_run.Describe();
+  ASSERT_TRUE(json_run.out && json_run.out->is_object()) << json_run.Describe();
+  EXPECT_EQ(json_run.out->value("FROCKET_S3_AWS_ENDPOINT_URL", ""), "http://127.0.0.1:1");
+  EXPECT_EQ(json_run.out->value("FROCKET_S3_AWS_ACCESS_KEY_ID", ""), "AKIDVISIBLE");
+  EXPECT_EQ(json_run.out->value("FROCKET_S3_AWS_SECRET_ACCESS_KEY", ""), "(set)");
+  EXPECT_EQ(json_run.out->value("FROCKET_S3_AWS_SESSION_TOKEN", ""), "(set)");
+  const FrocketRun table = RunFrocket({"config"}, env);
+  ASSERT_EQ(table.result.exit_code, 0) << table.Describe();
+  EXPECT_TRUE(Mentions(table.result.out, "FROCKET_S3_AWS_SECRET_ACCESS_KEY")) << table.Describe();
+  for (const FrocketRun* r : {&json_run, &table}) {
+    EXPECT_FALSE(Mentions(r->result.out + r->result.err, secret)) << r->Describe();
+    EXPECT_FALSE(Mentions(r->result.out + r->result.err, token)) << r->Describe();
+  }
+}
+
 }  // namespace
 }  // namespace frocket::testing
