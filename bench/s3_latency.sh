@@ -83,22 +83,23 @@ summary() {  # label, then one number per line on stdin: min and median
   sort -g | awk -v label="$1" '{v[NR]=$1} END {printf "  %-34s min %.4f s  median %.4f s  (%d runs)\n", label, v[1], v[int((NR+1)/2)], NR}'
 }
 
+# A new process over S3: prints its time and what it fetched, appends its time to file $2.
+run_s3() {  # label, times file
+  local mark t steps bytes gets heads
+  mark=$(wc -l <"$work/proxy.log")
+  read -r t steps <<<"$(run_once s3ds)"
+  sleep 0.3  # the proxy logs an answer's end a moment after passing it on
+  read -r bytes gets heads <<<"$(fetched_since "$mark")"
+  echo "  $1 $t s  fetched $bytes bytes in $gets GETs, $heads HEADs  (steps $steps)"
+  echo "$t" >>"$2"
+}
+
 echo "S3 over loopback, proxy delay ${delay_ms} ms per request; $reps runs each"
 : >"$work/first"; : >"$work/disk"; : >"$work/local_first"
 for i in $(seq "$reps"); do
   rm -rf "$FROCKET_HOME/disk-cache"
-  mark=$(wc -l <"$work/proxy.log")
-  read -r t steps <<<"$(run_once s3ds)"
-  sleep 0.3
-  read -r bytes gets heads <<<"$(fetched_since "$mark")"
-  echo "  first     $t s  fetched $bytes bytes in $gets GETs, $heads HEADs  (steps $steps)"
-  echo "$t" >>"$work/first"
-  mark=$(wc -l <"$work/proxy.log")
-  read -r t steps <<<"$(run_once s3ds)"
-  sleep 0.3
-  read -r bytes gets heads <<<"$(fetched_since "$mark")"
-  echo "  disk hit  $t s  fetched $bytes bytes in $gets GETs, $heads HEADs  (steps $steps)"
-  echo "$t" >>"$work/disk"
+  run_s3 "first    " "$work/first"
+  run_s3 "disk hit " "$work/disk"
   read -r t steps <<<"$(run_once local)"
   echo "  local     $t s  (steps $steps)"
   echo "$t" >>"$work/local_first"
