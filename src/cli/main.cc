@@ -10,6 +10,7 @@
 #include "cli/dataset_commands.h"
 #include "cli/parquet_command.h"
 #include "cli/query_command.h"
+#include "cli/serve_command.h"
 #include "cli/worker_command.h"
 #include "dataset/activity_generator.h"
 
@@ -130,6 +131,14 @@ int main(int argc, char** argv) {
   auto* worker = app.add_subcommand(
       "worker", "Serve tasks from the Redis work queue (cluster mode) until SIGTERM");
   worker->callback([&] { exit_code = frocket::cli::RunWorker(); });
+
+  std::optional<int> serve_port;
+  std::optional<std::string> serve_host;
+  auto* serve = app.add_subcommand("serve", "Serve Funnel Rocket's HTTP API until SIGTERM");
+  serve->add_option("--port", serve_port, "TCP port (default: APISERVER_PORT, else 5000)");
+  serve->add_option("--host", serve_host,
+                    "Address to listen on (default: FROCKET_APISERVER_HOST, else 0.0.0.0)");
+  serve->callback([&] { exit_code = frocket::cli::RunServe(serve_port, serve_host); });
 
   auto* config = app.add_subcommand("config", "Show the configuration (FROCKET_* variables)");
   config->callback([&] { exit_code = frocket::cli::RunConfig(output()); });

@@ -152,10 +152,15 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
     stats_input.total_seconds = NowSeconds() - start;
     return JobStatsJson(stats_input);
   };
-  if (!first_error.empty()) return Failure(request_id, first_error, stats());
+  auto fail = [&](const std::string& message) {
+    auto response = Failure(request_id, message, stats());
+    Report("register", args.name, false, stats_input);
+    return response;
+  };
+  if (!first_error.empty()) return fail(first_error);
   report("Validating the sampled parts", "FINISHING");
   Status agree = dataset::CheckPartsAgree(names, inspections, validate_uniques);
-  if (!agree.ok()) return Failure(request_id, agree.message(), stats());
+  if (!agree.ok()) return fail(agree.message());
 
   StoredDataset stored;
   stored.info.id.name = args.name;
@@ -167,7 +172,7 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
   stored.parts = std::move(parts);
   stored.schema = dataset::MergeSchemas(inspections, *settings);
   Status written = datastore_->WriteDataset(stored);
-  if (!written.ok()) return Failure(request_id, written.message(), stats());
+  if (!written.ok()) return fail(written.message());
   // Parts cached for an earlier registration of this name are never used again.
   invoker_->ForgetDataset(args.name);
   log::Info("registration", "dataset '" + args.name + "' registered in " + datastore_->Describe());
@@ -177,6 +182,7 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
   j["requestId"] = request_id;
   j["dataset"] = dataset::ToJson(stored.info);
   j["stats"] = stats();
+  Report("register", args.name, true, stats_input);
   report("Registered", "DONE");
   return j;
 }
@@ -194,26 +200,43 @@ nlohmann::ordered_json InvokerApi::QueryText(const std::string& dataset, const s
 nlohmann::ordered_json InvokerApi::Query(const std::string& dataset,
                                          const nlohmann::json& query_json,
                                          const ProgressCallback& progress) {
-  const std::string request_id = NewRequestId();
-  const double start = NowSeconds();
-  auto stored = GetDataset(dataset);
-  if (!stored.ok()) return Failure(request_id, stored.status().message());
-  query::ParseOptions parse_options;
-  auto top = Config::Int("FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT", 1);
-  auto exact = Config::Int("FROCKET_AGGREGATIONS_EXACT_LIMIT", 1);
-  for (const Status& s : {top.status(), exact.status()}) {
-    if (!s.ok()) return Failure(request_id, s.message());
+  auto prepared = PrepareQuery(dataset, query_json);
+  if (!prepared.ok()) {
+    const bool invalid = prepared.status().code() == StatusCode::kInvalid;
+    return Failure(NewRequestId(),
+                   (invalid ? "invalid query: " : "") + prepared.status().message());
   }
-  parse_options.default_top = *top;
-  auto q = query::ParseQuery(query_json, stored->schema.ForQueries(), parse_options);
-  if (!q.ok()) return Failure(request_id, "invalid query: " + q.status().message());
+  return RunQuery(*prepared, progress);
+}
 
-  std::vector<std::string> columns = q->UsedColumns();
-  columns.push_back(stored->info.group_id_column);
-  columns.push_back(stored->info.timestamp_column);
-  std::sort(columns.begin(), columns.end());
-  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
-  const nlohmann::json expanded = nlohmann::json::parse(query::ToExpandedJson(*q).dump());
+Result<PreparedQuery> InvokerApi::PrepareQuery(const std::string& dataset,
+                                               const nlohmann::json& query_json) {
+  PreparedQuery prepared;
+  prepared.request_id = NewRequestId();
+  prepared.start = NowSeconds();
+  FROCKET_ASSIGN_OR_RETURN(prepared.dataset, GetDataset(dataset));
+  query::ParseOptions parse_options;
+  FROCKET_ASSIGN_OR_RETURN(parse_options.default_top,
+                           Config::Int("FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT", 1));
+  FROCKET_ASSIGN_OR_RETURN(prepared.exact_limit,
+                           Config::Int("FROCKET_AGGREGATIONS_EXACT_LIMIT", 1));
+  auto q = query::ParseQuery(query_json, prepared.dataset.schema.ForQueries(), parse_options);
+  if (!q.ok()) return Status::Invalid(q.status().message());
+  prepared.columns = q->UsedColumns();
+  prepared.columns.push_back(prepared.dataset.info.group_id_column);
+  prepared.columns.push_back(prepared.dataset.info.timestamp_column);
+  std::sort(prepared.columns.begin(), prepared.columns.end());
+  prepared.columns.erase(std::unique(prepared.columns.begin(), prepared.columns.end()),
+                         prepared.columns.end());
+  prepared.expanded = nlohmann::json::parse(query::ToExpandedJson(*q).dump());
+  return prepared;
+}
+
+nlohmann::ordered_json InvokerApi::RunQuery(const PreparedQuery& prepared,
+                                            const ProgressCallback& progress) {
+  const std::string& request_id = prepared.request_id;
+  const std::string& dataset = prepared.dataset.info.id.name;
+  const StoredDataset* stored = &prepared.dataset;
   const std::vector<std::string> paths = stored->parts.FullPaths(stored->info.basepath);
 
   if (progress) progress({"Starting " + std::to_string(paths.size()) + " tasks", "STARTING", {}});
@@ -224,12 +247,12 @@ nlohmann::ordered_json InvokerApi::Query(const std::string& dataset,
     request.task_index = i;
     request.dataset = stored->info;
     request.part_path = paths[i];
-    request.used_columns = columns;
-    request.query = expanded;
-    request.exact_limit = *exact;
+    request.used_columns = prepared.columns;
+    request.query = prepared.expanded;
+    request.exact_limit = prepared.exact_limit;
   }
   std::vector<QueryTaskResult> results;
-  JobRun run = invoker_->RunQueries(requests, start, progress, &results);
+  JobRun run = invoker_->RunQueries(requests, prepared.start, progress, &results);
 
   JobStatsInput stats_input;
   stats_input.invoker = run.times;
@@ -255,7 +278,8 @@ nlohmann::ordered_json InvokerApi::Query(const std::string& dataset,
       first_error = s.message();
     }
   }
-  stats_input.total_seconds = NowSeconds() - start;
+  stats_input.total_seconds = NowSeconds() - prepared.start;
+  Report("query", dataset, first_error.empty(), stats_input);
   if (!first_error.empty()) {
     log::Warning("query", "query on '" + dataset + "' failed: " + first_error);
     return Failure(request_id, first_error, JobStatsJson(stats_input));
@@ -275,6 +299,20 @@ nlohmann::ordered_json InvokerApi::Query(const std::string& dataset,
   j["stats"] = JobStatsJson(stats_input);
   if (progress) progress({"Done", "DONE", {}});
   return j;
+}
+
+void InvokerApi::Report(const char* type, const std::string& dataset, bool success,
+                        const JobStatsInput& stats) {
+  if (!job_listener_) return;
+  JobReport report;
+  report.type = type;
+  report.dataset = dataset;
+  report.success = success;
+  report.total_seconds = stats.total_seconds;
+  report.invoker = stats.invoker;
+  report.tasks = stats.successful;
+  report.failed_tasks = stats.failed_tasks;
+  job_listener_(report);
 }
 
 nlohmann::ordered_json InvokerApi::Unregister(const std::string& name, bool force) {

@@ -39,6 +39,8 @@ struct TaskMetrics {
   double finished_at = 0;  // seconds from the job's start
   int64_t scanned_rows = 0;
   int64_t scanned_groups = 0;
+  int64_t bytes_read = 0;     // from the part's file, the disk cache or the network
+  int64_t network_bytes = 0;  // of which fetched over the network
   LoadSource load_from = LoadSource::kSource;
   bool warm = true;  // the worker process was already running (always, outside Lambda)
 };

@@ -15,6 +15,8 @@ nlohmann::json ToJson(const TaskMetrics& m) {
           {"finishedAt", m.finished_at},
           {"scannedRows", m.scanned_rows},
           {"scannedGroups", m.scanned_groups},
+          {"bytesRead", m.bytes_read},
+          {"networkBytes", m.network_bytes},
           {"loadFrom", static_cast<int>(m.load_from)},
           {"warm", m.warm}};
 }
@@ -27,6 +29,9 @@ TaskMetrics MetricsFromJson(const nlohmann::json& j) {
   m.finished_at = j.at("finishedAt").get<double>();
   m.scanned_rows = j.at("scannedRows").get<int64_t>();
   m.scanned_groups = j.at("scannedGroups").get<int64_t>();
+  // Absent from workers older than these counters.
+  m.bytes_read = j.value("bytesRead", int64_t{0});
+  m.network_bytes = j.value("networkBytes", int64_t{0});
   int from = j.at("loadFrom").get<int>();
   if (from < 0 || from > static_cast<int>(LoadSource::kDiskCache)) {
     throw std::out_of_range("loadFrom " + std::to_string(from) + " is not a load source");

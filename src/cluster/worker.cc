@@ -52,7 +52,8 @@ const char* LoadSourceName(LoadSource source) {
 }
 
 Result<std::shared_ptr<table::Part>> Worker::LoadPart(const QueryTaskRequest& request,
-                                                      LoadSource* source) {
+                                                      TaskMetrics* metrics) {
+  LoadSource* source = &metrics->load_from;
   const std::string key = PartCacheKey(request.dataset.id, request.part_path);
   std::shared_ptr<table::Part> part = cache_->Get(key);
   if (part && part->HasColumns(request.used_columns)) {
@@ -91,6 +92,9 @@ Result<std::shared_ptr<table::Part>> Worker::LoadPart(const QueryTaskRequest& re
   if (bytes->disk_cache_bytes() > 0 && bytes->remote_bytes() == 0) {
     *source = LoadSource::kDiskCache;
   }
+  metrics->network_bytes = static_cast<int64_t>(bytes->remote_bytes());
+  metrics->bytes_read = static_cast<int64_t>(bytes->remote_bytes() + bytes->disk_cache_bytes() +
+                                             bytes->local_bytes());
   cache_->Put(key, part);
   return part;
 }
@@ -110,7 +114,7 @@ QueryTaskResult Worker::RunQuery(const QueryTaskRequest& request, double job_sta
     return result;
   };
   on_status(TaskStatus::kLoadingData);
-  auto part = LoadPart(request, &result.metrics.load_from);
+  auto part = LoadPart(request, &result.metrics);
   result.metrics.load_seconds = NowSeconds() - start;
   if (!part.ok()) return finish(part.status());
 

@@ -32,9 +32,9 @@ class Worker {
   PartCache& cache() { return *cache_; }
 
  private:
-  // The part with (at least) the request's columns, and where it came from.
+  // The part with (at least) the request's columns; sets where it came from and the bytes read.
   Result<std::shared_ptr<table::Part>> LoadPart(const QueryTaskRequest& request,
-                                                LoadSource* source);
+                                                TaskMetrics* metrics);
 
   std::shared_ptr<PartCache> cache_;
 };

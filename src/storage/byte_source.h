@@ -46,6 +46,8 @@ class ByteSource {
   // served by the local disk cache.
   virtual uint64_t remote_bytes() const { return 0; }
   virtual uint64_t disk_cache_bytes() const { return 0; }
+  // For a local file: the bytes read from it so far.
+  virtual uint64_t local_bytes() const { return 0; }
 };
 
 }  // namespace frocket

@@ -37,6 +37,7 @@ Status LocalFileSource::ReadAt(uint64_t offset, uint64_t length, Buffer* out) {
                            std::to_string(size_) + " bytes)");
   }
   out->Resize(length);
+  bytes_read_ += length;
   uint64_t done = 0;
   while (done < length) {
     ssize_t n = ::pread(fd_, out->data() + done, length - done, static_cast<off_t>(offset + done));

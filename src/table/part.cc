@@ -234,10 +234,14 @@ const ValueCodes& Part::Codes(const std::string& column) const {
   std::lock_guard<std::mutex> lock(shared_->mutex);
   auto it = shared_->codes.find(column);
   if (it == shared_->codes.end()) {
-    auto codes = std::make_unique<ValueCodes>(ValueCodes::Encode(*FindColumn(column)));
-    it = shared_->codes.emplace(column, std::move(codes)).first;
+    std::shared_ptr<const Column> owner;
+    for (const auto& c : columns_) {
+      if (c->name == column) owner = c;
+    }
+    auto codes = std::make_unique<ValueCodes>(ValueCodes::Encode(*owner));
+    it = shared_->codes.emplace(column, Shared::CachedCodes{owner, std::move(codes)}).first;
   }
-  return *it->second;
+  return *it->second.codes;
 }
 
 const Part::RowsByGroup& Part::rows_by_group() const {
@@ -264,7 +268,7 @@ size_t Part::MemoryUsage() const {
                  (shared_->group_row_counts.capacity() + shared_->order.capacity()) * 4;
   for (const auto& c : columns_) bytes += c->MemoryUsage();
   std::lock_guard<std::mutex> lock(shared_->mutex);
-  for (const auto& [name, codes] : shared_->codes) bytes += codes->MemoryUsage();
+  for (const auto& [name, cached] : shared_->codes) bytes += cached.codes->MemoryUsage();
   if (shared_->rows_by_group) {
     bytes +=
         (shared_->rows_by_group->offsets.capacity() + shared_->rows_by_group->rows.capacity()) * 4;

@@ -82,7 +82,14 @@ class Part {
     std::vector<uint32_t> group_row_counts;
 
     std::mutex mutex;
-    std::map<std::string, std::unique_ptr<ValueCodes>> codes;
+    // Codes by column name, shared by the parts made from this one by WithColumns. Codes may
+    // point into their column's dictionary, so each entry keeps the column it encoded alive:
+    // another part's column of that name (the same data, loaded again) may outlive it.
+    struct CachedCodes {
+      std::shared_ptr<const Column> column;
+      std::unique_ptr<ValueCodes> codes;
+    };
+    std::map<std::string, CachedCodes> codes;
     std::unique_ptr<RowsByGroup> rows_by_group;
   };
 

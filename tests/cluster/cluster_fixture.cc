@@ -170,12 +170,16 @@ FrocketRun ClusterTest::Cluster(const std::vector<std::string>& args, const Envi
   return RunFrocket(args, ClusterEnv(extra), timeout_seconds);
 }
 
-FrocketRun ClusterTest::Embedded(const std::vector<std::string>& args, int timeout_seconds) const {
-  return RunFrocket(args,
-                    {{"FROCKET_HOME", root_ + "/embedded-home"},
+Environment ClusterTest::EmbeddedEnv(const Environment& extra) const {
+  Environment env = {{"FROCKET_HOME", root_ + "/embedded-home"},
                      {"FROCKET_DATASTORE", "sqlite"},
-                     {"FROCKET_INVOKER", "local"}},
-                    timeout_seconds);
+                     {"FROCKET_INVOKER", "local"}};
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+FrocketRun ClusterTest::Embedded(const std::vector<std::string>& args, int timeout_seconds) const {
+  return RunFrocket(args, EmbeddedEnv(), timeout_seconds);
 }
 
 std::string ClusterTest::Generate(const std::string& name, int64_t rows, int parts, int seed) {

@@ -37,6 +37,8 @@ class ClusterTest : public ::testing::Test {
 
   // The environment of the cluster mode (CLI and workers), with `extra` on top.
   Environment ClusterEnv(const Environment& extra = {}) const;
+  // The environment of the embedded mode, with `extra` on top.
+  Environment EmbeddedEnv(const Environment& extra = {}) const;
 
   // Starts n `frocket worker` processes (appended to workers_) in the cluster environment
   // plus `extra`, and waits until they wait for tasks.

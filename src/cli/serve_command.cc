@@ -1,0 +1,73 @@
+#include "cli/serve_command.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "server/api_server.h"
+
+namespace frocket::cli {
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void RequestServerStop(int) {
+  stop_requested.store(true);
+}
+
+}  // namespace
+
+int RunServe(std::optional<int> port, std::optional<std::string> host) {
+  auto fail = [](const std::string& message) {
+    std::fprintf(stderr, "frocket: error: %s\n", message.c_str());
+    return 1;
+  };
+  auto options = server::HttpOptionsFromConfig();
+  if (!options.ok()) return fail(options.status().message());
+  if (port) {
+    options->port = *port;
+  } else {
+    auto configured = Config::Int("APISERVER_PORT", 0, 65535);
+    if (!configured.ok()) return fail(configured.status().message());
+    options->port = static_cast<int>(*configured);
+  }
+  if (options->port < 0 || options->port > 65535) {
+    return fail("--port " + std::to_string(options->port) + " is not a TCP port (0-65535)");
+  }
+  options->host = host ? *host : Config::Get("FROCKET_APISERVER_HOST");
+  auto settings = server::ApiSettings::FromConfig();
+  if (!settings.ok()) return fail(settings.status().message());
+  const bool open_paths = settings->allowed_basepaths.empty();
+  auto server = server::ApiServer::Create(*options, *settings);
+  if (!server.ok()) return fail(server.status().message());
+  if (Status s = (*server)->Listen(); !s.ok()) return fail(s.message());
+
+  std::signal(SIGTERM, RequestServerStop);
+  std::signal(SIGINT, RequestServerStop);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done && !stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    (*server)->Stop();
+  });
+  if (open_paths) {
+    log::Warning("apiserver",
+                 "FROCKET_ALLOWED_BASEPATHS is not set: clients may register datasets from any "
+                 "path this process can read");
+  }
+  std::fprintf(stderr, "frocket API server listening on http://%s:%d\n", options->host.c_str(),
+               (*server)->port());
+  std::fflush(stderr);
+  (*server)->Run();
+  done = true;
+  watcher.join();
+  log::Info("apiserver", "stopped");
+  return 0;
+}
+
+}  // namespace frocket::cli
