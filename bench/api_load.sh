@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Load on the API server (`frocket serve`, embedded mode, all cores) with wrk over loopback:
-# a mixed workload (bench/api_load.lua: empty query, 3-step funnel with a step aggregation,
-# schema) on a 2,000,000-row dataset in 12 parts, at 10, 50 and 200 connections, REPS runs of
-# SECONDS each: requests/s, p50 and p99 latency, answers other than 200 and socket errors.
-# Then a run of MEMORY_SECONDS at 50 connections, sampling the server's resident memory every
-# 10 s. Beside it, the same queries in-process (`frocket run --repeat`, no HTTP): the engine's
-# own time per query, which bounds the server's throughput from above.
+# a mixed workload (bench/api_load.lua: empty query, 3-step funnel, schema) on a
+# 2,000,000-row dataset in 12 parts, at 10, 50 and 200 connections, REPS runs of SECONDS each:
+# requests/s, p50 and p99 latency, answers other than 200 and socket errors. Then the funnel
+# alone at 50 connections, beside the other engine: DuckDB computing the same funnel in SQL
+# over the same data loaded in memory (bench/duckdb/funnel.mjs), as queries per second of one
+# DuckDB process on all cores; and the same queries in-process (`frocket run --repeat`, no
+# HTTP). Last, a run of MEMORY_SECONDS at 50 connections, sampling the server's resident
+# memory every 10 s.
 # Usage: bench/api_load.sh [REPS] [SECONDS] [MEMORY_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,8 @@ frocket=$root/build/release/src/frocket
 data=bench/data/activity_2m_12p
 [ -f "$data/part-00011.parquet" ] || "$frocket" generate "$data" --rows 2000000 --parts 12 --seed 1
 
-export API_LOAD_FUNNEL='{"funnel":{"sequence":[{"filter":["event_type","==","pageview"]},{"filter":["event_type","==","addtocart"]},{"filter":["event_type","==","purchase"]}],"stepAggregations":{"columns":[{"column":"country","type":"countPerValue"}]}}}'
+# The funnel of bench/embedded_funnel.sh, which bench/duckdb/funnel.mjs computes in SQL.
+export API_LOAD_FUNNEL='{"funnel":{"sequence":[{"filter":["event_type","==","pageview"]},{"filter":["event_type","==","addtocart"]},{"filter":["event_type","==","purchase"]}]}}'
 funnel=$API_LOAD_FUNNEL
 work=$(mktemp -d)
 server_pid=""
@@ -88,6 +91,25 @@ for c in 10 50 200; do
   printf '%-12s %-24s %-20s %-20s %s\n' "$c" "$rmax, $rmed" "$(stats "${p50[@]}" | tr ' ' ',')" \
     "$(stats "${p99[@]}" | tr ' ' ',')" "$errors"
 done
+
+echo "funnel only, 50 connections, $reps runs of ${seconds}s"
+rps=(); p50=(); errors=0
+export API_LOAD_MIX=funnel
+for _ in $(seq "$reps"); do
+  read -r r a b e <<<"$(run_wrk 50 "$seconds")"
+  rps+=("$r"); p50+=("$a"); errors=$((errors + e))
+done
+unset API_LOAD_MIX
+rmax=$(printf '%s\n' "${rps[@]}" | sort -g | tail -n 1)
+read -r rmin rmed <<<"$(stats "${rps[@]}")"
+echo "  frocket serve: $rmax requests/s max, $rmed median; p50 $(stats "${p50[@]}" | tr ' ' ',') ms; errors $errors"
+duck=$(node bench/duckdb/funnel.mjs "$data" 10 | grep funnel_in_memory)
+dmin=$(sed -E 's/.*"min_s":([0-9.e-]+).*/\1/' <<<"$duck")
+dmed=$(sed -E 's/.*"median_s":([0-9.e-]+).*/\1/' <<<"$duck")
+echo "  DuckDB in memory: $(awk -v t="$dmin" 'BEGIN {printf "%.1f", 1 / t}') queries/s at its min ($dmin s)," \
+  "$(awk -v t="$dmed" 'BEGIN {printf "%.1f", 1 / t}') at its median ($dmed s)"
+echo "  ratio (frocket requests/s over HTTP / DuckDB queries/s): $(awk -v a="$rmax" -v t="$dmin" 'BEGIN {printf "%.1f", a * t}') best," \
+  "$(awk -v a="$rmed" -v t="$dmed" 'BEGIN {printf "%.1f", a * t}') median"
 
 # The same queries in-process: the engine's time per query (median of 20 warm runs).
 in_process() {  # run arguments...

@@ -281,6 +281,22 @@ TEST(DeltaBinaryPacked, RejectsMalformedInput) {
   EXPECT_FALSE(t.Decode(out, 100));  // more than the header announces
 }
 
+// Found by the fuzzer: a header announcing 2^64 - 1 values made the count of bytes a
+// miniblock needs wrap to 0, and whole groups were then read past the end of the data.
+TEST(DeltaBinaryPacked, HugeValueCountDoesNotReadPastTheData) {
+  Bytes in = {0x60, 0x01};                        // blocks of 96 values, 1 miniblock
+  in.insert(in.end(), 9, 0xff);                   // total: 2^64 - 1 values
+  in.insert(in.end(), {0x01, 0x00, 0x00, 0x05});  // first 0, min delta 0, bit width 5
+  in.insert(in.end(), 44, 0xff);                  // 44 of the 60 bytes of a 96-value miniblock
+  const std::vector<uint8_t> exact(in.begin(), in.end());  // no spare capacity: ASan sees
+                                                           // any read past the end
+  DeltaBinaryPackedDecoder d;
+  ASSERT_TRUE(d.Init(exact.data(), exact.size()));
+  std::vector<int32_t> out(148);
+  EXPECT_FALSE(d.Decode(out.data(), out.size()));
+  EXPECT_NE(d.error().find("data ends inside a miniblock"), std::string::npos) << d.error();
+}
+
 // --- byte arrays ---
 
 struct Strings {

@@ -94,7 +94,8 @@ bool DeltaBinaryPackedDecoder::StartMiniblock() {
   uint64_t values_left = total_values_ - values_read_;
   // The last miniblock holding values is written whole; later miniblocks of the block are
   // absent. So only the bytes of groups we will read must be present.
-  uint64_t needed_groups = std::min<uint64_t>(values_per_miniblock_, (values_left + 7) / 8 * 8) / 8;
+  // (Rounded up after the min: a header may announce close to 2^64 values.)
+  uint64_t needed_groups = (std::min<uint64_t>(values_per_miniblock_, values_left) + 7) / 8;
   if (size_ - pos_ < needed_groups * static_cast<uint64_t>(width)) {
     return Fail("data ends inside a miniblock");
   }
