@@ -215,11 +215,15 @@ Result<PreparedQuery> InvokerApi::PrepareQuery(const std::string& dataset,
   prepared.request_id = NewRequestId();
   prepared.start = NowSeconds();
   FROCKET_ASSIGN_OR_RETURN(prepared.dataset, GetDataset(dataset));
+  // A malformed setting is this process's fault, not the query's: not Invalid.
+  auto top = Config::Int("FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT", 1);
+  auto exact = Config::Int("FROCKET_AGGREGATIONS_EXACT_LIMIT", 1);
+  for (const Status& s : {top.status(), exact.status()}) {
+    if (!s.ok()) return Status::IOError("configuration: " + s.message());
+  }
   query::ParseOptions parse_options;
-  FROCKET_ASSIGN_OR_RETURN(parse_options.default_top,
-                           Config::Int("FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT", 1));
-  FROCKET_ASSIGN_OR_RETURN(prepared.exact_limit,
-                           Config::Int("FROCKET_AGGREGATIONS_EXACT_LIMIT", 1));
+  parse_options.default_top = *top;
+  prepared.exact_limit = *exact;
   auto q = query::ParseQuery(query_json, prepared.dataset.schema.ForQueries(), parse_options);
   if (!q.ok()) return Status::Invalid(q.status().message());
   prepared.columns = q->UsedColumns();

@@ -74,9 +74,9 @@ int JsonDepth(std::string_view text, int limit) {
   return deepest;
 }
 
-// The request body as JSON: the content type (when given) must be JSON, the nesting bounded.
-Result<nlohmann::json> ParseBody(const HttpRequest& request, std::string* error_status) {
-  *error_status = "400";
+// The request body as JSON into *out: the content type (when given) must be JSON, the nesting
+// bounded. The error to answer otherwise (415 for another content type, else 400).
+std::optional<RequestError> ParseBody(const HttpRequest& request, nlohmann::json* out) {
   if (const std::string* type = request.Header("content-type")) {
     std::string media = type->substr(0, type->find(';'));
     while (!media.empty() && media.back() == ' ') media.pop_back();
@@ -84,26 +84,25 @@ Result<nlohmann::json> ParseBody(const HttpRequest& request, std::string* error_
     const bool json = media == "application/json" ||
                       (media.size() > 5 && media.compare(media.size() - 5, 5, "+json") == 0);
     if (!json) {
-      *error_status = "415";
-      return Status::Invalid(
-          "the request body must be JSON (Content-Type: application/json), "
-          "not '" +
-          *type + "'");
+      return RequestError{
+          415,
+          "the request body must be JSON (Content-Type: application/json), not '" + *type + "'"};
     }
   }
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return Status::Invalid("the request body is empty; expected a JSON object");
+    return RequestError{400, "the request body is empty; expected a JSON object"};
   }
   if (JsonDepth(request.body, kMaxJsonDepth) > kMaxJsonDepth) {
-    return Status::Invalid("the request body is JSON nested deeper than " +
-                           std::to_string(kMaxJsonDepth) + " levels");
+    return RequestError{400, "the request body is JSON nested deeper than " +
+                                 std::to_string(kMaxJsonDepth) + " levels"};
   }
   try {
-    return nlohmann::json::parse(request.body);
+    *out = nlohmann::json::parse(request.body);
+    return std::nullopt;
   } catch (const nlohmann::json::exception& e) {
     std::string what = e.what();
     if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
-    return Status::Invalid("the request body is not valid JSON: " + what);
+    return RequestError{400, "the request body is not valid JSON: " + what};
   }
 }
 
@@ -375,13 +374,23 @@ bool IsUnderAllowedRoot(const std::string& basepath, const std::vector<std::stri
       basepath.find("://") != std::string::npos && basepath.rfind("file://", 0) != 0;
   const std::string path = remote ? basepath : ResolveLocal(basepath);
   if (path.empty()) return false;
+  // A remote key with "." or ".." segments could leave the root once a URL is normalized.
+  if (remote) {
+    const std::string key = path.substr(path.find("://") + 3);
+    for (size_t start = 0; start <= key.size();) {
+      size_t end = key.find('/', start);
+      if (end == std::string::npos) end = key.size();
+      const std::string_view segment(key.data() + start, end - start);
+      if (segment == "." || segment == "..") return false;
+      start = end + 1;
+    }
+  }
   for (const std::string& r : roots) {
     const bool root_remote = r.find("://") != std::string::npos && r.rfind("file://", 0) != 0;
     if (root_remote != remote) continue;
     std::string root = remote ? r : ResolveLocal(r);
     while (root.size() > 1 && root.back() == '/') root.pop_back();
     if (root.empty()) continue;
-    if (remote && root.find("..") != std::string::npos) continue;
     if (path == root || root == "/" ||
         (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
          path[root.size()] == '/')) {
@@ -434,6 +443,13 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
     out.Send(status, "application/json", Dump(body, settings.pretty) + "\n", headers);
   };
   auto fail = [&](const RequestError& e) { send_json(e.status, ErrorJson(e.message), e.headers); };
+  // A failure of the server itself (its datastore, its configuration), not of the request:
+  // its detail only with FROCKET_APISERVER_ERROR_DETAILS, as Funnel Rocket's; the log keeps it.
+  auto internal_error = [&](const Status& status) {
+    log::Warning("apiserver",
+                 request.method + " " + request.target.substr(0, 200) + ": " + status.message());
+    return fail({500, settings.error_details ? status.message() : "Error"});
+  };
 
   // Records the request when it ends, whatever path it took.
   struct Recorder {
@@ -604,7 +620,7 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
       return out.Send(200, "text/plain; version=0.0.4; charset=utf-8", shared.metrics.Render());
     case Route::kList: {
       auto datasets = api.ListDatasets();
-      if (!datasets.ok()) return fail({500, datasets.status().message()});
+      if (!datasets.ok()) return internal_error(datasets.status());
       Json j = Json::array();
       for (const auto& d : *datasets) j.push_back(dataset::ToJson(d));
       return send_json(200, j);
@@ -613,8 +629,8 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
     case Route::kParts: {
       auto stored = api.GetDataset(dataset);
       if (!stored.ok()) {
-        const bool missing = stored.status().code() == StatusCode::kNotFound;
-        return fail({missing ? 404 : 500, stored.status().message()});
+        if (stored.status().code() != StatusCode::kNotFound) return internal_error(stored.status());
+        return fail({404, stored.status().message()});
       }
       return send_json(200, route->route == Route::kParts
                                 ? dataset::ToJson(stored->parts)
@@ -625,10 +641,9 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
       return send_json(result.value("success", false) ? 200 : 500, result);
     }
     case Route::kRegister: {
-      std::string status;
-      auto body = ParseBody(request, &status);
-      if (!body.ok()) return fail({std::stoi(status), body.status().message()});
-      auto args = RegisterArgsFromJson(*body);
+      nlohmann::json body;
+      if (auto error = ParseBody(request, &body)) return fail(*error);
+      auto args = RegisterArgsFromJson(body);
       if (!args.ok()) return fail({400, args.status().message()});
       if (!settings.allowed_basepaths.empty() &&
           !IsUnderAllowedRoot(args->basepath, settings.allowed_basepaths)) {
@@ -644,10 +659,7 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
     case Route::kEmptyQuery: {
       nlohmann::json query = nlohmann::json::object();
       if (route->route == Route::kQuery) {
-        std::string status;
-        auto body = ParseBody(request, &status);
-        if (!body.ok()) return fail({std::stoi(status), body.status().message()});
-        query = std::move(*body);
+        if (auto error = ParseBody(request, &query)) return fail(*error);
       }
       auto prepared = api.PrepareQuery(dataset, query);
       if (!prepared.ok()) {
@@ -657,7 +669,7 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
           case StatusCode::kInvalid:
             return fail({400, "invalid query: " + prepared.status().message()});
           default:
-            return fail({500, settings.error_details ? prepared.status().message() : "Error"});
+            return internal_error(prepared.status());
         }
       }
       return run_job(

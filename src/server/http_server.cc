@@ -69,6 +69,26 @@ std::string PeerName(const sockaddr_storage& addr) {
   return std::string(host) + ":" + std::to_string(port);
 }
 
+// Waits for bytes until the deadline and appends what came: 1 read, 0 timed out, -1 the
+// connection ended (or keep_waiting said stop).
+int ReadMore(int fd, double deadline, const std::function<bool()>& keep_waiting,
+             std::string* buffer) {
+  const int ready = WaitFor(fd, POLLIN, deadline, keep_waiting);
+  if (ready != 1) return ready;
+  char chunk[16384];
+  const ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
+  if (n <= 0) return -1;
+  buffer->append(chunk, static_cast<size_t>(n));
+  return 1;
+}
+
+// "1.5 s (NAME)": a timeout setting in a message.
+std::string Timeout(double seconds, const char* name) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%g s (%s)", seconds, name);
+  return buf;
+}
+
 // Closes a connection without resetting it: the client still reads our last answer even if
 // it was sending a body we did not read. Discards what comes for at most a second.
 void LingeringClose(int fd) {
@@ -251,7 +271,6 @@ bool HttpServer::ReadRequest(int fd, std::string* buffer, bool first, HttpReques
   };
   size_t head_length = 0;
   size_t head_end = std::string::npos;
-  char chunk[16384];
   while (true) {
     // Empty lines before a request line are allowed (RFC 9112 section 2.2).
     while (!buffer->empty() && ((*buffer)[0] == '\r' || (*buffer)[0] == '\n')) buffer->erase(0, 1);
@@ -263,17 +282,14 @@ bool HttpServer::ReadRequest(int fd, std::string* buffer, bool first, HttpReques
     }
     if (!buffer->empty() && head_deadline == 0) head_deadline = Now() + options_.header_timeout;
     const bool idle = buffer->empty();
-    const int ready = WaitFor(fd, POLLIN, idle ? idle_deadline : head_deadline,
-                              [this, idle] { return !(idle && stopping_); });
-    if (ready == 0 && !idle) {
+    const int read = ReadMore(
+        fd, idle ? idle_deadline : head_deadline, [this, idle] { return !(idle && stopping_); },
+        buffer);
+    if (read == 0 && !idle) {
       return answer(408, "the request line and headers did not arrive within " +
-                             std::to_string(static_cast<int>(options_.header_timeout)) +
-                             " s (FROCKET_APISERVER_HEADER_TIMEOUT)");
+                             Timeout(options_.header_timeout, "FROCKET_APISERVER_HEADER_TIMEOUT"));
     }
-    if (ready != 1) return false;
-    const ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
-    if (n <= 0) return false;
-    buffer->append(chunk, static_cast<size_t>(n));
+    if (read != 1) return false;
   }
   if (head_length > options_.max_header_bytes) {
     return answer(431, "request line and headers longer than " +
@@ -295,18 +311,14 @@ bool HttpServer::ReadRequest(int fd, std::string* buffer, bool first, HttpReques
   }
   const double body_deadline = Now() + options_.body_timeout;
   while (buffer->size() < request->content_length) {
-    const int ready = WaitFor(fd, POLLIN, body_deadline, {});
-    if (ready == 0) {
+    const int read = ReadMore(fd, body_deadline, {}, buffer);
+    if (read == 0) {
       return answer(408, "the request body (" + std::to_string(request->content_length) +
                              " bytes announced, " + std::to_string(buffer->size()) +
                              " received) did not arrive within " +
-                             std::to_string(static_cast<int>(options_.body_timeout)) +
-                             " s (FROCKET_APISERVER_BODY_TIMEOUT)");
+                             Timeout(options_.body_timeout, "FROCKET_APISERVER_BODY_TIMEOUT"));
     }
-    if (ready != 1) return false;
-    const ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
-    if (n <= 0) return false;
-    buffer->append(chunk, static_cast<size_t>(n));
+    if (read != 1) return false;
   }
   request->body = buffer->substr(0, request->content_length);
   buffer->erase(0, request->content_length);

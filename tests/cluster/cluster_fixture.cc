@@ -133,11 +133,7 @@ Environment ClusterTest::ClusterEnv(const Environment& extra) const {
                      {"FROCKET_DATASTORE_REDIS_PREFIX", "frocket:"},
                      {"FROCKET_LOG_LEVEL", "info"},
                      {"FROCKET_LOG_FILE", ""}};
-  for (const auto& variable : extra) {
-    std::erase_if(env, [&](const auto& e) { return e.first == variable.first; });
-    env.push_back(variable);
-  }
-  return env;
+  return WithOverrides(std::move(env), extra);
 }
 
 void ClusterTest::StartWorkers(int n, const Environment& extra) {
@@ -171,11 +167,10 @@ FrocketRun ClusterTest::Cluster(const std::vector<std::string>& args, const Envi
 }
 
 Environment ClusterTest::EmbeddedEnv(const Environment& extra) const {
-  Environment env = {{"FROCKET_HOME", root_ + "/embedded-home"},
-                     {"FROCKET_DATASTORE", "sqlite"},
-                     {"FROCKET_INVOKER", "local"}};
-  env.insert(env.end(), extra.begin(), extra.end());
-  return env;
+  return WithOverrides({{"FROCKET_HOME", root_ + "/embedded-home"},
+                        {"FROCKET_DATASTORE", "sqlite"},
+                        {"FROCKET_INVOKER", "local"}},
+                       extra);
 }
 
 FrocketRun ClusterTest::Embedded(const std::vector<std::string>& args, int timeout_seconds) const {
@@ -277,6 +272,14 @@ pid_t ClusterTest::WaitForAttempt(const std::string& attempt, const std::string&
       },
       timeout_seconds);
   return pid;
+}
+
+Environment WithOverrides(Environment base, const Environment& extra) {
+  for (const auto& variable : extra) {
+    std::erase_if(base, [&](const auto& e) { return e.first == variable.first; });
+    base.push_back(variable);
+  }
+  return base;
 }
 
 std::vector<std::string> LinesWith(const std::string& text, const std::vector<std::string>& parts) {

@@ -88,6 +88,9 @@ class ClusterTest : public ::testing::Test {
   std::string root_;
 };
 
+// `base` with each variable of `extra` set on top (replacing a variable of the same name).
+Environment WithOverrides(Environment base, const Environment& extra);
+
 // The log lines of text containing every one of `parts`.
 std::vector<std::string> LinesWith(const std::string& text, const std::vector<std::string>& parts);
 

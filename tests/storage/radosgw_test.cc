@@ -207,19 +207,14 @@ TEST_F(RadosgwTest, DatasetAnswersAsLocalFilesEmbeddedAndThroughWorkers) {
       Cluster({"register", "s3ds", "s3://bkt/ds/", "user_id", "ts", "--nopretty"}, S3Env()));
   ASSERT_FALSE(HasFailure());
 
-  int64_t matching_somewhere = 0;
-  for (size_t i : {0, 1, 4, 6, 7}) {
-    const std::string& query = ActivityQueries().at(i);
-    SCOPED_TRACE(query.empty() ? "--empty" : query);
-    const json expected = Answer(EmbeddedS3(RunArgs("local", query)));
-    ASSERT_FALSE(expected.is_null());
+  std::vector<std::string> queries;
+  for (size_t i : {0, 1, 4, 6, 7}) queries.push_back(ActivityQueries().at(i));
+  ForEachExpectedAnswer(queries, "local", [&](const std::string& query, const json& expected) {
     EXPECT_EQ(Answer(EmbeddedS3(RunArgs("s3ds", query))), expected);
     const FrocketRun cluster = Cluster(RunArgs("s3ds", query), S3Env());
     EXPECT_EQ(Answer(cluster), expected);
     EXPECT_EQ(InvokerStat(cluster, "failedTasks"), 0) << cluster.Describe();
-    matching_somewhere += expected.value(json::json_pointer("/query/matchingGroups"), 0);
-  }
-  EXPECT_GT(matching_somewhere, 0) << "the queries should not all be empty";
+  });
 }
 
 TEST_F(RadosgwTest, WrongSecretFailsRegistrationAndQueriesThroughTheCli) {

@@ -31,28 +31,30 @@ void S3DatasetTest::TearDown() {
 }
 
 Environment S3DatasetTest::S3Env(const Environment& extra) const {
-  Environment env = server_env_;
-  for (const auto& variable : extra) {
-    std::erase_if(env, [&](const auto& e) { return e.first == variable.first; });
-    env.push_back(variable);
-  }
-  return env;
+  return WithOverrides(server_env_, extra);
 }
 
 Environment S3DatasetTest::EmbeddedEnv(const Environment& extra) const {
-  Environment env = {{"FROCKET_HOME", Dir("embedded-home")},
-                     {"FROCKET_DATASTORE", "sqlite"},
-                     {"FROCKET_INVOKER", "local"}};
-  for (auto& variable : S3Env(extra)) {
-    std::erase_if(env, [&](const auto& e) { return e.first == variable.first; });
-    env.push_back(std::move(variable));
-  }
-  return env;
+  return ClusterTest::EmbeddedEnv(S3Env(extra));
 }
 
 FrocketRun S3DatasetTest::EmbeddedS3(const std::vector<std::string>& args, const Environment& extra,
                                      int timeout_seconds) const {
   return RunFrocket(args, EmbeddedEnv(extra), timeout_seconds);
+}
+
+void S3DatasetTest::ForEachExpectedAnswer(
+    const std::vector<std::string>& queries, const std::string& local_name,
+    const std::function<void(const std::string& query, const nlohmann::json& expected)>& check) {
+  int64_t matching_somewhere = 0;
+  for (const std::string& query : queries) {
+    SCOPED_TRACE(query.empty() ? "--empty" : query);
+    const nlohmann::json expected = Answer(EmbeddedS3(RunArgs(local_name, query)));
+    if (expected.is_null()) continue;  // Answer() has failed the test
+    check(query, expected);
+    matching_somewhere += expected.value(nlohmann::json::json_pointer("/query/matchingGroups"), 0);
+  }
+  EXPECT_GT(matching_somewhere, 0) << "the queries should not all be empty";
 }
 
 std::string S3DatasetTest::PrepareDataset(int64_t rows, int parts, int seed,

@@ -5,6 +5,7 @@
 // same local files.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,8 +26,8 @@ class S3DatasetTest : public ClusterTest {
   // Stores every regular file of `dir` under bucket_and_prefix on that server.
   virtual Status Upload(const std::string& dir, const std::string& bucket_and_prefix) const;
 
-  // The environment of the embedded mode (that of Embedded(): same FROCKET_HOME, so the
-  // same registrations) with this test's S3 server, and `extra` on top.
+  // The environment of the embedded mode (ClusterTest's: same FROCKET_HOME, so the same
+  // registrations) with this test's S3 server, and `extra` on top.
   Environment EmbeddedEnv(const Environment& extra = {}) const;
   FrocketRun EmbeddedS3(const std::vector<std::string>& args, const Environment& extra = {},
                         int timeout_seconds = 60) const;
@@ -39,6 +40,13 @@ class S3DatasetTest : public ClusterTest {
   std::string PrepareDataset(int64_t rows, int parts, int seed, const std::string& prefix,
                              const std::string& s3_name, const std::string& local_name,
                              const Environment& register_env = {});
+
+  // For each query, the embedded mode's answer over the local dataset `local_name` — the
+  // expected answer — handed to `check`, under a trace naming the query. Fails the test if no
+  // query matched any group: the comparisons must not all be of empty answers.
+  void ForEachExpectedAnswer(
+      const std::vector<std::string>& queries, const std::string& local_name,
+      const std::function<void(const std::string& query, const nlohmann::json& expected)>& check);
 
   std::unique_ptr<S3Server> s3_;
   Environment server_env_;

@@ -174,18 +174,6 @@ std::string RawConnection::ReadUntilClosed(double timeout_seconds) {
   return out;
 }
 
-bool RawConnection::PeerClosed(double wait_seconds) {
-  const double deadline = MonotonicSeconds() + wait_seconds;
-  char buf[4096];
-  while (MonotonicSeconds() < deadline) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 20) <= 0) continue;
-    const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-    if (n <= 0) return true;
-  }
-  return false;
-}
-
 Result<std::unique_ptr<ApiServerProcess>> ApiServerProcess::Start(const Environment& env,
                                                                   const std::string& log_path) {
   auto server = std::make_unique<ApiServerProcess>();

@@ -61,8 +61,6 @@ class RawConnection {
   bool Send(std::string_view bytes);
   // Reads until the peer closes or timeout_seconds pass; what came.
   std::string ReadUntilClosed(double timeout_seconds);
-  // Whether the peer has closed the connection (reads and drops what it sent first).
-  bool PeerClosed(double wait_seconds);
 
  private:
   explicit RawConnection(int fd) : fd_(fd) {}
