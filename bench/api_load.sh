@@ -39,7 +39,7 @@ export FROCKET_LOG_LEVEL=warning
 "$frocket" register bench "$data" user_id ts --nopretty >/dev/null
 
 # Jobs are not limited here: the load is the point, not the 429s.
-FROCKET_APISERVER_MAX_JOBS=100000 "$frocket" serve --port 0 --host 127.0.0.1 >"$work/serve.log" 2>&1 &
+FROCKET_ALLOWED_BASEPATHS="$work" FROCKET_APISERVER_MAX_JOBS=100000 "$frocket" serve --port 0 --host 127.0.0.1 >"$work/serve.log" 2>&1 &
 server_pid=$!
 port=""
 for _ in $(seq 200); do

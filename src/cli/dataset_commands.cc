@@ -10,6 +10,7 @@
 
 #include "cluster/invoker_api.h"
 #include "common/config.h"
+#include "common/json_text.h"
 
 namespace frocket::cli {
 
@@ -21,13 +22,13 @@ int Fail(const std::string& message) {
   nlohmann::ordered_json j;
   j["success"] = false;
   j["errorMessage"] = message;
-  std::cout << j.dump() << "\n";
+  std::cout << JsonText(j) << "\n";
   std::cerr << "frocket: error: " << message << "\n";
   return 1;
 }
 
 void PrintJson(const nlohmann::ordered_json& j, const OutputOptions& out) {
-  std::cout << j.dump(out.pretty ? 2 : -1) << "\n";
+  std::cout << JsonText(j, out.pretty ? 2 : -1) << "\n";
   std::cout.flush();
 }
 

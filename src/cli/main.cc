@@ -203,6 +203,13 @@ int main(int argc, char** argv) {
 
   // Global flags may also come after the command (frocket run x --nopretty).
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
-  CLI11_PARSE(app, argc, argv);
+  // Errors are values below the CLI; this is the net for anything that still throws (a
+  // library's exception), so that no input ends in an abort.
+  try {
+    CLI11_PARSE(app, argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "frocket: error: internal error: " << e.what() << "\n";
+    return 1;
+  }
   return exit_code;
 }

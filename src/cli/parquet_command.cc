@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "common/text.h"
 #include "parquet/file_reader.h"
 #include "parquet/logical_value.h"
@@ -324,7 +325,7 @@ int RunParquetSchema(const std::string& path) {
     col["bloom_filter"] = bloom;
     j["columns"].push_back(std::move(col));
   }
-  std::cout << j.dump(2) << "\n";
+  std::cout << JsonText(j, 2) << "\n";
   return 0;
 }
 

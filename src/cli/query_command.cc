@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config.h"
+#include "common/json_text.h"
 #include "engine/part_executor.h"
 #include "query/query_parser.h"
 #include "storage/local_file_source.h"
@@ -15,7 +16,12 @@ namespace {
 
 Result<std::unique_ptr<parquet::ParquetFile>> Open(const std::string& path) {
   FROCKET_ASSIGN_OR_RETURN(auto source, LocalFileSource::Open(path));
-  return parquet::ParquetFile::Open(std::shared_ptr<ByteSource>(std::move(source)));
+  FROCKET_ASSIGN_OR_RETURN(
+      auto file, parquet::ParquetFile::Open(std::shared_ptr<ByteSource>(std::move(source))));
+  if (Status unique = table::CheckUniqueColumnNames(file->schema()); !unique.ok()) {
+    return unique.WithContext(path);
+  }
+  return file;
 }
 
 // The dataset schema is that of the first file; every file must agree on the columns used.
@@ -91,7 +97,7 @@ int RunQueryFiles(const QueryFilesArgs& args) {
     out["success"] = false;
     out["errorMessage"] = result.status().message();
   }
-  std::cout << out.dump(args.pretty ? 2 : -1) << "\n";
+  std::cout << JsonText(out, args.pretty ? 2 : -1) << "\n";
   if (!result.ok()) std::cerr << "frocket: error: " << result.status().message() << "\n";
   return result.ok() ? 0 : 1;
 }

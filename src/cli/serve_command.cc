@@ -42,7 +42,15 @@ int RunServe(std::optional<int> port, std::optional<std::string> host) {
   options->host = host ? *host : Config::Get("FROCKET_APISERVER_HOST");
   auto settings = server::ApiSettings::FromConfig();
   if (!settings.ok()) return fail(settings.status().message());
-  const bool open_paths = settings->allowed_basepaths.empty();
+  // Without roots, registration errors would tell a client which files exist anywhere on
+  // this machine, their sizes and tail bytes: an explicit choice, "*" at the least.
+  if (!settings->allowed_roots.configured()) {
+    return fail(
+        "FROCKET_ALLOWED_BASEPATHS is not set: set it to the directories and s3:// prefixes "
+        "clients may register datasets from (comma-separated), or to * to allow any path this "
+        "process can read");
+  }
+  const bool open_paths = !settings->allowed_roots.restricted();
   auto server = server::ApiServer::Create(*options, *settings);
   if (!server.ok()) return fail(server.status().message());
   if (Status s = (*server)->Listen(); !s.ok()) return fail(s.message());
@@ -57,8 +65,8 @@ int RunServe(std::optional<int> port, std::optional<std::string> host) {
   });
   if (open_paths) {
     log::Warning("apiserver",
-                 "FROCKET_ALLOWED_BASEPATHS is not set: clients may register datasets from any "
-                 "path this process can read");
+                 "FROCKET_ALLOWED_BASEPATHS=*: clients may register datasets from any path this "
+                 "process can read");
   }
   std::fprintf(stderr, "frocket API server listening on http://%s:%d\n", options->host.c_str(),
                (*server)->port());

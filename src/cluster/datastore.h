@@ -39,6 +39,15 @@ class Datastore {
   virtual Result<std::optional<double>> GetLastUsed(const std::string& name) = 0;
 };
 
+// Parses the stored records of dataset `name` (its info, part list and schema, as JSON text).
+// A record that does not parse is the datastore's fault, never the caller's: an IOError naming
+// the datastore (`where`) and the dataset.
+Result<dataset::DatasetInfo> ParseStoredInfo(const std::string& where, const std::string& name,
+                                             const std::string& info);
+Result<StoredDataset> ParseStoredDataset(const std::string& where, const std::string& name,
+                                         const std::string& info, const std::string& parts,
+                                         const std::string& schema);
+
 // The datastore FROCKET_DATASTORE names (sqlite by default).
 Result<std::unique_ptr<Datastore>> OpenDatastore();
 

@@ -9,7 +9,9 @@
 #include "cluster/job_stats.h"
 #include "cluster/worker.h"
 #include "common/config.h"
+#include "common/json_text.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "query/query_parser.h"
 #include "storage/object_store.h"
 
@@ -87,8 +89,16 @@ nlohmann::ordered_json InvokerApi::Register(const dataset::RegisterArgs& args,
   }
   dataset::PartsInfo parts;
   for (const auto& e : *entries) {
+    // Part names are stored as JSON text, which cannot hold them otherwise.
+    if (!text::IsValidUtf8(e.name)) {
+      return Failure(request_id, "the part file name '" + text::Escaped(e.name) + "' in " +
+                                     basepath +
+                                     " is not UTF-8; rename it (file names are "
+                                     "stored as JSON text)");
+    }
     parts.filenames.push_back(e.name);
     parts.sizes.push_back(static_cast<int64_t>(e.size));
+    parts.versions.push_back(e.version_tag);
     parts.total_size += static_cast<int64_t>(e.size);
   }
   const std::vector<std::string> paths = parts.FullPaths(basepath);
@@ -232,7 +242,7 @@ Result<PreparedQuery> InvokerApi::PrepareQuery(const std::string& dataset,
   std::sort(prepared.columns.begin(), prepared.columns.end());
   prepared.columns.erase(std::unique(prepared.columns.begin(), prepared.columns.end()),
                          prepared.columns.end());
-  prepared.expanded = nlohmann::json::parse(query::ToExpandedJson(*q).dump());
+  prepared.expanded = nlohmann::json::parse(JsonText(query::ToExpandedJson(*q)));
   return prepared;
 }
 
@@ -251,7 +261,15 @@ nlohmann::ordered_json InvokerApi::RunQuery(const PreparedQuery& prepared,
     request.task_index = i;
     request.dataset = stored->info;
     request.part_path = paths[i];
+    request.part_version.emplace();
+    request.part_version->size = static_cast<uint64_t>(stored->parts.sizes[i]);
+    if (!stored->parts.versions.empty()) request.part_version->tag = stored->parts.versions[i];
     request.used_columns = prepared.columns;
+    for (const std::string& column : prepared.columns) {
+      if (const dataset::ColumnInfo* c = stored->schema.Find(column)) {
+        request.column_types[column] = c->type;
+      }
+    }
     request.query = prepared.expanded;
     request.exact_limit = prepared.exact_limit;
   }
@@ -282,6 +300,9 @@ nlohmann::ordered_json InvokerApi::RunQuery(const PreparedQuery& prepared,
       first_error = s.message();
     }
   }
+  // The response is built before the clock stops: with large aggregations it is real work.
+  nlohmann::ordered_json body;
+  if (first_error.empty()) body = engine::ResponseJson(*merged);
   stats_input.total_seconds = NowSeconds() - prepared.start;
   Report("query", dataset, first_error.empty(), stats_input);
   if (!first_error.empty()) {
@@ -294,7 +315,6 @@ nlohmann::ordered_json InvokerApi::RunQuery(const PreparedQuery& prepared,
   log::Info("query", "query on '" + dataset + "' completed: " + std::to_string(paths.size()) +
                          " tasks in " + std::to_string(stats_input.total_seconds) + " s");
 
-  nlohmann::ordered_json body = engine::ResponseJson(*merged);
   nlohmann::ordered_json j;
   j["success"] = true;
   j["requestId"] = request_id;

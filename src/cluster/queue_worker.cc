@@ -9,6 +9,7 @@
 #include "cluster/redis_datastore.h"
 #include "cluster/task_codec.h"
 #include "common/config.h"
+#include "common/json_text.h"
 #include "common/log.h"
 
 namespace frocket::cluster {
@@ -140,10 +141,8 @@ const InjectedFault* QueueWorker::FaultFor(const std::string& part_path, int att
 
 Result<bool> QueueWorker::Report(const JobKeys& keys, const std::string& attempt_id,
                                  TaskStatus status, const std::string& result_json) {
-  const std::string update = nlohmann::json{
-      {"status", TaskStatusName(status)},
-      {"worker", id_},
-      {"time", NowSeconds()}}.dump();
+  const std::string update = JsonText(
+      nlohmann::json{{"status", TaskStatusName(status)}, {"worker", id_}, {"time", NowSeconds()}});
   FROCKET_ASSIGN_OR_RETURN(
       auto reply, redis_->Run({"EVAL", kWriteStatusScript, "4", keys.alive, keys.status,
                                keys.events, keys.results, attempt_id, update, result_json}));
@@ -156,7 +155,7 @@ void QueueWorker::ForgetOlderRegistrations(const dataset::DatasetId& dataset) {
   if (!newest.empty()) {
     const std::string old_prefix = PartCacheKey({dataset.name, newest}, "");
     worker_.cache().Invalidate(old_prefix);
-    std::erase_if(part_indexes_, [&](const auto& e) { return e.first.rfind(old_prefix, 0) == 0; });
+    std::erase_if(part_members_, [&](const auto& e) { return e.first.rfind(old_prefix, 0) == 0; });
     log::Info("worker", "dataset '" + dataset.name +
                             "' was re-registered: dropped its parts "
                             "cached for the registration of " +
@@ -171,7 +170,7 @@ Result<bool> QueueWorker::SelectPart(const JobKeys& keys, double invoke_time,
   // Candidates: the parts in memory, most recently used first; then remote parts this worker
   // ran before, whose bytes its disk cache holds (unless evicted since).
   std::vector<std::string> cached = worker_.cache().KeysWithPrefix(prefix);
-  for (const auto& [key, index] : part_indexes_) {
+  for (const auto& [key, member] : part_members_) {
     if (key.rfind(prefix, 0) == 0 && key.compare(prefix.size(), 5, "s3://") == 0 &&
         std::find(cached.begin(), cached.end(), key) == cached.end()) {
       cached.push_back(key);
@@ -183,9 +182,10 @@ Result<bool> QueueWorker::SelectPart(const JobKeys& keys, double invoke_time,
   }
   std::string member;
   for (const std::string& key : cached) {
-    auto index = part_indexes_.find(key);
-    if (index == part_indexes_.end()) continue;
-    std::string candidate = std::to_string(index->second) + " " + key.substr(prefix.size());
+    // A part's member is the same in every job of one registration (index, version, path).
+    auto known = part_members_.find(key);
+    if (known == part_members_.end()) continue;
+    std::string candidate = known->second;
     if (!tried_members_.insert(candidate).second) continue;
     FROCKET_ASSIGN_OR_RETURN(auto removed, redis_->Run({"SREM", keys.parts, candidate}));
     if (removed.integer == 1) {
@@ -202,12 +202,7 @@ Result<bool> QueueWorker::SelectPart(const JobKeys& keys, double invoke_time,
     if (popped.is_nil()) return false;
     member = popped.str;
   }
-  const size_t space = member.find(' ');
-  if (space == std::string::npos) {
-    return Status::Invalid("malformed part selection member '" + member + "'");
-  }
-  request->task_index = std::stoul(member.substr(0, space));
-  request->part_path = member.substr(space + 1);
+  FROCKET_RETURN_IF_ERROR(ApplySelfSelectMember(member, request));
   return true;
 }
 
@@ -242,7 +237,7 @@ void QueueWorker::Handle(const std::string& text) {
     log::Warning("worker", "task " + attempt_id + " of " + request_id + ": " + error.message());
     QueryTaskResult failed;
     failed.error = error.message();
-    auto reported = Report(keys, attempt_id, TaskStatus::kEndedFailed, ToJson(failed).dump());
+    auto reported = Report(keys, attempt_id, TaskStatus::kEndedFailed, JsonText(ToJson(failed)));
     if (!reported.ok()) log::Warning("worker", reported.status().message());
   };
 
@@ -277,13 +272,14 @@ void QueueWorker::Handle(const std::string& text) {
         return;
       }
     }
-    part_indexes_[PartCacheKey(request->dataset.id, request->part_path)] = request->task_index;
+    part_members_[PartCacheKey(request->dataset.id, request->part_path)] =
+        SelfSelectMember(*request);
     QueryTaskResult result = worker_.RunQuery(*request, invoke_time, [&](TaskStatus status) {
       if (status == TaskStatus::kRunningQuery) (void)Report(keys, attempt_id, status);
     });
     auto reported = Report(keys, attempt_id,
                            result.success ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
-                           ToJson(result).dump());
+                           JsonText(ToJson(result)));
     if (!reported.ok()) log::Warning("worker", reported.status().message());
     log::Info("worker",
               "task " + attempt_id + " of " + request_id + " (" + request->part_path +
@@ -322,7 +318,7 @@ void QueueWorker::Handle(const std::string& text) {
     }
     auto reported = Report(keys, attempt_id,
                            result.success ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
-                           ToJson(result, blob).dump());
+                           JsonText(ToJson(result, blob)));
     if (!reported.ok()) log::Warning("worker", reported.status().message());
     log::Info("worker",
               "registration task " + attempt_id + " of " + request_id + " (" + request->part_path +

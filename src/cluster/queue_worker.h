@@ -75,7 +75,7 @@ class QueueWorker {
   std::vector<InjectedFault> faults_;
   // Task index of each part this worker has cached, by cache key (self-selection members
   // name parts by index and path).
-  std::unordered_map<std::string, size_t> part_indexes_;
+  std::unordered_map<std::string, std::string> part_members_;
   // Self-selection members this worker already tried to take in the current job: each is
   // tried once, since a member once taken never comes back.
   std::string selecting_job_;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/config.h"
+#include "common/json_text.h"
 
 namespace frocket::cluster {
 
@@ -13,12 +14,6 @@ constexpr const char* kDatasets = "datasets";
 constexpr const char* kParts = "dataset_parts";
 constexpr const char* kSchemas = "schemas";
 constexpr const char* kLastUsed = "dataset_lastused";
-
-Result<dataset::DatasetInfo> ParseInfo(const std::string& text, const std::string& name) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) return Status::Invalid("stored info of dataset '" + name + "' is not JSON");
-  return dataset::DatasetInfoFromJson(j);
-}
 
 }  // namespace
 
@@ -55,9 +50,9 @@ Status RedisDatastore::WriteDataset(const StoredDataset& d) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::string& name = d.info.id.name;
   auto written = RunAtomically({
-      {"HSET", Key(kDatasets), name, dataset::ToJson(d.info).dump()},
-      {"HSET", Key(kParts), name, dataset::ToJson(d.parts).dump()},
-      {"HSET", Key(kSchemas), name, dataset::ToJson(d.schema, /*full=*/true).dump()},
+      {"HSET", Key(kDatasets), name, JsonText(dataset::ToJson(d.info))},
+      {"HSET", Key(kParts), name, JsonText(dataset::ToJson(d.parts))},
+      {"HSET", Key(kSchemas), name, JsonText(dataset::ToJson(d.schema, /*full=*/true))},
       {"HDEL", Key(kLastUsed), name},
   });
   if (!written.ok()) return written.status().WithContext("writing dataset '" + name + "'");
@@ -69,7 +64,7 @@ Result<std::optional<dataset::DatasetInfo>> RedisDatastore::GetDataset(const std
   FROCKET_ASSIGN_OR_RETURN(auto reply, Run({"HGET", Key(kDatasets), name}));
   if (reply.is_nil()) return std::optional<dataset::DatasetInfo>();
   FROCKET_ASSIGN_OR_RETURN(auto text, ReplyString(reply, "dataset info"));
-  FROCKET_ASSIGN_OR_RETURN(auto info, ParseInfo(text, name));
+  FROCKET_ASSIGN_OR_RETURN(auto info, ParseStoredInfo(Describe(), name, text));
   return std::optional<dataset::DatasetInfo>(std::move(info));
 }
 
@@ -83,17 +78,10 @@ Result<std::optional<StoredDataset>> RedisDatastore::LoadDataset(const std::stri
                                          }));
   if (replies[0].is_nil()) return std::optional<StoredDataset>();
   if (replies[1].is_nil() || replies[2].is_nil()) {
-    return Status::Invalid(Describe() + ": dataset '" + name + "' has no part list or schema");
+    return Status::IOError(Describe() + ": dataset '" + name + "' has no part list or schema");
   }
-  StoredDataset d;
-  FROCKET_ASSIGN_OR_RETURN(d.info, ParseInfo(replies[0].str, name));
-  auto parts = nlohmann::json::parse(replies[1].str, nullptr, false);
-  auto schema = nlohmann::ordered_json::parse(replies[2].str, nullptr, false);
-  if (parts.is_discarded() || schema.is_discarded()) {
-    return Status::Invalid(Describe() + ": stored metadata of '" + name + "' is not JSON");
-  }
-  FROCKET_ASSIGN_OR_RETURN(d.parts, dataset::PartsInfoFromJson(parts));
-  FROCKET_ASSIGN_OR_RETURN(d.schema, dataset::SchemaFromJson(schema));
+  FROCKET_ASSIGN_OR_RETURN(StoredDataset d, ParseStoredDataset(Describe(), name, replies[0].str,
+                                                               replies[1].str, replies[2].str));
   return std::optional<StoredDataset>(std::move(d));
 }
 
@@ -102,8 +90,8 @@ Result<std::vector<dataset::DatasetInfo>> RedisDatastore::ListDatasets() {
   FROCKET_ASSIGN_OR_RETURN(auto reply, Run({"HGETALL", Key(kDatasets)}));
   std::vector<dataset::DatasetInfo> out;
   for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
-    FROCKET_ASSIGN_OR_RETURN(auto info,
-                             ParseInfo(reply.elements[i + 1].str, reply.elements[i].str));
+    FROCKET_ASSIGN_OR_RETURN(
+        auto info, ParseStoredInfo(Describe(), reply.elements[i].str, reply.elements[i + 1].str));
     out.push_back(std::move(info));
   }
   // Newest first, as the embedded datastore lists them.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/config.h"
+#include "common/json_text.h"
 
 namespace frocket::cluster {
 
@@ -57,12 +58,6 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
 };
-
-Result<dataset::DatasetInfo> ParseInfo(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) return Status::Invalid("stored dataset info is not JSON");
-  return dataset::DatasetInfoFromJson(j);
-}
 
 }  // namespace
 
@@ -147,9 +142,9 @@ Status SqliteDatastore::WriteDataset(const StoredDataset& d) {
   if (!s.ok()) return Error("cannot prepare a write");
   s.Bind(1, d.info.id.name);
   s.Bind(2, d.info.id.registered_at);
-  s.Bind(3, dataset::ToJson(d.info).dump());
-  s.Bind(4, dataset::ToJson(d.parts).dump());
-  s.Bind(5, dataset::ToJson(d.schema, /*full=*/true).dump());
+  s.Bind(3, JsonText(dataset::ToJson(d.info)));
+  s.Bind(4, JsonText(dataset::ToJson(d.parts)));
+  s.Bind(5, JsonText(dataset::ToJson(d.schema, /*full=*/true)));
   // One statement is one transaction: readers see the old registration or the new, whole.
   if (s.Step() != SQLITE_DONE) return Error("cannot write dataset '" + d.info.id.name + "'");
   return Status::OK();
@@ -163,7 +158,7 @@ Result<std::optional<dataset::DatasetInfo>> SqliteDatastore::GetDataset(const st
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<dataset::DatasetInfo>();
   if (rc != SQLITE_ROW) return Error("cannot read dataset '" + name + "'");
-  FROCKET_ASSIGN_OR_RETURN(auto info, ParseInfo(s.Text(0)));
+  FROCKET_ASSIGN_OR_RETURN(auto info, ParseStoredInfo(Describe(), name, s.Text(0)));
   return std::optional<dataset::DatasetInfo>(std::move(info));
 }
 
@@ -175,26 +170,19 @@ Result<std::optional<StoredDataset>> SqliteDatastore::LoadDataset(const std::str
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<StoredDataset>();
   if (rc != SQLITE_ROW) return Error("cannot read dataset '" + name + "'");
-  StoredDataset d;
-  FROCKET_ASSIGN_OR_RETURN(d.info, ParseInfo(s.Text(0)));
-  auto parts = nlohmann::json::parse(s.Text(1), nullptr, false);
-  auto schema = nlohmann::ordered_json::parse(s.Text(2), nullptr, false);
-  if (parts.is_discarded() || schema.is_discarded()) {
-    return Status::Invalid(Describe() + ": stored metadata of '" + name + "' is not JSON");
-  }
-  FROCKET_ASSIGN_OR_RETURN(d.parts, dataset::PartsInfoFromJson(parts));
-  FROCKET_ASSIGN_OR_RETURN(d.schema, dataset::SchemaFromJson(schema));
+  FROCKET_ASSIGN_OR_RETURN(StoredDataset d,
+                           ParseStoredDataset(Describe(), name, s.Text(0), s.Text(1), s.Text(2)));
   return std::optional<StoredDataset>(std::move(d));
 }
 
 Result<std::vector<dataset::DatasetInfo>> SqliteDatastore::ListDatasets() {
   std::lock_guard<std::mutex> lock(mutex_);
-  Statement s(db_, "SELECT info FROM datasets ORDER BY registered_at DESC");
+  Statement s(db_, "SELECT info, name FROM datasets ORDER BY registered_at DESC");
   if (!s.ok()) return Error("cannot prepare a read");
   std::vector<dataset::DatasetInfo> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    FROCKET_ASSIGN_OR_RETURN(auto info, ParseInfo(s.Text(0)));
+    FROCKET_ASSIGN_OR_RETURN(auto info, ParseStoredInfo(Describe(), s.Text(1), s.Text(0)));
     out.push_back(std::move(info));
   }
   if (rc != SQLITE_DONE) return Error("cannot list datasets");

@@ -5,13 +5,16 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dataset/dataset.h"
 #include "dataset/registration.h"
 #include "engine/part_result.h"
+#include "storage/object_store.h"
 
 namespace frocket::cluster {
 
@@ -51,8 +54,12 @@ struct QueryTaskRequest {
   int attempt = 0;
   dataset::DatasetInfo dataset;
   std::string part_path;
+  // As registered: a part changed since fails. Unset: not checked (a part not registered).
+  std::optional<ObjectVersion> part_version;
   std::vector<std::string> used_columns;  // with the group id and timestamp columns
-  nlohmann::json query;                   // the expanded query
+  // The registered type of each used column: the part must still have it.
+  std::map<std::string, ColumnType> column_types;
+  nlohmann::json query;  // the expanded query
   int64_t exact_limit = 100000;
 };
 

@@ -1,5 +1,10 @@
 #include "cluster/task_codec.h"
 
+#include <cerrno>
+#include <cstdlib>
+
+#include "common/json_text.h"
+
 namespace frocket::cluster {
 
 namespace {
@@ -41,6 +46,12 @@ TaskMetrics MetricsFromJson(const nlohmann::json& j) {
   return m;
 }
 
+nlohmann::json ColumnTypesJson(const std::map<std::string, ColumnType>& types) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [column, type] : types) j[column] = ColumnTypeName(type);
+  return j;
+}
+
 }  // namespace
 
 Result<std::string> TaskKind(const nlohmann::json& message) {
@@ -51,15 +62,21 @@ Result<std::string> TaskKind(const nlohmann::json& message) {
 }
 
 nlohmann::json ToJson(const QueryTaskRequest& r) {
-  return {{"kind", "query"},
-          {"requestId", r.request_id},
-          {"taskIndex", r.task_index},
-          {"attempt", r.attempt},
-          {"dataset", dataset::ToJson(r.dataset)},
-          {"partPath", r.part_path},
-          {"usedColumns", r.used_columns},
-          {"query", r.query},
-          {"exactLimit", r.exact_limit}};
+  nlohmann::json j = {{"kind", "query"},
+                      {"requestId", r.request_id},
+                      {"taskIndex", r.task_index},
+                      {"attempt", r.attempt},
+                      {"dataset", dataset::ToJson(r.dataset)},
+                      {"partPath", r.part_path},
+                      {"usedColumns", r.used_columns},
+                      {"columnTypes", ColumnTypesJson(r.column_types)},
+                      {"query", r.query},
+                      {"exactLimit", r.exact_limit}};
+  if (r.part_version) {
+    j["partSize"] = r.part_version->size;
+    j["partVersion"] = r.part_version->tag;
+  }
+  return j;
 }
 
 Result<QueryTaskRequest> QueryTaskRequestFromJson(const nlohmann::json& j) {
@@ -70,13 +87,64 @@ Result<QueryTaskRequest> QueryTaskRequestFromJson(const nlohmann::json& j) {
     r.attempt = j.at("attempt").get<int>();
     FROCKET_ASSIGN_OR_RETURN(r.dataset, dataset::DatasetInfoFromJson(j.at("dataset")));
     r.part_path = j.at("partPath").get<std::string>();
+    if (j.contains("partSize")) {
+      r.part_version =
+          ObjectVersion{j.at("partSize").get<uint64_t>(), j.at("partVersion").get<std::string>()};
+    }
     r.used_columns = j.at("usedColumns").get<std::vector<std::string>>();
+    const nlohmann::json types = j.value("columnTypes", nlohmann::json::object());
+    for (const auto& [column, name] : types.items()) {
+      auto type = ParseColumnType(name.get<std::string>());
+      if (!type) throw std::out_of_range("column type '" + name.get<std::string>() + "'");
+      r.column_types[column] = *type;
+    }
     r.query = j.at("query");
     r.exact_limit = j.at("exactLimit").get<int64_t>();
     return r;
   } catch (const std::exception& e) {
     return Malformed("query task", e);
   }
+}
+
+std::string SelfSelectMember(const QueryTaskRequest& r) {
+  std::string size = "-", tag = "-";
+  if (r.part_version) {
+    size = std::to_string(r.part_version->size);
+    // A tag with a space (no store makes one) would break the format: checked by size only.
+    if (!r.part_version->tag.empty() && r.part_version->tag.find(' ') == std::string::npos) {
+      tag = r.part_version->tag;
+    }
+  }
+  return std::to_string(r.task_index) + " " + size + " " + tag + " " + r.part_path;
+}
+
+Status ApplySelfSelectMember(const std::string& member, QueryTaskRequest* request) {
+  const auto malformed = [&] {
+    return Status::Invalid("malformed part selection member '" + member + "'");
+  };
+  size_t fields[3];
+  size_t at = 0;
+  for (size_t& f : fields) {
+    f = member.find(' ', at);
+    if (f == std::string::npos) return malformed();
+    at = f + 1;
+  }
+  const std::string index = member.substr(0, fields[0]);
+  const std::string size = member.substr(fields[0] + 1, fields[1] - fields[0] - 1);
+  const std::string tag = member.substr(fields[1] + 1, fields[2] - fields[1] - 1);
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long i = std::strtoull(index.c_str(), &end, 10);
+  if (index.empty() || *end != '\0' || errno != 0) return malformed();
+  request->task_index = static_cast<size_t>(i);
+  request->part_path = member.substr(fields[2] + 1);
+  request->part_version.reset();
+  if (size != "-") {
+    const unsigned long long bytes = std::strtoull(size.c_str(), &end, 10);
+    if (size.empty() || *end != '\0' || errno != 0) return malformed();
+    request->part_version = ObjectVersion{bytes, tag == "-" ? "" : tag};
+  }
+  return Status::OK();
 }
 
 nlohmann::json ToJson(const QueryTaskResult& r) {
@@ -137,7 +205,7 @@ nlohmann::json ToJson(const RegistrationTaskResult& r, const std::string& group_
   nlohmann::json j = {{"success", r.success}, {"error", r.error}, {"metrics", ToJson(r.metrics)}};
   if (r.success) {
     // As text: the schema's column order is meaningful, and nlohmann::json sorts keys.
-    j["schema"] = dataset::ToJson(r.inspection.schema, /*full=*/true).dump();
+    j["schema"] = JsonText(dataset::ToJson(r.inspection.schema, /*full=*/true));
     j["rows"] = r.inspection.rows;
     j["groups"] = r.inspection.groups;
     j["groupIdsBlob"] = group_ids_blob;
@@ -167,7 +235,7 @@ Result<RegistrationTaskResult> RegistrationTaskResultFromJson(const nlohmann::js
 }
 
 std::string GroupIdsToJson(const dataset::PartInspection& inspection) {
-  return std::visit([](const auto& ids) { return nlohmann::json(ids).dump(); },
+  return std::visit([](const auto& ids) { return JsonText(nlohmann::json(ids)); },
                     inspection.group_ids);
 }
 

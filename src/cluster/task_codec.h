@@ -14,6 +14,12 @@ Result<std::string> TaskKind(const nlohmann::json& message);
 
 nlohmann::json ToJson(const QueryTaskRequest& request);
 Result<QueryTaskRequest> QueryTaskRequestFromJson(const nlohmann::json& j);
+// A query task as a member of a job's self-selection set ("index size tag path"; "-" for an
+// unset version): what a worker that takes it needs beyond the job's shared message.
+std::string SelfSelectMember(const QueryTaskRequest& request);
+// Fills the request's task index, part path and part version from such a member.
+Status ApplySelfSelectMember(const std::string& member, QueryTaskRequest* request);
+
 nlohmann::json ToJson(const QueryTaskResult& result);
 Result<QueryTaskResult> QueryTaskResultFromJson(const nlohmann::json& j);
 

@@ -11,6 +11,7 @@
 #include "cluster/task_codec.h"
 #include "cluster/worker.h"
 #include "common/config.h"
+#include "common/json_text.h"
 #include "common/log.h"
 
 namespace frocket::cluster {
@@ -45,7 +46,7 @@ bool Ended(const std::string& status) {
 }
 
 std::string StatusJson(const char* status) {
-  return nlohmann::json{{"status", status}, {"worker", ""}, {"time", NowSeconds()}}.dump();
+  return JsonText(nlohmann::json{{"status", status}, {"worker", ""}, {"time", NowSeconds()}});
 }
 
 std::string Seconds(double s) {
@@ -108,7 +109,7 @@ JobRun WorkQueueInvoker::RunQueries(const std::vector<QueryTaskRequest>& request
   for (const QueryTaskRequest& r : requests) {
     job.messages.push_back(ToJson(r));
     if (settings_.self_select) {
-      job.self_select_members.push_back(std::to_string(r.task_index) + " " + r.part_path);
+      job.self_select_members.push_back(SelfSelectMember(r));
     }
   }
   std::vector<std::optional<nlohmann::json>> raw;
@@ -200,7 +201,7 @@ JobRun WorkQueueInvoker::RunJob(const Job& job, const ProgressCallback& progress
       m["taskIndex"] = -1;
       m["partPath"] = "";
     }
-    return m.dump();
+    return JsonText(m);
   };
 
   // Enqueue: the tracking keys first, then the tasks, in one round trip.

@@ -62,7 +62,12 @@ Result<std::shared_ptr<table::Part>> Worker::LoadPart(const QueryTaskRequest& re
   }
   *source = LoadSource::kSource;
   FROCKET_ASSIGN_OR_RETURN(auto store, ObjectStoreFor(request.part_path));
-  FROCKET_ASSIGN_OR_RETURN(std::shared_ptr<ByteSource> bytes, store->Open(request.part_path));
+  std::shared_ptr<ByteSource> bytes;
+  if (request.part_version) {
+    FROCKET_ASSIGN_OR_RETURN(bytes, store->OpenVersion(request.part_path, *request.part_version));
+  } else {
+    FROCKET_ASSIGN_OR_RETURN(bytes, store->Open(request.part_path));
+  }
   FROCKET_ASSIGN_OR_RETURN(auto file, parquet::ParquetFile::Open(bytes));
   if (!part) {
     FROCKET_ASSIGN_OR_RETURN(
@@ -70,22 +75,11 @@ Result<std::shared_ptr<table::Part>> Worker::LoadPart(const QueryTaskRequest& re
                               request.dataset.timestamp_column));
   } else {
     // Cached with other columns: read only the missing ones.
-    std::vector<int> missing;
+    std::vector<std::string> missing;
     for (const auto& name : request.used_columns) {
-      if (part->FindColumn(name) != nullptr) continue;
-      int index = file->schema().FindColumn(name);
-      if (index < 0) return Status::NotFound(file->name() + ": no column '" + name + "'");
-      missing.push_back(index);
+      if (part->FindColumn(name) == nullptr) missing.push_back(name);
     }
-    FROCKET_RETURN_IF_ERROR(file->WillReadColumns(missing));
-    std::vector<table::Column> more;
-    const parquet::ReadOptions options = table::PartReadOptions();
-    for (int index : missing) {
-      FROCKET_ASSIGN_OR_RETURN(auto vector, file->ReadColumn(index, options));
-      auto column = table::ToColumn(file->schema().column(index), std::move(vector));
-      if (!column.ok()) return column.status().WithContext(file->name());
-      more.push_back(std::move(*column));
-    }
+    FROCKET_ASSIGN_OR_RETURN(auto more, table::ReadColumns(*file, missing));
     FROCKET_ASSIGN_OR_RETURN(part, part->WithColumns(std::move(more)));
   }
   // A remote part whose bytes all came from the local disk cache is that tier's hit.
@@ -122,7 +116,17 @@ QueryTaskResult Worker::RunQuery(const QueryTaskRequest& request, double job_sta
   query::DatasetSchema schema;
   schema.group_id_column = request.dataset.group_id_column;
   schema.timestamp_column = request.dataset.timestamp_column;
-  for (const auto& c : (*part)->columns()) schema.columns[c->name] = c->type;
+  for (const auto& c : (*part)->columns()) {
+    schema.columns[c->name] = c->type;
+    auto registered = request.column_types.find(c->name);
+    if (registered != request.column_types.end() && registered->second != c->type) {
+      return finish(Status::IOError(
+          request.part_path + ": column '" + c->name + "' is " + ColumnTypeName(c->type) +
+          " in the part but " + ColumnTypeName(registered->second) +
+          " in the registered schema; the part changed after the dataset was registered "
+          "(register the dataset again)"));
+    }
+  }
   auto q = query::ParseQuery(request.query, schema);
   if (!q.ok()) return finish(q.status().WithContext("task query"));
   engine::ExecOptions options;

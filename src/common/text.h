@@ -13,6 +13,10 @@ namespace frocket::text {
 // U+10FFFF).
 bool IsValidUtf8(std::string_view s);
 
+// `s` with control bytes and bytes >= 0x80 written as \xNN: bytes of unknown encoding made
+// printable (and valid UTF-8) for a message.
+std::string Escaped(std::string_view s);
+
 // Appends `s` as a quoted JSON string. REQUIRES: IsValidUtf8(s).
 void AppendJsonString(std::string* out, std::string_view s);
 

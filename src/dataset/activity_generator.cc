@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <numeric>
 #include <thread>
 
@@ -355,9 +356,15 @@ Result<std::vector<GeneratedPart>> GenerateActivityDataset(const std::string& ou
   if (options.parts < 1 || options.parts > 100000) {
     return Status::Invalid("--parts must be between 1 and 100000");
   }
-  if (::mkdir(out_dir.c_str(), 0777) != 0 && errno != EEXIST) {
-    return Status::IOError(out_dir + ": cannot create directory: " + std::strerror(errno));
+  // A part is generated in memory (about 100 bytes a row, one part per core at a time).
+  if (options.rows / options.parts >= kMaxRowsPerPart) {
+    return Status::Invalid("--rows " + std::to_string(options.rows) + " in " +
+                           std::to_string(options.parts) + " parts is more than " +
+                           std::to_string(kMaxRowsPerPart) + " rows per part; use more --parts");
   }
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return Status::IOError(out_dir + ": cannot create directory: " + ec.message());
   std::vector<GeneratedPart> parts(static_cast<size_t>(options.parts));
   std::vector<Status> errors(parts.size());
   std::atomic<size_t> next{0};

@@ -31,7 +31,10 @@ struct GeneratedPart {
   int64_t users = 0;
 };
 
-// Writes part-00000.parquet ... into out_dir (created if missing).
+// Rows a generated part may hold at most.
+inline constexpr int64_t kMaxRowsPerPart = 50'000'000;
+
+// Writes part-00000.parquet ... into out_dir (created with its parents if missing).
 Result<std::vector<GeneratedPart>> GenerateActivityDataset(const std::string& out_dir,
                                                            const GeneratorOptions& options);
 

@@ -2,8 +2,10 @@
 
 #include <sys/time.h>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace frocket::dataset {
 
@@ -60,8 +62,36 @@ nlohmann::ordered_json ToJson(const PartsInfo& parts) {
   j["totalParts"] = parts.filenames.size();
   j["totalSize"] = parts.total_size;
   j["sizes"] = parts.sizes;
+  if (!parts.versions.empty()) j["versions"] = parts.versions;
   return j;
 }
+
+namespace {
+
+// JSON has no infinities (nlohmann writes them as null): a non-finite statistic — a FLOAT
+// column holding ±Infinity — is written as the string "Infinity", "-Infinity" or "NaN", and
+// read back as such.
+nlohmann::ordered_json NumberJson(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  return v;
+}
+
+nlohmann::ordered_json OptionalNumberJson(const std::optional<double>& v) {
+  return v ? NumberJson(*v) : nlohmann::ordered_json(nullptr);
+}
+
+double NumberFromJson(const nlohmann::ordered_json& j) {
+  if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s == "Infinity") return std::numeric_limits<double>::infinity();
+    if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
+    if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  }
+  return j.get<double>();  // throws on anything else, as every other malformed field does
+}
+
+}  // namespace
 
 nlohmann::ordered_json ToJson(const DatasetSchemaInfo& s, bool full) {
   nlohmann::ordered_json j;
@@ -77,8 +107,8 @@ nlohmann::ordered_json ToJson(const DatasetSchemaInfo& s, bool full) {
       }
     }
     j["columns"] = std::move(columns);
-    j["minTimestamp"] = s.min_timestamp ? nlohmann::ordered_json(*s.min_timestamp) : nullptr;
-    j["maxTimestamp"] = s.max_timestamp ? nlohmann::ordered_json(*s.max_timestamp) : nullptr;
+    j["minTimestamp"] = OptionalNumberJson(s.min_timestamp);
+    j["maxTimestamp"] = OptionalNumberJson(s.max_timestamp);
     j["sourceCategoricals"] = std::move(source);
     j["potentialCategoricals"] = std::move(potential);
     return j;
@@ -86,8 +116,8 @@ nlohmann::ordered_json ToJson(const DatasetSchemaInfo& s, bool full) {
   for (const auto& c : s.columns) {
     nlohmann::ordered_json attrs;
     attrs["categorical"] = c.categorical;
-    if (c.numeric_min) attrs["numericMin"] = *c.numeric_min;
-    if (c.numeric_max) attrs["numericMax"] = *c.numeric_max;
+    if (c.numeric_min) attrs["numericMin"] = NumberJson(*c.numeric_min);
+    if (c.numeric_max) attrs["numericMax"] = NumberJson(*c.numeric_max);
     if (c.type == ColumnType::kString) {
       if (!c.top_values.empty()) {
         // Most frequent first.
@@ -112,8 +142,8 @@ nlohmann::ordered_json ToJson(const DatasetSchemaInfo& s, bool full) {
   j["columns"] = std::move(columns);
   j["groupIdColumn"] = s.group_id_column;
   j["timestampColumn"] = s.timestamp_column;
-  j["minTimestamp"] = s.min_timestamp ? nlohmann::ordered_json(*s.min_timestamp) : nullptr;
-  j["maxTimestamp"] = s.max_timestamp ? nlohmann::ordered_json(*s.max_timestamp) : nullptr;
+  j["minTimestamp"] = OptionalNumberJson(s.min_timestamp);
+  j["maxTimestamp"] = OptionalNumberJson(s.max_timestamp);
   nlohmann::ordered_json unsupported = nlohmann::ordered_json::object();
   for (const auto& [name, why] : s.unsupported_columns) unsupported[name] = why;
   j["unsupportedColumns"] = std::move(unsupported);
@@ -149,7 +179,9 @@ Result<PartsInfo> PartsInfoFromJson(const nlohmann::json& j) {
     p.filenames = j.at("filenames").get<std::vector<std::string>>();
     p.sizes = j.at("sizes").get<std::vector<int64_t>>();
     p.total_size = j.at("totalSize").get<int64_t>();
-    if (p.sizes.size() != p.filenames.size()) {
+    if (j.contains("versions")) p.versions = j.at("versions").get<std::vector<std::string>>();
+    if (p.sizes.size() != p.filenames.size() ||
+        (!p.versions.empty() && p.versions.size() != p.filenames.size())) {
       return Status::Invalid("stored part list is malformed: sizes do not match file names");
     }
     return p;
@@ -163,8 +195,8 @@ Result<DatasetSchemaInfo> SchemaFromJson(const nlohmann::ordered_json& j) {
     DatasetSchemaInfo s;
     s.group_id_column = j.at("groupIdColumn").get<std::string>();
     s.timestamp_column = j.at("timestampColumn").get<std::string>();
-    if (!j.at("minTimestamp").is_null()) s.min_timestamp = j.at("minTimestamp").get<double>();
-    if (!j.at("maxTimestamp").is_null()) s.max_timestamp = j.at("maxTimestamp").get<double>();
+    if (!j.at("minTimestamp").is_null()) s.min_timestamp = NumberFromJson(j.at("minTimestamp"));
+    if (!j.at("maxTimestamp").is_null()) s.max_timestamp = NumberFromJson(j.at("maxTimestamp"));
     for (const auto& [name, col] : j.at("columns").items()) {
       ColumnInfo c;
       c.name = col.at("name").get<std::string>();
@@ -174,8 +206,8 @@ Result<DatasetSchemaInfo> SchemaFromJson(const nlohmann::ordered_json& j) {
       c.dtype_name = col.at("dtypeName").get<std::string>();
       const auto& attrs = col.at("colattrs");
       c.categorical = attrs.value("categorical", false);
-      if (attrs.contains("numericMin")) c.numeric_min = attrs["numericMin"].get<double>();
-      if (attrs.contains("numericMax")) c.numeric_max = attrs["numericMax"].get<double>();
+      if (attrs.contains("numericMin")) c.numeric_min = NumberFromJson(attrs["numericMin"]);
+      if (attrs.contains("numericMax")) c.numeric_max = NumberFromJson(attrs["numericMax"]);
       if (attrs.contains("catTopValues")) {
         for (const auto& [value, share] : attrs["catTopValues"].items()) {
           c.top_values[value] = share.get<double>();

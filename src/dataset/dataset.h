@@ -35,6 +35,9 @@ struct DatasetInfo {
 struct PartsInfo {
   std::vector<std::string> filenames;  // relative to the basepath, in lexicographic order
   std::vector<int64_t> sizes;
+  // Per part, what changes when its bytes do (ObjectVersion::tag); empty for registrations
+  // made before versions were recorded, whose parts are then checked by size only.
+  std::vector<std::string> versions;
   int64_t total_size = 0;
 
   // Full paths of the parts.

@@ -129,6 +129,9 @@ Result<PartInspection> InspectPart(std::shared_ptr<ByteSource> source,
                                    const InspectionSettings& settings) {
   const std::string name = source->name();
   FROCKET_ASSIGN_OR_RETURN(auto file, parquet::ParquetFile::Open(std::move(source)));
+  if (Status unique = table::CheckUniqueColumnNames(file->schema()); !unique.ok()) {
+    return unique.WithContext(name);
+  }
   PartInspection out;
   DatasetSchemaInfo& schema = out.schema;
   schema.group_id_column = group_id_column;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "common/json_text.h"
 #include "common/text.h"
 #include "parquet/logical_value.h"
 
@@ -130,19 +131,26 @@ nlohmann::ordered_json AggregationJson(AggregationResult r) {
     }
     KeepTop(&r, static_cast<size_t>(r.top));
     nlohmann::ordered_json value = nlohmann::ordered_json::object();
+    // Appended, not inserted by key: ordered_json looks keys up linearly, which made a map
+    // of a million entries quadratic to build. Keys are distinct values, so already unique.
+    auto& entries = value.get_ref<nlohmann::ordered_json::object_t&>();
+    entries.reserve(r.entries.size());
     for (const auto& e : r.entries) {
       std::string key = KeyString(e.key);
       switch (r.type) {
         case AggregationType::kSumPerValue:
-          value[key] = r.integer_sums ? Number(e.int_sum) : FloatNumber(e.float_sum);
+          entries.emplace_back(std::move(key),
+                               r.integer_sums ? Number(e.int_sum) : FloatNumber(e.float_sum));
           break;
         case AggregationType::kMeanPerValue:
-          value[key] = FloatNumber(static_cast<double>(
-              (r.integer_sums ? static_cast<long double>(e.int_sum) : e.float_sum) /
-              static_cast<long double>(e.n)));
+          entries.emplace_back(
+              std::move(key),
+              FloatNumber(static_cast<double>(
+                  (r.integer_sums ? static_cast<long double>(e.int_sum) : e.float_sum) /
+                  static_cast<long double>(e.n))));
           break;
         default:
-          value[key] = e.rows;
+          entries.emplace_back(std::move(key), e.rows);
       }
     }
     j["value"] = std::move(value);
@@ -180,7 +188,7 @@ Result<double> ReadWireDouble(const nlohmann::json& j) {
   if (j == "NaN") return std::nan("");
   if (j == "Infinity") return INFINITY;
   if (j == "-Infinity") return -INFINITY;
-  return Status::Invalid("bad number in a part result: " + j.dump());
+  return Status::Invalid("bad number in a part result: " + JsonText(j));
 }
 
 nlohmann::json WireKey(const Value& v) {
@@ -205,7 +213,7 @@ Result<Value> ReadWireKey(const nlohmann::json& j) {
   }
   if (j.contains("b") && j["b"].is_boolean()) return Value(j["b"].get<bool>());
   if (j.contains("s") && j["s"].is_string()) return Value(j["s"].get<std::string>());
-  return Status::Invalid("bad key in a part result: " + j.dump());
+  return Status::Invalid("bad key in a part result: " + JsonText(j));
 }
 
 nlohmann::json WireAggregations(const std::optional<std::vector<AggregationResult>>& list) {

@@ -148,7 +148,7 @@ std::optional<Dictionary> BuildDictionary(const WriterColumn& c, const PresentVa
     }
   }
   // Worth it only when values repeat: each index must replace several values.
-  if (d.entries.size() * 2 > p.size()) return std::nullopt;
+  if (!options.always_dictionary && d.entries.size() * 2 > p.size()) return std::nullopt;
   return d;
 }
 
@@ -239,7 +239,7 @@ class ChunkEncoder {
     std::optional<Dictionary> dictionary;
     const bool integer = column_.physical_type == PhysicalType::kInt32 ||
                          column_.physical_type == PhysicalType::kInt64;
-    if (integer && IsAscending(present_)) {
+    if (integer && !options_.always_dictionary && IsAscending(present_)) {
       encoding = Encoding::kDeltaBinaryPacked;
     } else if (column_.physical_type != PhysicalType::kBoolean &&
                (dictionary = BuildDictionary(column_, present_, options_))) {

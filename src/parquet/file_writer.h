@@ -40,6 +40,9 @@ struct WriterOptions {
   // much smaller than the values it replaces.
   int64_t dictionary_max_entries = 1 << 16;
   int64_t dictionary_max_bytes = 1 << 20;
+  // Every chunk but BOOLEAN dictionary-encoded (within the bounds above), whatever it saves
+  // and whatever the order: the layout pyarrow writes by default, which tests need.
+  bool always_dictionary = false;
   std::vector<KeyValue> key_value_metadata;
   std::string created_by = "frocket";
 };

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "common/json_text.h"
 #include "query/relation.h"
 
 namespace frocket::query {
@@ -71,7 +72,7 @@ long double NumberValue(const Literal& v) {
 }
 
 std::string Describe(const json& v) {
-  std::string s = v.dump();
+  std::string s = JsonText(v);
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
 }
@@ -99,6 +100,13 @@ class Parser {
  private:
   void Error(const std::string& path, const std::string& message) {
     errors_.push_back({path, message});
+  }
+  // Whether the array is over its size limit (reported; its elements are then not parsed).
+  bool TooMany(const json& array, size_t limit, const std::string& path, const char* what) {
+    if (array.size() <= limit) return false;
+    Error(path, "at most " + std::to_string(limit) + " " + what + " are allowed, got " +
+                    std::to_string(array.size()));
+    return true;
   }
   static std::string Join(const std::string& path, const std::string& key) {
     return path.empty() ? key : path + "." + key;
@@ -181,7 +189,7 @@ class Parser {
       std::string cpath = Join(path, "conditions");
       if (!c.is_array()) {
         Error(cpath, "expected an array of conditions, got " + Describe(c));
-      } else {
+      } else if (!TooMany(c, kMaxConditions, cpath, "conditions")) {
         for (size_t i = 0; i < c.size(); ++i) {
           q->conditions.push_back(ParseCondition(c[i], Index(cpath, i)));
         }
@@ -208,6 +216,11 @@ class Parser {
       return;
     }
     std::string relation = text ? *text : "and";
+    if (relation.size() > kMaxRelationBytes) {
+      Error(rpath, "at most " + std::to_string(kMaxRelationBytes) +
+                       " characters are allowed, got " + std::to_string(relation.size()));
+      return;
+    }
     std::string trimmed = relation;
     trimmed.erase(0, trimmed.find_first_not_of(" \t\n\r"));
     trimmed.erase(trimmed.find_last_not_of(" \t\n\r") + 1);
@@ -338,6 +351,7 @@ class Parser {
       Error(fpath, "expected a non-empty array of filters, got " + Describe(fs));
       return p;
     }
+    if (TooMany(fs, kMaxFilters, fpath, "filters")) return p;
     for (size_t i = 0; i < fs.size(); ++i) {
       if (auto f = ParseFilter(fs[i], Index(fpath, i))) p.filters.push_back(*f);
     }
@@ -549,6 +563,7 @@ class Parser {
       Error(spath, "expected a non-empty array of steps, got " + Describe(steps));
       return s;
     }
+    if (TooMany(steps, kMaxSteps, spath, "steps")) return s;
     for (size_t i = 0; i < steps.size(); ++i) {
       std::string step_path = Index(spath, i);
       const json& step = steps[i];
@@ -596,6 +611,7 @@ class Parser {
       Error(lpath, "expected an array of aggregations, got " + Describe(*list));
       return std::nullopt;
     }
+    if (TooMany(*list, kMaxAggregations, lpath, "aggregations")) return std::nullopt;
     std::vector<Aggregation> out;
     std::set<std::string> names;
     for (size_t i = 0; i < list->size(); ++i) {
@@ -631,6 +647,9 @@ class Parser {
         const json& top = a["top"];
         if (!top.is_number_integer() || top.get<int64_t>() < 1) {
           Error(Join(apath, "top"), "expected a positive integer, got " + Describe(top));
+        } else if (top.get<int64_t>() > kMaxTop) {
+          Error(Join(apath, "top"),
+                "at most " + std::to_string(kMaxTop) + " entries are kept, got " + Describe(top));
         } else {
           agg.top = top.get<int64_t>();
         }
@@ -859,9 +878,10 @@ Result<Query> ParseQueryText(std::string_view text, const DatasetSchema& schema,
     // Parse again with exceptions only to obtain the position of the error.
     try {
       nlohmann::json ignored = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
       std::string what = e.what();
       auto pos = what.find("parse error");
+      if (pos == std::string::npos) pos = what.find("number overflow");
       return Status::Invalid("malformed JSON: " +
                              (pos == std::string::npos ? what : what.substr(pos)));
     }

@@ -9,6 +9,7 @@
 
 #include "cluster/worker.h"
 #include "common/config.h"
+#include "common/json_text.h"
 #include "common/log.h"
 
 namespace frocket::server {
@@ -24,7 +25,7 @@ constexpr int kMaxJsonDepth = 64;
 constexpr size_t kMaxNameBytes = 256;
 
 std::string Dump(const Json& j, bool pretty) {
-  return j.dump(pretty ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return JsonText(j, pretty ? 2 : -1);
 }
 
 Json ErrorJson(const std::string& message) {
@@ -204,18 +205,6 @@ std::optional<RouteInfo> Match(const HttpRequest& request, std::string* dataset)
   return std::nullopt;
 }
 
-// Where a local base path really is: absolute, "..", "." and symbolic links resolved.
-std::string ResolveLocal(std::string path) {
-  if (path.rfind("file://", 0) == 0) path = path.substr(7);
-  std::error_code ec;
-  std::filesystem::path p = std::filesystem::absolute(path, ec);
-  if (ec) return "";
-  std::filesystem::path canonical = std::filesystem::weakly_canonical(p, ec);
-  std::string out = (ec ? p.lexically_normal() : canonical.lexically_normal()).string();
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
-}
-
 // Funnel Rocket's metric names and labels (its frocket/common/metrics.py), histograms with its
 // bucket settings; frocket's own metrics are prefixed frocket_.
 struct MetricNames {
@@ -330,16 +319,7 @@ Result<ApiSettings> ApiSettings::FromConfig() {
   FROCKET_ASSIGN_OR_RETURN(s.export_metrics, Config::Bool("FROCKET_METRICS_EXPORT_PROMETHEUS"));
   s.auth_token = Config::Get("FROCKET_APISERVER_AUTH_TOKEN");
   s.admin_token = Config::Get("FROCKET_APISERVER_ADMIN_TOKEN");
-  const std::string roots = Config::Get("FROCKET_ALLOWED_BASEPATHS");
-  for (size_t start = 0; start < roots.size();) {
-    size_t end = roots.find(',', start);
-    if (end == std::string::npos) end = roots.size();
-    std::string root = roots.substr(start, end - start);
-    root.erase(0, root.find_first_not_of(" \t"));
-    root.erase(root.find_last_not_of(" \t") + 1);
-    if (!root.empty()) s.allowed_basepaths.push_back(root);
-    start = end + 1;
-  }
+  s.allowed_roots = AllowedRoots::FromConfig();
   FROCKET_ASSIGN_OR_RETURN(s.request_timeout, Config::Double("FROCKET_APISERVER_REQUEST_TIMEOUT"));
   if (!(s.request_timeout > 0)) {
     return Status::Invalid(
@@ -367,37 +347,6 @@ Result<HttpServerOptions> HttpOptionsFromConfig() {
   o.max_body_bytes = static_cast<size_t>(body);
   o.max_connections = static_cast<size_t>(connections);
   return o;
-}
-
-bool IsUnderAllowedRoot(const std::string& basepath, const std::vector<std::string>& roots) {
-  const bool remote =
-      basepath.find("://") != std::string::npos && basepath.rfind("file://", 0) != 0;
-  const std::string path = remote ? basepath : ResolveLocal(basepath);
-  if (path.empty()) return false;
-  // A remote key with "." or ".." segments could leave the root once a URL is normalized.
-  if (remote) {
-    const std::string key = path.substr(path.find("://") + 3);
-    for (size_t start = 0; start <= key.size();) {
-      size_t end = key.find('/', start);
-      if (end == std::string::npos) end = key.size();
-      const std::string_view segment(key.data() + start, end - start);
-      if (segment == "." || segment == "..") return false;
-      start = end + 1;
-    }
-  }
-  for (const std::string& r : roots) {
-    const bool root_remote = r.find("://") != std::string::npos && r.rfind("file://", 0) != 0;
-    if (root_remote != remote) continue;
-    std::string root = remote ? r : ResolveLocal(r);
-    while (root.size() > 1 && root.back() == '/') root.pop_back();
-    if (root.empty()) continue;
-    if (path == root || root == "/" ||
-        (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-         path[root.size()] == '/')) {
-      return true;
-    }
-  }
-  return false;
 }
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Create(HttpServerOptions http, ApiSettings settings) {
@@ -645,8 +594,7 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
       if (auto error = ParseBody(request, &body)) return fail(*error);
       auto args = RegisterArgsFromJson(body);
       if (!args.ok()) return fail({400, args.status().message()});
-      if (!settings.allowed_basepaths.empty() &&
-          !IsUnderAllowedRoot(args->basepath, settings.allowed_basepaths)) {
+      if (!settings.allowed_roots.Allows(args->basepath)) {
         return fail({403, "basepath '" + args->basepath +
                               "' is not under the roots this server may register from "
                               "(FROCKET_ALLOWED_BASEPATHS)"});

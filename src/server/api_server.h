@@ -17,28 +17,25 @@
 #include "cluster/invoker_api.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
+#include "storage/allowed_roots.h"
 
 namespace frocket::server {
 
 struct ApiSettings {
-  bool admin_actions = true;                   // FROCKET_APISERVER_ADMIN_ACTIONS
-  bool error_details = true;                   // FROCKET_APISERVER_ERROR_DETAILS
-  bool pretty = true;                          // FROCKET_APISERVER_PRETTYPRINT
-  bool export_metrics = true;                  // FROCKET_METRICS_EXPORT_PROMETHEUS
-  std::string auth_token;                      // FROCKET_APISERVER_AUTH_TOKEN
-  std::string admin_token;                     // FROCKET_APISERVER_ADMIN_TOKEN
-  std::vector<std::string> allowed_basepaths;  // FROCKET_ALLOWED_BASEPATHS
-  double request_timeout = 120;                // FROCKET_APISERVER_REQUEST_TIMEOUT
-  int64_t max_jobs = 16;                       // FROCKET_APISERVER_MAX_JOBS
+  bool admin_actions = true;     // FROCKET_APISERVER_ADMIN_ACTIONS
+  bool error_details = true;     // FROCKET_APISERVER_ERROR_DETAILS
+  bool pretty = true;            // FROCKET_APISERVER_PRETTYPRINT
+  bool export_metrics = true;    // FROCKET_METRICS_EXPORT_PROMETHEUS
+  std::string auth_token;        // FROCKET_APISERVER_AUTH_TOKEN
+  std::string admin_token;       // FROCKET_APISERVER_ADMIN_TOKEN
+  AllowedRoots allowed_roots;    // FROCKET_ALLOWED_BASEPATHS
+  double request_timeout = 120;  // FROCKET_APISERVER_REQUEST_TIMEOUT
+  int64_t max_jobs = 16;         // FROCKET_APISERVER_MAX_JOBS
   static Result<ApiSettings> FromConfig();
 };
 
 // HTTP server settings from FROCKET_APISERVER_* (port and host are the caller's).
 Result<HttpServerOptions> HttpOptionsFromConfig();
-
-// Whether `basepath` (a local path, file:// or s3:// URI) lies under one of `roots`. Local
-// paths are compared after resolving "..", symbolic links and relative paths.
-bool IsUnderAllowedRoot(const std::string& basepath, const std::vector<std::string>& roots);
 
 class ApiServer {
  public:

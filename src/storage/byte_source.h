@@ -29,6 +29,10 @@ class ByteSource {
   // Total size in bytes.
   virtual Result<uint64_t> Size() = 0;
 
+  // What changes whenever the object's bytes may have: a local file's modification time, an
+  // S3 object's ETag. Empty where the source cannot tell.
+  virtual std::string version_tag() const { return ""; }
+
   // Reads exactly `length` bytes at `offset` into `out` (resized to `length`). Reading past
   // the end is an error, never a short read.
   // REQUIRES: safe to call from several threads at once.

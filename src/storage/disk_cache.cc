@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -39,6 +40,24 @@ std::string EntryFileName(const std::string& key, uint64_t offset, uint64_t leng
 
 std::string Key(const std::string& uri, const std::string& etag) {
   return uri + "\n" + etag;
+}
+
+// An entry's bytes are followed by their XXH3-64 checksum, little-endian: a flipped bit on
+// disk (or a file changed by hand) is caught on every read, at ~20 GB/s.
+constexpr size_t kChecksumBytes = 8;
+
+uint64_t Checksum(std::span<const uint8_t> bytes) {
+  return XXH3_64bits(bytes.data(), bytes.size());
+}
+
+void StoreLittle64(uint64_t v, uint8_t* out) {
+  for (size_t i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+uint64_t LoadLittle64(const uint8_t* in) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v |= static_cast<uint64_t>(in[i]) << (8 * i);
+  return v;
 }
 
 bool ReadAll(int fd, void* data, size_t n) {
@@ -140,24 +159,40 @@ bool DiskCache::Get(const std::string& uri, const std::string& etag, uint64_t of
   const int fd = ::open((directory_ + "/" + file).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;  // evicted meanwhile (perhaps by another process)
   std::string header(key.size() + 1, '\0');
-  bool ok = ReadAll(fd, header.data(), header.size()) && header == key + "\n";
-  if (ok) {
-    out->Resize(static_cast<size_t>(length));
-    ok = ReadAll(fd, out->data(), static_cast<size_t>(length));
+  if (!ReadAll(fd, header.data(), header.size()) || header != key + "\n") {
+    ::close(fd);
+    return false;  // another key with the same hash: not this entry's bytes
   }
+  out->Resize(static_cast<size_t>(length));
+  uint8_t trailer[kChecksumBytes];
+  bool intact = ReadAll(fd, out->data(), static_cast<size_t>(length)) &&
+                ReadAll(fd, trailer, sizeof(trailer));
+  uint8_t extra;
+  intact = intact && ::read(fd, &extra, 1) == 0 && Checksum(out->span()) == LoadLittle64(trailer);
   ::close(fd);
-  if (ok) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (auto it = index_.find(file); it != index_.end()) it->second->uri = uri;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = index_.find(file);
+  if (!intact) {
+    // A disk error or a tampered file: never serve it; drop it so the range is fetched again.
+    log::Warning("disk-cache", "entry " + file + " of " + uri +
+                                   " is corrupt (checksum or length mismatch); dropped, the "
+                                   "range is fetched again");
+    if (it != index_.end()) {
+      RemoveLocked(it->second);
+    } else {
+      ::unlink((directory_ + "/" + file).c_str());
+    }
+    return false;
   }
-  return ok;
+  if (it != index_.end()) it->second->uri = uri;
+  return true;
 }
 
 void DiskCache::Put(const std::string& uri, const std::string& etag, uint64_t offset,
                     std::span<const uint8_t> bytes) {
   const std::string key = Key(uri, etag);
   const std::string file = EntryFileName(key, offset, bytes.size());
-  const uint64_t total = key.size() + 1 + bytes.size();
+  const uint64_t total = key.size() + 1 + bytes.size() + kChecksumBytes;
   if (total > capacity_) return;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -171,8 +206,11 @@ void DiskCache::Put(const std::string& uri, const std::string& etag, uint64_t of
     return;
   }
   const std::string header = key + "\n";
-  const bool ok =
-      WriteAll(fd, header.data(), header.size()) && WriteAll(fd, bytes.data(), bytes.size());
+  uint8_t trailer[kChecksumBytes];
+  StoreLittle64(Checksum(bytes), trailer);
+  const bool ok = WriteAll(fd, header.data(), header.size()) &&
+                  WriteAll(fd, bytes.data(), bytes.size()) &&
+                  WriteAll(fd, trailer, sizeof(trailer));
   ::close(fd);
   if (!ok || ::rename(temp.c_str(), (directory_ + "/" + file).c_str()) != 0) {
     log::Warning("disk-cache", "cannot write " + temp + ": " + std::strerror(errno));

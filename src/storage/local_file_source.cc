@@ -5,12 +5,22 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace frocket {
 
+std::string ModificationTag(const struct stat& st) {
+  char tag[48];
+  std::snprintf(tag, sizeof(tag), "%lld.%09ld", static_cast<long long>(st.st_mtim.tv_sec),
+                static_cast<long>(st.st_mtim.tv_nsec));
+  return tag;
+}
+
 Result<std::unique_ptr<LocalFileSource>> LocalFileSource::Open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO (or a device) put in place of a part must not wait for a
+  // writer; it is refused below as not a regular file. Reads of regular files ignore it.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
   struct stat st;
   if (::fstat(fd, &st) != 0) {
@@ -23,7 +33,16 @@ Result<std::unique_ptr<LocalFileSource>> LocalFileSource::Open(const std::string
     return Status::IOError(path + ": not a regular file");
   }
   return std::unique_ptr<LocalFileSource>(
-      new LocalFileSource(path, fd, static_cast<uint64_t>(st.st_size)));
+      new LocalFileSource(path, fd, static_cast<uint64_t>(st.st_size), ModificationTag(st)));
+}
+
+std::string LocalFileSource::RealPath() const {
+  char link[64];
+  std::snprintf(link, sizeof(link), "/proc/self/fd/%d", fd_);
+  char target[4096];
+  ssize_t n = ::readlink(link, target, sizeof(target));
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof(target)) return "";
+  return std::string(target, static_cast<size_t>(n));
 }
 
 LocalFileSource::~LocalFileSource() {

@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 
+#include "storage/allowed_roots.h"
 #include "storage/local_file_source.h"
 #include "storage/s3_object_store.h"
 
@@ -33,7 +35,11 @@ class LocalObjectStore final : public ObjectStore {
       struct stat st;
       std::string full = dir + (dir.empty() || dir.back() == '/' ? "" : "/") + name;
       if (::stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-      out.push_back({name, static_cast<uint64_t>(st.st_size)});
+      if (Status allowed = CheckAllowed(full, ResolveLocal(full)); !allowed.ok()) {
+        ::closedir(d);
+        return allowed;
+      }
+      out.push_back({name, static_cast<uint64_t>(st.st_size), ModificationTag(st)});
     }
     ::closedir(d);
     std::sort(out.begin(), out.end(),
@@ -43,11 +49,49 @@ class LocalObjectStore final : public ObjectStore {
 
   Result<std::shared_ptr<ByteSource>> Open(const std::string& path) override {
     FROCKET_ASSIGN_OR_RETURN(auto source, LocalFileSource::Open(LocalPath(path)));
+    // The file as opened, wherever links led (no window for a link to change after the check).
+    FROCKET_RETURN_IF_ERROR(CheckAllowed(path, source->RealPath()));
     return std::shared_ptr<ByteSource>(std::move(source));
+  }
+
+ private:
+  // A part must really lie under FROCKET_ALLOWED_BASEPATHS: a symbolic link among a base
+  // path's files may point anywhere, and may be changed after registration.
+  static Status CheckAllowed(const std::string& path, const std::string& real) {
+    const AllowedRoots roots = AllowedRoots::FromConfig();
+    if (!roots.restricted() || (!real.empty() && roots.Allows(real))) return Status::OK();
+    return Status::IOError(path + ": the file is " + (real.empty() ? "of unknown location" : real) +
+                           ", outside the roots datasets may be read from "
+                           "(FROCKET_ALLOWED_BASEPATHS)");
   }
 };
 
+// An ETag without its quotes: listings and HEAD answers of some stores differ in quoting.
+std::string_view Unquoted(std::string_view tag) {
+  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"')
+    return tag.substr(1, tag.size() - 2);
+  return tag;
+}
+
 }  // namespace
+
+Result<std::shared_ptr<ByteSource>> ObjectStore::OpenVersion(const std::string& path,
+                                                             const ObjectVersion& expected) {
+  FROCKET_ASSIGN_OR_RETURN(std::shared_ptr<ByteSource> source, Open(path));
+  FROCKET_ASSIGN_OR_RETURN(uint64_t size, source->Size());
+  std::string change;
+  if (size != expected.size) {
+    change =
+        "its size was " + std::to_string(expected.size) + " bytes and is " + std::to_string(size);
+  } else if (!expected.tag.empty() && Unquoted(source->version_tag()) != Unquoted(expected.tag)) {
+    change = "its version was " + expected.tag + " and is " + source->version_tag();
+  }
+  if (!change.empty()) {
+    return Status::IOError(path + ": the part changed after the dataset was registered (" + change +
+                           "); register the dataset again");
+  }
+  return source;
+}
 
 std::string LocalPath(const std::string& path) {
   if (path.rfind("file://", 0) == 0) return path.substr(7);

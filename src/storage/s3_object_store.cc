@@ -129,7 +129,7 @@ Result<std::vector<ObjectEntry>> S3ObjectStore::List(const std::string& basepath
     std::string name = o.key.substr(prefix.size());
     if (name.empty() || name.find('/') != std::string::npos) continue;
     if (::fnmatch(pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
-    out.push_back({std::move(name), o.size});
+    out.push_back({std::move(name), o.size, o.etag});
   }
   std::sort(out.begin(), out.end(),
             [](const ObjectEntry& a, const ObjectEntry& b) { return a.name < b.name; });

@@ -28,6 +28,7 @@ class S3ObjectSource final : public ByteSource {
 
   const std::string& name() const override { return name_; }
   Result<uint64_t> Size() override { return size_; }
+  std::string version_tag() const override { return etag_; }
   Status ReadAt(uint64_t offset, uint64_t length, Buffer* out) override;
   Status WillRead(const std::vector<ByteRange>& ranges) override;
   uint64_t remote_bytes() const override { return remote_bytes_.load(); }

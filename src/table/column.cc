@@ -4,6 +4,71 @@
 
 namespace frocket::table {
 
+namespace {
+
+template <typename T>
+void GatherValues(Buffer* values, const std::vector<uint32_t>& perm) {
+  Buffer out(perm.size() * sizeof(T));
+  const T* src = values->as<T>();
+  T* dst = out.as<T>();
+  for (size_t i = 0; i < perm.size(); ++i) dst[i] = src[perm[i]];
+  *values = std::move(out);
+}
+
+void GatherValidity(Buffer* validity, const std::vector<uint32_t>& perm) {
+  if (validity->empty()) return;
+  Buffer out;
+  out.ResizeZeroed(bitmap::BytesFor(perm.size()));
+  for (size_t i = 0; i < perm.size(); ++i) {
+    if (bitmap::Get(validity->data(), perm[i])) bitmap::Set(out.data(), i);
+  }
+  *validity = std::move(out);
+}
+
+}  // namespace
+
+void Column::Permute(const std::vector<uint32_t>& perm) {
+  GatherValidity(&validity, perm);
+  switch (type) {
+    case ColumnType::kInt:
+      if (is_dictionary()) {
+        GatherValues<int32_t>(&encoded.codes, perm);
+        lazy_ = std::make_unique<Lazy>();  // ints() made before would be in the old order
+      } else {
+        GatherValues<int64_t>(&values, perm);
+      }
+      return;
+    case ColumnType::kFloat:
+      GatherValues<double>(&values, perm);
+      return;
+    case ColumnType::kBool:
+      GatherValues<uint8_t>(&values, perm);
+      return;
+    case ColumnType::kString: {
+      parquet::ColumnVector& v = encoded;
+      GatherValidity(&v.validity, perm);
+      if (v.is_dictionary()) {
+        GatherValues<int32_t>(&v.codes, perm);
+        return;
+      }
+      Buffer offsets((perm.size() + 1) * sizeof(uint32_t));
+      Buffer data(v.data.size());
+      uint32_t* o = offsets.as<uint32_t>();
+      o[0] = 0;
+      size_t pos = 0;
+      for (size_t i = 0; i < perm.size(); ++i) {
+        std::string_view s = v.StringAt(perm[i]);
+        if (!s.empty()) std::memcpy(data.data() + pos, s.data(), s.size());
+        pos += s.size();
+        o[i + 1] = static_cast<uint32_t>(pos);
+      }
+      v.offsets = std::move(offsets);
+      v.data = std::move(data);
+      return;
+    }
+  }
+}
+
 int64_t Column::DictionaryInt(int32_t code) const {
   // Loaders widen INT dictionaries to int64 (see ToColumn).
   return encoded.dictionary->values_as<int64_t>()[code];

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/bitmap.h"
 #include "common/buffer.h"
@@ -45,6 +46,9 @@ struct Column {
   }
   // The value of a dictionary entry of an INT column in dictionary form.
   int64_t DictionaryInt(int32_t code) const;
+  // Reorders the rows: row i becomes the former row perm[i]. Values made on first use
+  // (ints() of a dictionary column) are made again from the reordered codes.
+  void Permute(const std::vector<uint32_t>& perm);
 
   size_t MemoryUsage() const;
 

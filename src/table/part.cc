@@ -35,66 +35,6 @@ std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n) {
   return perm;
 }
 
-template <typename T>
-void GatherValues(Buffer* values, const std::vector<uint32_t>& perm) {
-  Buffer out(perm.size() * sizeof(T));
-  const T* src = values->as<T>();
-  T* dst = out.as<T>();
-  for (size_t i = 0; i < perm.size(); ++i) dst[i] = src[perm[i]];
-  *values = std::move(out);
-}
-
-void GatherValidity(Buffer* validity, const std::vector<uint32_t>& perm) {
-  if (validity->empty()) return;
-  Buffer out;
-  out.ResizeZeroed(bitmap::BytesFor(perm.size()));
-  for (size_t i = 0; i < perm.size(); ++i) {
-    if (bitmap::Get(validity->data(), perm[i])) bitmap::Set(out.data(), i);
-  }
-  *validity = std::move(out);
-}
-
-void Permute(Column* c, const std::vector<uint32_t>& perm) {
-  GatherValidity(&c->validity, perm);
-  switch (c->type) {
-    case ColumnType::kInt:
-      if (c->is_dictionary()) {
-        GatherValues<int32_t>(&c->encoded.codes, perm);
-      } else {
-        GatherValues<int64_t>(&c->values, perm);
-      }
-      return;
-    case ColumnType::kFloat:
-      GatherValues<double>(&c->values, perm);
-      return;
-    case ColumnType::kBool:
-      GatherValues<uint8_t>(&c->values, perm);
-      return;
-    case ColumnType::kString: {
-      parquet::ColumnVector& v = c->encoded;
-      GatherValidity(&v.validity, perm);
-      if (v.is_dictionary()) {
-        GatherValues<int32_t>(&v.codes, perm);
-        return;
-      }
-      Buffer offsets((perm.size() + 1) * sizeof(uint32_t));
-      Buffer data(v.data.size());
-      uint32_t* o = offsets.as<uint32_t>();
-      o[0] = 0;
-      size_t pos = 0;
-      for (size_t i = 0; i < perm.size(); ++i) {
-        std::string_view s = v.StringAt(perm[i]);
-        if (!s.empty()) std::memcpy(data.data() + pos, s.data(), s.size());
-        pos += s.size();
-        o[i + 1] = static_cast<uint32_t>(pos);
-      }
-      v.offsets = std::move(offsets);
-      v.data = std::move(data);
-      return;
-    }
-  }
-}
-
 }  // namespace
 
 int64_t FloatTimeKey(double t) {
@@ -163,7 +103,7 @@ Result<std::shared_ptr<Part>> Part::Make(std::vector<Column> columns,
   FROCKET_RETURN_IF_ERROR(compute_keys());
   if (!std::is_sorted(shared->time_keys, shared->time_keys + n)) {
     shared->order = SortPermutation(shared->time_keys, n);
-    for (Column& c : columns) Permute(&c, shared->order);
+    for (Column& c : columns) c.Permute(shared->order);
     FROCKET_RETURN_IF_ERROR(compute_keys());
   }
 
@@ -189,7 +129,7 @@ Result<std::shared_ptr<Part>> Part::WithColumns(std::vector<Column> more) const 
                              " rows, the part " + std::to_string(shared_->num_rows));
     }
     if (FindColumn(c.name) != nullptr) continue;
-    if (!shared_->order.empty()) Permute(&c, shared_->order);
+    if (!shared_->order.empty()) c.Permute(shared_->order);
     part->columns_.push_back(std::make_shared<const Column>(std::move(c)));
   }
   return part;

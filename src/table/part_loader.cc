@@ -1,6 +1,8 @@
 #include "table/part_loader.h"
 
 #include <cstring>
+#include <string_view>
+#include <unordered_set>
 
 #include "parquet/logical_value.h"
 
@@ -149,10 +151,22 @@ Result<Column> ToColumn(const ColumnDescriptor& d, ColumnVector v) {
   return c;
 }
 
-Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
-                                       const std::vector<std::string>& columns,
-                                       const std::string& group_column,
-                                       const std::string& time_column) {
+Status CheckUniqueColumnNames(const parquet::Schema& schema) {
+  std::unordered_set<std::string_view> seen;
+  for (const auto& c : schema.columns()) {
+    if (!seen.insert(c.name).second) {
+      return Status::Invalid("the file has two columns named '" + c.name +
+                             "'; column names must be unique");
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::vector<Column>> ReadColumns(const parquet::ParquetFile& file,
+                                        const std::vector<std::string>& columns) {
+  if (Status unique = CheckUniqueColumnNames(file.schema()); !unique.ok()) {
+    return unique.WithContext(file.name());
+  }
   const parquet::ReadOptions options = PartReadOptions();
   std::vector<int> indexes;
   for (const std::string& name : columns) {
@@ -162,13 +176,20 @@ Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
   }
   FROCKET_RETURN_IF_ERROR(file.WillReadColumns(indexes));
   std::vector<Column> loaded;
-  for (size_t i = 0; i < columns.size(); ++i) {
-    const int index = indexes[i];
+  for (const int index : indexes) {
     FROCKET_ASSIGN_OR_RETURN(ColumnVector v, file.ReadColumn(index, options));
     auto column = ToColumn(file.schema().column(index), std::move(v));
     if (!column.ok()) return column.status().WithContext(file.name());
     loaded.push_back(std::move(*column));
   }
+  return loaded;
+}
+
+Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
+                                       const std::vector<std::string>& columns,
+                                       const std::string& group_column,
+                                       const std::string& time_column) {
+  FROCKET_ASSIGN_OR_RETURN(std::vector<Column> loaded, ReadColumns(file, columns));
   auto part = Part::Make(std::move(loaded), group_column, time_column);
   if (!part.ok()) return part.status().WithContext(file.name());
   return part;

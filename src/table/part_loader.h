@@ -26,6 +26,14 @@ parquet::ReadOptions PartReadOptions();
 // Converts a decoded Parquet column (read with PartReadOptions). Errors name the column.
 Result<Column> ToColumn(const parquet::ColumnDescriptor& descriptor, parquet::ColumnVector vector);
 
+// Fails naming the column if two columns of the file have the same name: which one a query
+// (or a schema) would see is then anyone's guess.
+Status CheckUniqueColumnNames(const parquet::Schema& schema);
+
+// Reads these columns of `file` in query form. Errors name the file and the column.
+Result<std::vector<Column>> ReadColumns(const parquet::ParquetFile& file,
+                                        const std::vector<std::string>& columns);
+
 // Reads `columns` (which must include the group id and timestamp columns) of `file` into a
 // Part. Strings are read in dictionary form where the file allows.
 Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,

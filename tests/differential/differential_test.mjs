@@ -68,7 +68,11 @@ WITH x AS (
               WHEN he < 89 THEN 'addtocart' WHEN he < 95 THEN 'purchase' ELSE 'signup' END AS event
   FROM y
 )
-SELECT part, ord, user_id, ts, event,
+SELECT part, ord, user_id,
+  -- part 1: timestamps cut to the hour, so that they tie heavily and DuckDB writes them
+  -- dictionary-encoded, in a part whose rows are not in timestamp order (pyarrow's and
+  -- Spark's layout; checked below)
+  CASE WHEN part = 1 THEN ts - ts % 3600000 ELSE ts END AS ts, event,
   CASE WHEN event IN ('addtocart', 'purchase') THEN
          CASE WHEN hash(u, i, 'pn') % 10 = 0 THEN NULL
               ELSE (hash(u, i, 'pv') % 50000)::DOUBLE / 100 END
@@ -1099,6 +1103,19 @@ async function main() {
     if (Number(nRows) < 200000 || Number(nFiles) < 4 || Number(dupTs) === 0 ||
         Number(atFrom) === 0 || Number(atTo) === 0) {
       throw new Error('generated dataset does not have the intended properties');
+    }
+    // Part 1's timestamps are dictionary-encoded in every row group, and not in order.
+    const [[dictGroups, groups1]] = await rows(conn, `
+      SELECT count(*) FILTER (WHERE encodings LIKE '%DICTIONARY%'), count(*)
+      FROM parquet_metadata(${sqlString(files[1])}) WHERE path_in_schema = 'ts'`);
+    const [[unordered]] = await rows(conn, `
+      SELECT count(*) FROM (SELECT ts, lag(ts) OVER (ORDER BY file_row_number) AS prev
+                            FROM read_parquet(${sqlString(files[1])}, file_row_number = true))
+      WHERE ts < prev`);
+    if (Number(groups1) < 2 || Number(dictGroups) !== Number(groups1) || Number(unordered) === 0) {
+      throw new Error(`part 1 should hold dictionary-encoded, unordered timestamps in several ` +
+        `row groups (${dictGroups} of ${groups1} row groups dictionary-encoded, ${unordered} ` +
+        `rows earlier than the row before)`);
     }
     // Every user in exactly one file
     const [[multi]] = await rows(conn, `SELECT count(*) FROM (SELECT user_id FROM read_parquet(

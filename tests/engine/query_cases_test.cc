@@ -1,7 +1,10 @@
 // Data-driven engine tests: each file in tests/queries/ is a small dataset (rows inline, or
 // files of the shared Parquet corpus), a query, and the response expected — computed by hand
 // or by an independent engine, as each case's "description" says — or the validation errors
-// expected. Inline cases run twice: with strings in dictionary form and in plain form.
+// expected. Inline cases run three times: in memory with strings in dictionary form, in plain
+// form, and through Parquet — each part's rows shuffled and written with frocket's writer in
+// row groups of 3 rows, so that timestamps come unsorted and integers dictionary-encoded with
+// a dictionary per row group, as pyarrow and Spark write them.
 //
 // Case format:
 //   "columns": [[name, "INT"|"FLOAT"|"BOOL"|"STRING"], ...]   (inline rows)
@@ -12,11 +15,13 @@
 //   "expected": {"query": ..., "funnel": ...}   or   "expectedErrors": [{"path", "message"}]
 //   "exactLimit": FROCKET_AGGREGATIONS_EXACT_LIMIT for this case (optional)
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "engine/part_executor.h"
 #include "query/query_parser.h"
@@ -109,6 +114,51 @@ Dataset LoadInline(const json& c, bool dictionary_strings) {
   return d;
 }
 
+// A fixed shuffle (Fisher-Yates over std::mt19937, whose sequence the standard defines).
+json Shuffled(const json& rows, uint32_t seed) {
+  std::vector<json> v(rows.begin(), rows.end());
+  std::mt19937 rng(seed);
+  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng() % i]);
+  json out = json::array();
+  for (auto& row : v) out.push_back(std::move(row));
+  return out;
+}
+
+Dataset LoadThroughParquet(const json& c, const std::string& case_name) {
+  Dataset d;
+  d.schema.group_id_column = c.value("groupIdColumn", "user");
+  d.schema.timestamp_column = c.value("timestampColumn", "ts");
+  std::vector<InlineColumn> columns;
+  std::vector<std::string> names;
+  for (const auto& col : c.at("columns")) {
+    auto type = ParseColumnType(col.at(1).get<std::string>());
+    columns.push_back({col.at(0).get<std::string>(), *type});
+    names.push_back(columns.back().name);
+    d.schema.columns[columns.back().name] = *type;
+  }
+  const fs::path dir = fs::temp_directory_path() /
+                       ("frocket-query-case-" + std::to_string(::getpid()) + "-" + case_name);
+  fs::create_directories(dir);
+  uint32_t seed = 1;
+  for (const auto& rows : c.at("parts")) {
+    const std::string path = (dir / ("part-" + std::to_string(seed) + ".parquet")).string();
+    Status written = WriteRowsAsParquet(columns, nlohmann::json::parse(Shuffled(rows, seed).dump()),
+                                        path, /*rows_per_group=*/3);
+    ++seed;
+    EXPECT_TRUE(written.ok()) << written.message();
+    if (!written.ok()) continue;
+    auto source = LocalFileSource::Open(path);
+    EXPECT_TRUE(source.ok()) << source.status().message();
+    auto file = parquet::ParquetFile::Open(std::shared_ptr<ByteSource>(std::move(*source)));
+    EXPECT_TRUE(file.ok()) << file.status().message();
+    auto part = table::LoadPart(**file, names, d.schema.group_id_column, d.schema.timestamp_column);
+    EXPECT_TRUE(part.ok()) << part.status().message();
+    if (part.ok()) d.parts.push_back(*part);
+  }
+  fs::remove_all(dir);
+  return d;
+}
+
 Dataset LoadFiles(const json& c, const std::vector<std::string>& used) {
   Dataset d;
   d.schema.group_id_column = c.value("groupIdColumn", "user");
@@ -196,6 +246,7 @@ TEST_P(QueryCaseTest, MatchesExpected) {
   }
   RunCase(c, LoadInline(c, true), "dictionary-form strings");
   RunCase(c, LoadInline(c, false), "plain-form strings");
+  RunCase(c, LoadThroughParquet(c, GetParam()), "shuffled through Parquet, 3-row row groups");
 }
 
 INSTANTIATE_TEST_SUITE_P(Queries, QueryCaseTest, ::testing::ValuesIn(CaseFiles()),

@@ -194,6 +194,50 @@ TEST_F(ApiHostileTest, BasePathsOutsideTheAllowedRootsAreRefused) {
   EXPECT_EQ(Call("GET", "/datasets/x/empty-query").Json()["query"]["matchingGroupRows"], 500);
 }
 
+TEST_F(ApiHostileTest, SymbolicLinksAmongThePartsCannotLeaveTheAllowedRoots) {
+  const std::string allowed = Dir("allowed");
+  const std::string outside = Dir("outside");
+  FrocketRun g1 = Embedded({"generate", allowed + "/ok", "--rows", "500", "--parts", "1"});
+  FrocketRun g2 = Embedded({"generate", outside + "/secret", "--rows", "700", "--parts", "1"});
+  ASSERT_EQ(g1.result.exit_code, 0);
+  ASSERT_EQ(g2.result.exit_code, 0);
+  // A base path inside the root whose part is a link to a file outside it.
+  fs::create_directories(allowed + "/linked");
+  fs::create_symlink(outside + "/secret/part-00000.parquet", allowed + "/linked/part.parquet");
+  Start({{"FROCKET_ALLOWED_BASEPATHS", allowed}});
+  ExpectError(Call("POST", "/datasets/register", RegisterBody("x", allowed + "/linked")), 500,
+              "outside the roots");
+  EXPECT_EQ(Call("GET", "/datasets/x/schema").status, 404);
+
+  // A part replaced, after registration, by a link to an outside copy of itself (same size
+  // and modification time, so only where it leads tells): queries refuse it.
+  ASSERT_EQ(Call("POST", "/datasets/register", RegisterBody("ok", allowed + "/ok")).status, 200);
+  const std::string part = allowed + "/ok/part-00000.parquet";
+  const std::string copy = outside + "/copy.parquet";
+  fs::copy_file(part, copy);
+  fs::last_write_time(copy, fs::last_write_time(part));
+  fs::remove(part);
+  fs::create_symlink(copy, part);
+  ApiResponse r = Call("POST", "/datasets/ok/query", "{}");
+  ExpectError(r, 500, "FROCKET_ALLOWED_BASEPATHS");
+  EXPECT_TRUE(Mentions(r.body, copy)) << r.Describe();
+}
+
+TEST_F(ApiHostileTest, ServeRefusesToStartWithoutAllowedBasePaths) {
+  // Without roots, registration errors would reveal which files exist anywhere and their
+  // tail bytes ("/etc/hostname: 3 bytes is too small"): serving needs an explicit choice.
+  auto server = ApiServerProcess::Start(EmbeddedEnv({{"FROCKET_ALLOWED_BASEPATHS", ""}}),
+                                        Dir("logs") + "/refused.log");
+  ASSERT_FALSE(server.ok()) << "serve started without FROCKET_ALLOWED_BASEPATHS";
+  EXPECT_TRUE(Mentions(server.status().message(), "FROCKET_ALLOWED_BASEPATHS is not set"))
+      << server.status().message();
+  // "*" is that choice: the server starts and warns.
+  Start({{"FROCKET_ALLOWED_BASEPATHS", "*"}});
+  ExpectServing();
+  EXPECT_TRUE(Mentions(server_->process().Log(), "FROCKET_ALLOWED_BASEPATHS=*"))
+      << server_->process().Log();
+}
+
 TEST_F(ApiHostileTest, BearerTokensGuardReadsAndAdminActionsSeparately) {
   Start({{"FROCKET_APISERVER_AUTH_TOKEN", "user-secret"},
          {"FROCKET_APISERVER_ADMIN_TOKEN", "admin-secret"}});

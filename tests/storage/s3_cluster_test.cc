@@ -26,7 +26,12 @@ TEST_F(S3Cluster, WorkersAnswerAsTheEmbeddedModeOverLocalFiles) {
   ASSERT_TRUE(info.out && info.out->is_object()) << info.Describe();
   ASSERT_TRUE(local_info.out && local_info.out->is_object()) << local_info.Describe();
   EXPECT_EQ(info.out->value("schema", json()), local_info.out->value("schema", json()));
-  EXPECT_EQ(info.out->value("parts", json()), local_info.out->value("parts", json()));
+  // The parts' versions are each store's own (ETags, modification times).
+  json parts = info.out->value("parts", json());
+  json local_parts = local_info.out->value("parts", json());
+  parts.erase("versions");
+  local_parts.erase("versions");
+  EXPECT_EQ(parts, local_parts);
 
   for (const std::string& query : ActivityQueries()) {
     SCOPED_TRACE(query.empty() ? "--empty" : query);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <regex>
@@ -177,10 +178,17 @@ std::string RawConnection::ReadUntilClosed(double timeout_seconds) {
 Result<std::unique_ptr<ApiServerProcess>> ApiServerProcess::Start(const Environment& env,
                                                                   const std::string& log_path) {
   auto server = std::make_unique<ApiServerProcess>();
+  // `serve` refuses to start without FROCKET_ALLOWED_BASEPATHS; tests that do not restrict
+  // paths say so explicitly.
+  Environment with_roots = env;
+  if (std::none_of(env.begin(), env.end(),
+                   [](const auto& e) { return e.first == "FROCKET_ALLOWED_BASEPATHS"; })) {
+    with_roots.emplace_back("FROCKET_ALLOWED_BASEPATHS", "*");
+  }
   FROCKET_ASSIGN_OR_RETURN(
       server->process_,
       BackgroundProcess::Start({FrocketBinary(), "serve", "--port", "0", "--host", "127.0.0.1"},
-                               env, log_path));
+                               with_roots, log_path));
   const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
   std::smatch match;
   std::string log;

@@ -1,14 +1,15 @@
 #include "support/inline_part.h"
 
+#include <algorithm>
 #include <map>
+
+#include "parquet/file_writer.h"
 
 namespace frocket::testing {
 
-Result<std::shared_ptr<table::Part>> PartFromRows(const std::vector<InlineColumn>& columns,
-                                                  const nlohmann::json& rows,
-                                                  const std::string& group_column,
-                                                  const std::string& time_column,
-                                                  bool dictionary_strings) {
+Result<std::vector<table::Column>> ColumnsFromRows(const std::vector<InlineColumn>& columns,
+                                                   const nlohmann::json& rows,
+                                                   bool dictionary_strings) {
   if (!rows.is_array()) return Status::Invalid("rows must be an array");
   const size_t n = rows.size();
   for (size_t r = 0; r < n; ++r) {
@@ -104,7 +105,77 @@ Result<std::shared_ptr<table::Part>> PartFromRows(const std::vector<InlineColumn
     if (col.null_count == 0) col.validity = Buffer();
     out.push_back(std::move(col));
   }
+  return out;
+}
+
+Result<std::shared_ptr<table::Part>> PartFromRows(const std::vector<InlineColumn>& columns,
+                                                  const nlohmann::json& rows,
+                                                  const std::string& group_column,
+                                                  const std::string& time_column,
+                                                  bool dictionary_strings) {
+  FROCKET_ASSIGN_OR_RETURN(auto out, ColumnsFromRows(columns, rows, dictionary_strings));
   return table::Part::Make(std::move(out), group_column, time_column);
+}
+
+Status WriteRowsAsParquet(const std::vector<InlineColumn>& columns, const nlohmann::json& rows,
+                          const std::string& path, size_t rows_per_group) {
+  if (!rows.is_array()) return Status::Invalid("rows must be an array");
+  if (rows_per_group == 0) return Status::Invalid("rows_per_group must be positive");
+  parquet::LogicalType text;
+  text.kind = parquet::LogicalType::Kind::kString;
+  std::vector<parquet::WriterColumn> schema;
+  for (const InlineColumn& c : columns) {
+    parquet::WriterColumn w;
+    w.name = c.name;
+    w.nullable = true;
+    switch (c.type) {
+      case ColumnType::kInt:
+        w.physical_type = parquet::PhysicalType::kInt64;
+        break;
+      case ColumnType::kFloat:
+        w.physical_type = parquet::PhysicalType::kDouble;
+        break;
+      case ColumnType::kBool:
+        w.physical_type = parquet::PhysicalType::kBoolean;
+        break;
+      case ColumnType::kString:
+        w.physical_type = parquet::PhysicalType::kByteArray;
+        w.logical_type = text;
+        break;
+    }
+    schema.push_back(std::move(w));
+  }
+  parquet::WriterOptions options;
+  options.codec = parquet::CompressionCodec::kSnappy;
+  options.always_dictionary = true;
+  FROCKET_ASSIGN_OR_RETURN(auto writer, parquet::ParquetWriter::Create(path, schema, options));
+  for (size_t begin = 0; begin < rows.size(); begin += rows_per_group) {
+    nlohmann::json slice = nlohmann::json::array();
+    for (size_t r = begin; r < std::min(rows.size(), begin + rows_per_group); ++r) {
+      slice.push_back(rows[r]);
+    }
+    FROCKET_ASSIGN_OR_RETURN(auto group, ColumnsFromRows(columns, slice, false));
+    // A plain-form Column holds what the writer takes: int64, double, one byte per BOOL,
+    // offsets and bytes per STRING.
+    std::vector<parquet::ColumnVector> vectors;
+    for (size_t c = 0; c < group.size(); ++c) {
+      table::Column& col = group[c];
+      parquet::ColumnVector v;
+      if (col.type == ColumnType::kString) {
+        v = std::move(col.encoded);
+      } else {
+        v.values = std::move(col.values);
+        v.value_width = col.type == ColumnType::kBool ? 1 : 8;
+      }
+      v.physical_type = schema[c].physical_type;
+      v.length = col.length;
+      v.null_count = col.null_count;
+      v.validity = std::move(col.validity);
+      vectors.push_back(std::move(v));
+    }
+    FROCKET_RETURN_IF_ERROR(writer->WriteRowGroup(vectors));
+  }
+  return writer->Close();
 }
 
 }  // namespace frocket::testing

@@ -26,4 +26,15 @@ Result<std::shared_ptr<table::Part>> PartFromRows(const std::vector<InlineColumn
                                                   const std::string& time_column,
                                                   bool dictionary_strings);
 
+// The columns of those rows, not yet a Part (so in the rows' order).
+Result<std::vector<table::Column>> ColumnsFromRows(const std::vector<InlineColumn>& columns,
+                                                   const nlohmann::json& rows,
+                                                   bool dictionary_strings);
+
+// Writes the rows, in the order given, as a Parquet file with frocket's writer, `rows_per_group`
+// rows per row group; every column OPTIONAL, every column but BOOL dictionary-encoded (a
+// dictionary per row group), as pyarrow and Spark write low-cardinality columns.
+Status WriteRowsAsParquet(const std::vector<InlineColumn>& columns, const nlohmann::json& rows,
+                          const std::string& path, size_t rows_per_group);
+
 }  // namespace frocket::testing
