@@ -8,37 +8,83 @@
 #include <thread>
 #include <vector>
 
+#include "common/config.h"
 #include "common/deadline.h"
+#include "common/log.h"
 
 namespace frocket::cluster {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
 // Progress is reported when something changed, but not more often than this.
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
-}  // namespace
+// Past the job's deadline, tasks still running get this long to end (remote reads give up at
+// the deadline by themselves) before they are abandoned.
+constexpr auto kAbandonGrace = std::chrono::seconds(1);
 
-InvokerTimes LocalInvoker::Run(size_t count, int threads,
-                               const std::function<void(size_t, const StatusCallback&)>& task,
-                               const ProgressCallback& progress) {
-  using Clock = std::chrono::steady_clock;
-  InvokerTimes times;
-  const auto start = Clock::now();
-  std::vector<std::atomic<int>> statuses(count);
-  for (auto& s : statuses) s = static_cast<int>(TaskStatus::kQueued);
+// What the pool's threads share with Run: held by the threads too, so that threads left
+// running when a job is abandoned at its deadline find nothing freed under them.
+struct PoolState {
+  explicit PoolState(size_t count, std::function<void(size_t, const StatusCallback&)> task)
+      : statuses(count), task(std::move(task)) {
+    for (auto& s : statuses) s = static_cast<int>(TaskStatus::kQueued);
+  }
+  std::vector<std::atomic<int>> statuses;
+  std::function<void(size_t, const StatusCallback&)> task;
   std::atomic<size_t> next{0};
   std::atomic<size_t> ended{0};
   std::mutex mutex;
   std::condition_variable changed;
   bool dirty = true;
+};
 
-  auto work = [&] {
-    for (size_t i = next++; i < count; i = next++) {
-      task(i, [&, i](TaskStatus status) {
-        statuses[i] = static_cast<int>(status);
-        if (status == TaskStatus::kEndedSuccess || status == TaskStatus::kEndedFailed) ++ended;
-        std::lock_guard<std::mutex> lock(mutex);
-        dirty = true;
-        changed.notify_one();
+// One job's requests and results, shared in the same way: an abandoned task still running
+// writes its result here, never into the caller's vector.
+template <typename Request, typename TaskResult>
+struct JobSlots {
+  std::vector<Request> requests;
+  std::vector<TaskResult> results;
+  std::vector<std::atomic<bool>> stored;  // results[i] is final (written before the flag)
+  std::function<TaskResult(const Request&, const StatusCallback&)> run_task;
+  std::vector<InjectedFault> faults;
+  Clock::time_point deadline;
+  double run_timeout = 0;
+};
+
+}  // namespace
+
+LocalInvoker::LocalInvoker(int threads, int remote_threads, std::shared_ptr<PartCache> cache,
+                           double run_timeout_seconds)
+    : threads_(threads < 1 ? 1 : threads),
+      remote_threads_(remote_threads < 1 ? 1 : remote_threads),
+      run_timeout_(run_timeout_seconds),
+      worker_(std::make_shared<Worker>(std::move(cache))) {
+  auto faults = ParseInjectedFaults(Config::Get("FROCKET_WORKER_FAULT_INJECTION"));
+  if (faults.ok()) {
+    faults_ = std::move(*faults);
+  } else {
+    log::Warning("invoker", faults.status().message());
+  }
+}
+
+InvokerTimes LocalInvoker::Run(size_t count, int threads,
+                               std::function<void(size_t, const StatusCallback&)> task,
+                               const ProgressCallback& progress, Clock::time_point deadline) {
+  InvokerTimes times;
+  const auto start = Clock::now();
+  auto state = std::make_shared<PoolState>(count, std::move(task));
+
+  auto work = [state, count] {
+    for (size_t i = state->next++; i < count; i = state->next++) {
+      PoolState* s = state.get();
+      s->task(i, [s, i](TaskStatus status) {
+        s->statuses[i] = static_cast<int>(status);
+        if (status == TaskStatus::kEndedSuccess || status == TaskStatus::kEndedFailed) ++s->ended;
+        std::lock_guard<std::mutex> lock(s->mutex);
+        s->dirty = true;
+        s->changed.notify_one();
       });
     }
   };
@@ -53,27 +99,39 @@ InvokerTimes LocalInvoker::Run(size_t count, int threads,
     if (!progress) return;
     Progress p;
     p.stage = stage;
-    for (auto& s : statuses) ++p.tasks[TaskStatusName(static_cast<TaskStatus>(s.load()))];
-    size_t done = ended.load();
-    p.message = std::to_string(done) + "/" + std::to_string(count) + " tasks done";
+    for (auto& s : state->statuses) ++p.tasks[TaskStatusName(static_cast<TaskStatus>(s.load()))];
+    p.message = std::to_string(state->ended.load()) + "/" + std::to_string(count) + " tasks done";
     progress(p);
   };
   report("RUNNING");
   auto last_report = Clock::now();
+  bool abandoned = false;
   while (true) {
-    std::unique_lock<std::mutex> lock(mutex);
-    changed.wait_for(lock, kProgressInterval, [&] { return ended.load() == count; });
-    const bool all_done = ended.load() == count;
-    const bool due = dirty && Clock::now() - last_report >= kProgressInterval;
+    std::unique_lock<std::mutex> lock(state->mutex);
+    state->changed.wait_for(lock, kProgressInterval, [&] { return state->ended.load() == count; });
+    const bool all_done = state->ended.load() == count;
+    const bool due = state->dirty && Clock::now() - last_report >= kProgressInterval;
     if (due || all_done) {
-      dirty = false;
+      state->dirty = false;
       lock.unlock();
       if (!all_done) report("RUNNING");
       last_report = Clock::now();
     }
     if (all_done) break;
+    if (Clock::now() >= deadline + kAbandonGrace) {
+      abandoned = true;
+      break;
+    }
   }
-  for (auto& t : pool) t.join();
+  for (auto& t : pool) {
+    // A thread stuck in a task (a read that never returns) is left to finish on its own; it
+    // holds everything it uses.
+    if (abandoned) {
+      t.detach();
+    } else {
+      t.join();
+    }
+  }
   report("FINISHING");
   times.poll_seconds = std::chrono::duration<double>(Clock::now() - enqueued).count();
   return times;
@@ -83,30 +141,53 @@ template <typename Request, typename TaskResult>
 JobRun LocalInvoker::RunJob(
     const std::vector<Request>& requests, const ProgressCallback& progress,
     std::vector<TaskResult>* results,
-    const std::function<TaskResult(const Request&, const StatusCallback&)>& run_task) {
-  results->assign(requests.size(), {});
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(run_timeout_));
+    std::function<TaskResult(const Request&, const StatusCallback&)> run_task) {
+  auto slots = std::make_shared<JobSlots<Request, TaskResult>>();
+  slots->requests = requests;
+  slots->results.resize(requests.size());
+  slots->stored = std::vector<std::atomic<bool>>(requests.size());
+  slots->run_task = std::move(run_task);
+  slots->faults = faults_;
+  slots->run_timeout = run_timeout_;
+  slots->deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(run_timeout_));
   const bool remote = std::any_of(requests.begin(), requests.end(), [](const Request& r) {
     return r.part_path.rfind("s3://", 0) == 0;
   });
   JobRun run;
   run.times = Run(
       requests.size(), remote ? remote_threads_ : threads_,
-      [&](size_t i, const StatusCallback& status) {
-        TaskResult& result = (*results)[i];
-        if (std::chrono::steady_clock::now() >= deadline) {
-          result.error = "timed out after " + std::to_string(static_cast<int64_t>(run_timeout_)) +
+      [slots](size_t i, const StatusCallback& status) {
+        TaskResult result;
+        if (Clock::now() >= slots->deadline) {
+          result.error = "timed out after " +
+                         std::to_string(static_cast<int64_t>(slots->run_timeout)) +
                          " s (FROCKET_INVOKER_RUN_TIMEOUT) before the task started";
           status(TaskStatus::kEndedFailed);
-          return;
+        } else {
+          // The embedded mode's only attempt is attempt 1.
+          if (const InjectedFault* f = FindFault(slots->faults, slots->requests[i].part_path, 1)) {
+            status(TaskStatus::kLoadingData);
+            std::this_thread::sleep_for(std::chrono::milliseconds(f->sleep_ms));
+          }
+          Deadline::Scope scope(slots->deadline);
+          result = slots->run_task(slots->requests[i], status);
         }
-        Deadline::Scope scope(deadline);
-        result = run_task(requests[i], status);
+        slots->results[i] = std::move(result);
+        slots->stored[i].store(true, std::memory_order_release);
       },
-      progress);
-  for (const auto& r : *results) run.failed_attempts += r.success ? 0 : 1;
+      progress, slots->deadline);
+  results->assign(requests.size(), {});
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (slots->stored[i].load(std::memory_order_acquire)) {
+      (*results)[i] = slots->results[i];
+    } else {
+      (*results)[i].error = requests[i].part_path + ": still running " +
+                            std::to_string(static_cast<int64_t>(run_timeout_)) +
+                            " s after the job started (FROCKET_INVOKER_RUN_TIMEOUT); abandoned";
+    }
+    run.failed_attempts += (*results)[i].success ? 0 : 1;
+  }
   return run;
 }
 
@@ -114,8 +195,9 @@ JobRun LocalInvoker::RunQueries(const std::vector<QueryTaskRequest>& requests, d
                                 const ProgressCallback& progress,
                                 std::vector<QueryTaskResult>* results) {
   return RunJob<QueryTaskRequest, QueryTaskResult>(
-      requests, progress, results, [&](const QueryTaskRequest& r, const StatusCallback& status) {
-        return worker_.RunQuery(r, job_start, status);
+      requests, progress, results,
+      [worker = worker_, job_start](const QueryTaskRequest& r, const StatusCallback& status) {
+        return worker->RunQuery(r, job_start, status);
       });
 }
 
@@ -124,13 +206,14 @@ JobRun LocalInvoker::RunRegistrations(const std::vector<RegistrationTaskRequest>
                                       std::vector<RegistrationTaskResult>* results) {
   return RunJob<RegistrationTaskRequest, RegistrationTaskResult>(
       requests, progress, results,
-      [&](const RegistrationTaskRequest& r, const StatusCallback& status) {
-        return worker_.RunRegistration(r, job_start, status);
+      [worker = worker_, job_start](const RegistrationTaskRequest& r,
+                                    const StatusCallback& status) {
+        return worker->RunRegistration(r, job_start, status);
       });
 }
 
 void LocalInvoker::ForgetDataset(const std::string& name) {
-  worker_.cache().Invalidate(DatasetCachePrefix(name));
+  worker_->cache().Invalidate(DatasetCachePrefix(name));
 }
 
 }  // namespace frocket::cluster

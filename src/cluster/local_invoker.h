@@ -3,7 +3,9 @@
 // wait for the network), reporting progress as task statuses change — the embedded mode's
 // invoker. A task that fails here would fail the same way again, so nothing is retried.
 // FROCKET_INVOKER_RUN_TIMEOUT bounds a job as in cluster mode: tasks not started by then
-// fail, and remote reads under way give up at it (see Deadline).
+// fail, remote reads under way give up at it (see Deadline), and a task still running a moment
+// later (a read that never returns) is abandoned: the job fails naming its part, and frees
+// its caller.
 #pragma once
 
 #include <chrono>
@@ -11,7 +13,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "cluster/injected_fault.h"
 #include "cluster/invoker.h"
 #include "cluster/worker.h"
 
@@ -24,12 +28,9 @@ inline constexpr int kRemoteTasksInFlight = 8;
 class LocalInvoker final : public Invoker {
  public:
   // threads: tasks at once over local files; remote_threads: over parts on S3.
+  // Also applies FROCKET_WORKER_FAULT_INJECTION (tests only).
   LocalInvoker(int threads, int remote_threads, std::shared_ptr<PartCache> cache,
-               double run_timeout_seconds)
-      : threads_(threads < 1 ? 1 : threads),
-        remote_threads_(remote_threads < 1 ? 1 : remote_threads),
-        run_timeout_(run_timeout_seconds),
-        worker_(std::move(cache)) {}
+               double run_timeout_seconds);
 
   std::string Describe() const override {
     return "local (" + std::to_string(threads_) + " threads, " + std::to_string(remote_threads_) +
@@ -46,21 +47,24 @@ class LocalInvoker final : public Invoker {
   int threads() const { return threads_; }
 
  private:
-  // Runs task(i, status) for i < count, at most `threads` at once; returns when all ended.
+  // Runs task(i, status) for i < count, at most `threads` at once; returns when all ended,
+  // or shortly after the deadline, leaving the tasks still running behind.
   InvokerTimes Run(size_t count, int threads,
-                   const std::function<void(size_t, const StatusCallback&)>& task,
-                   const ProgressCallback& progress);
+                   std::function<void(size_t, const StatusCallback&)> task,
+                   const ProgressCallback& progress,
+                   std::chrono::steady_clock::time_point deadline);
   // Runs each request through run_task under the job's deadline; a task not started by the
-  // deadline fails without running.
+  // deadline fails without running, one still running past it is abandoned.
   template <typename Request, typename TaskResult>
   JobRun RunJob(const std::vector<Request>& requests, const ProgressCallback& progress,
                 std::vector<TaskResult>* results,
-                const std::function<TaskResult(const Request&, const StatusCallback&)>& run_task);
+                std::function<TaskResult(const Request&, const StatusCallback&)> run_task);
 
   int threads_;
   int remote_threads_;
   double run_timeout_;
-  Worker worker_;
+  std::shared_ptr<Worker> worker_;  // shared with abandoned tasks
+  std::vector<InjectedFault> faults_;
 };
 
 }  // namespace frocket::cluster

@@ -34,46 +34,10 @@ std::string HostName() {
 
 }  // namespace
 
-Result<std::vector<InjectedFault>> ParseInjectedFaults(const std::string& spec) {
-  std::vector<InjectedFault> faults;
-  size_t start = 0;
-  while (start < spec.size()) {
-    size_t end = spec.find(';', start);
-    if (end == std::string::npos) end = spec.size();
-    const std::string entry = spec.substr(start, end - start);
-    start = end + 1;
-    if (entry.empty()) continue;
-    const size_t at = entry.find('@');
-    const size_t colon = entry.find(':', at == std::string::npos ? 0 : at);
-    auto bad = [&] {
-      return Status::Invalid("FROCKET_WORKER_FAULT_INJECTION: '" + entry +
-                             "': expected PART_SUBSTRING@ATTEMPT:fail or "
-                             "PART_SUBSTRING@ATTEMPT:sleep=MS");
-    };
-    if (at == std::string::npos || colon == std::string::npos || at == 0) return bad();
-    InjectedFault f;
-    f.part_substring = entry.substr(0, at);
-    try {
-      f.attempt = std::stoi(entry.substr(at + 1, colon - at - 1));
-      const std::string action = entry.substr(colon + 1);
-      if (action == "fail") {
-        f.fail = true;
-      } else if (action.rfind("sleep=", 0) == 0) {
-        f.sleep_ms = std::stoi(action.substr(6));
-      } else {
-        return bad();
-      }
-    } catch (const std::exception&) {
-      return bad();
-    }
-    faults.push_back(f);
-  }
-  return faults;
-}
-
 Result<std::unique_ptr<QueueWorker>> QueueWorker::Create() {
   FROCKET_ASSIGN_OR_RETURN(auto endpoint, RedisEndpoint::FromConfig("DATASTORE"));
   FROCKET_ASSIGN_OR_RETURN(auto redis, RedisClient::Connect(endpoint));
+  if (std::string risk = EvictionRisk(*redis); !risk.empty()) log::Warning("worker", risk);
   FROCKET_ASSIGN_OR_RETURN(auto blobstore, Blobstore::Open());
   FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
   FROCKET_ASSIGN_OR_RETURN(double reject_age, Config::Double("FROCKET_WORKER_REJECT_AGE"));
@@ -133,10 +97,7 @@ void QueueWorker::Serve(const std::atomic<bool>& stop) {
 }
 
 const InjectedFault* QueueWorker::FaultFor(const std::string& part_path, int attempt) const {
-  for (const InjectedFault& f : faults_) {
-    if (f.attempt == attempt && part_path.find(f.part_substring) != std::string::npos) return &f;
-  }
-  return nullptr;
+  return FindFault(faults_, part_path, attempt);
 }
 
 Result<bool> QueueWorker::Report(const JobKeys& keys, const std::string& attempt_id,

@@ -21,23 +21,12 @@
 #include <vector>
 
 #include "cluster/blobstore.h"
+#include "cluster/injected_fault.h"
 #include "cluster/job_keys.h"
 #include "cluster/redis_client.h"
 #include "cluster/worker.h"
 
 namespace frocket::cluster {
-
-// FROCKET_WORKER_FAULT_INJECTION, for fault-tolerance tests only: entries
-// "PART_SUBSTRING@ATTEMPT:fail" or "PART_SUBSTRING@ATTEMPT:sleep=MS", separated by ';'. An
-// attempt of a task whose part path contains PART_SUBSTRING fails, or sleeps after
-// reporting LOADING_DATA, as a crashing or stalled worker would.
-struct InjectedFault {
-  std::string part_substring;
-  int attempt = 1;
-  bool fail = false;
-  int sleep_ms = 0;
-};
-Result<std::vector<InjectedFault>> ParseInjectedFaults(const std::string& spec);
 
 class QueueWorker {
  public:

@@ -219,4 +219,20 @@ Result<RedisReply> RedisClient::RunBlocking(const RedisCommand& command, double 
   return std::move(replies[0]);
 }
 
+std::string EvictionRisk(RedisClient& client) {
+  auto replies =
+      client.RunAll({{"CONFIG", "GET", "maxmemory-policy"}, {"CONFIG", "GET", "maxmemory"}});
+  if (!replies.ok() || replies->size() != 2) return "";
+  const auto value = [](const RedisReply& r) {
+    return r.elements.size() == 2 ? r.elements[1].str : std::string();
+  };
+  const std::string policy = value((*replies)[0]);
+  const std::string maxmemory = value((*replies)[1]);
+  if (policy.empty() || policy == "noeviction" || maxmemory.empty() || maxmemory == "0") return "";
+  return "Redis at " + client.endpoint().Describe() + " evicts keys when full (maxmemory " +
+         maxmemory + ", maxmemory-policy " + policy +
+         "): registered datasets and queued tasks could vanish. Set maxmemory-policy "
+         "noeviction (or maxmemory 0)";
+}
+
 }  // namespace frocket::cluster

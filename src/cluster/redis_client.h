@@ -86,4 +86,10 @@ class RedisClient {
 // A reply's string; an error if it is not a string (or nil, which gives "").
 Result<std::string> ReplyString(const RedisReply& reply, std::string_view what);
 
+// What makes this Redis evict keys when it is full — a maxmemory limit with a policy other
+// than noeviction — as a sentence for a warning; "" when it never evicts or cannot tell (CONFIG
+// is disabled on some managed services). Evicted keys are registered datasets and queued
+// tasks vanishing without a trace.
+std::string EvictionRisk(RedisClient& client);
+
 }  // namespace frocket::cluster

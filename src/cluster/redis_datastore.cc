@@ -5,6 +5,7 @@
 
 #include "common/config.h"
 #include "common/json_text.h"
+#include "common/log.h"
 
 namespace frocket::cluster {
 
@@ -24,6 +25,7 @@ std::string RedisKeyPrefix() {
 Result<std::unique_ptr<RedisDatastore>> RedisDatastore::Open() {
   FROCKET_ASSIGN_OR_RETURN(auto endpoint, RedisEndpoint::FromConfig("DATASTORE"));
   FROCKET_ASSIGN_OR_RETURN(auto client, RedisClient::Connect(endpoint));
+  if (std::string risk = EvictionRisk(*client); !risk.empty()) log::Warning("datastore", risk);
   return std::unique_ptr<RedisDatastore>(new RedisDatastore(std::move(client), RedisKeyPrefix()));
 }
 

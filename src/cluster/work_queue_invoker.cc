@@ -377,8 +377,20 @@ JobRun WorkQueueInvoker::RunJob(const Job& job, const ProgressCallback& progress
                             " s (FROCKET_INVOKER_RUN_TIMEOUT): " + std::to_string(done) + " of " +
                             std::to_string(n) + " tasks done; unfinished: " + detail;
       if (counts.size() == 1 && counts.count("QUEUED") == 1) {
-        message += ". No worker took a task: are `frocket worker` processes running against " +
-                   endpoint_.Describe() + "?";
+        // Queued tasks that are no longer in the queue nor tracked were removed from Redis
+        // (evicted, or flushed): say so rather than blame the workers.
+        auto left = redis.RunAll({{"EXISTS", keys.alive}, {"LLEN", queue}});
+        const bool vanished =
+            left.ok() && left->size() == 2 && ((*left)[0].integer == 0 || (*left)[1].integer == 0);
+        if (vanished) {
+          const std::string risk = EvictionRisk(redis);
+          message += ". The job's tasks are no longer in Redis at " + endpoint_.Describe() +
+                     " (removed or evicted: " +
+                     (risk.empty() ? std::string("check its maxmemory-policy") : risk) + ")";
+        } else {
+          message += ". No worker took a task: are `frocket worker` processes running against " +
+                     endpoint_.Describe() + "?";
+        }
       }
       run.status = Status::IOError(message);
       break;

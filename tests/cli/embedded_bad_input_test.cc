@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -909,6 +910,21 @@ TEST_F(EmbeddedCliBrokenPart, PartReplacedByAFifoFailsAtOnce) {
   Run r = Frocket({"register", "other", data_ + "/" + PartName(0), "uid", "ts", "--nopretty"}, 20);
   ASSERT_TRUE(r.result.exited()) << "hung or crashed: " << r.Describe();
   EXPECT_EQ(r.result.exit_code, 1) << r.Describe();
+}
+
+TEST_F(EmbeddedCliBrokenPart, TaskStuckPastTheRunTimeoutIsAbandoned) {
+  // A read that never returns (a hung network file system), stood in for by the test-only
+  // fault injection: the query fails soon after the run timeout, naming the part.
+  const auto start = std::chrono::steady_clock::now();
+  Run r = RunFrocket({"run", "ds", "--empty", "--nopretty"},
+                     {{"FROCKET_HOME", home_},
+                      {"FROCKET_INVOKER_RUN_TIMEOUT", "2"},
+                      {"FROCKET_WORKER_FAULT_INJECTION", "part-1@1:sleep=120000"}},
+                     /*timeout_seconds=*/30);
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ExpectFailure(r, {PartName(1), "abandoned", "FROCKET_INVOKER_RUN_TIMEOUT"});
+  EXPECT_LT(took, 10) << r.Describe();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,8 +6,11 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <future>
+#include <thread>
 
 #include "cluster/cluster_fixture.h"
 
@@ -162,6 +165,43 @@ TEST_F(ClusterFaults, SlowDuplicateAttemptFinishingAfterTheJobIsDropped) {
 }
 
 // (d) No worker at all: the job fails at the run timeout, saying that no worker took a task.
+// A Redis that evicts keys when full (maxmemory with an LRU or random policy) can silently
+// drop registered datasets and queued tasks: processes warn at start, and a job whose tasks
+// vanished says so instead of blaming the workers.
+TEST_F(ClusterFaults, EvictingRedisIsWarnedAboutAndVanishedTasksAreNamed) {
+  ASSERT_NO_FATAL_FAILURE(Prepare(1, {}));
+  ASSERT_TRUE(workers_[0]->Signal(SIGTERM));
+  ASSERT_TRUE(workers_[0]->WaitForExit(10).has_value());
+  redis_->Cli({"CONFIG", "SET", "maxmemory", "500mb"});
+  redis_->Cli({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
+  const FrocketRun list = Cluster({"list", "--nopretty"});
+  EXPECT_EQ(list.result.exit_code, 0) << list.Describe();
+  EXPECT_TRUE(Mentions(list.result.err, "maxmemory-policy allkeys-lru")) << list.Describe();
+  EXPECT_TRUE(Mentions(list.result.err, "noeviction")) << list.Describe();
+
+  // No worker runs; the queue is emptied behind the invoker's back, as an eviction would.
+  FrocketRun r;
+  std::thread query([&] {
+    r = Cluster(RunArgs("activity", FaultQuery()), {{"FROCKET_INVOKER_RUN_TIMEOUT", "3"}});
+  });
+  bool queued = false;
+  for (int i = 0; i < 100 && !queued; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ProcessResult len = redis_->Cli({"LLEN", "frocket:queues:default"});
+    queued = std::atoi(len.out.c_str()) > 0;
+  }
+  EXPECT_TRUE(queued) << "the query's tasks never reached the queue";
+  redis_->Cli({"DEL", "frocket:queues:default"});
+  query.join();
+  ExpectFailed(r, {"timed out", "no longer in Redis", "maxmemory-policy allkeys-lru"});
+  EXPECT_FALSE(Mentions(r.result.err, "No worker took a task")) << r.Describe();
+
+  // With noeviction, no warning.
+  redis_->Cli({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+  const FrocketRun quiet = Cluster({"list", "--nopretty"});
+  EXPECT_FALSE(Mentions(quiet.result.err, "evicts keys")) << quiet.Describe();
+}
+
 TEST_F(ClusterFaults, NoWorkersFailsAtTheRunTimeout) {
   ASSERT_NO_FATAL_FAILURE(Prepare(1, {}));
   // SIGTERM stops a worker cleanly (it checks at least every second).

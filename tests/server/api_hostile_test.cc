@@ -238,6 +238,21 @@ TEST_F(ApiHostileTest, ServeRefusesToStartWithoutAllowedBasePaths) {
       << server_->process().Log();
 }
 
+TEST_F(ApiHostileTest, AStuckTaskFreesItsJobSlotAtTheRunTimeout) {
+  // One job slot, and a task that never ends (test-only fault injection): the job fails at
+  // the run timeout naming the part, and the slot is free for the next request.
+  Start({{"FROCKET_APISERVER_MAX_JOBS", "1"},
+         {"FROCKET_INVOKER_RUN_TIMEOUT", "2"},
+         {"FROCKET_WORKER_FAULT_INJECTION", "part-00001@1:sleep=120000"}});
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE("query " + std::to_string(i + 1));
+    ApiResponse r = Call("POST", "/datasets/web/query", "{}");
+    ExpectError(r, 500, "abandoned");
+    EXPECT_TRUE(Mentions(r.body, "part-00001")) << r.Describe();
+  }
+  ExpectServing();
+}
+
 TEST_F(ApiHostileTest, BearerTokensGuardReadsAndAdminActionsSeparately) {
   Start({{"FROCKET_APISERVER_AUTH_TOKEN", "user-secret"},
          {"FROCKET_APISERVER_ADMIN_TOKEN", "admin-secret"}});
