@@ -229,8 +229,8 @@ std::string EvictionRisk(RedisClient& client) {
   const std::string policy = value((*replies)[0]);
   const std::string maxmemory = value((*replies)[1]);
   if (policy.empty() || policy == "noeviction" || maxmemory.empty() || maxmemory == "0") return "";
-  return "Redis at " + client.endpoint().Describe() + " evicts keys when full (maxmemory " +
-         maxmemory + ", maxmemory-policy " + policy +
+  return client.endpoint().Describe() + " evicts keys when full (maxmemory " + maxmemory +
+         ", maxmemory-policy " + policy +
          "): registered datasets and queued tasks could vanish. Set maxmemory-policy "
          "noeviction (or maxmemory 0)";
 }

@@ -384,7 +384,7 @@ JobRun WorkQueueInvoker::RunJob(const Job& job, const ProgressCallback& progress
             left.ok() && left->size() == 2 && ((*left)[0].integer == 0 || (*left)[1].integer == 0);
         if (vanished) {
           const std::string risk = EvictionRisk(redis);
-          message += ". The job's tasks are no longer in Redis at " + endpoint_.Describe() +
+          message += ". The job's tasks are no longer in " + endpoint_.Describe() +
                      " (removed or evicted: " +
                      (risk.empty() ? std::string("check its maxmemory-policy") : risk) + ")";
         } else {

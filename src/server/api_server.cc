@@ -501,13 +501,18 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
       } catch (const std::exception& e) {
         result = ErrorJson(std::string("internal error: ") + e.what());
       }
+      // The slot is given back before the answer can reach the client: a client sending its
+      // next request on receiving this one's answer must find it free (and the gauge at 0).
+      {
+        std::lock_guard<std::mutex> lock(keep->jobs_mutex);
+        keep->metrics.Set(MetricNames::kJobsRunning, {}, static_cast<double>(--keep->running_jobs));
+      }
       {
         std::lock_guard<std::mutex> lock(state->mutex);
         state->result = std::move(result);
         state->changed.notify_all();
       }
       std::lock_guard<std::mutex> lock(keep->jobs_mutex);
-      keep->metrics.Set(MetricNames::kJobsRunning, {}, static_cast<double>(--keep->running_jobs));
       keep->jobs_ended.notify_all();
     }).detach();
 

@@ -184,11 +184,14 @@ TEST_F(ClusterFaults, EvictingRedisIsWarnedAboutAndVanishedTasksAreNamed) {
   std::thread query([&] {
     r = Cluster(RunArgs("activity", FaultQuery()), {{"FROCKET_INVOKER_RUN_TIMEOUT", "3"}});
   });
+  // Wait until every task is queued (the queue stops growing), then empty it.
   bool queued = false;
-  for (int i = 0; i < 100 && !queued; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ProcessResult len = redis_->Cli({"LLEN", "frocket:queues:default"});
-    queued = std::atoi(len.out.c_str()) > 0;
+  int last = 0;
+  for (int i = 0; i < 200 && !queued; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const int len = std::atoi(redis_->Cli({"LLEN", "frocket:queues:default"}).out.c_str());
+    queued = len > 0 && len == last;
+    last = len;
   }
   EXPECT_TRUE(queued) << "the query's tasks never reached the queue";
   redis_->Cli({"DEL", "frocket:queues:default"});
