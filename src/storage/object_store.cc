@@ -27,6 +27,7 @@ class LocalObjectStore final : public ObjectStore {
     if (d == nullptr) {
       return Status::IOError(basepath + ": cannot list directory: " + std::strerror(errno));
     }
+    const AllowedRoots roots = AllowedRoots::FromConfig();
     std::vector<ObjectEntry> out;
     while (dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
@@ -35,7 +36,8 @@ class LocalObjectStore final : public ObjectStore {
       struct stat st;
       std::string full = dir + (dir.empty() || dir.back() == '/' ? "" : "/") + name;
       if (::stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-      if (Status allowed = CheckAllowed(full, ResolveLocal(full)); !allowed.ok()) {
+      if (Status allowed = CheckAllowed(roots, full, [&] { return ResolveLocal(full); });
+          !allowed.ok()) {
         ::closedir(d);
         return allowed;
       }
@@ -50,16 +52,21 @@ class LocalObjectStore final : public ObjectStore {
   Result<std::shared_ptr<ByteSource>> Open(const std::string& path) override {
     FROCKET_ASSIGN_OR_RETURN(auto source, LocalFileSource::Open(LocalPath(path)));
     // The file as opened, wherever links led (no window for a link to change after the check).
-    FROCKET_RETURN_IF_ERROR(CheckAllowed(path, source->RealPath()));
+    FROCKET_RETURN_IF_ERROR(
+        CheckAllowed(AllowedRoots::FromConfig(), path, [&] { return source->RealPath(); }));
     return std::shared_ptr<ByteSource>(std::move(source));
   }
 
  private:
   // A part must really lie under FROCKET_ALLOWED_BASEPATHS: a symbolic link among a base
-  // path's files may point anywhere, and may be changed after registration.
-  static Status CheckAllowed(const std::string& path, const std::string& real) {
-    const AllowedRoots roots = AllowedRoots::FromConfig();
-    if (!roots.restricted() || (!real.empty() && roots.Allows(real))) return Status::OK();
+  // path's files may point anywhere, and may be changed after registration. The real path is
+  // looked up only when paths are restricted.
+  template <typename RealPath>
+  static Status CheckAllowed(const AllowedRoots& roots, const std::string& path,
+                             const RealPath& real_path) {
+    if (!roots.restricted()) return Status::OK();
+    const std::string real = real_path();
+    if (!real.empty() && roots.Allows(real)) return Status::OK();
     return Status::IOError(path + ": the file is " + (real.empty() ? "of unknown location" : real) +
                            ", outside the roots datasets may be read from "
                            "(FROCKET_ALLOWED_BASEPATHS)");
