@@ -11,6 +11,7 @@
 #include "cluster/invoker_api.h"
 #include "common/config.h"
 #include "common/json_text.h"
+#include "common/time_unit.h"
 
 namespace frocket::cli {
 
@@ -77,6 +78,38 @@ std::string FormatNumber(double v) {
     std::snprintf(buf, sizeof(buf), "%.6g", v);
   }
   return buf;
+}
+
+std::string UnitText(const dataset::DatasetSchemaInfo& schema) {
+  auto unit = schema.TimestampUnit();
+  if (!unit) return "unknown";
+  return std::string(TimeUnitName(unit->unit)) +
+         (unit->declared ? " (declared by the Parquet type)"
+                         : " (guessed from the timestamps' magnitude)");
+}
+
+// A timestamp as its number and, where the unit is known, its date and time (UTC).
+std::string TimestampText(const dataset::DatasetSchemaInfo& schema, std::optional<double> value) {
+  if (!value) return "";
+  std::string text = FormatNumber(*value);
+  auto unit = schema.TimestampUnit();
+  if (!unit) return text;
+  auto date = FormatIsoTime(*value, unit->unit);
+  return date ? text + " (" + *date + ")" : text;
+}
+
+nlohmann::ordered_json TimestampsJson(const dataset::DatasetSchemaInfo& schema) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  auto unit = schema.TimestampUnit();
+  if (!unit) return j;
+  j["unit"] = TimeUnitName(unit->unit);
+  j["unitDeclared"] = unit->declared;
+  for (const auto& [key, value] :
+       {std::pair{"min", schema.min_timestamp}, std::pair{"max", schema.max_timestamp}}) {
+    if (!value) continue;
+    if (auto date = FormatIsoTime(*value, unit->unit)) j[key] = *date;
+  }
+  return j;
 }
 
 // A progress bar on stderr while a job runs, only when stderr is a terminal.
@@ -151,6 +184,7 @@ int RunInfo(const std::string& name, bool full, const OutputOptions& out) {
     j["dataset"] = dataset::ToJson(stored->info);
     j["parts"] = dataset::ToJson(stored->parts);
     j["schema"] = dataset::ToJson(stored->schema, full);
+    j["timestamps"] = TimestampsJson(stored->schema);
     PrintJson(j, out);
     return 0;
   }
@@ -164,8 +198,9 @@ int RunInfo(const std::string& name, bool full, const OutputOptions& out) {
               {"timestamp column", info.timestamp_column},
               {"parts", std::to_string(info.total_parts)},
               {"total size", std::to_string(stored->parts.total_size) + " bytes"},
-              {"min timestamp", schema.min_timestamp ? FormatNumber(*schema.min_timestamp) : ""},
-              {"max timestamp", schema.max_timestamp ? FormatNumber(*schema.max_timestamp) : ""}});
+              {"timestamp unit", UnitText(schema)},
+              {"min timestamp", TimestampText(schema, schema.min_timestamp)},
+              {"max timestamp", TimestampText(schema, schema.max_timestamp)}});
   std::cout << "\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& c : schema.columns) {

@@ -1,5 +1,7 @@
 // The `frocket` command line (DESIGN.md §5; Funnel Rocket's commands and arguments).
 #include <CLI/CLI.hpp>
+#include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -23,7 +25,8 @@ struct QuerySource {
   bool empty = false;
 
   void AddOptions(CLI::App* command) {
-    auto* f = command->add_option("--file,-f", file, "A file holding the query");
+    auto* f =
+        command->add_option("--file,-f", file, "A file holding the query ('-': standard input)");
     auto* s = command->add_option("--string,-s", text, "The query as a JSON string");
     auto* e = command->add_flag("--empty,-e", empty, "Run the empty query ({})");
     f->excludes(s)->excludes(e);
@@ -31,6 +34,11 @@ struct QuerySource {
   }
   // The query text, or nullopt after printing why not.
   std::optional<std::string> Read() const {
+    if (file == "-") {
+      std::stringstream buffer;
+      buffer << std::cin.rdbuf();
+      return buffer.str();
+    }
     if (!file.empty()) {
       std::ifstream in(file);
       if (!in) {
@@ -53,8 +61,20 @@ struct QuerySource {
 int main(int argc, char** argv) {
   CLI::App app{"frocket: user-behavior analytics over Parquet datasets"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("frocket ") + FROCKET_VERSION);
   bool nopretty = false;
   app.add_flag("--nopretty", nopretty, "Print JSON on one line, tables as JSON");
+  // Funnel Rocket's other global options, so that its users' scripts run unchanged.
+  bool notrim = false, nocolor = false;
+  app.add_flag("--notrim", notrim, "Accepted for Funnel Rocket's scripts: nothing is trimmed");
+  app.add_flag("--nocolor", nocolor, "Accepted for Funnel Rocket's scripts: logs are not colored");
+  std::string loglevel;
+  app.add_option("--loglevel", loglevel, "Log level (sets FROCKET_LOG_LEVEL)")
+      ->check(CLI::IsMember({"debug", "info", "warning", "error", "critical"}, CLI::ignore_case));
+  app.parse_complete_callback([&] {
+    for (char& c : loglevel) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!loglevel.empty()) ::setenv("FROCKET_LOG_LEVEL", loglevel.c_str(), 1);
+  });
   int exit_code = 0;
   frocket::cli::OutputOptions out;
   auto output = [&] {

@@ -82,7 +82,7 @@ Result<nlohmann::ordered_json> Run(const QueryFilesArgs& args) {
   response["success"] = true;
   nlohmann::ordered_json body = engine::ResponseJson(*merged);
   response["query"] = body["query"];
-  response["funnel"] = body["funnel"];
+  if (body.contains("funnel")) response["funnel"] = body["funnel"];
   return response;
 }
 

@@ -319,7 +319,7 @@ nlohmann::ordered_json InvokerApi::RunQuery(const PreparedQuery& prepared,
   j["success"] = true;
   j["requestId"] = request_id;
   j["query"] = std::move(body["query"]);
-  j["funnel"] = std::move(body["funnel"]);
+  if (body.contains("funnel")) j["funnel"] = std::move(body["funnel"]);
   j["stats"] = JobStatsJson(stats_input);
   if (progress) progress({"Done", "DONE", {}});
   return j;
@@ -347,8 +347,7 @@ nlohmann::ordered_json InvokerApi::Unregister(const std::string& name, bool forc
   if (!*info) {
     j["success"] = true;
     j["requestId"] = request_id;
-    j["datasetFound"] = false;
-    j["datasetLastUsed"] = nullptr;
+    j["datasetFound"] = false;  // and no datasetLastUsed, as in Funnel Rocket
     return j;
   }
   auto last_used = datastore_->GetLastUsed(name);
@@ -361,8 +360,8 @@ nlohmann::ordered_json InvokerApi::Unregister(const std::string& name, bool forc
                                 std::to_string(static_cast<int64_t>(NowSeconds() - **last_used)) +
                                 " seconds ago, less than FROCKET_UNREGISTER_LAST_USED_INTERVAL (" +
                                 std::to_string(*interval) +
-                                " s); a query may still be running. Use "
-                                "force to unregister anyway");
+                                " s); a query may still be running. Unregister with --force "
+                                "(CLI) or ?force=true (HTTP API) anyway");
     f["datasetFound"] = true;
     f["datasetLastUsed"] = static_cast<int64_t>(**last_used);
     return f;

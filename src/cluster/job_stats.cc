@@ -114,8 +114,6 @@ nlohmann::ordered_json JobStatsJson(const JobStatsInput& in) {
 
   if (in.dataset_parts) {
     stats["dataset"] = {{"parts", *in.dataset_parts}, {"totalSize", in.dataset_size.value_or(0)}};
-  } else {
-    stats["dataset"] = nullptr;
   }
   return stats;
 }

@@ -16,4 +16,20 @@ std::string JsonText(const Json& j, int indent = -1) {
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Funnel Rocket's shape of an API answer: members that are null, and objects left empty,
+// are left out of objects, at every depth of objects but not inside arrays (a funnel step
+// keeps "aggregations": null, an aggregation its "name": null).
+template <typename Json>
+void DropAbsentMembers(Json* j) {
+  if (!j->is_object()) return;
+  for (auto it = j->begin(); it != j->end();) {
+    DropAbsentMembers(&*it);
+    if (it->is_null() || (it->is_object() && it->empty())) {
+      it = j->erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 }  // namespace frocket

@@ -19,7 +19,7 @@ struct Sink {
     std::string name = Config::Get("FROCKET_LOG_LEVEL");
     if (name == "debug") level = Level::kDebug;
     if (name == "warning" || name == "warn") level = Level::kWarning;
-    if (name == "error") level = Level::kError;
+    if (name == "error" || name == "critical") level = Level::kError;
     std::string file = Config::Get("FROCKET_LOG_FILE");
     if (!file.empty()) {
       if (FILE* f = std::fopen(file.c_str(), "a")) out = f;

@@ -23,7 +23,27 @@ query::DatasetSchema DatasetSchemaInfo::ForQueries() const {
   s.group_id_column = group_id_column;
   s.timestamp_column = timestamp_column;
   for (const auto& c : columns) s.columns[c.name] = c.type;
+  s.min_timestamp = min_timestamp;
+  s.max_timestamp = max_timestamp;
+  if (auto unit = TimestampUnit()) s.timestamp_unit = unit->unit;
   return s;
+}
+
+std::optional<DatasetSchemaInfo::Unit> DatasetSchemaInfo::TimestampUnit() const {
+  const ColumnInfo* c = Find(timestamp_column);
+  if (c != nullptr) {
+    static const std::pair<const char*, TimeUnit> kDeclared[] = {
+        {"timestamp[ms]", TimeUnit::kMillis},
+        {"timestamp[us]", TimeUnit::kMicros},
+        {"timestamp[ns]", TimeUnit::kNanos},
+        {"timestamp[ns] (int96)", TimeUnit::kNanos},
+        {"date32[day]", TimeUnit::kDays}};
+    for (const auto& [name, unit] : kDeclared) {
+      if (c->dtype_name == name) return Unit{unit, true};
+    }
+  }
+  if (!min_timestamp || !max_timestamp) return std::nullopt;
+  return Unit{GuessTimeUnit(*min_timestamp, *max_timestamp), false};
 }
 
 const ColumnInfo* DatasetSchemaInfo::Find(const std::string& name) const {

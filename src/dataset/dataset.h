@@ -11,6 +11,7 @@
 
 #include "common/column_type.h"
 #include "common/status.h"
+#include "common/time_unit.h"
 #include "query/dataset_schema.h"
 
 namespace frocket::dataset {
@@ -68,6 +69,14 @@ struct DatasetSchemaInfo {
 
   query::DatasetSchema ForQueries() const;
   const ColumnInfo* Find(const std::string& name) const;
+
+  // The timestamps' unit: declared by the column's Parquet type (TIMESTAMP, DATE), or else
+  // guessed from the magnitude of the timestamps (GuessTimeUnit); nullopt without either.
+  struct Unit {
+    TimeUnit unit;
+    bool declared;
+  };
+  std::optional<Unit> TimestampUnit() const;
 };
 
 std::string NowIso8601();

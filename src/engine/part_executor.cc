@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 
+#include "engine/compensated_sum.h"
 #include "engine/predicate.h"
 
 namespace frocket::engine {
@@ -55,7 +56,7 @@ struct RowsCondition {
   const Column* sum_column = nullptr;
   std::vector<uint32_t> counts;
   std::vector<__int128> int_sums;
-  std::vector<double> float_sums;
+  std::vector<CompensatedSum> float_sums;
 };
 
 // State of a sequence: per group, the steps reached and the time key of the last one.
@@ -77,7 +78,7 @@ struct BucketedAggregation {
   std::vector<int64_t> rows;   // per bucket and value
   std::vector<int64_t> n;
   std::vector<__int128> int_sums;
-  std::vector<double> float_sums;
+  std::vector<CompensatedSum> float_sums;
 };
 
 class Executor {
@@ -182,7 +183,7 @@ class Executor {
         if (rc.sum_column->type == ColumnType::kInt) {
           rc.int_sums.assign(groups_, 0);
         } else {
-          rc.float_sums.assign(groups_, 0);
+          rc.float_sums.assign(groups_, CompensatedSum{});
         }
       }
       rows_conditions_.push_back(std::move(rc));
@@ -229,10 +230,10 @@ class Executor {
       }
     } else {
       const double* v = c.floats() + batch;
-      double* sums = rc.float_sums.data();
+      CompensatedSum* sums = rc.float_sums.data();
       for (int64_t i = 0; i < n; ++i) {
         if (!mask[i] || (nulls && c.IsNull(batch + i))) continue;
-        sums[ord[i]] += v[i];
+        sums[ord[i]].Add(v[i]);
       }
     }
   }
@@ -279,7 +280,7 @@ class Executor {
         flags[g] =
             (matched > 0 || c.include_zero) && CompareTarget(c.target.op, matched, c.target.value);
       } else {
-        long double sum = rc.int_sums.empty() ? static_cast<long double>(rc.float_sums[g])
+        long double sum = rc.int_sums.empty() ? static_cast<long double>(rc.float_sums[g].value())
                                               : static_cast<long double>(rc.int_sums[g]);
         flags[g] = matched > 0 && CompareTarget(c.target.op, sum, c.target.value);
       }
@@ -448,7 +449,7 @@ class Executor {
         if (a.integer_sums) {
           a.int_sums.assign(rows_size(a), 0);
         } else {
-          a.float_sums.assign(rows_size(a), 0);
+          a.float_sums.assign(rows_size(a), CompensatedSum{});
         }
         for (int64_t r = begin_; r < end_; ++r) {
           const uint8_t x = b[ordinals_[r]];
@@ -460,7 +461,7 @@ class Executor {
           if (a.integer_sums) {
             a.int_sums[slot] += other.ints()[r];
           } else {
-            a.float_sums[slot] += other.floats()[r];
+            a.float_sums[slot].Add(other.floats()[r]);
           }
         }
         break;
@@ -492,7 +493,7 @@ class Executor {
         e.rows += a.rows[slot];
         if (!a.n.empty()) e.n += a.n[slot];
         if (!a.int_sums.empty()) e.int_sum += a.int_sums[slot];
-        if (!a.float_sums.empty()) e.float_sum += a.float_sums[slot];
+        if (!a.float_sums.empty()) e.float_sum.Add(a.float_sums[slot]);
       }
       if (e.rows == 0) continue;
       e.key = a.codes->value(v);

@@ -32,15 +32,22 @@ struct KeyEqual {
   }
 };
 
+// A mean as pandas computes it: the sum divided by the count (in double for float sums).
+double Mean(const AggregationResult& r, const AggregationResult::Entry& e) {
+  if (r.integer_sums) {
+    return static_cast<double>(static_cast<long double>(e.int_sum) / static_cast<long double>(e.n));
+  }
+  return e.float_sum.value() / static_cast<double>(e.n);
+}
+
 // The measure entries are ranked by, as a long double (which holds int64 and double exactly).
 long double Measure(const AggregationResult& r, const AggregationResult::Entry& e) {
   switch (r.type) {
     case AggregationType::kSumPerValue:
-      return r.integer_sums ? static_cast<long double>(e.int_sum) : e.float_sum;
+      return r.integer_sums ? static_cast<long double>(e.int_sum) : e.float_sum.value();
     case AggregationType::kMeanPerValue:
       if (e.n == 0) return -INFINITY;
-      return (r.integer_sums ? static_cast<long double>(e.int_sum) : e.float_sum) /
-             static_cast<long double>(e.n);
+      return Mean(r, e);
     default:
       return static_cast<long double>(e.rows);
   }
@@ -66,7 +73,7 @@ Status MergeAggregation(AggregationResult* into, const AggregationResult& other)
     mine.rows += e.rows;
     mine.n += e.n;
     mine.int_sum += e.int_sum;
-    mine.float_sum += e.float_sum;
+    mine.float_sum.Add(e.float_sum);
   }
   return Status::OK();
 }
@@ -139,15 +146,11 @@ nlohmann::ordered_json AggregationJson(AggregationResult r) {
       std::string key = KeyString(e.key);
       switch (r.type) {
         case AggregationType::kSumPerValue:
-          entries.emplace_back(std::move(key),
-                               r.integer_sums ? Number(e.int_sum) : FloatNumber(e.float_sum));
+          entries.emplace_back(std::move(key), r.integer_sums ? Number(e.int_sum)
+                                                              : FloatNumber(e.float_sum.value()));
           break;
         case AggregationType::kMeanPerValue:
-          entries.emplace_back(
-              std::move(key),
-              FloatNumber(static_cast<double>(
-                  (r.integer_sums ? static_cast<long double>(e.int_sum) : e.float_sum) /
-                  static_cast<long double>(e.n))));
+          entries.emplace_back(std::move(key), FloatNumber(Mean(r, e)));
           break;
         default:
           entries.emplace_back(std::move(key), e.rows);
@@ -231,7 +234,7 @@ nlohmann::json WireAggregations(const std::optional<std::vector<AggregationResul
     nlohmann::json entries = nlohmann::json::array();
     for (const auto& e : r.entries) {
       entries.push_back({WireKey(e.key), e.rows, e.n, parquet::Int128ToString(e.int_sum),
-                         WireDouble(e.float_sum)});
+                         WireDouble(e.float_sum.sum), WireDouble(e.float_sum.compensation)});
     }
     j["entries"] = std::move(entries);
     out.push_back(std::move(j));
@@ -279,13 +282,14 @@ Result<std::optional<std::vector<AggregationResult>>> ReadWireAggregations(
       r.count = a.at("count").get<int64_t>();
       r.approximate = a.at("approximate").get<bool>();
       for (const auto& e : a.at("entries")) {
-        if (!e.is_array() || e.size() != 5) return Status::Invalid("bad entry in a part result");
+        if (!e.is_array() || e.size() != 6) return Status::Invalid("bad entry in a part result");
         AggregationResult::Entry entry;
         FROCKET_ASSIGN_OR_RETURN(entry.key, ReadWireKey(e[0]));
         entry.rows = e[1].get<int64_t>();
         entry.n = e[2].get<int64_t>();
         FROCKET_ASSIGN_OR_RETURN(entry.int_sum, ParseInt128(e[3].get<std::string>()));
-        FROCKET_ASSIGN_OR_RETURN(entry.float_sum, ReadWireDouble(e[4]));
+        FROCKET_ASSIGN_OR_RETURN(entry.float_sum.sum, ReadWireDouble(e[4]));
+        FROCKET_ASSIGN_OR_RETURN(entry.float_sum.compensation, ReadWireDouble(e[5]));
         r.entries.push_back(std::move(entry));
       }
       out.push_back(std::move(r));
@@ -358,9 +362,8 @@ nlohmann::ordered_json ResponseJson(const PartResult& merged) {
     for (const auto& s : merged.funnel->sequence) f["sequence"].push_back(StepJson(s));
     f["endAggregations"] = AggregationsJson(merged.funnel->end_aggregations);
     j["funnel"] = std::move(f);
-  } else {
-    j["funnel"] = nullptr;
   }
+  DropAbsentMembers(&j);
   return j;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/compensated_sum.h"
 #include "query/query.h"
 #include "table/value_codes.h"
 
@@ -40,7 +41,7 @@ struct AggregationResult {
     int64_t rows = 0;
     int64_t n = 0;
     __int128 int_sum = 0;
-    double float_sum = 0;
+    CompensatedSum float_sum;
   };
   std::vector<Entry> entries;
   bool approximate = false;

@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <cmath>
 #include <cstring>
 
 namespace frocket::engine {
@@ -158,6 +159,32 @@ class PlainStringEvaluator final : public FilterEvaluator {
   std::unique_ptr<RE2> re_;
 };
 
+// `x` rounded to the nearest value of a `bits`-bit IEEE float (ties to even), as a double:
+// a FLOAT column compares in its own precision, as pandas compared float32 columns for
+// Funnel Rocket (its literal 0.1 matches a stored 0.1f).
+double NarrowTo(int bits, double x) {
+  if (bits == 32) {
+    // FLT_MAX plus half its last place: from there on, the nearest float is infinity.
+    constexpr double kInfinityFrom = 3.4028235677973366e38;
+    if (std::fabs(x) >= kInfinityFrom) return std::copysign(INFINITY, x);
+    return static_cast<float>(x);
+  }
+  if (bits == 16) {
+    if (!std::isfinite(x) || x == 0) return x;
+    constexpr double kMinNormal = 0x1p-14;
+    double rounded;
+    if (std::fabs(x) < kMinNormal) {
+      rounded = std::nearbyint(x * 0x1p24) * 0x1p-24;  // subnormal: steps of 2^-24
+    } else {
+      int e;
+      double m = std::frexp(x, &e);  // x = m * 2^e, 0.5 <= |m| < 1: 11 significant bits
+      rounded = std::ldexp(std::nearbyint(m * 2048) / 2048, e);
+    }
+    return std::fabs(rounded) > 65504 ? std::copysign(INFINITY, x) : rounded;
+  }
+  return x;
+}
+
 template <typename T, typename... Args>
 std::shared_ptr<const FilterEvaluator> Make(Args&&... args) {
   return std::make_shared<const T>(std::forward<Args>(args)...);
@@ -190,7 +217,8 @@ Result<std::shared_ptr<const FilterEvaluator>> CompileFilter(const query::Filter
       } else {
         return mismatch();
       }
-      return Make<CompareEvaluator<double>>(*c, c->floats(), f.op, constant);
+      return Make<CompareEvaluator<double>>(*c, c->floats(), f.op,
+                                            NarrowTo(c->float_bits, constant));
     }
     case ColumnType::kBool: {
       const bool* v = std::get_if<bool>(&f.value);

@@ -1,5 +1,6 @@
 // DatasetSchema: what a query is validated against — the dataset's queryable columns and
-// their types, and which columns hold the group id and the timestamp.
+// their types, which columns hold the group id and the timestamp, and what is known of the
+// timestamps (their range and unit), to check and convert timeframe bounds.
 #pragma once
 
 #include <map>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "common/column_type.h"
+#include "common/time_unit.h"
 
 namespace frocket::query {
 
@@ -14,6 +16,9 @@ struct DatasetSchema {
   std::map<std::string, ColumnType> columns;
   std::string group_id_column;
   std::string timestamp_column;
+  std::optional<double> min_timestamp;
+  std::optional<double> max_timestamp;
+  std::optional<TimeUnit> timestamp_unit;
 
   std::optional<ColumnType> TypeOf(const std::string& name) const {
     auto it = columns.find(name);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/json_text.h"
+#include "common/time_unit.h"
 #include "query/relation.h"
 
 namespace frocket::query {
@@ -69,6 +70,12 @@ size_t Distance(const std::string& a, const std::string& b) {
 long double NumberValue(const Literal& v) {
   if (const int64_t* i = std::get_if<int64_t>(&v)) return static_cast<long double>(*i);
   return std::get<double>(v);
+}
+
+// A number as JSON writes it, without the ".0" of a whole double (a timestamp).
+std::string WholeNumberText(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 9e18) return std::to_string(static_cast<int64_t>(v));
+  return JsonText(json(v));
 }
 
 std::string Describe(const json& v) {
@@ -160,22 +167,94 @@ class Parser {
     CheckKeys(v, path, {"from", "to"});
     Timeframe t;
     for (const char* key : {"from", "to"}) {
-      if (!v.contains(key)) continue;
-      const json& x = v[key];
-      std::optional<Literal>& bound = std::string(key) == "from" ? t.from : t.to;
-      if (x.is_number_integer() && (!x.is_number_unsigned() || x.get<uint64_t>() <= INT64_MAX)) {
-        bound = x.get<int64_t>();
-      } else if (x.is_number_float() && std::isfinite(x.get<double>())) {
-        bound = x.get<double>();
-      } else {
-        Error(Join(path, key),
-              "expected a number (in the timestamp column's unit), got " + Describe(x));
-      }
+      if (v.contains(key))
+        ParseTimeBound(v[key], Join(path, key), key == std::string("from") ? &t.from : &t.to);
     }
     if (t.from && t.to && !(NumberValue(*t.to) > NumberValue(*t.from))) {
       Error(Join(path, "to"), "must be greater than 'from' ('to' is exclusive, 'from' inclusive)");
+      return t;
     }
+    CheckTimeScale(v, t.from, schema_.min_timestamp, Join(path, "from"), "earliest");
+    CheckTimeScale(v, t.to, schema_.max_timestamp, Join(path, "to"), "latest");
     return t;
+  }
+
+  // A bound: a number >= 0 in the timestamp column's unit, whole unless the column is
+  // FLOAT (Funnel Rocket took whole numbers only), or an ISO-8601 date or date-time,
+  // converted to that unit.
+  void ParseTimeBound(const json& x, const std::string& path, std::optional<Literal>* bound) {
+    if (x.is_string()) {
+      auto instant = ParseIsoTime(x.get<std::string>());
+      if (!instant.ok()) {
+        Error(path, instant.status().message());
+        return;
+      }
+      if (!schema_.timestamp_unit) {
+        Error(path, "the unit of timestamp column '" + schema_.timestamp_column +
+                        "' is not known (its Parquet type declares none and no timestamps were "
+                        "seen at registration), so a date cannot be converted; give a number");
+        return;
+      }
+      if (auto units = InstantToUnits(*instant, *schema_.timestamp_unit)) {
+        *bound = *units;
+      } else {
+        *bound = InstantToDouble(*instant, *schema_.timestamp_unit);
+      }
+      time_bounds_from_dates_.insert(path);
+      return;
+    }
+    if (x.is_number_integer()) {
+      if (x.is_number_unsigned() ? x.get<uint64_t>() > INT64_MAX : x.get<int64_t>() < 0) {
+        Error(path, x.is_number_unsigned() ? "is too large, got " + Describe(x)
+                                           : "must not be negative, got " + Describe(x));
+        return;
+      }
+      *bound = x.get<int64_t>();
+      return;
+    }
+    if (x.is_number_float()) {
+      double d = x.get<double>();
+      if (d < 0) {
+        Error(path, "must not be negative, got " + Describe(x));
+      } else if (d == std::floor(d) && d < 9.2e18) {
+        *bound = static_cast<int64_t>(d);
+      } else if (schema_.TypeOf(schema_.timestamp_column) == ColumnType::kFloat) {
+        *bound = d;  // a FLOAT timestamp column holds parts of its unit
+      } else {
+        Error(path, "must be a whole number (column '" + schema_.timestamp_column +
+                        "' holds whole numbers of its unit) or an ISO-8601 date, got " +
+                        Describe(x));
+      }
+      return;
+    }
+    Error(path,
+          "expected a number in the timestamp column's unit or an ISO-8601 date "
+          "(\"2024-01-31\", \"2024-01-31T12:00:00Z\"), got " +
+              Describe(x));
+  }
+
+  // Funnel Rocket refused a bound with another number of digits than the dataset's
+  // timestamps: the classic mistake of seconds for milliseconds. A factor of 1000 (three
+  // digits or more) is refused here; a smaller difference is a legitimate bound.
+  void CheckTimeScale(const json& v, const std::optional<Literal>& bound,
+                      const std::optional<double>& dataset_value, const std::string& path,
+                      const char* which) {
+    if (!bound || !dataset_value || time_bounds_from_dates_.count(path)) return;
+    auto digits = [](long double x) {
+      std::string s = std::to_string(static_cast<long long>(std::fabs(std::truncl(x))));
+      return static_cast<int>(s.size());
+    };
+    int given = digits(NumberValue(*bound));
+    int dataset = digits(*dataset_value);
+    if (std::abs(given - dataset) < 3) return;
+    std::string unit = schema_.timestamp_unit
+                           ? std::string(" (") + TimeUnitName(*schema_.timestamp_unit) + ")"
+                           : "";
+    Error(path, Describe(v[path.substr(path.rfind('.') + 1)]) + " has " + std::to_string(given) +
+                    " digits, but the dataset's " + which + " timestamp, " +
+                    WholeNumberText(*dataset_value) + ", has " + std::to_string(dataset) +
+                    ": give it in the unit of column '" + schema_.timestamp_column + "'" + unit +
+                    ", or as an ISO-8601 date");
   }
 
   void ParseQueryBlock(const json& v, const std::string& path, Query* q) {
@@ -205,14 +284,8 @@ class Parser {
     std::string rpath = Join(path, "relation");
     std::optional<std::string> text = GetString(v, "relation", path, false);
     if (q->conditions.empty()) {
-      if (text && !text->empty()) {
-        // Funnel Rocket ignored a relation without conditions; referring to nothing is
-        // almost certainly a mistake worth reporting.
-        std::string t = Lower(*text);
-        if (t != "and" && t != "or" && t != "&&" && t != "||") {
-          Error(rpath, "refers to conditions, but the query has none");
-        }
-      }
+      // Funnel Rocket refused these too ("Relation cannot be an empty string").
+      if (text) Error(rpath, "relates conditions, but the query has none");
       return;
     }
     std::string relation = text ? *text : "and";
@@ -236,11 +309,9 @@ class Parser {
         relation += (i ? op : "") + ("$" + std::to_string(i));
       }
     }
-    std::map<std::string, int> names;
-    for (size_t i = 0; i < q->conditions.size(); ++i) {
-      if (q->conditions[i].name) names[Lower(*q->conditions[i].name)] = static_cast<int>(i);
-    }
-    auto parsed = ParseRelation(relation, static_cast<int>(q->conditions.size()), names);
+    std::vector<std::optional<std::string>> names;
+    for (const auto& c : q->conditions) names.push_back(c.name);
+    auto parsed = ParseRelation(relation, names);
     if (!parsed.ok()) {
       Error(rpath, parsed.status().message());
       return;
@@ -256,6 +327,7 @@ class Parser {
       return c;
     }
     c.name = GetString(v, "name", path, false);
+    if (c.name && c.name->empty()) c.name.reset();  // "" means unnamed, as in Funnel Rocket
     if (c.name) CheckConditionName(*c.name, Join(path, "name"));
     int kinds = v.contains("filter") + v.contains("filters") + v.contains("sequence");
     if (kinds != 1) {
@@ -298,13 +370,15 @@ class Parser {
             "'" + name + "' is not a valid name (a letter, then letters, digits or underscores)");
       return;
     }
+    // "and" and "or" alone are relations of their own ("all conditions", "any condition").
     std::string lower = Lower(name);
-    if (lower == "and" || lower == "or" || lower == "not") {
+    if (lower == "and" || lower == "or") {
       Error(path, "'" + name + "' is a relation operator and cannot name a condition");
       return;
     }
-    // Relations refer to names case-insensitively, so uniqueness is case-insensitive too.
-    if (!condition_names_.insert(lower).second) {
+    // As in Funnel Rocket, names differing only in case are different names; a relation
+    // that cannot tell them apart says so (see ParseRelation).
+    if (!condition_names_.insert(name).second) {
       Error(path, "condition name '" + name + "' is not unique");
     }
   }
@@ -437,7 +511,10 @@ class Parser {
         if (v.is_number_integer() && (!v.is_number_unsigned() || v.get<uint64_t>() <= INT64_MAX)) {
           return Literal(v.get<int64_t>());
         }
-        Error(path, "expected an integer for INT " + what + ", got " + Describe(v));
+        // Compared numerically, as Funnel Rocket did where it saw an INT column with NULLs
+        // as FLOAT.
+        if (v.is_number_float()) return Literal(v.get<double>());
+        Error(path, "expected a number for INT " + what + ", got " + Describe(v));
         return std::nullopt;
       case ColumnType::kFloat:
         if (v.is_number_integer() && (!v.is_number_unsigned() || v.get<uint64_t>() <= INT64_MAX)) {
@@ -633,6 +710,7 @@ class Parser {
         column_ok = false;
       }
       agg.name = GetString(a, "name", apath, false);
+      if (agg.name && agg.name->empty()) agg.name.reset();  // "" means unnamed, as in Funnel Rocket
       if (agg.name) {
         if (!IsValidIdentifier(*agg.name)) {
           Error(Join(apath, "name"), "'" + *agg.name +
@@ -713,6 +791,8 @@ class Parser {
       }
       out.push_back(agg);
     }
+    // Funnel Rocket treats an empty list as no aggregations (and leaves them out of the answer).
+    if (out.empty()) return std::nullopt;
     return out;
   }
 
@@ -742,6 +822,7 @@ class Parser {
   const ParseOptions& options_;
   std::vector<QueryError> errors_;
   std::set<std::string> condition_names_;
+  std::set<std::string> time_bounds_from_dates_;
 };
 
 json LiteralJson(const Literal& v) {

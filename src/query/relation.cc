@@ -8,8 +8,8 @@ namespace {
 
 class RelationParser {
  public:
-  RelationParser(const std::string& text, int count, const std::map<std::string, int>& names)
-      : text_(text), count_(count), names_(names) {}
+  RelationParser(const std::string& text, const std::vector<std::optional<std::string>>& names)
+      : text_(text), names_(names) {}
 
   Result<Relation> Parse() {
     FROCKET_ASSIGN_OR_RETURN(Relation r, ParseOr(0));
@@ -104,37 +104,64 @@ class RelationParser {
     }
     if (pos_ < text_.size() && text_[pos_] == '$') {
       size_t start = ++pos_;
-      while (pos_ < text_.size() && IsWordChar(text_[pos_])) ++pos_;
+      // An index is digits only, so "$0and$1" reads as "$0 and $1" (as in Funnel Rocket).
+      bool index = pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]));
+      while (pos_ < text_.size() &&
+             (index ? std::isdigit(static_cast<unsigned char>(text_[pos_])) != 0
+                    : IsWordChar(text_[pos_]))) {
+        ++pos_;
+      }
       std::string ref = text_.substr(start, pos_ - start);
       if (ref.empty()) return Error("'$' must be followed by a condition index or name");
       Relation r;
-      if (std::isdigit(static_cast<unsigned char>(ref[0]))) {
-        for (char c : ref) {
-          if (!std::isdigit(static_cast<unsigned char>(c))) {
-            return Error("invalid condition reference '$" + ref + "'");
-          }
-        }
-        if (ref.size() > 9 || std::stoi(ref) >= count_) {
+      if (index) {
+        int count = static_cast<int>(names_.size());
+        if (ref.size() > 9 || std::stoi(ref) >= count) {
           return Error("condition $" + ref + " does not exist (the query has " +
-                       std::to_string(count_) + " condition" + (count_ == 1 ? "" : "s") + ")");
+                       std::to_string(count) + " condition" + (count == 1 ? "" : "s") + ")");
         }
         r.condition = std::stoi(ref);
       } else {
-        std::string lower;
-        for (char c : ref)
-          lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-        auto it = names_.find(lower);
-        if (it == names_.end()) return Error("no condition is named '" + ref + "'");
-        r.condition = it->second;
+        FROCKET_ASSIGN_OR_RETURN(r.condition, Resolve(ref));
       }
       return r;
     }
     return Error("expected a condition ($0, $name), 'not' or '(' but found " + Excerpt());
   }
 
+  // A name as written if a condition has it; otherwise the one name equal to it ignoring case.
+  Result<int> Resolve(const std::string& ref) const {
+    std::vector<int> by_case;
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (!names_[i]) continue;
+      if (*names_[i] == ref) return static_cast<int>(i);
+      if (EqualsIgnoringCase(*names_[i], ref)) by_case.push_back(static_cast<int>(i));
+    }
+    if (by_case.empty()) return Error("no condition is named '" + ref + "'");
+    if (by_case.size() > 1) {
+      std::string which;
+      for (int i : by_case) {
+        which += (which.empty() ? "" : ", ") +
+                 ("'" + *names_[static_cast<size_t>(i)] + "' ($" + std::to_string(i) + ")");
+      }
+      return Error("'$" + ref + "' matches conditions " + which +
+                   " only ignoring case; write the name exactly");
+    }
+    return by_case[0];
+  }
+  static bool EqualsIgnoringCase(const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(a[i])) !=
+          std::tolower(static_cast<unsigned char>(b[i]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   const std::string& text_;
-  int count_;
-  const std::map<std::string, int>& names_;
+  const std::vector<std::optional<std::string>>& names_;
   size_t pos_ = 0;
 };
 
@@ -163,9 +190,9 @@ void Print(const Relation& r, std::string* out, bool parenthesise) {
 
 }  // namespace
 
-Result<Relation> ParseRelation(const std::string& text, int condition_count,
-                               const std::map<std::string, int>& names) {
-  return RelationParser(text, condition_count, names).Parse();
+Result<Relation> ParseRelation(const std::string& text,
+                               const std::vector<std::optional<std::string>>& names) {
+  return RelationParser(text, names).Parse();
 }
 
 std::string RelationToString(const Relation& relation) {

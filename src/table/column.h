@@ -29,6 +29,7 @@ struct Column {
   int64_t null_count = 0;
   Buffer validity;
   Buffer values;                  // kInt (unless made from `encoded`), kFloat, kBool
+  int float_bits = 64;            // kFloat: the stored precision (32: FLOAT, 16: FLOAT16)
   parquet::ColumnVector encoded;  // kString (either form); kInt in dictionary form
 
   bool IsNull(int64_t row) const {

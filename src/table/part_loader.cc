@@ -133,6 +133,7 @@ Result<Column> ToColumn(const ColumnDescriptor& d, ColumnVector v) {
       } else {
         c.values.Resize(n * sizeof(double));
         double* out = c.values.as<double>();
+        c.float_bits = d.physical_type == PhysicalType::kFloat ? 32 : 16;
         if (d.physical_type == PhysicalType::kFloat) {
           const float* in = v.values_as<float>();
           for (size_t i = 0; i < n; ++i) out[i] = in[i];

@@ -444,7 +444,7 @@ TEST_F(EmbeddedCli, UnregisterRefusesARecentlyQueriedDatasetWithoutForce) {
   MustRegister("ds", root_ + "/data");
   ExpectCounts(Empty("ds"), 8, 24);
   // Queried a moment ago (FROCKET_UNREGISTER_LAST_USED_INTERVAL defaults to 30 s).
-  ExpectFailure(Frocket({"unregister", "ds", "--nopretty"}), {"ds", "force"});
+  ExpectFailure(Frocket({"unregister", "ds", "--nopretty"}), {"ds", "--force"});
   EXPECT_EQ(ListNames(), std::vector<std::string>{"ds"});
   Run forced = Frocket({"unregister", "ds", "--force", "--nopretty"});
   ExpectSuccess(forced);
@@ -498,6 +498,43 @@ TEST_F(EmbeddedCliWithDataset, UnreadableQueryFileIsAnError) {
   EXPECT_NE(r.result.exit_code, 0) << r.Describe();
   EXPECT_NE(r.result.err.find(missing), std::string::npos) << r.Describe();
   EXPECT_FALSE(r.out && r.out->is_object() && r.out->contains("query")) << r.Describe();
+}
+
+TEST_F(EmbeddedCliWithDataset, QueryFromStandardInput) {
+  const std::string query = R"({"query":{"conditions":[{"filter":["event","==","view"]}]}})";
+  WriteFile(root_ + "/q.json", query);
+  Run direct = Query("ds", query);
+  ExpectSuccess(direct);
+  ProcessResult piped =
+      RunProcess({"/bin/sh", "-c", "exec \"$0\" run ds --file - --nopretty < \"$1\"",
+                  FrocketBinary(), root_ + "/q.json"},
+                 30, {{"FROCKET_HOME", home_}});
+  ASSERT_TRUE(piped.exited() && piped.exit_code == 0) << piped.err;
+  auto answer = nlohmann::json::parse(piped.out, nullptr, false);
+  ASSERT_TRUE(answer.is_object()) << piped.out;
+  EXPECT_EQ(answer["query"], (*direct.out)["query"]);
+}
+
+TEST_F(EmbeddedCliWithDataset, FunnelRocketGlobalOptionsAreAccepted) {
+  // Funnel Rocket's scripts pass these before the command; --loglevel warning hides INFO.
+  Run r = Frocket(
+      {"--notrim", "--nocolor", "--loglevel", "WARNING", "--nopretty", "run", "ds", "--empty"});
+  ExpectCounts(r, 8, 24);
+  EXPECT_EQ(r.result.err.find("INFO"), std::string::npos) << r.Describe();
+  Run info = Frocket({"--loglevel", "info", "run", "ds", "--empty", "--nopretty"});
+  ExpectSuccess(info);
+  EXPECT_NE(info.result.err.find("INFO"), std::string::npos) << info.Describe();
+  Run bad = Frocket({"--loglevel", "loud", "list"});
+  ASSERT_TRUE(bad.result.exited()) << bad.Describe();
+  EXPECT_NE(bad.result.exit_code, 0) << bad.Describe();
+  EXPECT_NE(bad.result.err.find("loud"), std::string::npos) << bad.Describe();
+}
+
+TEST_F(EmbeddedCli, VersionIsPrinted) {
+  Run r = Frocket({"--version"});
+  ASSERT_TRUE(r.result.exited() && r.result.exit_code == 0) << r.Describe();
+  EXPECT_TRUE(std::regex_search(r.result.out, std::regex(R"(^frocket \d+\.\d+\.\d+)")))
+      << r.Describe();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/json_text.h"
 #include "engine/part_executor.h"
 #include "query/query_parser.h"
 #include "storage/local_file_source.h"
@@ -221,7 +222,11 @@ void RunCase(const json& c, const Dataset& d, const std::string& label) {
   }
   ASSERT_TRUE(merged) << "a case needs at least one part";
   json actual = engine::ResponseJson(*merged);
-  ExpectSame(c.at("expected"), actual, "response");
+  // A case gives Funnel Rocket's result object in full; its API answer leaves out members
+  // that are null (to_api_response_dict), and so does frocket's.
+  json expected = c.at("expected");
+  DropAbsentMembers(&expected);
+  ExpectSame(expected, actual, "response");
   // The expanded query must read back to the same query.
   auto again = query::ParseQuery(nlohmann::json::parse(query::ToExpandedJson(*q).dump()), d.schema);
   ASSERT_TRUE(again.ok()) << "expanded query does not parse: " << again.status().message();
