@@ -8,6 +8,8 @@
 #include <iostream>
 #include <vector>
 
+#include "cli/text_table.h"
+#include "cluster/datastore.h"
 #include "cluster/invoker_api.h"
 #include "common/config.h"
 #include "common/json_text.h"
@@ -34,8 +36,14 @@ void PrintJson(const nlohmann::ordered_json& j, const OutputOptions& out) {
 }
 
 // Prints a response and turns its success into the exit status.
-int Respond(const nlohmann::ordered_json& response, const OutputOptions& out) {
-  PrintJson(response, out);
+int Respond(nlohmann::ordered_json response, const OutputOptions& out) {
+  if (!out.stats) response.erase("stats");
+  if (out.table) {
+    PrintAnswer(std::cout, response, out.stats);
+    std::cout.flush();
+  } else {
+    PrintJson(response, out);
+  }
   if (!response.value("success", false)) {
     std::cerr << "frocket: error: " << response.value("errorMessage", std::string("failed"))
               << "\n";
@@ -44,30 +52,9 @@ int Respond(const nlohmann::ordered_json& response, const OutputOptions& out) {
   return 0;
 }
 
-// A text table with aligned columns.
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(header.size());
-  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
-  for (const auto& r : rows) {
-    for (size_t c = 0; c < r.size() && c < width.size(); ++c)
-      width[c] = std::max(width[c], r[c].size());
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string s;
-    for (size_t c = 0; c < header.size(); ++c) {
-      std::string cell = c < cells.size() ? cells[c] : "";
-      s += cell;
-      if (c + 1 < header.size()) s += std::string(width[c] - cell.size() + 2, ' ');
-    }
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    std::cout << s << "\n";
-  };
-  line(header);
-  std::vector<std::string> rule;
-  for (size_t w : width) rule.push_back(std::string(w, '-'));
-  line(rule);
-  for (const auto& r : rows) line(r);
+  cli::PrintTable(std::cout, header, rows);
 }
 
 std::string FormatNumber(double v) {
@@ -268,6 +255,9 @@ int RunUnregister(const std::string& name, bool force, const OutputOptions& out)
 }
 
 int RunConfig(const OutputOptions& out) {
+  if (auto warning = cluster::EmbeddedByDefaultWarning()) {
+    std::cerr << "frocket: warning: " << *warning << "\n";
+  }
   // A secret's value is never printed: only whether it is set.
   auto shown = [](const ConfigVariable& v) {
     const std::string value = Config::Get(v.name);

@@ -11,6 +11,8 @@ namespace frocket::cli {
 
 struct OutputOptions {
   bool pretty = true;
+  bool table = false;  // run: the answer as tables for people (text_table.h)
+  bool stats = true;   // run: the answer's "stats"
 };
 
 int RunRegister(const dataset::RegisterArgs& args, const OutputOptions& out);

@@ -56,10 +56,41 @@ struct QuerySource {
   }
 };
 
+// A command line that does not parse: what is wrong, in the form of every other error, and
+// where to look. An unknown command is named as such (CLI11 says "a subcommand is required").
+int ArgumentError(const CLI::App& app, int argc, char** argv, const CLI::ParseError& e) {
+  std::string command;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--loglevel") {
+      ++i;
+      continue;
+    }
+    if (!arg.starts_with("-")) {
+      command = arg;
+      break;
+    }
+  }
+  bool known = command.empty();
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    known |= sub->get_name() == command;
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  if (!known) {
+    std::cerr << "frocket: error: no command '" << command << "'; the commands are " << names
+              << "\nRun 'frocket help' for what each does.\n";
+  } else {
+    std::cerr << "frocket: error: " << e.what() << "\nRun 'frocket "
+              << (command.empty() ? "" : command + " ") << "--help' for the options.\n";
+  }
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"frocket: user-behavior analytics over Parquet datasets"};
+  CLI::App app{"frocket: user-behavior analytics over Parquet datasets", "frocket"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("frocket ") + FROCKET_VERSION);
   bool nopretty = false;
@@ -131,13 +162,21 @@ int main(int argc, char** argv) {
   run_query.AddOptions(run);
   run->add_option("--repeat", repeat,
                   "Run the query this many times in this process (warm runs: times on stderr)");
+  bool run_table = false, run_no_stats = false;
+  run->add_flag("--table", run_table,
+                "Print the answer as tables: counts, funnel steps with their conversion, "
+                "aggregations");
+  run->add_flag("--no-stats", run_no_stats, "Leave the answer's stats out");
   run->callback([&] {
     auto text = run_query.Read();
     if (!text) {
       exit_code = 2;
       return;
     }
-    exit_code = frocket::cli::RunQuery(run_name, *text, repeat, output());
+    frocket::cli::OutputOptions options = output();
+    options.table = run_table;
+    options.stats = !run_no_stats;
+    exit_code = frocket::cli::RunQuery(run_name, *text, repeat, options);
   });
 
   std::string unregister_name;
@@ -194,6 +233,8 @@ int main(int argc, char** argv) {
       ->required();
   query->add_option("--timestamp-column", query_args.time_column, "The timestamp column")
       ->required();
+  query->add_flag("--check-unique", query_args.check_unique,
+                  "Check that no group id is in two of the files (a group must be in one)");
   query_source.AddOptions(query);
   query->callback([&] {
     auto text = query_source.Read();
@@ -221,12 +262,42 @@ int main(int argc, char** argv) {
   cat->add_option("--limit", cat_limit, "Print at most this many rows");
   cat->callback([&] { exit_code = frocket::cli::RunParquetCat(cat_file, cat_columns, cat_limit); });
 
+  // `frocket help [COMMAND]`: the same as --help.
+  std::vector<std::string> help_topic;
+  auto* help = app.add_subcommand("help", "Show the commands, or one command's options");
+  help->add_option("COMMAND", help_topic, "A command (e.g. run, or parquet cat)");
+  help->callback([&] {
+    CLI::App* topic = &app;
+    std::string path = "frocket";
+    for (const auto& name : help_topic) {
+      try {
+        topic = topic->get_subcommand(name);
+        path += " " + name;
+      } catch (const CLI::OptionNotFound&) {
+        std::cerr << "frocket: error: no command '" << name << "'; see 'frocket help'\n";
+        exit_code = 2;
+        return;
+      }
+    }
+    std::cout << topic->get_formatter()->make_help(topic, path, CLI::AppFormatMode::Normal);
+  });
+
+  run->footer(
+      "Example:\n"
+      "  frocket run activity --string '{\"query\": {\"conditions\": [{\"filter\": "
+      "[\"event_type\", \"==\", \"purchase\"]}]}}'\n"
+      "  frocket run activity --file examples/funnel.json\n"
+      "The query language: docs/query-language.md in frocket's repository.");
+
   // Global flags may also come after the command (frocket run x --nopretty).
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   // Errors are values below the CLI; this is the net for anything that still throws (a
   // library's exception), so that no input ends in an abort.
   try {
-    CLI11_PARSE(app, argc, argv);
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    return ArgumentError(app, argc, argv, e);
   } catch (const std::exception& e) {
     std::cerr << "frocket: error: internal error: " << e.what() << "\n";
     return 1;

@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "common/config.h"
 #include "common/json_text.h"
@@ -22,6 +23,13 @@ Result<std::unique_ptr<parquet::ParquetFile>> Open(const std::string& path) {
     return unique.WithContext(path);
   }
   return file;
+}
+
+// A group id as a map key, its type first ("i42", "sjohn").
+std::string GroupKey(const table::Value& v) {
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return "i" + std::to_string(*i);
+  if (const std::string* s = std::get_if<std::string>(&v)) return "s" + *s;
+  return "?";
 }
 
 // The dataset schema is that of the first file; every file must agree on the columns used.
@@ -57,6 +65,12 @@ Result<nlohmann::ordered_json> Run(const QueryFilesArgs& args) {
   std::sort(columns.begin(), columns.end());
   columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
 
+  if (files.size() > 1 && !args.check_unique) {
+    std::cerr << "frocket: warning: group ids are not checked to be unique across the "
+              << files.size()
+              << " files (a group in two files would be counted twice); --check-unique checks\n";
+  }
+  std::unordered_map<std::string, size_t> owner;  // group id -> the file it is in
   std::optional<engine::PartResult> merged;
   for (size_t i = 0; i < files.size(); ++i) {
     for (const auto& name : columns) {
@@ -71,6 +85,17 @@ Result<nlohmann::ordered_json> Run(const QueryFilesArgs& args) {
     }
     FROCKET_ASSIGN_OR_RETURN(
         auto part, table::LoadPart(*files[i], columns, args.group_column, args.time_column));
+    if (args.check_unique) {
+      const table::ValueCodes& groups = part->group_codes();
+      for (int32_t g = 0; g < groups.num_values(); ++g) {
+        auto [it, inserted] = owner.emplace(GroupKey(groups.value(g)), i);
+        if (!inserted) {
+          return Status::Invalid("group id " + GroupKey(groups.value(g)).substr(1) + " is in " +
+                                 args.files[it->second] + " and in " + args.files[i] +
+                                 "; each group must be in one file only");
+        }
+      }
+    }
     FROCKET_ASSIGN_OR_RETURN(engine::PartResult r, engine::ExecuteQuery(*part, q, exec_options));
     if (!merged) {
       merged = std::move(r);

@@ -14,6 +14,9 @@ struct QueryFilesArgs {
   std::string time_column;
   std::string query_text;  // "{}" for --empty
   bool pretty = true;
+  // A group id in two files would be counted twice. Registration checks a sample; here the
+  // files are only checked with this set, and a warning says so otherwise.
+  bool check_unique = false;
 };
 
 int RunQueryFiles(const QueryFilesArgs& args);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "cluster/datastore.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "server/api_server.h"
@@ -68,6 +69,7 @@ int RunServe(std::optional<int> port, std::optional<std::string> host) {
                  "FROCKET_ALLOWED_BASEPATHS=*: clients may register datasets from any path this "
                  "process can read");
   }
+  log::Info("apiserver", cluster::DescribeDeployment());
   std::fprintf(stderr, "frocket API server listening on http://%s:%d\n", options->host.c_str(),
                (*server)->port());
   std::fflush(stderr);

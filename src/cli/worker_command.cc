@@ -3,7 +3,9 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
+#include "cluster/datastore.h"
 #include "cluster/queue_worker.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -23,10 +25,13 @@ extern "C" void RequestStop(int) {
 int RunWorker() {
   if (Config::Get("FROCKET_DATASTORE") != "redis") {
     std::fprintf(stderr,
-                 "error: a worker takes its tasks from Redis: set FROCKET_DATASTORE=redis (and "
-                 "FROCKET_REDIS_HOST/PORT)\n");
+                 "frocket: error: a worker takes its tasks from Redis, but FROCKET_DATASTORE is "
+                 "%s: set FROCKET_DATASTORE=redis (and FROCKET_REDIS_HOST/PORT)\n",
+                 std::getenv("FROCKET_DATASTORE") ? Config::Get("FROCKET_DATASTORE").c_str()
+                                                  : "not set (sqlite by default)");
     return 2;
   }
+  log::Info("worker", cluster::DescribeDeployment());
   auto worker = cluster::QueueWorker::Create();
   if (!worker.ok()) {
     std::fprintf(stderr, "error: %s\n", worker.status().message().c_str());

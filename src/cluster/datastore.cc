@@ -1,8 +1,13 @@
 #include "cluster/datastore.h"
 
+#include <cstdlib>
+#include <mutex>
+#include <string_view>
+
 #include "cluster/redis_datastore.h"
 #include "cluster/sqlite_datastore.h"
 #include "common/config.h"
+#include "common/log.h"
 
 namespace frocket::cluster {
 
@@ -43,7 +48,43 @@ Result<StoredDataset> ParseStoredDataset(const std::string& where, const std::st
   return d;
 }
 
+std::optional<std::string> EmbeddedByDefaultWarning() {
+  if (std::getenv("FROCKET_DATASTORE") != nullptr) return std::nullopt;
+  std::vector<std::string> set;
+  for (const ConfigVariable& v : Config::Variables()) {
+    if (std::string_view(v.name).find("REDIS") != std::string_view::npos &&
+        std::getenv(v.name) != nullptr) {
+      set.push_back(v.name);
+    }
+  }
+  if (set.empty()) return std::nullopt;
+  return set[0] + (set.size() > 1 ? " (and " + std::to_string(set.size() - 1) + " more)" : "") +
+         " is set but FROCKET_DATASTORE is not, so this is the embedded mode (SQLite datastore "
+         "at " +
+         FrocketHome() + "/frocket.db, FROCKET_INVOKER=" + Config::Get("FROCKET_INVOKER") +
+         "), not Funnel Rocket's default of Redis; for a cluster set FROCKET_DATASTORE=redis and "
+         "FROCKET_INVOKER=work_queue";
+}
+
+void WarnIfEmbeddedByDefault() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (auto warning = EmbeddedByDefaultWarning()) log::Warning("config", *warning);
+  });
+}
+
+std::string DescribeDeployment() {
+  std::string store = Config::Get("FROCKET_DATASTORE");
+  std::string where =
+      store == "sqlite"
+          ? "SQLite at " + FrocketHome() + "/frocket.db"
+          : "Redis at " + Config::GetFirst({"FROCKET_DATASTORE_REDIS_HOST", "FROCKET_REDIS_HOST"}) +
+                ":" + Config::GetFirst({"FROCKET_DATASTORE_REDIS_PORT", "FROCKET_REDIS_PORT"});
+  return "datastore: " + where + "; invoker: " + Config::Get("FROCKET_INVOKER");
+}
+
 Result<std::unique_ptr<Datastore>> OpenDatastore() {
+  WarnIfEmbeddedByDefault();
   std::string kind = Config::Get("FROCKET_DATASTORE");
   if (kind == "sqlite") {
     FROCKET_ASSIGN_OR_RETURN(auto store, SqliteDatastore::Open(FrocketHome() + "/frocket.db"));

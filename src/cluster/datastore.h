@@ -51,4 +51,13 @@ Result<StoredDataset> ParseStoredDataset(const std::string& where, const std::st
 // The datastore FROCKET_DATASTORE names (sqlite by default).
 Result<std::unique_ptr<Datastore>> OpenDatastore();
 
+// Funnel Rocket's default was Redis; frocket's is the embedded mode. A deployment moved over
+// with its environment (Redis settings, no FROCKET_DATASTORE) would quietly get a local
+// SQLite store: this says so, or nullopt when FROCKET_DATASTORE is set or nothing of Redis is.
+std::optional<std::string> EmbeddedByDefaultWarning();
+// Logs EmbeddedByDefaultWarning() once per process, if there is one (OpenDatastore does).
+void WarnIfEmbeddedByDefault();
+// Which datastore and invoker this process uses, for a log line at start.
+std::string DescribeDeployment();
+
 }  // namespace frocket::cluster

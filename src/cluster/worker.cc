@@ -127,7 +127,9 @@ QueryTaskResult Worker::RunQuery(const QueryTaskRequest& request, double job_sta
           "(register the dataset again)"));
     }
   }
-  auto q = query::ParseQuery(request.query, schema);
+  query::ParseOptions parse_options;
+  parse_options.expanded = true;
+  auto q = query::ParseQuery(request.query, schema, parse_options);
   if (!q.ok()) return finish(q.status().WithContext("task query"));
   engine::ExecOptions options;
   options.exact_limit = request.exact_limit;

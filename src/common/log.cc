@@ -1,5 +1,7 @@
 #include "common/log.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -13,6 +15,7 @@ namespace {
 struct Sink {
   Level level = Level::kInfo;
   FILE* out = stderr;
+  bool terminal = false;
   std::mutex mutex;
 
   Sink() {
@@ -24,6 +27,7 @@ struct Sink {
     if (!file.empty()) {
       if (FILE* f = std::fopen(file.c_str(), "a")) out = f;
     }
+    terminal = out == stderr && ::isatty(STDERR_FILENO);
   }
 };
 
@@ -60,6 +64,9 @@ void Write(Level level, const std::string& component, const std::string& message
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &utc);
   std::lock_guard<std::mutex> lock(sink.mutex);
+  // On a terminal, a progress bar may be drawn on the current line (without a newline): the
+  // line is cleared first, so that a log line never shares it (the bar is drawn again).
+  if (sink.terminal) std::fputs("\r\033[K", sink.out);
   std::fprintf(sink.out, "[Log %s %s %s] %s\n", stamp, Name(level), component.c_str(),
                message.c_str());
   std::fflush(sink.out);

@@ -203,6 +203,16 @@ class Parser {
       time_bounds_from_dates_.insert(path);
       return;
     }
+    if (options_.expanded && x.is_number()) {
+      if (x.is_number_integer() && !x.is_number_unsigned()) {
+        *bound = x.get<int64_t>();
+      } else if (x.is_number_unsigned() && x.get<uint64_t>() <= INT64_MAX) {
+        *bound = static_cast<int64_t>(x.get<uint64_t>());
+      } else {
+        *bound = x.get<double>();
+      }
+      return;
+    }
     if (x.is_number_integer()) {
       if (x.is_number_unsigned() ? x.get<uint64_t>() > INT64_MAX : x.get<int64_t>() < 0) {
         Error(path, x.is_number_unsigned() ? "is too large, got " + Describe(x)
@@ -289,7 +299,7 @@ class Parser {
       return;
     }
     std::string relation = text ? *text : "and";
-    if (relation.size() > kMaxRelationBytes) {
+    if (relation.size() > kMaxRelationBytes && !options_.expanded) {
       Error(rpath, "at most " + std::to_string(kMaxRelationBytes) +
                        " characters are allowed, got " + std::to_string(relation.size()));
       return;
@@ -512,8 +522,8 @@ class Parser {
           return Literal(v.get<int64_t>());
         }
         // Compared numerically, as Funnel Rocket did where it saw an INT column with NULLs
-        // as FLOAT.
-        if (v.is_number_float()) return Literal(v.get<double>());
+        // as FLOAT (and an integer beyond int64, which no INT value reaches, likewise).
+        if (v.is_number()) return Literal(v.get<double>());
         Error(path, "expected a number for INT " + what + ", got " + Describe(v));
         return std::nullopt;
       case ColumnType::kFloat:
@@ -609,7 +619,12 @@ class Parser {
       t.op = *parsed_op;
     }
     if (t.type == Target::Type::kCount) {
-      if (value.is_number_integer() && (value.is_number_unsigned() || value.get<int64_t>() >= 0)) {
+      if (value.is_number_unsigned() && value.get<uint64_t>() > INT64_MAX) {
+        Error(value_path, "is more than the largest count, " + std::to_string(INT64_MAX) +
+                              ", got " + Describe(value));
+        t.value = 0.0;
+      } else if (value.is_number_integer() &&
+                 (value.is_number_unsigned() || value.get<int64_t>() >= 0)) {
         t.value = value.get<int64_t>();
       } else {
         Error(value_path,
@@ -790,6 +805,13 @@ class Parser {
         Error(Join(apath, "top"), "applies only to per-value aggregations");
       }
       out.push_back(agg);
+    }
+    // An aggregation without a type is three: the limit holds for what runs.
+    if (out.size() > kMaxAggregations) {
+      Error(lpath, "at most " + std::to_string(kMaxAggregations) +
+                       " aggregations are allowed, got " + std::to_string(out.size()) +
+                       " (an aggregation without a type counts as three)");
+      return std::nullopt;
     }
     // Funnel Rocket treats an empty list as no aggregations (and leaves them out of the answer).
     if (out.empty()) return std::nullopt;

@@ -36,6 +36,10 @@ inline constexpr size_t kMaxRelationBytes = 10000;
 
 struct ParseOptions {
   int64_t default_top = 10;  // FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT
+  // The query is ToExpandedJson's output (a task's query), already validated as a user's:
+  // timeframe bounds may be what dates converted to (negative before 1970, parts of a unit),
+  // and the relation is its expanded text, which may be longer than the one the user wrote.
+  bool expanded = false;
 };
 
 // On failure, the status message lists every error as "path: message", separated by "; ",

@@ -1,7 +1,9 @@
 #include "server/api_server.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -11,6 +13,7 @@
 #include "common/config.h"
 #include "common/json_text.h"
 #include "common/log.h"
+#include "common/text.h"
 
 namespace frocket::server {
 
@@ -170,7 +173,18 @@ bool BoolParam(const HttpRequest& request, const char* name) {
   return lower == "true";
 }
 
-enum class Route { kList, kRegister, kSchema, kParts, kEmptyQuery, kQuery, kUnregister, kMetrics };
+enum class Route {
+  kRoot,
+  kHealth,
+  kList,
+  kRegister,
+  kSchema,
+  kParts,
+  kEmptyQuery,
+  kQuery,
+  kUnregister,
+  kMetrics
+};
 
 struct RouteInfo {
   Route route;
@@ -182,6 +196,9 @@ struct RouteInfo {
 // The route a path names, and the dataset name in it; nullopt for no endpoint.
 std::optional<RouteInfo> Match(const HttpRequest& request, std::string* dataset) {
   const auto& s = request.segments;
+  if (s.empty() || (s.size() == 1 && s[0].empty()))
+    return RouteInfo{Route::kRoot, "GET", "/", false};
+  if (s.size() == 1 && s[0] == "health") return RouteInfo{Route::kHealth, "GET", "/health", false};
   if (s.size() == 1 && s[0] == "metrics")
     return RouteInfo{Route::kMetrics, "GET", "/metrics", false};
   if (s.empty() || s[0] != "datasets") return std::nullopt;
@@ -309,6 +326,7 @@ struct ApiServer::Shared {
   std::mutex jobs_mutex;
   std::condition_variable jobs_ended;
   int64_t running_jobs = 0;
+  std::atomic<uint64_t> requests{0};  // numbers requests in the access log
 };
 
 Result<ApiSettings> ApiSettings::FromConfig() {
@@ -400,25 +418,34 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
     return fail({500, settings.error_details ? status.message() : "Error"});
   };
 
-  // Records the request when it ends, whatever path it took.
+  // Records the request when it ends, whatever path it took: metrics, and one access-log
+  // line (method, path, status, milliseconds, the request's number in this server's life).
   struct Recorder {
     Metrics* metrics;
     const char* route;
     const HttpRequest* request;
     const HttpResponder* out;
     Clock::time_point started;
+    uint64_t number;
     ~Recorder() {
       const std::string method =
           request->method == "GET" || request->method == "POST" || request->method == "HEAD"
               ? request->method
               : "other";
+      const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
       metrics->Add(
           MetricNames::kRequests,
           {{"route", route}, {"method", method}, {"status", std::to_string(out->status())}});
-      metrics->Observe(MetricNames::kRequestSeconds, {{"route", route}},
-                       std::chrono::duration<double>(Clock::now() - started).count());
+      metrics->Observe(MetricNames::kRequestSeconds, {{"route", route}}, seconds);
+      char ms[32];
+      std::snprintf(ms, sizeof(ms), "%.1f", seconds * 1000);
+      log::Info("access", text::Escaped(request->method.substr(0, 16)) + " " +
+                              text::Escaped(request->target.substr(0, 200)) + " " +
+                              std::to_string(out->status()) + " " + ms + " ms request #" +
+                              std::to_string(number));
     }
-  } recorder{&shared.metrics, route ? route->label : "other", &request, &out, started};
+  } recorder{&shared.metrics,  route ? route->label : "other", &request, &out, started,
+             ++shared.requests};
 
   if (!route) {
     return fail({404, "no such endpoint: " + request.method + " " + request.target.substr(0, 200) +
@@ -567,6 +594,28 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
 
   cluster::InvokerApi& api = *shared.api;
   switch (route->route) {
+    case Route::kRoot:
+      return send_json(200,
+                       Json{{"name", "frocket"},
+                            {"api",
+                             "Funnel Rocket's HTTP API: /datasets, /datasets/register, "
+                             "/datasets/{name}/schema|parts|query|empty-query|"
+                             "unregister, /health, /metrics"},
+                            {"queryLanguage", "docs/query-language.md in frocket's repository"}});
+    case Route::kHealth: {
+      // Reachable means a listing answered; it says nothing of the datasets themselves.
+      auto datasets = api.ListDatasets();
+      Json j;
+      j["success"] = datasets.ok();
+      j["datastore"] = datasets.ok() ? "reachable" : "unreachable";
+      if (datasets.ok()) j["datasets"] = datasets->size();
+      if (!datasets.ok()) {
+        log::Warning("apiserver", "health: " + datasets.status().message());
+        if (settings.error_details) j["errorMessage"] = datasets.status().message();
+      }
+      j["invoker"] = Config::Get("FROCKET_INVOKER");
+      return send_json(datasets.ok() ? 200 : 503, j);
+    }
     case Route::kMetrics:
       if (!settings.export_metrics) {
         return fail({404, "metrics are not exported (FROCKET_METRICS_EXPORT_PROMETHEUS=false)"});

@@ -515,6 +515,35 @@ TEST_F(EmbeddedCliWithDataset, QueryFromStandardInput) {
   EXPECT_EQ(answer["query"], (*direct.out)["query"]);
 }
 
+TEST_F(EmbeddedCliWithDataset, AnswerAsTablesForPeople) {
+  // 8 users, each view@t, click@t+1, buy@t+2 with price 10.5 + user id on the buy: prices sum
+  // to 8 * 10.5 + (1 + ... + 8) = 120, mean 15. The funnel view -> buy -> view: all 8 view,
+  // all 8 buy after, none views after buying.
+  const std::string query = R"({"query": {"aggregations": [
+      {"column": "event", "type": "sumPerValue", "otherColumn": "price"},
+      {"column": "event", "type": "meanPerValue", "otherColumn": "price"}]},
+    "funnel": {"sequence": [{"filter": ["event", "==", "view"]},
+                            {"filter": ["event", "==", "buy"]},
+                            {"filter": ["event", "==", "view"]}]}})";
+  Run r = Frocket({"run", "ds", "--string", query, "--table", "--no-stats"});
+  ASSERT_TRUE(r.result.exited() && r.result.exit_code == 0) << r.Describe();
+  const std::string& out = r.result.out;
+  EXPECT_NE(out.find("matching groups: 8, their rows: 24"), std::string::npos) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(\n\s+1\s+8\s+24\s+100\.0%\n)"))) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(\n\s+2\s+8\s+24\s+100\.0%\s+100\.0%\n)")))
+      << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(\n\s+3\s+0\s+0\s+0\.0%\s+0\.0%\n)"))) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(event sumPerValue\n(.*\n){2}\s+buy\s+120\n)")))
+      << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(event meanPerValue\n(.*\n){2}\s+buy\s+15\n)")))
+      << out;
+  EXPECT_EQ(out.find("time:"), std::string::npos) << out;
+  // --no-stats in JSON: the answer without "stats".
+  Run j = Frocket({"run", "ds", "--empty", "--no-stats", "--nopretty"});
+  ExpectSuccess(j);
+  EXPECT_FALSE(j.out->contains("stats")) << j.Describe();
+}
+
 TEST_F(EmbeddedCliWithDataset, FunnelRocketGlobalOptionsAreAccepted) {
   // Funnel Rocket's scripts pass these before the command; --loglevel warning hides INFO.
   Run r = Frocket(
@@ -528,6 +557,63 @@ TEST_F(EmbeddedCliWithDataset, FunnelRocketGlobalOptionsAreAccepted) {
   ASSERT_TRUE(bad.result.exited()) << bad.Describe();
   EXPECT_NE(bad.result.exit_code, 0) << bad.Describe();
   EXPECT_NE(bad.result.err.find("loud"), std::string::npos) << bad.Describe();
+}
+
+TEST_F(EmbeddedCli, RedisSettingsWithoutADatastoreChoiceAreWarnedAbout) {
+  // A Funnel Rocket deployment's environment: Redis set, FROCKET_DATASTORE not.
+  const Environment moved = {{"FROCKET_HOME", home_}, {"FROCKET_REDIS_HOST", "redis.internal"}};
+  const std::string warning = "FROCKET_REDIS_HOST is set but FROCKET_DATASTORE is not";
+  ProcessResult list = RunProcess({FrocketBinary(), "list", "--nopretty"}, 30, moved);
+  ASSERT_TRUE(list.exited() && list.exit_code == 0) << list.err;
+  EXPECT_NE(list.err.find(warning), std::string::npos) << list.err;
+  EXPECT_NE(list.err.find("SQLite datastore at " + home_), std::string::npos) << list.err;
+  ProcessResult config = RunProcess({FrocketBinary(), "config"}, 30, moved);
+  EXPECT_NE(config.err.find(warning), std::string::npos) << config.err;
+  ProcessResult worker = RunProcess({FrocketBinary(), "worker"}, 30, moved);
+  ASSERT_TRUE(worker.exited()) << worker.err;
+  EXPECT_NE(worker.exit_code, 0);
+  EXPECT_NE(worker.err.find("frocket: error:"), std::string::npos) << worker.err;
+  EXPECT_NE(worker.err.find("set FROCKET_DATASTORE=redis"), std::string::npos) << worker.err;
+  // Without Redis settings, or with the datastore chosen, nothing is said.
+  Run plain = Frocket({"list", "--nopretty"});
+  EXPECT_EQ(plain.result.err.find("FROCKET_DATASTORE"), std::string::npos) << plain.Describe();
+  ProcessResult chosen = RunProcess({FrocketBinary(), "list", "--nopretty"}, 30,
+                                    {{"FROCKET_HOME", home_},
+                                     {"FROCKET_REDIS_HOST", "redis.internal"},
+                                     {"FROCKET_DATASTORE", "sqlite"}});
+  EXPECT_EQ(chosen.err.find("FROCKET_DATASTORE"), std::string::npos) << chosen.err;
+}
+
+TEST_F(EmbeddedCli, HelpAndArgumentErrorsSayWhatToDo) {
+  Run help = Frocket({"help"});
+  ASSERT_TRUE(help.result.exited() && help.result.exit_code == 0) << help.Describe();
+  for (const char* command : {"register", "run", "unregister", "serve", "generate"}) {
+    EXPECT_NE(help.result.out.find(command), std::string::npos) << help.Describe();
+  }
+  Run run_help = Frocket({"help", "run"});
+  ASSERT_TRUE(run_help.result.exited() && run_help.result.exit_code == 0) << run_help.Describe();
+  EXPECT_NE(run_help.result.out.find("Example"), std::string::npos) << run_help.Describe();
+  EXPECT_NE(run_help.result.out.find("docs/query-language.md"), std::string::npos);
+  Run dashed = Frocket({"run", "--help"});
+  EXPECT_EQ(dashed.result.out, run_help.result.out);
+
+  Run unknown = Frocket({"regster", "x"});
+  ASSERT_TRUE(unknown.result.exited()) << unknown.Describe();
+  EXPECT_EQ(unknown.result.exit_code, 2) << unknown.Describe();
+  EXPECT_NE(unknown.result.err.find("frocket: error: no command 'regster'"), std::string::npos)
+      << unknown.Describe();
+  EXPECT_NE(unknown.result.err.find("register"), std::string::npos) << unknown.Describe();
+
+  Run missing = Frocket({"run"});
+  ASSERT_TRUE(missing.result.exited()) << missing.Describe();
+  EXPECT_EQ(missing.result.exit_code, 2) << missing.Describe();
+  EXPECT_NE(missing.result.err.find("frocket: error:"), std::string::npos) << missing.Describe();
+  EXPECT_NE(missing.result.err.find("NAME"), std::string::npos) << missing.Describe();
+  EXPECT_NE(missing.result.err.find("frocket run --help"), std::string::npos) << missing.Describe();
+
+  Run no_topic = Frocket({"help", "nothing"});
+  EXPECT_EQ(no_topic.result.exit_code, 2) << no_topic.Describe();
+  EXPECT_NE(no_topic.result.err.find("no command 'nothing'"), std::string::npos);
 }
 
 TEST_F(EmbeddedCli, VersionIsPrinted) {
@@ -750,6 +836,33 @@ TEST_F(EmbeddedCli, GroupIdInTwoParts) {
   ExpectSuccess(r);
   ASSERT_TRUE(r.out && r.out->contains("query")) << r.Describe();
   EXPECT_EQ((*r.out)["query"]["matchingGroupRows"], 18) << r.Describe();
+}
+
+TEST_F(EmbeddedCli, QueryOverFilesWarnsOrChecksThatGroupsAreUnique) {
+  const std::string data = Dir("data");
+  WriteParts(data, {PartSpec{.users = {100, 101, 4242}}, PartSpec{.users = {4242, 200, 201}}});
+  const std::vector<std::string> files = {data + "/" + PartName(0), data + "/" + PartName(1)};
+  auto query = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {
+        "query", files[0],  files[1],    "--group-id-column", "uid", "--timestamp-column",
+        "ts",    "--empty", "--nopretty"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Frocket(args);
+  };
+  Run unchecked = query({});
+  ExpectSuccess(unchecked);
+  EXPECT_NE(unchecked.result.err.find("not checked to be unique"), std::string::npos)
+      << unchecked.Describe();
+  Run checked = query({"--check-unique"});
+  ExpectFailure(checked, {"4242", files[0], files[1]});
+  // Disjoint files pass the check, and one file needs no warning.
+  const std::string good = Dir("good");
+  WriteParts(good, {PartSpec{.users = {1, 2}}, PartSpec{.users = {3}}});
+  Run fine =
+      Frocket({"query", good + "/" + PartName(0), good + "/" + PartName(1), "--group-id-column",
+               "uid", "--timestamp-column", "ts", "--empty", "--nopretty", "--check-unique"});
+  ExpectSuccess(fine);
+  EXPECT_EQ(fine.result.err.find("warning"), std::string::npos) << fine.Describe();
 }
 
 // ---------------------------------------------------------------------------------------------

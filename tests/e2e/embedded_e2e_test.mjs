@@ -826,7 +826,14 @@ async function main() {
         return check(name, diffs);
       }
       const keys = Object.keys(j).sort();
-      if (show(keys) !== show(['dataset', 'parts', 'schema'])) diffs.push(`keys: expected ["dataset","parts","schema"], got ${show(keys)}`);
+      if (show(keys) !== show(['dataset', 'parts', 'schema', 'timestamps'])) diffs.push(`keys: expected ["dataset","parts","schema","timestamps"], got ${show(keys)}`);
+      // The unit, guessed from millisecond magnitudes, and the min/max as dates: JavaScript's
+      // Date reads them back to the numbers of the schema.
+      const t = j.timestamps ?? {};
+      if (t.unit !== 'milliseconds' || t.unitDeclared !== false) diffs.push(`timestamps unit: got ${show(t)}`);
+      if (Date.parse(t.min) !== j.schema?.minTimestamp || Date.parse(t.max) !== j.schema?.maxTimestamp) {
+        diffs.push(`timestamps min/max ${show(t)} do not read back to ${j.schema?.minTimestamp} / ${j.schema?.maxTimestamp}`);
+      }
       if (j.dataset?.id?.name !== DATASET) diffs.push(`dataset.id.name: got ${show(j.dataset?.id?.name)}`);
       const sizes = dirFiles.map((fn) => statSync(join(dir, fn)).size);
       const totalSize = sizes.reduce((a, b) => a + b, 0);

@@ -16,6 +16,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { checks } from './checks.mjs';
+
 const binary = process.argv[2];
 if (!binary) {
   console.error('usage: node funnel_rocket_compat_test.mjs <frocket-binary>');
@@ -39,17 +41,7 @@ const PARTS = [
   ],
 ];
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) {
-    passed++;
-    console.log(`ok   ${name}`);
-  } else {
-    failed++;
-    console.log(`FAIL ${name}: ${detail}`);
-  }
-}
+const { check, finish } = checks();
 
 function run(home, args) {
   const env = {};
@@ -104,6 +96,24 @@ try {
   await expectCounts('ISO-8601 date-time with an offset',
     { timeframe: { from: '2024-01-31T02:30:00+02:00' } }, '4/4');
 
+  // Dates before 1970 and finer than the unit convert to bounds a number could not be
+  // (negative; half a millisecond), and the parts take them: everything is after 1969-12-31.
+  await expectCounts('an ISO-8601 date before 1970',
+    { timeframe: { from: '1969-12-31' } }, '4/5');
+  // From JAN31 + 0.5 ms: u1's first row (at JAN31) is out, every other row in.
+  await expectCounts('an ISO-8601 date-time finer than the unit',
+    { timeframe: { from: '2024-01-31T00:00:00.0005Z' } }, '4/4');
+  // A relation whose expanded form ("not $0 and not $1 ...") is longer than the 10,000
+  // characters allowed to what the user writes (6,188 here): no row is "nothing", so every
+  // condition is false and every group matches.
+  const many = Array.from({ length: 900 }, () => ({ filter: ['ev', '==', 'nothing'] }));
+  const relation = many.map((_, i) => `!$${i}`).join('&&');
+  await expectCounts('a relation longer once expanded',
+    { query: { relation, conditions: many } }, '4/5');
+  // An integer beyond int64 against an INT column compares numerically: every non-NULL n.
+  await expectCounts('an INT column against an integer beyond int64',
+    { query: { conditions: [{ filter: ['n', '<', 18446744073709551615] }] } }, '3/4');
+
   const seconds = await query({ timeframe: { from: JAN31 / 1000 } });
   check('a bound in seconds over millisecond timestamps is refused',
     seconds.code !== 0 && /has 10 digits.*has 13/.test(seconds.json?.errorMessage ?? '') &&
@@ -130,5 +140,4 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

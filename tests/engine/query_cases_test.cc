@@ -227,8 +227,11 @@ void RunCase(const json& c, const Dataset& d, const std::string& label) {
   json expected = c.at("expected");
   DropAbsentMembers(&expected);
   ExpectSame(expected, actual, "response");
-  // The expanded query must read back to the same query.
-  auto again = query::ParseQuery(nlohmann::json::parse(query::ToExpandedJson(*q).dump()), d.schema);
+  // The expanded query must read back to the same query (as a worker reads a task's query).
+  query::ParseOptions expanded;
+  expanded.expanded = true;
+  auto again = query::ParseQuery(nlohmann::json::parse(query::ToExpandedJson(*q).dump()), d.schema,
+                                 expanded);
   ASSERT_TRUE(again.ok()) << "expanded query does not parse: " << again.status().message();
   EXPECT_EQ(query::ToExpandedJson(*again).dump(), query::ToExpandedJson(*q).dump());
 }

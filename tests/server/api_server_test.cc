@@ -205,6 +205,24 @@ TEST_F(ApiServerTest, EveryEndpointInTheEmbeddedModeAnswersAsTheCli) {
   ASSERT_TRUE(cli_list.out) << cli_list.Describe();
   ASSERT_EQ(cli_list.out->size(), 1u);
   EXPECT_EQ((*cli_list.out)[0]["id"]["name"], "web2");
+
+  // Health, the root, and one access-log line per request.
+  auto health = api.Get("/health");
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200) << health->Describe();
+  EXPECT_EQ(health->Json()["datastore"], "reachable") << health->Describe();
+  EXPECT_EQ(health->Json()["datasets"], 1) << health->Describe();
+  EXPECT_EQ(health->Json()["invoker"], "local") << health->Describe();
+  auto root = api.Get("/");
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->status, 200) << root->Describe();
+  EXPECT_NE(root->Json().value("queryLanguage", "").find("docs/query-language.md"),
+            std::string::npos)
+      << root->Describe();
+  const std::string log = server->process().Log();
+  EXPECT_NE(log.find("GET /health 200 "), std::string::npos) << log;
+  EXPECT_NE(log.find("GET /datasets/web/schema 404 "), std::string::npos) << log;
+  EXPECT_NE(log.find("POST /datasets/register 200 "), std::string::npos) << log;
 }
 
 TEST_F(ApiServerTest, MetricsCountRequestsTasksRowsAndCacheTiers) {

@@ -1,0 +1,25 @@
+// Output for people: aligned text tables, numbers with thousands separators, and a query's
+// answer (`frocket run --table`) as tables — counts, funnel steps with their conversion,
+// aggregations. JSON output stays exact; these round what is noise to a reader.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace frocket::cli {
+
+// Columns aligned on the widest cell, a rule under the header, trailing spaces trimmed.
+void PrintTable(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows, int indent = 0);
+
+// 1234567 -> "1,234,567"; 6192343.530000001 -> "6,192,343.53"; 0.000123456 -> "0.000123".
+std::string FormatForPeople(double v);
+// A percentage with one decimal: 0.4321 -> "43.2%".
+std::string FormatPercent(double fraction);
+
+// A query's response (success or failure) as tables; `stats` says whether its stats are shown.
+void PrintAnswer(std::ostream& out, const nlohmann::ordered_json& response, bool stats);
+
+}  // namespace frocket::cli
