@@ -37,6 +37,11 @@ void PrintJson(const nlohmann::ordered_json& j, const OutputOptions& out) {
 
 // Prints a response and turns its success into the exit status.
 int Respond(nlohmann::ordered_json response, const OutputOptions& out) {
+  if (response.contains("warnings") && !out.table) {
+    for (const auto& w : response["warnings"]) {
+      std::cerr << "frocket: warning: " << w.get<std::string>() << "\n";
+    }
+  }
   if (!out.stats) response.erase("stats");
   if (out.table) {
     PrintAnswer(std::cout, response, out.stats);

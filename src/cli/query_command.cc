@@ -108,6 +108,9 @@ Result<nlohmann::ordered_json> Run(const QueryFilesArgs& args) {
   nlohmann::ordered_json body = engine::ResponseJson(*merged);
   response["query"] = body["query"];
   if (body.contains("funnel")) response["funnel"] = body["funnel"];
+  if (auto warnings = engine::ValueWarnings(q, merged->value_checks); !warnings.empty()) {
+    response["warnings"] = warnings;
+  }
   return response;
 }
 

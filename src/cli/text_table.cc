@@ -147,6 +147,10 @@ void PrintAnswer(std::ostream& out, const nlohmann::ordered_json& response, bool
       PrintAggregations(out, funnel["endAggregations"], 4);
     }
   }
+  if (response.contains("warnings")) {
+    out << "\n";
+    for (const auto& w : response["warnings"]) out << "warning: " << Cell(w) << "\n";
+  }
   if (stats && response.contains("stats")) {
     const auto& s = response["stats"];
     out << "\ntime: " << FormatForPeople(std::round(s.value("totalTime", 0.0) * 1000) / 1000)

@@ -243,6 +243,7 @@ Result<PreparedQuery> InvokerApi::PrepareQuery(const std::string& dataset,
   prepared.columns.erase(std::unique(prepared.columns.begin(), prepared.columns.end()),
                          prepared.columns.end());
   prepared.expanded = nlohmann::json::parse(JsonText(query::ToExpandedJson(*q)));
+  prepared.query = std::move(*q);
   return prepared;
 }
 
@@ -320,6 +321,10 @@ nlohmann::ordered_json InvokerApi::RunQuery(const PreparedQuery& prepared,
   j["requestId"] = request_id;
   j["query"] = std::move(body["query"]);
   if (body.contains("funnel")) j["funnel"] = std::move(body["funnel"]);
+  if (auto warnings = engine::ValueWarnings(prepared.query, merged->value_checks);
+      !warnings.empty()) {
+    j["warnings"] = warnings;
+  }
   j["stats"] = JobStatsJson(stats_input);
   if (progress) progress({"Done", "DONE", {}});
   return j;

@@ -32,6 +32,7 @@ struct PreparedQuery {
   double start = 0;  // NowSeconds() when the request arrived
   StoredDataset dataset;
   nlohmann::json expanded;  // the validated query, defaults explicit
+  query::Query query;       // the same, parsed (for the answer's warnings)
   std::vector<std::string> columns;
   int64_t exact_limit = 0;
 };

@@ -10,11 +10,14 @@
 //   {prefix}req-{id}:events      list of "index/attempt" whose status changed: the invoker
 //                                blocks on it instead of polling
 //   {prefix}req-{id}:parts       set of "index path" members workers select parts from
+//   {prefix}workers              sorted set: worker id -> when it last said it is alive
+//                                (Redis's clock, seconds); every second while it runs
 //
 // Every job key expires (a job abandoned by a crashed invoker leaves nothing behind), and
 // workers write through kWriteStatusScript, which writes nothing once the job has ended.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace frocket::cluster {
@@ -39,6 +42,28 @@ struct JobKeys {
 inline std::string TaskQueueKey(const std::string& prefix) {
   return prefix + "queues:default";
 }
+
+inline std::string WorkersKey(const std::string& prefix) {
+  return prefix + "workers";
+}
+
+// A worker is live if it said so within this many seconds; it says so every second.
+inline constexpr int64_t kWorkerLiveSeconds = 5;
+
+// KEYS: workers. ARGV: worker id. Records that the worker is alive now (Redis's clock, so
+// that the hosts' clocks do not matter) and forgets workers silent for a minute.
+inline constexpr const char* kWorkerAliveScript = R"lua(
+local now = tonumber(redis.call('TIME')[1])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60)
+return 1
+)lua";
+
+// KEYS: workers. ARGV: seconds. The number of workers alive within that many seconds.
+inline constexpr const char* kLiveWorkersScript = R"lua(
+local now = tonumber(redis.call('TIME')[1])
+return redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[1]), '+inf')
+)lua";
 
 // "3/1": task 3, attempt 1.
 inline std::string AttemptId(size_t task_index, int attempt) {

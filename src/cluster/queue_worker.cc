@@ -66,6 +66,21 @@ void QueueWorker::Serve(const std::atomic<bool>& stop) {
   const std::string queue = TaskQueueKey(prefix_);
   log::Info("worker", "worker " + id_ + " waiting for tasks on " + redis_->endpoint().Describe() +
                           ", queue " + queue);
+  // Says every second that this worker is alive (on a connection of its own: a task may take
+  // longer than that), so that invokers can tell a cluster without workers at once.
+  std::thread heartbeat([this, &stop, endpoint = redis_->endpoint()] {
+    const std::string key = WorkersKey(prefix_);
+    std::unique_ptr<RedisClient> redis;
+    while (!stop.load()) {
+      if (!redis) {
+        auto connected = RedisClient::Connect(endpoint);
+        if (connected.ok()) redis = std::move(*connected);
+      }
+      if (redis && !redis->Run({"EVAL", kWorkerAliveScript, "1", key, id_}).ok()) redis.reset();
+      for (int i = 0; i < 10 && !stop.load(); ++i) SleepSeconds(0.1);
+    }
+    if (redis) (void)redis->Run({"ZREM", key, id_});
+  });
   double backoff = 0;
   while (!stop.load()) {
     char block[16];
@@ -93,6 +108,7 @@ void QueueWorker::Serve(const std::atomic<bool>& stop) {
                                e.what() + "): " + popped->elements[1].str.substr(0, 200));
     }
   }
+  heartbeat.join();
   log::Info("worker", "worker " + id_ + " stopped");
 }
 

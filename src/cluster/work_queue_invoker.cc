@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "cluster/blobstore.h"
 #include "cluster/job_keys.h"
@@ -77,6 +78,15 @@ Result<WorkQueueSettings> WorkQueueSettings::FromConfig() {
         "FROCKET_INVOKER_RETRY_FAILED_INTERVAL not negative");
   }
   return s;
+}
+
+Result<int64_t> CountLiveWorkers() {
+  FROCKET_ASSIGN_OR_RETURN(auto endpoint, RedisEndpoint::FromConfig("DATASTORE"));
+  FROCKET_ASSIGN_OR_RETURN(auto redis, RedisClient::Connect(endpoint));
+  FROCKET_ASSIGN_OR_RETURN(
+      auto live, redis->Run({"EVAL", kLiveWorkersScript, "1", WorkersKey(RedisKeyPrefix()),
+                             std::to_string(kWorkerLiveSeconds)}));
+  return live.integer;
 }
 
 Result<std::unique_ptr<WorkQueueInvoker>> WorkQueueInvoker::Create() {
@@ -280,8 +290,35 @@ JobRun WorkQueueInvoker::RunJob(const Job& job, const ProgressCallback& progress
     return Status::OK();
   };
 
+  // A cluster without live workers fails within seconds instead of at the run timeout; a
+  // worker starting meanwhile (within kWorkerLiveSeconds) is in time.
+  std::optional<Clock::time_point> no_worker_since;
+  double last_worker_check = -1;
+  auto check_workers = [&]() -> Status {
+    if (last_worker_check >= 0 && Since(start) - last_worker_check < 1) return Status::OK();
+    last_worker_check = Since(start);
+    auto live = redis.Run(
+        {"EVAL", kLiveWorkersScript, "1", WorkersKey(prefix_), std::to_string(kWorkerLiveSeconds)});
+    if (!live.ok()) return live.status().WithContext("checking for live workers");
+    if (live->integer > 0) {
+      no_worker_since.reset();
+      return Status::OK();
+    }
+    if (!no_worker_since) no_worker_since = Clock::now();
+    if (Since(*no_worker_since) < static_cast<double>(kWorkerLiveSeconds)) return Status::OK();
+    return Status::IOError(
+        "no live worker: no `frocket worker` has said it is alive in " + endpoint_.Describe() +
+        " (key " + WorkersKey(prefix_) + ") for " + std::to_string(kWorkerLiveSeconds) +
+        " s; start workers with FROCKET_DATASTORE=redis and this Redis in FROCKET_REDIS_HOST/"
+        "PORT (and the same FROCKET_DATASTORE_REDIS_PREFIX)");
+  };
+
   report("RUNNING", true);
   while (done < n) {
+    if (Status live = check_workers(); !live.ok()) {
+      run.status = live;
+      break;
+    }
     // Sleep until a worker reports or the next deadline (a retry due, the run timeout).
     double wait = std::min(kMaxWait, settings_.run_timeout - Since(start));
     for (const TaskState& t : tasks) {

@@ -37,6 +37,10 @@ struct WorkQueueSettings {
   static Result<WorkQueueSettings> FromConfig();
 };
 
+// The `frocket worker` processes that said they are alive within kWorkerLiveSeconds, in the
+// Redis FROCKET_DATASTORE_REDIS_* / FROCKET_REDIS_* names.
+Result<int64_t> CountLiveWorkers();
+
 class WorkQueueInvoker final : public Invoker {
  public:
   static Result<std::unique_ptr<WorkQueueInvoker>> Create();

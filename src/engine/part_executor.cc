@@ -539,7 +539,9 @@ Result<PartResult> ExecuteQuery(const table::Part& part, const query::Query& que
   if (query.funnel && query.funnel->sequence.steps.size() > 250) {
     return Status::Invalid("the funnel has more than 250 steps");
   }
-  return Executor(part, query, options).Run();
+  FROCKET_ASSIGN_OR_RETURN(PartResult result, Executor(part, query, options).Run());
+  result.value_checks = CheckValues(part, query);
+  return result;
 }
 
 }  // namespace frocket::engine

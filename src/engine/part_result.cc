@@ -348,6 +348,7 @@ Status Merge(PartResult* into, const PartResult& other) {
     FROCKET_RETURN_IF_ERROR(
         MergeAggregations(&into->funnel->end_aggregations, other.funnel->end_aggregations));
   }
+  FROCKET_RETURN_IF_ERROR(MergeValueChecks(&into->value_checks, other.value_checks));
   into->scanned_rows += other.scanned_rows;
   into->scanned_groups += other.scanned_groups;
   return Status::OK();
@@ -378,6 +379,7 @@ nlohmann::json ToWireJson(const PartResult& r) {
   } else {
     j["funnel"] = nullptr;
   }
+  j["valueChecks"] = ValueChecksToWire(r.value_checks);
   j["scannedRows"] = r.scanned_rows;
   j["scannedGroups"] = r.scanned_groups;
   return j;
@@ -398,6 +400,7 @@ Result<PartResult> FromWireJson(const nlohmann::json& j) {
                                ReadWireAggregations(f.at("endAggregations")));
       r.funnel = std::move(funnel);
     }
+    FROCKET_ASSIGN_OR_RETURN(r.value_checks, ValueChecksFromWire(j.at("valueChecks")));
     r.scanned_rows = j.at("scannedRows").get<int64_t>();
     r.scanned_groups = j.at("scannedGroups").get<int64_t>();
   } catch (const nlohmann::json::exception& e) {

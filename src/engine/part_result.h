@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "engine/compensated_sum.h"
+#include "engine/value_check.h"
 #include "query/query.h"
 #include "table/value_codes.h"
 
@@ -61,6 +62,7 @@ struct FunnelResult {
 struct PartResult {
   StepResult query;
   std::optional<FunnelResult> funnel;
+  std::vector<ValueCheck> value_checks;  // of CheckedFilters(query)
   // Worker statistics.
   int64_t scanned_rows = 0;
   int64_t scanned_groups = 0;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "cluster/work_queue_invoker.h"
 #include "cluster/worker.h"
 #include "common/config.h"
 #include "common/json_text.h"
@@ -614,6 +615,16 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
         if (settings.error_details) j["errorMessage"] = datasets.status().message();
       }
       j["invoker"] = Config::Get("FROCKET_INVOKER");
+      bool workers_ok = true;
+      if (j["invoker"] == "work_queue") {
+        auto live = cluster::CountLiveWorkers();
+        workers_ok = live.ok() && *live > 0;
+        j["liveWorkers"] = live.ok() ? Json(*live) : Json(nullptr);
+      }
+      if (!workers_ok) {
+        j["success"] = false;
+        return send_json(503, j);
+      }
       return send_json(datasets.ok() ? 200 : 503, j);
     }
     case Route::kMetrics:

@@ -231,6 +231,31 @@ TEST_F(ClusterFaults, NoWorkersFailsAtTheRunTimeout) {
   EXPECT_EQ(list.out->size(), 1u) << list.Describe();
 }
 
+// With a longer run timeout, a cluster without live workers fails within seconds: workers
+// say they are alive every second, and the invoker gives them 5 s to appear. A worker that
+// starts within those seconds is in time.
+TEST_F(ClusterFaults, NoLiveWorkerFailsWithinSeconds) {
+  ASSERT_NO_FATAL_FAILURE(Prepare(1, {}));
+  ASSERT_TRUE(workers_[0]->Signal(SIGTERM));
+  ASSERT_TRUE(workers_[0]->WaitForExit(10).has_value());
+  // A stopped worker takes itself off the list at once.
+  EXPECT_EQ(redis_->Cli({"ZCARD", "frocket:workers"}).out, "0\n");
+  const Environment patient = {{"FROCKET_INVOKER_RUN_TIMEOUT", "60"}};
+  const double start = MonotonicSeconds();
+  const FrocketRun r = Cluster(RunArgs("activity", FaultQuery()), patient);
+  const double took = MonotonicSeconds() - start;
+  EXPECT_GE(took, 5.0) << r.Describe();
+  EXPECT_LT(took, 9.0) << r.Describe();
+  ExpectFailed(r,
+               {"no live worker", "frocket worker", "127.0.0.1:" + std::to_string(redis_->port())});
+
+  // A worker starting 2 s into the job serves it.
+  auto query = QueryInBackground(patient);
+  SleepForSeconds(2);
+  ASSERT_NO_FATAL_FAILURE(StartWorkers(1, {}));
+  EXPECT_EQ(Answer(query.get()), expected_);
+}
+
 // (e) Redis dies while a task runs: the CLI fails at once, naming Redis, instead of waiting
 // for the run timeout; the workers live on, waiting for Redis to come back.
 TEST_F(ClusterFaults, RedisStoppedDuringAQueryFailsPromptly) {

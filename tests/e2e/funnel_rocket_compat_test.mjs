@@ -114,6 +114,16 @@ try {
   await expectCounts('an INT column against an integer beyond int64',
     { query: { conditions: [{ filter: ['n', '<', 18446744073709551615] }] } }, '3/4');
 
+  // A value no row holds answers 0, with a warning naming the value held nearest.
+  const miss = await query({ query: { conditions: [{ filter: ['ev', '==', 'View'] }] } });
+  check('a value no row holds is warned about, naming the nearest',
+    counts(miss) === '0/0' && JSON.stringify(miss.json?.warnings) === JSON.stringify([
+      "no row holds 'View' in column 'ev', so a filter on it matches nothing; the nearest values are 'view'"]) &&
+      /frocket: warning: no row holds 'View'/.test(miss.stderr),
+    `${miss.stdout} ${miss.stderr}`);
+  const hit = await query({ query: { conditions: [{ filter: ['ev', '==', 'view'] }] } });
+  check('a value held is not warned about', hit.json?.success === true && !('warnings' in hit.json), hit.stdout);
+
   const seconds = await query({ timeframe: { from: JAN31 / 1000 } });
   check('a bound in seconds over millisecond timestamps is refused',
     seconds.code !== 0 && /has 10 digits.*has 13/.test(seconds.json?.errorMessage ?? '') &&

@@ -303,6 +303,13 @@ TEST_F(ApiServerTest, ClusterModeAnswersAsTheCliAndServersShareRedis) {
   auto r = api_b.Get("/datasets/via-a/empty-query");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(Answer(*r)["query"]["matchingGroupRows"], 20000);
+
+  // Health counts the live workers: the two started above.
+  auto health = api_a.Get("/health");
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200) << health->Describe();
+  EXPECT_EQ(health->Json()["invoker"], "work_queue") << health->Describe();
+  EXPECT_EQ(health->Json()["liveWorkers"], 2) << health->Describe();
 }
 
 // Queries at once, each needing other columns of the same cached parts: every part is

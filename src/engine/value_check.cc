@@ -1,0 +1,181 @@
+#include "engine/value_check.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace frocket::engine {
+
+namespace {
+
+// Values further than this (edits, ignoring case) are not offered as what was meant.
+constexpr int kMaxDistance = 3;
+
+// Levenshtein distance ignoring ASCII case, or kMaxDistance + 1 once it is certainly larger.
+int Distance(std::string_view a, std::string_view b) {
+  const size_t diff = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (diff > static_cast<size_t>(kMaxDistance) || a.size() > 256 || b.size() > 256) {
+    return kMaxDistance + 1;
+  }
+  std::vector<int> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    int diagonal = row[0];
+    row[0] = static_cast<int>(i);
+    int best = row[0];
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int above = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = above;
+      best = std::min(best, row[j]);
+    }
+    if (best > kMaxDistance) return kMaxDistance + 1;
+  }
+  return row[b.size()];
+}
+
+void AddClosest(std::vector<std::pair<int, std::string>>* closest, int distance,
+                std::string value) {
+  if (distance > kMaxDistance) return;
+  for (const auto& [d, v] : *closest) {
+    if (v == value) return;
+  }
+  closest->emplace_back(distance, std::move(value));
+  std::sort(closest->begin(), closest->end());
+  if (closest->size() > ValueCheck::kMaxClosest) closest->resize(ValueCheck::kMaxClosest);
+}
+
+void CollectFilters(const query::RowPredicate& p, std::vector<const query::Filter*>* out) {
+  for (const auto& f : p.filters) {
+    if (f.op == query::Op::kEq && std::holds_alternative<std::string>(f.value)) {
+      out->push_back(&f);
+    }
+  }
+}
+
+ValueCheck CheckOne(const table::Part& part, const query::Filter& f) {
+  ValueCheck check;
+  const table::Column* c = part.FindColumn(f.column);
+  if (c == nullptr || c->type != ColumnType::kString) {
+    check.checked = false;
+    return check;
+  }
+  const std::string& wanted = std::get<std::string>(f.value);
+  // The distinct values at hand (dictionary form), or every row's (plain form: a value held
+  // is usually met early; only an absent one costs a whole pass, and another for the nearest).
+  const bool dictionary = c->is_dictionary();
+  const parquet::ColumnVector& values = dictionary ? *c->encoded.dictionary : c->encoded;
+  const int64_t n = dictionary ? values.length : c->length;
+  auto held = [&](int64_t i) { return dictionary || !c->IsNull(i); };
+  for (int64_t i = 0; i < n && !check.present; ++i) {
+    check.present = held(i) && values.StringAt(i) == wanted;
+  }
+  if (check.present) return check;
+  for (int64_t i = 0; i < n; ++i) {
+    if (!held(i)) continue;
+    std::string_view value = values.StringAt(i);
+    AddClosest(&check.closest, Distance(wanted, value), std::string(value));
+  }
+  return check;
+}
+
+std::string Quoted(const std::string& s) {
+  return "'" + s + "'";
+}
+
+}  // namespace
+
+std::vector<const query::Filter*> CheckedFilters(const query::Query& query) {
+  std::vector<const query::Filter*> out;
+  for (const auto& c : query.conditions) {
+    if (c.kind == query::Condition::Kind::kRows) {
+      CollectFilters(c.predicate, &out);
+    } else {
+      for (const auto& step : c.sequence.steps) CollectFilters(step.predicate, &out);
+    }
+  }
+  if (query.funnel) {
+    for (const auto& step : query.funnel->sequence.steps) CollectFilters(step.predicate, &out);
+  }
+  return out;
+}
+
+std::vector<ValueCheck> CheckValues(const table::Part& part, const query::Query& query) {
+  std::vector<ValueCheck> out;
+  for (const query::Filter* f : CheckedFilters(query)) out.push_back(CheckOne(part, *f));
+  return out;
+}
+
+Status MergeValueChecks(std::vector<ValueCheck>* into, const std::vector<ValueCheck>& other) {
+  if (into->empty()) {
+    *into = other;
+    return Status::OK();
+  }
+  if (into->size() != other.size()) {
+    return Status::Invalid("internal error: merging value checks of different queries");
+  }
+  for (size_t i = 0; i < other.size(); ++i) {
+    ValueCheck& mine = (*into)[i];
+    mine.checked &= other[i].checked;
+    mine.present |= other[i].present;
+    for (const auto& [d, v] : other[i].closest) AddClosest(&mine.closest, d, v);
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> ValueWarnings(const query::Query& query,
+                                       const std::vector<ValueCheck>& checks) {
+  std::vector<std::string> out;
+  const auto filters = CheckedFilters(query);
+  for (size_t i = 0; i < checks.size() && i < filters.size(); ++i) {
+    const ValueCheck& c = checks[i];
+    if (!c.checked || c.present) continue;
+    const query::Filter& f = *filters[i];
+    std::string warning = "no row holds " + Quoted(std::get<std::string>(f.value)) + " in column " +
+                          Quoted(f.column) + ", so a filter on it matches nothing";
+    if (!c.closest.empty()) {
+      warning += "; the nearest values are ";
+      for (size_t k = 0; k < c.closest.size(); ++k) {
+        warning += (k ? ", " : "") + Quoted(c.closest[k].second);
+      }
+    }
+    if (std::find(out.begin(), out.end(), warning) == out.end()) out.push_back(warning);
+  }
+  return out;
+}
+
+nlohmann::json ValueChecksToWire(const std::vector<ValueCheck>& checks) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : checks) {
+    nlohmann::json closest = nlohmann::json::array();
+    for (const auto& [d, v] : c.closest) closest.push_back({d, v});
+    out.push_back({c.checked, c.present, closest});
+  }
+  return out;
+}
+
+Result<std::vector<ValueCheck>> ValueChecksFromWire(const nlohmann::json& json) {
+  auto bad = [] { return Status::Invalid("bad value checks in a part result"); };
+  if (!json.is_array()) return bad();
+  std::vector<ValueCheck> out;
+  for (const auto& c : json) {
+    if (!c.is_array() || c.size() != 3 || !c[0].is_boolean() || !c[1].is_boolean() ||
+        !c[2].is_array()) {
+      return bad();
+    }
+    ValueCheck check;
+    check.checked = c[0].get<bool>();
+    check.present = c[1].get<bool>();
+    for (const auto& e : c[2]) {
+      if (!e.is_array() || e.size() != 2 || !e[0].is_number_integer() || !e[1].is_string()) {
+        return bad();
+      }
+      check.closest.emplace_back(e[0].get<int>(), e[1].get<std::string>());
+    }
+    out.push_back(std::move(check));
+  }
+  return out;
+}
+
+}  // namespace frocket::engine
