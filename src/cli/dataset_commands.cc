@@ -189,7 +189,7 @@ int RunInfo(const std::string& name, bool full, const OutputOptions& out) {
               {"group id column", info.group_id_column},
               {"timestamp column", info.timestamp_column},
               {"parts", std::to_string(info.total_parts)},
-              {"total size", std::to_string(stored->parts.total_size) + " bytes"},
+              {"total size", FormatSize(stored->parts.total_size)},
               {"timestamp unit", UnitText(schema)},
               {"min timestamp", TimestampText(schema, schema.min_timestamp)},
               {"max timestamp", TimestampText(schema, schema.max_timestamp)}});

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 namespace frocket::cli {
 
@@ -97,6 +98,18 @@ std::string FormatForPeople(double v) {
   }
   std::snprintf(buf, sizeof(buf), "%.3g", v);
   return buf;
+}
+
+std::string FormatSize(int64_t bytes) {
+  const std::string exact = WithSeparators(std::to_string(bytes)) + " bytes";
+  if (bytes < 1000) return exact;
+  static const char* kUnits[] = {"kB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes) / 1000;
+  size_t unit = 0;
+  while (v >= 999.95 && unit + 1 < std::size(kUnits)) v /= 1000, ++unit;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f %s", v, kUnits[unit]);
+  return std::string(buf) + " (" + exact + ")";
 }
 
 std::string FormatPercent(double fraction) {

@@ -3,6 +3,7 @@
 // aggregations. JSON output stays exact; these round what is noise to a reader.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
@@ -16,6 +17,8 @@ void PrintTable(std::ostream& out, const std::vector<std::string>& header,
 
 // 1234567 -> "1,234,567"; 6192343.530000001 -> "6,192,343.53"; 0.000123456 -> "0.000123".
 std::string FormatForPeople(double v);
+// A size: 165687533 -> "165.7 MB (165,687,533 bytes)"; 512 -> "512 bytes".
+std::string FormatSize(int64_t bytes);
 // A percentage with one decimal: 0.4321 -> "43.2%".
 std::string FormatPercent(double fraction);
 

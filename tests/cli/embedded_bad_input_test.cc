@@ -515,6 +515,44 @@ TEST_F(EmbeddedCliWithDataset, QueryFromStandardInput) {
   EXPECT_EQ(answer["query"], (*direct.out)["query"]);
 }
 
+TEST_F(EmbeddedCliWithDataset, InfoShowsSizesForPeople) {
+  int64_t bytes = 0;
+  for (const auto& e : fs::directory_iterator(root_ + "/data")) {
+    bytes += static_cast<int64_t>(e.file_size());
+  }
+  Run r = Frocket({"info", "ds"});
+  ASSERT_TRUE(r.result.exited() && r.result.exit_code == 0) << r.Describe();
+  std::smatch m;
+  const std::string out = r.result.out;
+  ASSERT_TRUE(
+      std::regex_search(out, m, std::regex(R"(total size\s+(\d+)\.(\d) kB \(([\d,]+) bytes\))")))
+      << out;
+  std::string digits = m[3].str();
+  std::erase(digits, ',');
+  EXPECT_EQ(std::stoll(digits), bytes) << out;
+  // One decimal of kB (1,000 bytes), rounded.
+  EXPECT_EQ(std::stoll(m[1].str()) * 10 + std::stoll(m[2].str()),
+            static_cast<int64_t>(std::llround(static_cast<double>(bytes) / 100)))
+      << out;
+}
+
+TEST_F(EmbeddedCliWithDataset, LogLinesDoNotShareTheProgressBarsLine) {
+  // On a terminal (a pseudo-terminal from script(1)), the progress bar is drawn without a
+  // newline; a log line written meanwhile starts by clearing that line.
+  ProcessResult r = RunProcess(
+      {"/usr/bin/script", "-qec", FrocketBinary() + " run ds --empty --nopretty", "/dev/null"}, 60,
+      {{"FROCKET_HOME", home_}});
+  ASSERT_TRUE(r.exited() && r.exit_code == 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(" tasks"), std::string::npos) << "no progress bar was drawn: " << r.out;
+  size_t logs = 0;
+  for (size_t at = r.out.find("[Log "); at != std::string::npos; at = r.out.find("[Log ", at + 1)) {
+    ++logs;
+    EXPECT_TRUE(at >= 4 && r.out.compare(at - 4, 4, "\r\033[K") == 0)
+        << "a log line shares a line: " << Abbrev(r.out.substr(at >= 60 ? at - 60 : 0, 120));
+  }
+  EXPECT_GT(logs, 0u) << r.out;
+}
+
 TEST_F(EmbeddedCliWithDataset, AnswerAsTablesForPeople) {
   // 8 users, each view@t, click@t+1, buy@t+2 with price 10.5 + user id on the buy: prices sum
   // to 8 * 10.5 + (1 + ... + 8) = 120, mean 15. The funnel view -> buy -> view: all 8 view,
