@@ -1,11 +1,13 @@
 #include "engine/part_executor.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
 #include "engine/compensated_sum.h"
 #include "engine/predicate.h"
+#include "query/query_parser.h"
 
 namespace frocket::engine {
 
@@ -243,7 +245,9 @@ class Executor {
   void UpdateSequence(SequenceState& s, const std::vector<std::vector<uint8_t>>& masks,
                       int64_t batch, int64_t n) {
     const size_t k = s.step_predicates.size();
-    const uint8_t* step_mask[256];
+    // A group's step is a byte: the parser allows at most query::kMaxSteps (< 255).
+    static_assert(query::kMaxSteps < 255);
+    std::array<const uint8_t*, query::kMaxSteps + 1> step_mask;
     for (size_t i = 0; i < k; ++i) {
       step_mask[i] = masks[static_cast<size_t>(s.step_predicates[i])].data();
     }
@@ -531,13 +535,15 @@ class Executor {
 
 Result<PartResult> ExecuteQuery(const table::Part& part, const query::Query& query,
                                 const ExecOptions& options) {
+  // The parser refuses longer sequences with their JSON path; a Query built otherwise is a bug.
+  auto too_long = [](const query::Sequence& s) { return s.steps.size() > query::kMaxSteps; };
   for (const auto& c : query.conditions) {
-    if (c.kind == query::Condition::Kind::kSequence && c.sequence.steps.size() > 250) {
-      return Status::Invalid("a sequence has more than 250 steps");
+    if (c.kind == query::Condition::Kind::kSequence && too_long(c.sequence)) {
+      return Status::Invalid("internal error: a sequence of more than query::kMaxSteps steps");
     }
   }
-  if (query.funnel && query.funnel->sequence.steps.size() > 250) {
-    return Status::Invalid("the funnel has more than 250 steps");
+  if (query.funnel && too_long(query.funnel->sequence)) {
+    return Status::Invalid("internal error: a funnel of more than query::kMaxSteps steps");
   }
   FROCKET_ASSIGN_OR_RETURN(PartResult result, Executor(part, query, options).Run());
   result.value_checks = CheckValues(part, query);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/column_type.h"
+#include "common/value.h"
 
 namespace frocket::query {
 
@@ -22,7 +23,7 @@ enum class Op { kEq, kNe, kGt, kGe, kLt, kLe, kContains, kNotContains, kRegex };
 const char* OpName(Op op);
 
 // A literal from the query: JSON integers stay exact, other numbers are doubles.
-using Literal = std::variant<int64_t, double, bool, std::string>;
+using Literal = Value;
 
 struct Filter {
   std::string column;

@@ -12,12 +12,13 @@
 #include <vector>
 
 #include "common/buffer.h"
+#include "common/value.h"
 #include "table/column.h"
 
 namespace frocket::table {
 
 // A distinct value of a column.
-using Value = std::variant<int64_t, double, bool, std::string>;
+using Value = frocket::Value;
 
 // Orders values of one column: numbers numerically, false before true, strings byte-wise.
 bool ValueLess(const Value& a, const Value& b);
