@@ -3,14 +3,16 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "common/json_fields.h"
 #include "common/json_text.h"
 
 namespace frocket::cluster {
 
 namespace {
 
-Status Malformed(const char* what, const std::exception& e) {
-  return Status::Invalid(std::string("malformed ") + what + " message: " + e.what());
+// The decoders' one error: what was malformed, and the first problem found.
+Status Malformed(const char* what, const Status& problem) {
+  return Status::Invalid(std::string("malformed ") + what + " message: " + problem.message());
 }
 
 nlohmann::json ToJson(const TaskMetrics& m) {
@@ -26,23 +28,25 @@ nlohmann::json ToJson(const TaskMetrics& m) {
           {"warm", m.warm}};
 }
 
-TaskMetrics MetricsFromJson(const nlohmann::json& j) {
+Result<TaskMetrics> MetricsFromJson(const nlohmann::json& j) {
+  JsonFields f(j);
   TaskMetrics m;
-  m.invoke_latency = j.at("invokeLatency").get<double>();
-  m.load_seconds = j.at("loadSeconds").get<double>();
-  m.total_seconds = j.at("totalSeconds").get<double>();
-  m.finished_at = j.at("finishedAt").get<double>();
-  m.scanned_rows = j.at("scannedRows").get<int64_t>();
-  m.scanned_groups = j.at("scannedGroups").get<int64_t>();
+  m.invoke_latency = f.Get<double>("invokeLatency");
+  m.load_seconds = f.Get<double>("loadSeconds");
+  m.total_seconds = f.Get<double>("totalSeconds");
+  m.finished_at = f.Get<double>("finishedAt");
+  m.scanned_rows = f.Get<int64_t>("scannedRows");
+  m.scanned_groups = f.Get<int64_t>("scannedGroups");
   // Absent from workers older than these counters.
-  m.bytes_read = j.value("bytesRead", int64_t{0});
-  m.network_bytes = j.value("networkBytes", int64_t{0});
-  int from = j.at("loadFrom").get<int>();
+  m.bytes_read = f.GetOr<int64_t>("bytesRead", 0);
+  m.network_bytes = f.GetOr<int64_t>("networkBytes", 0);
+  const int from = f.Get<int>("loadFrom");
   if (from < 0 || from > static_cast<int>(LoadSource::kDiskCache)) {
-    throw std::out_of_range("loadFrom " + std::to_string(from) + " is not a load source");
+    f.Fail("loadFrom " + std::to_string(from) + " is not a load source");
   }
   m.load_from = static_cast<LoadSource>(from);
-  m.warm = j.at("warm").get<bool>();
+  m.warm = f.Get<bool>("warm");
+  FROCKET_RETURN_IF_ERROR(f.status().WithContext("metrics"));
   return m;
 }
 
@@ -80,30 +84,32 @@ nlohmann::json ToJson(const QueryTaskRequest& r) {
 }
 
 Result<QueryTaskRequest> QueryTaskRequestFromJson(const nlohmann::json& j) {
-  try {
-    QueryTaskRequest r;
-    r.request_id = j.at("requestId").get<std::string>();
-    r.task_index = j.at("taskIndex").get<size_t>();
-    r.attempt = j.at("attempt").get<int>();
-    FROCKET_ASSIGN_OR_RETURN(r.dataset, dataset::DatasetInfoFromJson(j.at("dataset")));
-    r.part_path = j.at("partPath").get<std::string>();
-    if (j.contains("partSize")) {
-      r.part_version =
-          ObjectVersion{j.at("partSize").get<uint64_t>(), j.at("partVersion").get<std::string>()};
-    }
-    r.used_columns = j.at("usedColumns").get<std::vector<std::string>>();
-    const nlohmann::json types = j.value("columnTypes", nlohmann::json::object());
-    for (const auto& [column, name] : types.items()) {
-      auto type = ParseColumnType(name.get<std::string>());
-      if (!type) throw std::out_of_range("column type '" + name.get<std::string>() + "'");
-      r.column_types[column] = *type;
-    }
-    r.query = j.at("query");
-    r.exact_limit = j.at("exactLimit").get<int64_t>();
-    return r;
-  } catch (const std::exception& e) {
-    return Malformed("query task", e);
+  JsonFields f(j);
+  QueryTaskRequest r;
+  r.request_id = f.Get<std::string>("requestId");
+  r.task_index = f.Get<size_t>("taskIndex");
+  r.attempt = f.Get<int>("attempt");
+  const nlohmann::json& info = f.Raw("dataset");
+  r.part_path = f.Get<std::string>("partPath");
+  if (f.Has("partSize")) {
+    r.part_version = ObjectVersion{f.Get<uint64_t>("partSize"), f.Get<std::string>("partVersion")};
   }
+  r.used_columns = f.Get<std::vector<std::string>>("usedColumns");
+  if (f.Has("columnTypes")) {
+    const nlohmann::json& types = f.Raw("columnTypes");
+    for (const auto& [column, name] : types.items()) {
+      auto type = name.is_string() ? ParseColumnType(name.get<std::string>()) : std::nullopt;
+      if (!type) f.Fail("column type " + JsonText(name) + " of '" + column + "' is not a type");
+      if (type) r.column_types[column] = *type;
+    }
+  }
+  r.query = f.Raw("query");
+  r.exact_limit = f.Get<int64_t>("exactLimit");
+  if (!f.status().ok()) return Malformed("query task", f.status());
+  auto dataset = dataset::DatasetInfoFromJson(info);
+  if (!dataset.ok()) return Malformed("query task", dataset.status());
+  r.dataset = std::move(*dataset);
+  return r;
 }
 
 std::string SelfSelectMember(const QueryTaskRequest& r) {
@@ -154,18 +160,20 @@ nlohmann::json ToJson(const QueryTaskResult& r) {
 }
 
 Result<QueryTaskResult> QueryTaskResultFromJson(const nlohmann::json& j) {
-  try {
-    QueryTaskResult r;
-    r.success = j.at("success").get<bool>();
-    r.error = j.at("error").get<std::string>();
-    r.metrics = MetricsFromJson(j.at("metrics"));
-    if (r.success) {
-      FROCKET_ASSIGN_OR_RETURN(r.result, engine::FromWireJson(j.at("result")));
-    }
-    return r;
-  } catch (const std::exception& e) {
-    return Malformed("query task result", e);
+  JsonFields f(j);
+  QueryTaskResult r;
+  r.success = f.Get<bool>("success");
+  r.error = f.Get<std::string>("error");
+  const nlohmann::json& metrics = f.Raw("metrics");
+  const nlohmann::json& result = r.success ? f.Raw("result") : metrics;
+  if (!f.status().ok()) return Malformed("query task result", f.status());
+  auto m = MetricsFromJson(metrics);
+  if (!m.ok()) return Malformed("query task result", m.status());
+  r.metrics = *m;
+  if (r.success) {
+    FROCKET_ASSIGN_OR_RETURN(r.result, engine::FromWireJson(result));
   }
+  return r;
 }
 
 nlohmann::json ToJson(const RegistrationTaskRequest& r) {
@@ -183,22 +191,20 @@ nlohmann::json ToJson(const RegistrationTaskRequest& r) {
 }
 
 Result<RegistrationTaskRequest> RegistrationTaskRequestFromJson(const nlohmann::json& j) {
-  try {
-    RegistrationTaskRequest r;
-    r.request_id = j.at("requestId").get<std::string>();
-    r.task_index = j.at("taskIndex").get<size_t>();
-    r.attempt = j.at("attempt").get<int>();
-    r.part_path = j.at("partPath").get<std::string>();
-    r.group_id_column = j.at("groupIdColumn").get<std::string>();
-    r.timestamp_column = j.at("timestampColumn").get<std::string>();
-    r.return_group_ids = j.at("returnGroupIds").get<bool>();
-    r.settings.categorical_ratio = j.at("categoricalRatio").get<double>();
-    r.settings.top_count = j.at("topCount").get<int64_t>();
-    r.settings.top_min_share = j.at("topMinShare").get<double>();
-    return r;
-  } catch (const std::exception& e) {
-    return Malformed("registration task", e);
-  }
+  JsonFields f(j);
+  RegistrationTaskRequest r;
+  r.request_id = f.Get<std::string>("requestId");
+  r.task_index = f.Get<size_t>("taskIndex");
+  r.attempt = f.Get<int>("attempt");
+  r.part_path = f.Get<std::string>("partPath");
+  r.group_id_column = f.Get<std::string>("groupIdColumn");
+  r.timestamp_column = f.Get<std::string>("timestampColumn");
+  r.return_group_ids = f.Get<bool>("returnGroupIds");
+  r.settings.categorical_ratio = f.Get<double>("categoricalRatio");
+  r.settings.top_count = f.Get<int64_t>("topCount");
+  r.settings.top_min_share = f.Get<double>("topMinShare");
+  if (!f.status().ok()) return Malformed("registration task", f.status());
+  return r;
 }
 
 nlohmann::json ToJson(const RegistrationTaskResult& r, const std::string& group_ids_blob) {
@@ -215,23 +221,32 @@ nlohmann::json ToJson(const RegistrationTaskResult& r, const std::string& group_
 
 Result<RegistrationTaskResult> RegistrationTaskResultFromJson(const nlohmann::json& j,
                                                               std::string* group_ids_blob) {
-  try {
-    RegistrationTaskResult r;
-    r.success = j.at("success").get<bool>();
-    r.error = j.at("error").get<std::string>();
-    r.metrics = MetricsFromJson(j.at("metrics"));
-    group_ids_blob->clear();
-    if (r.success) {
-      auto schema = nlohmann::ordered_json::parse(j.at("schema").get<std::string>());
-      FROCKET_ASSIGN_OR_RETURN(r.inspection.schema, dataset::SchemaFromJson(schema));
-      r.inspection.rows = j.at("rows").get<int64_t>();
-      r.inspection.groups = j.at("groups").get<int64_t>();
-      *group_ids_blob = j.at("groupIdsBlob").get<std::string>();
-    }
-    return r;
-  } catch (const std::exception& e) {
-    return Malformed("registration task result", e);
+  constexpr const char* kWhat = "registration task result";
+  JsonFields f(j);
+  RegistrationTaskResult r;
+  r.success = f.Get<bool>("success");
+  r.error = f.Get<std::string>("error");
+  const nlohmann::json& metrics = f.Raw("metrics");
+  group_ids_blob->clear();
+  std::string schema_text;
+  if (r.success) {
+    schema_text = f.Get<std::string>("schema");
+    r.inspection.rows = f.Get<int64_t>("rows");
+    r.inspection.groups = f.Get<int64_t>("groups");
+    *group_ids_blob = f.Get<std::string>("groupIdsBlob");
   }
+  if (!f.status().ok()) return Malformed(kWhat, f.status());
+  auto m = MetricsFromJson(metrics);
+  if (!m.ok()) return Malformed(kWhat, m.status());
+  r.metrics = *m;
+  if (r.success) {
+    auto schema = nlohmann::ordered_json::parse(schema_text, nullptr, false);
+    if (schema.is_discarded()) return Malformed(kWhat, Status::Invalid("the schema is not JSON"));
+    auto parsed = dataset::SchemaFromJson(schema);
+    if (!parsed.ok()) return Malformed(kWhat, parsed.status());
+    r.inspection.schema = std::move(*parsed);
+  }
+  return r;
 }
 
 std::string GroupIdsToJson(const dataset::PartInspection& inspection) {
@@ -246,16 +261,26 @@ Status GroupIdsFromJson(const std::string& text, const std::string& group_id_col
   const dataset::ColumnInfo* column = inspection->schema.Find(group_id_column);
   const bool strings =
       j.empty() ? column != nullptr && column->type == ColumnType::kString : j[0].is_string();
-  try {
-    if (strings) {
-      inspection->group_ids = j.get<std::vector<std::string>>();
+  std::vector<std::string> string_ids;
+  std::vector<int64_t> int_ids;
+  for (const auto& id : j) {
+    if (strings && id.is_string()) {
+      string_ids.push_back(id.get<std::string>());
+    } else if (!strings && id.is_number_integer() &&
+               (!id.is_number_unsigned() || id.get<uint64_t>() <= INT64_MAX)) {
+      int_ids.push_back(id.get<int64_t>());
     } else {
-      inspection->group_ids = j.get<std::vector<int64_t>>();
+      return Malformed("group ids", Status::Invalid("the ids are not all " +
+                                                    std::string(strings ? "strings" : "integers") +
+                                                    ": " + JsonText(id).substr(0, 40)));
     }
-    return Status::OK();
-  } catch (const std::exception& e) {
-    return Malformed("group ids", e);
   }
+  if (strings) {
+    inspection->group_ids = std::move(string_ids);
+  } else {
+    inspection->group_ids = std::move(int_ids);
+  }
+  return Status::OK();
 }
 
 }  // namespace frocket::cluster

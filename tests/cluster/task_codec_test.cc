@@ -167,6 +167,41 @@ TEST(TaskCodec, MalformedQueryMessagesAreErrorsNamingTheField) {
   }
 }
 
+// Members of the wrong type are errors naming the member, never exceptions.
+TEST(TaskCodec, WrongTypesAreErrorsNamingTheMember) {
+  QueryTaskResult result;
+  result.success = true;
+  result.result = SomePartResult();
+  json warm = ToJson(result);
+  warm["metrics"]["warm"] = "yes";
+  auto r = QueryTaskResultFromJson(warm);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("'warm'"), std::string::npos) << r.status().message();
+
+  json negative = ToJson(QueryTaskRequest{});
+  negative["taskIndex"] = -1;
+  auto n = QueryTaskRequestFromJson(negative);
+  ASSERT_FALSE(n.ok());
+  EXPECT_NE(n.status().message().find("'taskIndex'"), std::string::npos) << n.status().message();
+
+  json types = ToJson(QueryTaskRequest{});
+  types["columnTypes"] = {{"price", 5}};
+  auto t = QueryTaskRequestFromJson(types);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("'price'"), std::string::npos) << t.status().message();
+
+  json columns = ToJson(QueryTaskRequest{});
+  columns["usedColumns"] = {"a", 1};
+  EXPECT_FALSE(QueryTaskRequestFromJson(columns).ok());
+  EXPECT_FALSE(QueryTaskRequestFromJson(json::array()).ok());
+  EXPECT_FALSE(RegistrationTaskRequestFromJson(json{{"requestId", 7}}).ok());
+
+  dataset::PartInspection mixed;
+  auto g = GroupIdsFromJson(R"(["a", 1])", "uid", &mixed);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.message().find("not all strings"), std::string::npos) << g.message();
+}
+
 TEST(TaskCodec, RegistrationTaskRequestRoundTrip) {
   RegistrationTaskRequest r;
   r.request_id = "1795525122-0badcafe";
