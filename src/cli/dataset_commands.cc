@@ -1,19 +1,25 @@
-#include "cli/dataset_commands.h"
-
+// The dataset commands of the `frocket` CLI (Funnel Rocket's arguments): register, list,
+// info, run, unregister, config. Responses are JSON on stdout (pretty unless --nopretty);
+// list, info and config print tables; logs and the progress bar go to stderr.
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <vector>
 
+#include "cli/commands.h"
+#include "cli/query_source.h"
 #include "cli/text_table.h"
 #include "cluster/datastore.h"
-#include "cluster/invoker_api.h"
 #include "common/config.h"
 #include "common/json_text.h"
 #include "common/time_unit.h"
+#include "service/response.h"
+#include "service/service.h"
 
 namespace frocket::cli {
 
@@ -22,10 +28,7 @@ namespace {
 // A failure before any job ran: the same response shape as a failed job, on stdout, and the
 // message on stderr.
 int Fail(const std::string& message) {
-  nlohmann::ordered_json j;
-  j["success"] = false;
-  j["errorMessage"] = message;
-  std::cout << JsonText(j) << "\n";
+  std::cout << JsonText(service::FailureResponse(message)) << "\n";
   std::cerr << "frocket: error: " << message << "\n";
   return 1;
 }
@@ -129,16 +132,14 @@ cluster::ProgressCallback ProgressBar() {
   };
 }
 
-Result<std::unique_ptr<cluster::InvokerApi>> Api() {
-  return cluster::InvokerApi::Create();
+Result<std::unique_ptr<service::Service>> Api() {
+  return service::Service::Create();
 }
-
-}  // namespace
 
 int RunRegister(const dataset::RegisterArgs& args, const OutputOptions& out) {
   auto api = Api();
   if (!api.ok()) return Fail(api.status().message());
-  return Respond((*api)->Register(args, ProgressBar()), out);
+  return Respond(service::Response((*api)->Register(args, ProgressBar())), out);
 }
 
 int RunList(const OutputOptions& out) {
@@ -240,8 +241,8 @@ int RunQuery(const std::string& name, const std::string& query_text, int repeat,
   nlohmann::ordered_json response;
   for (int i = 0; i < repeat; ++i) {
     auto start = std::chrono::steady_clock::now();
-    response = (*api)->QueryText(name, query_text,
-                                 repeat == 1 ? ProgressBar() : cluster::ProgressCallback());
+    response = service::Response(
+        (*api)->Query(name, query_text, repeat == 1 ? ProgressBar() : cluster::ProgressCallback()));
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (repeat > 1) {
@@ -256,7 +257,7 @@ int RunQuery(const std::string& name, const std::string& query_text, int repeat,
 int RunUnregister(const std::string& name, bool force, const OutputOptions& out) {
   auto api = Api();
   if (!api.ok()) return Fail(api.status().message());
-  return Respond((*api)->Unregister(name, force), out);
+  return Respond(service::Response((*api)->Unregister(name, force)), out);
 }
 
 int RunConfig(const OutputOptions& out) {
@@ -281,6 +282,121 @@ int RunConfig(const OutputOptions& out) {
   }
   PrintTable({"variable", "value", "from", "meaning"}, rows);
   return 0;
+}
+
+// register NAME BASEPATH GROUP_ID_COLUMN TIMESTAMP_COLUMN
+void AddRegisterCommand(CLI::App& app, Globals& globals,
+                        const std::function<OutputOptions()>& output) {
+  struct Options {
+    dataset::RegisterArgs args;
+    std::string validation = "sample";
+    bool skip_uniques = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* reg = app.add_subcommand("register", "Register a dataset");
+  reg->add_option("NAME", o->args.name, "Dataset name")->required();
+  reg->add_option("BASEPATH", o->args.basepath, "Directory the part files are directly in")
+      ->required();
+  reg->add_option("GROUP_ID_COLUMN", o->args.group_id_column,
+                  "The column rows are grouped by (e.g. a user id); no missing values, each "
+                  "group in one part only")
+      ->required();
+  reg->add_option("TIMESTAMP_COLUMN", o->args.timestamp_column,
+                  "The numeric column holding each row's time")
+      ->required();
+  reg->add_option("--pattern", o->args.pattern, "File name pattern (default *.parquet)");
+  reg->add_option("--validation", o->validation, "Validation mode: single, first_last or sample");
+  reg->add_flag("--skip-uniques", o->skip_uniques,
+                "Skip checking that no group id appears in two of the sampled parts");
+  reg->callback([o, &globals, output] {
+    auto mode = dataset::ParseValidationMode(o->validation);
+    if (!mode.ok()) {
+      std::cerr << "frocket: error: " << mode.status().message() << "\n";
+      globals.exit_code = 2;
+      return;
+    }
+    o->args.validation = *mode;
+    o->args.validate_uniques = !o->skip_uniques;
+    globals.exit_code = RunRegister(o->args, output());
+  });
+}
+
+// run NAME (--file F | --string JSON | --empty) [--repeat N] [--table] [--no-stats]
+void AddRunCommand(CLI::App& app, Globals& globals, const std::function<OutputOptions()>& output) {
+  struct Options {
+    std::string name;
+    QuerySource query;
+    int repeat = 1;
+    bool table = false;
+    bool no_stats = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* run = app.add_subcommand("run", "Run a query on a dataset");
+  run->add_option("NAME", o->name, "Dataset name")->required();
+  o->query.AddOptions(run);
+  run->add_option("--repeat", o->repeat,
+                  "Run the query this many times in this process (warm runs: times on stderr)");
+  run->add_flag("--table", o->table,
+                "Print the answer as tables: counts, funnel steps with their conversion, "
+                "aggregations");
+  run->add_flag("--no-stats", o->no_stats, "Leave the answer's stats out");
+  run->footer(
+      "Example:\n"
+      "  frocket run activity --string '{\"query\": {\"conditions\": [{\"filter\": "
+      "[\"event_type\", \"==\", \"purchase\"]}]}}'\n"
+      "  frocket run activity --file examples/funnel.json\n"
+      "The query language: docs/query-language.md in frocket's repository.");
+  run->callback([o, &globals, output] {
+    auto text = o->query.Read();
+    if (!text) {
+      globals.exit_code = 2;
+      return;
+    }
+    OutputOptions options = output();
+    options.table = o->table;
+    options.stats = !o->no_stats;
+    globals.exit_code = RunQuery(o->name, *text, o->repeat, options);
+  });
+}
+
+}  // namespace
+
+void AddDatasetCommands(CLI::App& app, Globals& globals) {
+  auto output = [&globals] {
+    OutputOptions out;
+    out.pretty = !globals.nopretty;
+    return out;
+  };
+  AddRegisterCommand(app, globals, output);
+
+  auto* list = app.add_subcommand("list", "List registered datasets");
+  list->callback([&globals, output] { globals.exit_code = RunList(output()); });
+
+  auto info_name = std::make_shared<std::string>();
+  auto info_full = std::make_shared<bool>(false);
+  auto* info = app.add_subcommand("info", "Show a dataset's details and schema");
+  info->add_option("NAME", *info_name, "Dataset name")->required();
+  info->add_flag("--full", *info_full, "Show the full schema (statistics per column)");
+  info->callback([=, &globals] { globals.exit_code = RunInfo(*info_name, *info_full, output()); });
+
+  AddRunCommand(app, globals, output);
+
+  auto unregister_name = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
+  auto* unregister = app.add_subcommand("unregister", "Unregister a dataset (files are kept)");
+  unregister->add_option("NAME", *unregister_name, "Dataset name")->required();
+  unregister->add_flag("--force", *force, "Unregister even if the dataset was just queried");
+  unregister->callback(
+      [=, &globals] { globals.exit_code = RunUnregister(*unregister_name, *force, output()); });
+}
+
+void AddConfigCommand(CLI::App& app, Globals& globals) {
+  auto* config = app.add_subcommand("config", "Show the configuration (FROCKET_* variables)");
+  config->callback([&globals] {
+    OutputOptions out;
+    out.pretty = !globals.nopretty;
+    globals.exit_code = RunConfig(out);
+  });
 }
 
 }  // namespace frocket::cli

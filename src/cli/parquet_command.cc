@@ -1,4 +1,5 @@
-#include "cli/parquet_command.h"
+// `frocket parquet schema` and `frocket parquet cat`: print a Parquet file's footer facts
+// and its rows, in the JSON representation of DESIGN.md §5.
 
 #include <algorithm>
 #include <cmath>
@@ -7,6 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/commands.h"
 #include "common/json_text.h"
 #include "common/text.h"
 #include "parquet/file_reader.h"
@@ -267,8 +269,7 @@ void AppendValue(std::string* out, const ColumnDescriptor& c, const ColumnVector
   }
 }
 
-}  // namespace
-
+// Each returns the process exit code; errors go to stderr.
 int RunParquetSchema(const std::string& path) {
   auto file = OpenFile(path);
   if (!file.ok()) return Fail(file.status());
@@ -413,6 +414,29 @@ int RunParquetCat(const std::string& path, const std::vector<std::string>& colum
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (std::fflush(stdout) != 0) return Fail(Status::IOError("cannot write to standard output"));
   return 0;
+}
+
+}  // namespace
+
+void AddParquetCommands(CLI::App& app, Globals& globals) {
+  auto* parquet = app.add_subcommand("parquet", "Inspect a Parquet file");
+  parquet->require_subcommand(1);
+  auto schema_file = std::make_shared<std::string>();
+  auto* schema = parquet->add_subcommand("schema", "Print a Parquet file's footer facts as JSON");
+  schema->add_option("FILE", *schema_file, "Parquet file")->required();
+  schema->callback([schema_file, &globals] { globals.exit_code = RunParquetSchema(*schema_file); });
+  struct CatOptions {
+    std::string file;
+    std::vector<std::string> columns;
+    std::optional<int64_t> limit;
+  };
+  auto o = std::make_shared<CatOptions>();
+  auto* cat = parquet->add_subcommand("cat", "Print a Parquet file's rows as JSON Lines");
+  cat->add_option("FILE", o->file, "Parquet file")->required();
+  cat->add_option("--columns", o->columns, "Columns to print (comma-separated)")->delimiter(',');
+  cat->add_option("--limit", o->limit, "Print at most this many rows");
+  cat->callback(
+      [o, &globals] { globals.exit_code = RunParquetCat(o->file, o->columns, o->limit); });
 }
 
 }  // namespace frocket::cli

@@ -1,11 +1,15 @@
-#include "cli/serve_command.h"
+// `frocket serve`: the HTTP API server (server/api_server.h) until SIGTERM or SIGINT.
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 
+#include "cli/commands.h"
 #include "cluster/datastore.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -21,8 +25,8 @@ extern "C" void RequestServerStop(int) {
   stop_requested.store(true);
 }
 
-}  // namespace
-
+// port: --port, else APISERVER_PORT (default 5000); 0 picks a free port. host: --host, else
+// FROCKET_APISERVER_HOST. Prints "listening on http://HOST:PORT" on stderr once ready.
 int RunServe(std::optional<int> port, std::optional<std::string> host) {
   auto fail = [](const std::string& message) {
     std::fprintf(stderr, "frocket: error: %s\n", message.c_str());
@@ -78,6 +82,21 @@ int RunServe(std::optional<int> port, std::optional<std::string> host) {
   watcher.join();
   log::Info("apiserver", "stopped");
   return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, Globals& globals) {
+  struct Options {
+    std::optional<int> port;
+    std::optional<std::string> host;
+  };
+  auto o = std::make_shared<Options>();
+  auto* serve = app.add_subcommand("serve", "Serve Funnel Rocket's HTTP API until SIGTERM");
+  serve->add_option("--port", o->port, "TCP port (default: APISERVER_PORT, else 5000)");
+  serve->add_option("--host", o->host,
+                    "Address to listen on (default: FROCKET_APISERVER_HOST, else 0.0.0.0)");
+  serve->callback([o, &globals] { globals.exit_code = RunServe(o->port, o->host); });
 }
 
 }  // namespace frocket::cli

@@ -1,14 +1,17 @@
-#include "cli/worker_command.h"
+// `frocket worker`: a cluster worker process, serving tasks from the Redis work queue until
+// SIGTERM or SIGINT.
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/commands.h"
 #include "cluster/datastore.h"
 #include "cluster/queue_worker.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "service/part_runner.h"
 
 namespace frocket::cli {
 
@@ -20,8 +23,6 @@ extern "C" void RequestStop(int) {
   stop_requested.store(true);
 }
 
-}  // namespace
-
 int RunWorker() {
   if (Config::Get("FROCKET_DATASTORE") != "redis") {
     std::fprintf(stderr,
@@ -32,7 +33,9 @@ int RunWorker() {
     return 2;
   }
   log::Info("worker", cluster::DescribeDeployment());
-  auto worker = cluster::QueueWorker::Create();
+  auto runner = service::PartRunner::FromConfig();
+  auto worker = runner.ok() ? cluster::QueueWorker::Create(*runner)
+                            : Result<std::unique_ptr<cluster::QueueWorker>>(runner.status());
   if (!worker.ok()) {
     std::fprintf(stderr, "error: %s\n", worker.status().message().c_str());
     return 1;
@@ -41,6 +44,14 @@ int RunWorker() {
   std::signal(SIGINT, RequestStop);
   (*worker)->Serve(stop_requested);
   return 0;
+}
+
+}  // namespace
+
+void AddWorkerCommand(CLI::App& app, Globals& globals) {
+  auto* worker = app.add_subcommand(
+      "worker", "Serve tasks from the Redis work queue (cluster mode) until SIGTERM");
+  worker->callback([&globals] { globals.exit_code = RunWorker(); });
 }
 
 }  // namespace frocket::cli

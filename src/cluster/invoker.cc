@@ -8,7 +8,7 @@
 
 namespace frocket::cluster {
 
-Result<std::unique_ptr<Invoker>> CreateInvoker() {
+Result<std::unique_ptr<Invoker>> CreateInvoker(std::shared_ptr<TaskRunner> runner) {
   const std::string kind = Config::Get("FROCKET_INVOKER");
   if (kind == "local") {
     int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -17,14 +17,12 @@ Result<std::unique_ptr<Invoker>> CreateInvoker() {
       FROCKET_ASSIGN_OR_RETURN(int64_t t, Config::Int("FROCKET_LOCAL_THREADS", 1, 1024));
       threads = remote_threads = static_cast<int>(t);
     }
-    FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
-    auto cache = std::make_shared<PartCache>(static_cast<uint64_t>(cache_mb) << 20);
     FROCKET_ASSIGN_OR_RETURN(double run_timeout, Config::Double("FROCKET_INVOKER_RUN_TIMEOUT"));
     if (run_timeout <= 0) {
       return Status::Invalid("FROCKET_INVOKER_RUN_TIMEOUT must be positive");
     }
     return std::unique_ptr<Invoker>(
-        std::make_unique<LocalInvoker>(threads, remote_threads, std::move(cache), run_timeout));
+        std::make_unique<LocalInvoker>(threads, remote_threads, std::move(runner), run_timeout));
   }
   if (kind == "work_queue") {
     if (Config::Get("FROCKET_DATASTORE") != "redis") {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cluster/task.h"
+#include "cluster/task_runner.h"
 #include "common/status.h"
 
 namespace frocket::cluster {
@@ -58,7 +59,8 @@ class Invoker {
   virtual void ForgetDataset(const std::string& name) = 0;
 };
 
-// The invoker FROCKET_INVOKER names: local (default) or work_queue.
-Result<std::unique_ptr<Invoker>> CreateInvoker();
+// The invoker FROCKET_INVOKER names: local (default), whose threads run tasks with `runner`,
+// or work_queue.
+Result<std::unique_ptr<Invoker>> CreateInvoker(std::shared_ptr<TaskRunner> runner);
 
 }  // namespace frocket::cluster

@@ -55,12 +55,12 @@ struct JobSlots {
 
 }  // namespace
 
-LocalInvoker::LocalInvoker(int threads, int remote_threads, std::shared_ptr<PartCache> cache,
+LocalInvoker::LocalInvoker(int threads, int remote_threads, std::shared_ptr<TaskRunner> runner,
                            double run_timeout_seconds)
     : threads_(threads < 1 ? 1 : threads),
       remote_threads_(remote_threads < 1 ? 1 : remote_threads),
       run_timeout_(run_timeout_seconds),
-      worker_(std::make_shared<Worker>(std::move(cache))) {
+      runner_(std::move(runner)) {
   auto faults = ParseInjectedFaults(Config::Get("FROCKET_WORKER_FAULT_INJECTION"));
   if (faults.ok()) {
     faults_ = std::move(*faults);
@@ -160,9 +160,9 @@ JobRun LocalInvoker::RunJob(
       [slots](size_t i, const StatusCallback& status) {
         TaskResult result;
         if (Clock::now() >= slots->deadline) {
-          result.error = "timed out after " +
-                         std::to_string(static_cast<int64_t>(slots->run_timeout)) +
-                         " s (FROCKET_INVOKER_RUN_TIMEOUT) before the task started";
+          result.status = Status::IOError(
+              "timed out after " + std::to_string(static_cast<int64_t>(slots->run_timeout)) +
+              " s (FROCKET_INVOKER_RUN_TIMEOUT) before the task started");
           status(TaskStatus::kEndedFailed);
         } else {
           // The embedded mode's only attempt is attempt 1.
@@ -182,11 +182,12 @@ JobRun LocalInvoker::RunJob(
     if (slots->stored[i].load(std::memory_order_acquire)) {
       (*results)[i] = slots->results[i];
     } else {
-      (*results)[i].error = requests[i].part_path + ": still running " +
-                            std::to_string(static_cast<int64_t>(run_timeout_)) +
-                            " s after the job started (FROCKET_INVOKER_RUN_TIMEOUT); abandoned";
+      (*results)[i].status =
+          Status::IOError(requests[i].part_path + ": still running " +
+                          std::to_string(static_cast<int64_t>(run_timeout_)) +
+                          " s after the job started (FROCKET_INVOKER_RUN_TIMEOUT); abandoned");
     }
-    run.failed_attempts += (*results)[i].success ? 0 : 1;
+    run.failed_attempts += (*results)[i].status.ok() ? 0 : 1;
   }
   return run;
 }
@@ -196,8 +197,8 @@ JobRun LocalInvoker::RunQueries(const std::vector<QueryTaskRequest>& requests, d
                                 std::vector<QueryTaskResult>* results) {
   return RunJob<QueryTaskRequest, QueryTaskResult>(
       requests, progress, results,
-      [worker = worker_, job_start](const QueryTaskRequest& r, const StatusCallback& status) {
-        return worker->RunQuery(r, job_start, status);
+      [runner = runner_, job_start](const QueryTaskRequest& r, const StatusCallback& status) {
+        return runner->RunQuery(r, job_start, status);
       });
 }
 
@@ -206,14 +207,14 @@ JobRun LocalInvoker::RunRegistrations(const std::vector<RegistrationTaskRequest>
                                       std::vector<RegistrationTaskResult>* results) {
   return RunJob<RegistrationTaskRequest, RegistrationTaskResult>(
       requests, progress, results,
-      [worker = worker_, job_start](const RegistrationTaskRequest& r,
+      [runner = runner_, job_start](const RegistrationTaskRequest& r,
                                     const StatusCallback& status) {
-        return worker->RunRegistration(r, job_start, status);
+        return runner->RunRegistration(r, job_start, status);
       });
 }
 
 void LocalInvoker::ForgetDataset(const std::string& name) {
-  worker_->cache().Invalidate(DatasetCachePrefix(name));
+  runner_->cache().Invalidate(DatasetCachePrefix(name));
 }
 
 }  // namespace frocket::cluster

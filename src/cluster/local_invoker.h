@@ -17,7 +17,7 @@
 
 #include "cluster/injected_fault.h"
 #include "cluster/invoker.h"
-#include "cluster/worker.h"
+#include "cluster/task_runner.h"
 
 namespace frocket::cluster {
 
@@ -29,7 +29,7 @@ class LocalInvoker final : public Invoker {
  public:
   // threads: tasks at once over local files; remote_threads: over parts on S3.
   // Also applies FROCKET_WORKER_FAULT_INJECTION (tests only).
-  LocalInvoker(int threads, int remote_threads, std::shared_ptr<PartCache> cache,
+  LocalInvoker(int threads, int remote_threads, std::shared_ptr<TaskRunner> runner,
                double run_timeout_seconds);
 
   std::string Describe() const override {
@@ -63,7 +63,7 @@ class LocalInvoker final : public Invoker {
   int threads_;
   int remote_threads_;
   double run_timeout_;
-  std::shared_ptr<Worker> worker_;  // shared with abandoned tasks
+  std::shared_ptr<TaskRunner> runner_;  // shared with abandoned tasks
   std::vector<InjectedFault> faults_;
 };
 

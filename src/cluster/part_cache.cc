@@ -1,6 +1,21 @@
 #include "cluster/part_cache.h"
 
+#include "common/config.h"
+
 namespace frocket::cluster {
+
+std::string PartCacheKey(const dataset::DatasetId& dataset, const std::string& part_path) {
+  return dataset.CacheKey() + "|" + part_path;
+}
+
+std::string DatasetCachePrefix(const std::string& name) {
+  return name + "@";
+}
+
+Result<std::shared_ptr<PartCache>> PartCache::FromConfig() {
+  FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
+  return std::make_shared<PartCache>(static_cast<uint64_t>(cache_mb) << 20);
+}
 
 std::shared_ptr<table::Part> PartCache::Get(const std::string& key) {
   std::lock_guard<std::mutex> lock(mutex_);

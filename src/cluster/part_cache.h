@@ -11,13 +11,23 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/status.h"
+#include "dataset/dataset.h"
 #include "table/part.h"
 
 namespace frocket::cluster {
 
+// A part's key in a worker's memory cache: the registration's, then the path, so that a
+// re-registered dataset never meets its old parts.
+std::string PartCacheKey(const dataset::DatasetId& dataset, const std::string& part_path);
+// The cache keys of all registrations of a dataset name start with this.
+std::string DatasetCachePrefix(const std::string& name);
+
 class PartCache {
  public:
   explicit PartCache(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
+  // Sized by FROCKET_WORKER_MEMORY_CACHE_MB.
+  static Result<std::shared_ptr<PartCache>> FromConfig();
 
   std::shared_ptr<table::Part> Get(const std::string& key);
   // Stores (or replaces) a part; evicts others to stay within capacity. A part larger than the

@@ -8,6 +8,7 @@
 
 #include "cluster/redis_datastore.h"
 #include "cluster/task_codec.h"
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/json_text.h"
 #include "common/log.h"
@@ -34,20 +35,18 @@ std::string HostName() {
 
 }  // namespace
 
-Result<std::unique_ptr<QueueWorker>> QueueWorker::Create() {
+Result<std::unique_ptr<QueueWorker>> QueueWorker::Create(std::shared_ptr<TaskRunner> runner) {
   FROCKET_ASSIGN_OR_RETURN(auto endpoint, RedisEndpoint::FromConfig("DATASTORE"));
   FROCKET_ASSIGN_OR_RETURN(auto redis, RedisClient::Connect(endpoint));
   if (std::string risk = EvictionRisk(*redis); !risk.empty()) log::Warning("worker", risk);
   FROCKET_ASSIGN_OR_RETURN(auto blobstore, Blobstore::Open());
-  FROCKET_ASSIGN_OR_RETURN(int64_t cache_mb, Config::Int("FROCKET_WORKER_MEMORY_CACHE_MB", 0));
   FROCKET_ASSIGN_OR_RETURN(double reject_age, Config::Double("FROCKET_WORKER_REJECT_AGE"));
   FROCKET_ASSIGN_OR_RETURN(int64_t preflight_ms,
                            Config::Int("FROCKET_PART_SELECTION_PREFLIGHT_MS", 0, 600000));
   FROCKET_ASSIGN_OR_RETURN(auto faults,
                            ParseInjectedFaults(Config::Get("FROCKET_WORKER_FAULT_INJECTION")));
-  auto cache = std::make_shared<PartCache>(static_cast<uint64_t>(cache_mb) << 20);
   std::unique_ptr<QueueWorker> worker(
-      new QueueWorker(std::move(redis), std::move(blobstore), std::move(cache), RedisKeyPrefix()));
+      new QueueWorker(std::move(redis), std::move(blobstore), std::move(runner), RedisKeyPrefix()));
   worker->reject_age_ = reject_age;
   worker->preflight_seconds_ = static_cast<double>(preflight_ms) / 1000;
   worker->faults_ = std::move(faults);
@@ -55,10 +54,10 @@ Result<std::unique_ptr<QueueWorker>> QueueWorker::Create() {
 }
 
 QueueWorker::QueueWorker(std::unique_ptr<RedisClient> redis, std::unique_ptr<Blobstore> blobstore,
-                         std::shared_ptr<PartCache> cache, std::string prefix)
+                         std::shared_ptr<TaskRunner> runner, std::string prefix)
     : redis_(std::move(redis)),
       blobstore_(std::move(blobstore)),
-      worker_(std::move(cache)),
+      runner_(std::move(runner)),
       prefix_(std::move(prefix)),
       id_(HostName() + ":" + std::to_string(getpid())) {}
 
@@ -131,7 +130,7 @@ void QueueWorker::ForgetOlderRegistrations(const dataset::DatasetId& dataset) {
   if (newest >= dataset.registered_at) return;  // ISO 8601 times order as strings
   if (!newest.empty()) {
     const std::string old_prefix = PartCacheKey({dataset.name, newest}, "");
-    worker_.cache().Invalidate(old_prefix);
+    runner_->cache().Invalidate(old_prefix);
     std::erase_if(part_members_, [&](const auto& e) { return e.first.rfind(old_prefix, 0) == 0; });
     log::Info("worker", "dataset '" + dataset.name +
                             "' was re-registered: dropped its parts "
@@ -146,7 +145,7 @@ Result<bool> QueueWorker::SelectPart(const JobKeys& keys, double invoke_time,
   const std::string prefix = PartCacheKey(request->dataset.id, "");
   // Candidates: the parts in memory, most recently used first; then remote parts this worker
   // ran before, whose bytes its disk cache holds (unless evicted since).
-  std::vector<std::string> cached = worker_.cache().KeysWithPrefix(prefix);
+  std::vector<std::string> cached = runner_->cache().KeysWithPrefix(prefix);
   for (const auto& [key, member] : part_members_) {
     if (key.rfind(prefix, 0) == 0 && key.compare(prefix.size(), 5, "s3://") == 0 &&
         std::find(cached.begin(), cached.end(), key) == cached.end()) {
@@ -213,7 +212,7 @@ void QueueWorker::Handle(const std::string& text) {
   auto fail = [&](const std::string& attempt_id, const Status& error) {
     log::Warning("worker", "task " + attempt_id + " of " + request_id + ": " + error.message());
     QueryTaskResult failed;
-    failed.error = error.message();
+    failed.status = error;
     auto reported = Report(keys, attempt_id, TaskStatus::kEndedFailed, JsonText(ToJson(failed)));
     if (!reported.ok()) log::Warning("worker", reported.status().message());
   };
@@ -251,17 +250,18 @@ void QueueWorker::Handle(const std::string& text) {
     }
     part_members_[PartCacheKey(request->dataset.id, request->part_path)] =
         SelfSelectMember(*request);
-    QueryTaskResult result = worker_.RunQuery(*request, invoke_time, [&](TaskStatus status) {
+    QueryTaskResult result = runner_->RunQuery(*request, invoke_time, [&](TaskStatus status) {
       if (status == TaskStatus::kRunningQuery) (void)Report(keys, attempt_id, status);
     });
-    auto reported = Report(keys, attempt_id,
-                           result.success ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
-                           JsonText(ToJson(result)));
+    auto reported = Report(
+        keys, attempt_id, result.status.ok() ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
+        JsonText(ToJson(result)));
     if (!reported.ok()) log::Warning("worker", reported.status().message());
-    log::Info("worker",
-              "task " + attempt_id + " of " + request_id + " (" + request->part_path +
-                  "): " + (result.success ? "ENDED_SUCCESS" : "ENDED_FAILED: " + result.error) +
-                  (reported.ok() && !*reported ? " (the job had ended: result dropped)" : ""));
+    log::Info(
+        "worker",
+        "task " + attempt_id + " of " + request_id + " (" + request->part_path + "): " +
+            (result.status.ok() ? "ENDED_SUCCESS" : "ENDED_FAILED: " + result.status.message()) +
+            (reported.ok() && !*reported ? " (the job had ended: result dropped)" : ""));
     return;
   }
 
@@ -282,24 +282,24 @@ void QueueWorker::Handle(const std::string& text) {
       }
     }
     RegistrationTaskResult result =
-        worker_.RunRegistration(*request, invoke_time, [](TaskStatus) {});
+        runner_->RunRegistration(*request, invoke_time, [](TaskStatus) {});
     std::string blob;
-    if (result.success && request->return_group_ids) {
+    if (result.status.ok() && request->return_group_ids) {
       auto written = blobstore_->Write(GroupIdsToJson(result.inspection), "groupids");
       if (written.ok()) {
         blob = *written;
       } else {
-        result.success = false;
-        result.error = written.status().message();
+        result.status = written.status();
       }
     }
-    auto reported = Report(keys, attempt_id,
-                           result.success ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
-                           JsonText(ToJson(result, blob)));
+    auto reported = Report(
+        keys, attempt_id, result.status.ok() ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
+        JsonText(ToJson(result, blob)));
     if (!reported.ok()) log::Warning("worker", reported.status().message());
-    log::Info("worker",
-              "registration task " + attempt_id + " of " + request_id + " (" + request->part_path +
-                  "): " + (result.success ? "ENDED_SUCCESS" : "ENDED_FAILED: " + result.error));
+    log::Info("worker", "registration task " + attempt_id + " of " + request_id + " (" +
+                            request->part_path + "): " +
+                            (result.status.ok() ? "ENDED_SUCCESS"
+                                                : "ENDED_FAILED: " + result.status.message()));
     return;
   }
   log::Error("worker", "dropping a task of unknown kind '" + *kind + "'");

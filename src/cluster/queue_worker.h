@@ -24,13 +24,14 @@
 #include "cluster/injected_fault.h"
 #include "cluster/job_keys.h"
 #include "cluster/redis_client.h"
-#include "cluster/worker.h"
+#include "cluster/task_runner.h"
 
 namespace frocket::cluster {
 
 class QueueWorker {
  public:
-  static Result<std::unique_ptr<QueueWorker>> Create();
+  // Tasks run with `runner`.
+  static Result<std::unique_ptr<QueueWorker>> Create(std::shared_ptr<TaskRunner> runner);
 
   // Serves tasks until `stop` becomes true (checked at least every second).
   void Serve(const std::atomic<bool>& stop);
@@ -39,7 +40,7 @@ class QueueWorker {
 
  private:
   QueueWorker(std::unique_ptr<RedisClient> redis, std::unique_ptr<Blobstore> blobstore,
-              std::shared_ptr<PartCache> cache, std::string prefix);
+              std::shared_ptr<TaskRunner> runner, std::string prefix);
 
   void Handle(const std::string& text);
   // Takes a part of a self-selecting task: fills the request's task index and part path.
@@ -56,7 +57,7 @@ class QueueWorker {
 
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<Blobstore> blobstore_;
-  Worker worker_;
+  std::shared_ptr<TaskRunner> runner_;
   std::string prefix_;
   std::string id_;  // "host:pid"
   double reject_age_ = 60;

@@ -64,8 +64,7 @@ struct QueryTaskRequest {
 };
 
 struct QueryTaskResult {
-  bool success = false;
-  std::string error;
+  Status status = Status::IOError("the task did not run");
   engine::PartResult result;
   TaskMetrics metrics;
 };
@@ -82,8 +81,7 @@ struct RegistrationTaskRequest {
 };
 
 struct RegistrationTaskResult {
-  bool success = false;
-  std::string error;
+  Status status = Status::IOError("the task did not run");
   dataset::PartInspection inspection;
   TaskMetrics metrics;
 };

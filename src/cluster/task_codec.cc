@@ -10,6 +10,23 @@ namespace frocket::cluster {
 
 namespace {
 
+// A task's outcome on the wire: "success", and for a failure its "error" message and "code"
+// (a StatusCode), so that a failure means the same wherever its task ran.
+nlohmann::json StatusJson(const Status& status) {
+  return {{"success", status.ok()},
+          {"error", status.ok() ? std::string() : status.message()},
+          {"code", static_cast<int>(status.code())}};
+}
+
+Status StatusFromJson(JsonFields& f) {
+  if (f.Get<bool>("success")) return Status::OK();
+  const int code = f.GetOr<int>("code", static_cast<int>(StatusCode::kIOError));
+  const bool known =
+      code > static_cast<int>(StatusCode::kOk) && code <= static_cast<int>(StatusCode::kLastCode);
+  return Status(known ? static_cast<StatusCode>(code) : StatusCode::kIOError,
+                f.Get<std::string>("error"));
+}
+
 // The decoders' one error: what was malformed, and the first problem found.
 Status Malformed(const char* what, const Status& problem) {
   return Status::Invalid(std::string("malformed ") + what + " message: " + problem.message());
@@ -154,23 +171,23 @@ Status ApplySelfSelectMember(const std::string& member, QueryTaskRequest* reques
 }
 
 nlohmann::json ToJson(const QueryTaskResult& r) {
-  nlohmann::json j = {{"success", r.success}, {"error", r.error}, {"metrics", ToJson(r.metrics)}};
-  if (r.success) j["result"] = engine::ToWireJson(r.result);
+  nlohmann::json j = StatusJson(r.status);
+  j["metrics"] = ToJson(r.metrics);
+  if (r.status.ok()) j["result"] = engine::ToWireJson(r.result);
   return j;
 }
 
 Result<QueryTaskResult> QueryTaskResultFromJson(const nlohmann::json& j) {
   JsonFields f(j);
   QueryTaskResult r;
-  r.success = f.Get<bool>("success");
-  r.error = f.Get<std::string>("error");
+  r.status = StatusFromJson(f);
   const nlohmann::json& metrics = f.Raw("metrics");
-  const nlohmann::json& result = r.success ? f.Raw("result") : metrics;
+  const nlohmann::json& result = r.status.ok() ? f.Raw("result") : metrics;
   if (!f.status().ok()) return Malformed("query task result", f.status());
   auto m = MetricsFromJson(metrics);
   if (!m.ok()) return Malformed("query task result", m.status());
   r.metrics = *m;
-  if (r.success) {
+  if (r.status.ok()) {
     FROCKET_ASSIGN_OR_RETURN(r.result, engine::FromWireJson(result));
   }
   return r;
@@ -208,8 +225,9 @@ Result<RegistrationTaskRequest> RegistrationTaskRequestFromJson(const nlohmann::
 }
 
 nlohmann::json ToJson(const RegistrationTaskResult& r, const std::string& group_ids_blob) {
-  nlohmann::json j = {{"success", r.success}, {"error", r.error}, {"metrics", ToJson(r.metrics)}};
-  if (r.success) {
+  nlohmann::json j = StatusJson(r.status);
+  j["metrics"] = ToJson(r.metrics);
+  if (r.status.ok()) {
     // As text: the schema's column order is meaningful, and nlohmann::json sorts keys.
     j["schema"] = JsonText(dataset::ToJson(r.inspection.schema, /*full=*/true));
     j["rows"] = r.inspection.rows;
@@ -224,12 +242,11 @@ Result<RegistrationTaskResult> RegistrationTaskResultFromJson(const nlohmann::js
   constexpr const char* kWhat = "registration task result";
   JsonFields f(j);
   RegistrationTaskResult r;
-  r.success = f.Get<bool>("success");
-  r.error = f.Get<std::string>("error");
+  r.status = StatusFromJson(f);
   const nlohmann::json& metrics = f.Raw("metrics");
   group_ids_blob->clear();
   std::string schema_text;
-  if (r.success) {
+  if (r.status.ok()) {
     schema_text = f.Get<std::string>("schema");
     r.inspection.rows = f.Get<int64_t>("rows");
     r.inspection.groups = f.Get<int64_t>("groups");
@@ -239,7 +256,7 @@ Result<RegistrationTaskResult> RegistrationTaskResultFromJson(const nlohmann::js
   auto m = MetricsFromJson(metrics);
   if (!m.ok()) return Malformed(kWhat, m.status());
   r.metrics = *m;
-  if (r.success) {
+  if (r.status.ok()) {
     auto schema = nlohmann::ordered_json::parse(schema_text, nullptr, false);
     if (schema.is_discarded()) return Malformed(kWhat, Status::Invalid("the schema is not JSON"));
     auto parsed = dataset::SchemaFromJson(schema);

@@ -10,7 +10,7 @@
 #include "cluster/job_keys.h"
 #include "cluster/redis_datastore.h"
 #include "cluster/task_codec.h"
-#include "cluster/worker.h"
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/json_text.h"
 #include "common/log.h"
@@ -131,13 +131,13 @@ JobRun WorkQueueInvoker::RunQueries(const std::vector<QueryTaskRequest>& request
     if (r.ok()) {
       (*results)[i] = std::move(*r);
     } else {
-      (*results)[i].error = r.status().message();
+      (*results)[i].status = r.status();
     }
   }
   if (run.status.ok()) {
     for (size_t i = 0; i < results->size(); ++i) {
-      if (!(*results)[i].success) {
-        run.status = Status::IOError("task " + std::to_string(i) + ": " + (*results)[i].error);
+      if (!(*results)[i].status.ok()) {
+        run.status = (*results)[i].status.WithContext("task " + std::to_string(i));
         break;
       }
     }
@@ -161,21 +161,18 @@ JobRun WorkQueueInvoker::RunRegistrations(const std::vector<RegistrationTaskRequ
     std::string blob;
     auto r = RegistrationTaskResultFromJson(*raw[i], &blob);
     if (!r.ok()) {
-      out.error = r.status().message();
+      out.status = r.status();
       continue;
     }
     out = std::move(*r);
-    if (!out.success || blob.empty()) continue;
+    if (!out.status.ok() || blob.empty()) continue;
     // The group ids came separately; collect them and drop the blob.
     auto ids = blobstore_->Read(blob);
     Status got = !ids.ok() ? ids.status()
                  : !*ids   ? Status::IOError("the group ids of " + requests[i].part_path +
                                              " expired before they were read (blob " + blob + ")")
                            : GroupIdsFromJson(**ids, requests[i].group_id_column, &out.inspection);
-    if (!got.ok()) {
-      out.success = false;
-      out.error = got.message();
-    }
+    if (!got.ok()) out.status = got;
     if (auto deleted = blobstore_->Delete(blob); !deleted.ok()) {
       log::Warning("invoker", "cannot delete blob " + blob + ": " + deleted.status().message());
     }

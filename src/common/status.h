@@ -16,11 +16,14 @@ namespace frocket {
 
 enum class StatusCode : uint8_t {
   kOk = 0,
-  kInvalid,         // the input (file bytes, query, request) is malformed or inconsistent
-  kIOError,         // the environment failed: a read, a connection, a missing file
-  kNotImplemented,  // valid input using a feature frocket does not support
-  kOutOfMemory,     // a configured memory limit would be exceeded
-  kNotFound,        // a named thing (dataset, column) does not exist
+  kInvalid,           // the input (file bytes, query, request) is malformed or inconsistent
+  kIOError,           // the environment failed: a read, a connection, a missing file
+  kNotImplemented,    // valid input using a feature frocket does not support
+  kOutOfMemory,       // a configured memory limit would be exceeded
+  kNotFound,          // a named thing (dataset, column) does not exist
+  kUnauthenticated,   // the caller did not prove who it is (no or a wrong token)
+  kPermissionDenied,  // the caller may not do this
+  kLastCode = kPermissionDenied,
 };
 
 class [[nodiscard]] Status {
@@ -44,6 +47,12 @@ class [[nodiscard]] Status {
   }
   static Status NotFound(std::string message) {
     return Status(StatusCode::kNotFound, std::move(message));
+  }
+  static Status Unauthenticated(std::string message) {
+    return Status(StatusCode::kUnauthenticated, std::move(message));
+  }
+  static Status PermissionDenied(std::string message) {
+    return Status(StatusCode::kPermissionDenied, std::move(message));
   }
 
   bool ok() const { return state_ == nullptr; }
@@ -83,6 +92,7 @@ class [[nodiscard]] Result {
   const T& value() const& { return std::get<T>(storage_); }
   T&& value() && { return std::get<T>(std::move(storage_)); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }

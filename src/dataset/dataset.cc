@@ -19,10 +19,9 @@ std::vector<std::string> PartsInfo::FullPaths(const std::string& basepath) const
 }
 
 query::DatasetSchema DatasetSchemaInfo::ForQueries() const {
-  query::DatasetSchema s;
-  s.group_id_column = group_id_column;
-  s.timestamp_column = timestamp_column;
-  for (const auto& c : columns) s.columns[c.name] = c.type;
+  std::map<std::string, ColumnType> types;
+  for (const auto& c : columns) types[c.name] = c.type;
+  query::DatasetSchema s(group_id_column, timestamp_column, std::move(types));
   s.min_timestamp = min_timestamp;
   s.max_timestamp = max_timestamp;
   if (auto unit = TimestampUnit()) s.timestamp_unit = unit->unit;

@@ -13,6 +13,12 @@
 namespace frocket::query {
 
 struct DatasetSchema {
+  DatasetSchema() = default;
+  DatasetSchema(std::string group_id, std::string timestamp, std::map<std::string, ColumnType> cols)
+      : columns(std::move(cols)),
+        group_id_column(std::move(group_id)),
+        timestamp_column(std::move(timestamp)) {}
+
   std::map<std::string, ColumnType> columns;
   std::string group_id_column;
   std::string timestamp_column;

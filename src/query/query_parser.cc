@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "common/json_parse.h"
 #include "common/json_text.h"
 #include "common/time_unit.h"
 #include "query/relation.h"
@@ -976,21 +977,9 @@ Result<Query> ParseQuery(const nlohmann::json& json, const DatasetSchema& schema
 
 Result<Query> ParseQueryText(std::string_view text, const DatasetSchema& schema,
                              const ParseOptions& options, std::vector<QueryError>* errors) {
-  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    // Parse again with exceptions only to obtain the position of the error.
-    try {
-      nlohmann::json ignored = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
-      std::string what = e.what();
-      auto pos = what.find("parse error");
-      if (pos == std::string::npos) pos = what.find("number overflow");
-      return Status::Invalid("malformed JSON: " +
-                             (pos == std::string::npos ? what : what.substr(pos)));
-    }
-    return Status::Invalid("malformed JSON");
-  }
-  return ParseQuery(parsed, schema, options, errors);
+  auto parsed = ParseJson(text);
+  if (!parsed.ok()) return Status::Invalid("malformed JSON: " + parsed.status().message());
+  return ParseQuery(*parsed, schema, options, errors);
 }
 
 nlohmann::ordered_json ToExpandedJson(const Query& q) {

@@ -1,41 +1,19 @@
-// ApiServer: Funnel Rocket's HTTP API (its docs/api.md) over an InvokerApi — the same
-// endpoints, request bodies, response JSON and streaming format — plus what Funnel Rocket
-// lacked: bearer-token authentication, registration confined to allowed base paths, a bound
-// on jobs running at once (429 and Retry-After past it), a per-request timeout, and request
+// ApiServer: Funnel Rocket's HTTP API (its docs/api.md) over the Service (service/service.h)
+// — the same endpoints, request bodies, response JSON and streaming format — plus what Funnel
+// Rocket lacked: bearer-token authentication, registration confined to allowed base paths, a
+// bound on jobs running at once, a per-request timeout (server/job_runner.h), and request
 // errors answered with their own 4xx status and a JSON body naming what is wrong.
 //
-// Jobs (register, query, empty-query) run on threads of their own; the request's thread
-// waits for the result or streams progress. A client that goes away, or a request that times
-// out, leaves its job to finish: a registration is never cut in half.
+// A request goes: route (api_routes.h) → method → who is asking (api_request.h) → its
+// route's handler below → the Service, directly or as a job on a JobRunner thread.
 #pragma once
 
-#include <atomic>
 #include <memory>
-#include <string>
-#include <vector>
 
-#include "cluster/invoker_api.h"
+#include "server/api_settings.h"
 #include "server/http_server.h"
-#include "server/metrics.h"
-#include "storage/allowed_roots.h"
 
 namespace frocket::server {
-
-struct ApiSettings {
-  bool admin_actions = true;     // FROCKET_APISERVER_ADMIN_ACTIONS
-  bool error_details = true;     // FROCKET_APISERVER_ERROR_DETAILS
-  bool pretty = true;            // FROCKET_APISERVER_PRETTYPRINT
-  bool export_metrics = true;    // FROCKET_METRICS_EXPORT_PROMETHEUS
-  std::string auth_token;        // FROCKET_APISERVER_AUTH_TOKEN
-  std::string admin_token;       // FROCKET_APISERVER_ADMIN_TOKEN
-  AllowedRoots allowed_roots;    // FROCKET_ALLOWED_BASEPATHS
-  double request_timeout = 120;  // FROCKET_APISERVER_REQUEST_TIMEOUT
-  int64_t max_jobs = 16;         // FROCKET_APISERVER_MAX_JOBS
-  static Result<ApiSettings> FromConfig();
-};
-
-// HTTP server settings from FROCKET_APISERVER_* (port and host are the caller's).
-Result<HttpServerOptions> HttpOptionsFromConfig();
 
 class ApiServer {
  public:
@@ -50,8 +28,16 @@ class ApiServer {
 
  private:
   struct Shared;
+  class Exchange;
   ApiServer(HttpServerOptions http, std::shared_ptr<Shared> shared);
   void Handle(const HttpRequest& request, HttpResponder& responder);
+
+  void Health(Exchange& x);
+  void List(Exchange& x);
+  void Describe(Exchange& x, bool parts);
+  void Register(Exchange& x);
+  void Query(Exchange& x, bool empty);
+  void Unregister(Exchange& x);
 
   std::shared_ptr<Shared> shared_;
   std::unique_ptr<HttpServer> http_;

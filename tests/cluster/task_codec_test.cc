@@ -8,7 +8,7 @@
 
 #include <filesystem>
 
-#include "dataset/activity_generator.h"
+#include "cli/activity_generator.h"
 #include "engine/part_executor.h"
 #include "query/query_parser.h"
 #include "storage/local_file_source.h"
@@ -114,27 +114,28 @@ TEST(TaskCodec, QueryTaskRequestRoundTrip) {
 
 TEST(TaskCodec, QueryTaskResultRoundTrip) {
   QueryTaskResult ok;
-  ok.success = true;
+  ok.status = Status::OK();
   ok.result = SomePartResult();
   ok.metrics = SomeMetrics();
   ASSERT_TRUE(ok.result.funnel.has_value());
   auto back = QueryTaskResultFromJson(OverTheWire(ToJson(ok)));
   ASSERT_TRUE(back.ok()) << back.status().message();
-  EXPECT_TRUE(back->success);
-  EXPECT_EQ(back->error, "");
+  EXPECT_TRUE(back->status.ok());
+  EXPECT_EQ(back->status.message(), "");
   ExpectSameMetrics(back->metrics, ok.metrics);
   EXPECT_EQ(engine::ToWireJson(back->result), engine::ToWireJson(ok.result));
   EXPECT_EQ(engine::ResponseJson(back->result), engine::ResponseJson(ok.result));
 
   QueryTaskResult failed;
-  failed.error = "part-00003.parquet: column chunk 2 of 'price': truncated page";
+  failed.status = Status::Invalid("part-00003.parquet: column chunk 2 of 'price': truncated page");
   failed.metrics.load_from = LoadSource::kDiskCache;
   const json failed_wire = OverTheWire(ToJson(failed));
   EXPECT_FALSE(failed_wire.contains("result"));
   auto failed_back = QueryTaskResultFromJson(failed_wire);
   ASSERT_TRUE(failed_back.ok()) << failed_back.status().message();
-  EXPECT_FALSE(failed_back->success);
-  EXPECT_EQ(failed_back->error, failed.error);
+  EXPECT_FALSE(failed_back->status.ok());
+  EXPECT_EQ(failed_back->status.message(), failed.status.message());
+  EXPECT_EQ(failed_back->status.code(), failed.status.code());
   EXPECT_EQ(failed_back->metrics.load_from, LoadSource::kDiskCache);
 }
 
@@ -151,7 +152,7 @@ TEST(TaskCodec, MalformedQueryMessagesAreErrorsNamingTheField) {
   EXPECT_FALSE(QueryTaskRequestFromJson(typed).ok());
 
   QueryTaskResult result;
-  result.success = true;
+  result.status = Status::OK();
   result.result = SomePartResult();
   json bad_source = ToJson(result);
   bad_source["metrics"]["loadFrom"] = 7;
@@ -170,7 +171,7 @@ TEST(TaskCodec, MalformedQueryMessagesAreErrorsNamingTheField) {
 // Members of the wrong type are errors naming the member, never exceptions.
 TEST(TaskCodec, WrongTypesAreErrorsNamingTheMember) {
   QueryTaskResult result;
-  result.success = true;
+  result.status = Status::OK();
   result.result = SomePartResult();
   json warm = ToJson(result);
   warm["metrics"]["warm"] = "yes";
@@ -238,11 +239,11 @@ class RegistrationResultCodec : public ::testing::Test {
     char tmpl[] = "/tmp/frocket-codec-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    dataset::GeneratorOptions options;
+    cli::GeneratorOptions options;
     options.rows = 5000;
     options.parts = 1;
     options.seed = 4;
-    auto parts = dataset::GenerateActivityDataset(dir_, options);
+    auto parts = cli::GenerateActivityDataset(dir_, options);
     ASSERT_TRUE(parts.ok()) << parts.status().message();
     auto source = LocalFileSource::Open((*parts)[0].path);
     ASSERT_TRUE(source.ok()) << source.status().message();
@@ -262,7 +263,7 @@ class RegistrationResultCodec : public ::testing::Test {
 
 TEST_F(RegistrationResultCodec, RoundTripWithGroupIdsApart) {
   RegistrationTaskResult r;
-  r.success = true;
+  r.status = Status::OK();
   r.inspection = inspection_;
   r.metrics = SomeMetrics();
   const json wire = OverTheWire(ToJson(r, "frocket:blob:groupids-1"));
@@ -270,7 +271,7 @@ TEST_F(RegistrationResultCodec, RoundTripWithGroupIdsApart) {
   std::string blob;
   auto back = RegistrationTaskResultFromJson(wire, &blob);
   ASSERT_TRUE(back.ok()) << back.status().message();
-  EXPECT_TRUE(back->success);
+  EXPECT_TRUE(back->status.ok());
   EXPECT_EQ(blob, "frocket:blob:groupids-1");
   ExpectSameMetrics(back->metrics, r.metrics);
   EXPECT_EQ(back->inspection.rows, 5000);
@@ -288,11 +289,12 @@ TEST_F(RegistrationResultCodec, RoundTripWithGroupIdsApart) {
             static_cast<size_t>(r.inspection.groups));
 
   RegistrationTaskResult failed;
-  failed.error = "part-00000.parquet: no column 'user_id'";
+  failed.status = Status::NotFound("part-00000.parquet: no column 'user_id'");
   auto failed_back = RegistrationTaskResultFromJson(OverTheWire(ToJson(failed, "")), &blob);
   ASSERT_TRUE(failed_back.ok()) << failed_back.status().message();
-  EXPECT_FALSE(failed_back->success);
-  EXPECT_EQ(failed_back->error, failed.error);
+  EXPECT_FALSE(failed_back->status.ok());
+  EXPECT_EQ(failed_back->status.message(), failed.status.message());
+  EXPECT_EQ(failed_back->status.code(), failed.status.code());
   EXPECT_EQ(blob, "");
 }
 

@@ -1,4 +1,4 @@
-#include "dataset/activity_generator.h"
+#include "cli/activity_generator.h"
 
 #include <sys/stat.h>
 
@@ -15,7 +15,7 @@
 #include "common/bitmap.h"
 #include "parquet/file_writer.h"
 
-namespace frocket::dataset {
+namespace frocket::cli {
 
 namespace {
 
@@ -393,4 +393,4 @@ Result<std::vector<GeneratedPart>> GenerateActivityDataset(const std::string& ou
   return parts;
 }
 
-}  // namespace frocket::dataset
+}  // namespace frocket::cli

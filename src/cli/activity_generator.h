@@ -16,7 +16,7 @@
 
 #include "common/status.h"
 
-namespace frocket::dataset {
+namespace frocket::cli {
 
 struct GeneratorOptions {
   int64_t rows = 1000000;
@@ -38,4 +38,4 @@ inline constexpr int64_t kMaxRowsPerPart = 50'000'000;
 Result<std::vector<GeneratedPart>> GenerateActivityDataset(const std::string& out_dir,
                                                            const GeneratorOptions& options);
 
-}  // namespace frocket::dataset
+}  // namespace frocket::cli

@@ -1,4 +1,4 @@
-#include "cluster/job_stats.h"
+#include "service/job_stats.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,9 @@
 #include "common/config.h"
 #include "common/text.h"
 
-namespace frocket::cluster {
+namespace frocket::service {
+
+using cluster::LoadSourceName;
 
 namespace {
 
@@ -61,6 +63,20 @@ nlohmann::ordered_json Timing(std::vector<double> values, const std::vector<doub
 }
 
 }  // namespace
+
+JobStatsInput JobStatsInput::Of(const cluster::JobRun& run, int64_t total_tasks,
+                                int64_t dataset_parts, int64_t dataset_size) {
+  JobStatsInput input;
+  input.invoker = run.times;
+  input.retried_tasks = run.retried_tasks;
+  input.lost_tasks = run.lost_tasks;
+  input.failed_tasks = run.failed_attempts;
+  input.total_tasks = total_tasks;
+  input.dataset_parts = dataset_parts;
+  input.dataset_size = dataset_size;
+  if (auto p = TimingPercentilesFromConfig(); p.ok()) input.percentiles = *p;
+  return input;
+}
 
 nlohmann::ordered_json JobStatsJson(const JobStatsInput& in) {
   nlohmann::ordered_json stats;
@@ -136,4 +152,4 @@ Result<std::vector<double>> TimingPercentilesFromConfig() {
   return out;
 }
 
-}  // namespace frocket::cluster
+}  // namespace frocket::service

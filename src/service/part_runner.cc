@@ -1,60 +1,30 @@
-#include "cluster/worker.h"
+#include "service/part_runner.h"
 
-#include <chrono>
-
-#include "engine/part_executor.h"
-#include "query/query_parser.h"
+#include "common/clock.h"
+#include "service/query_pipeline.h"
 #include "storage/object_store.h"
 #include "table/part_loader.h"
 
-namespace frocket::cluster {
+namespace frocket::service {
 
-double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+using cluster::LoadSource;
+using cluster::QueryTaskRequest;
+using cluster::QueryTaskResult;
+using cluster::RegistrationTaskRequest;
+using cluster::RegistrationTaskResult;
+using cluster::StatusCallback;
+using cluster::TaskMetrics;
+using cluster::TaskStatus;
+
+Result<std::shared_ptr<PartRunner>> PartRunner::FromConfig() {
+  FROCKET_ASSIGN_OR_RETURN(auto cache, cluster::PartCache::FromConfig());
+  return std::make_shared<PartRunner>(std::move(cache));
 }
 
-std::string PartCacheKey(const dataset::DatasetId& dataset, const std::string& part_path) {
-  return dataset.CacheKey() + "|" + part_path;
-}
-
-std::string DatasetCachePrefix(const std::string& name) {
-  return name + "@";
-}
-
-const char* TaskStatusName(TaskStatus status) {
-  switch (status) {
-    case TaskStatus::kQueued:
-      return "QUEUED";
-    case TaskStatus::kLoadingData:
-      return "LOADING_DATA";
-    case TaskStatus::kRunningQuery:
-      return "RUNNING_QUERY";
-    case TaskStatus::kRunning:
-      return "RUNNING";
-    case TaskStatus::kEndedSuccess:
-      return "ENDED_SUCCESS";
-    case TaskStatus::kEndedFailed:
-      return "ENDED_FAILED";
-  }
-  return "?";
-}
-
-const char* LoadSourceName(LoadSource source) {
-  switch (source) {
-    case LoadSource::kSource:
-      return "source";
-    case LoadSource::kMemoryCache:
-      return "memoryCache";
-    case LoadSource::kDiskCache:
-      return "diskCache";
-  }
-  return "?";
-}
-
-Result<std::shared_ptr<table::Part>> Worker::LoadPart(const QueryTaskRequest& request,
-                                                      TaskMetrics* metrics) {
+Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest& request,
+                                                          TaskMetrics* metrics) {
   LoadSource* source = &metrics->load_from;
-  const std::string key = PartCacheKey(request.dataset.id, request.part_path);
+  const std::string key = cluster::PartCacheKey(request.dataset.id, request.part_path);
   std::shared_ptr<table::Part> part = cache_->Get(key);
   if (part && part->HasColumns(request.used_columns)) {
     *source = LoadSource::kMemoryCache;
@@ -93,8 +63,8 @@ Result<std::shared_ptr<table::Part>> Worker::LoadPart(const QueryTaskRequest& re
   return part;
 }
 
-QueryTaskResult Worker::RunQuery(const QueryTaskRequest& request, double job_start,
-                                 const StatusCallback& on_status) {
+QueryTaskResult PartRunner::RunQuery(const QueryTaskRequest& request, double job_start,
+                                     const StatusCallback& on_status) {
   QueryTaskResult result;
   const double start = NowSeconds();
   result.metrics.invoke_latency = start - job_start;
@@ -102,8 +72,7 @@ QueryTaskResult Worker::RunQuery(const QueryTaskRequest& request, double job_sta
     const double end = NowSeconds();
     result.metrics.total_seconds = end - start;
     result.metrics.finished_at = end - job_start;
-    result.success = status.ok();
-    if (!status.ok()) result.error = status.message();
+    result.status = status;
     on_status(status.ok() ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed);
     return result;
   };
@@ -113,27 +82,9 @@ QueryTaskResult Worker::RunQuery(const QueryTaskRequest& request, double job_sta
   if (!part.ok()) return finish(part.status());
 
   on_status(TaskStatus::kRunningQuery);
-  query::DatasetSchema schema;
-  schema.group_id_column = request.dataset.group_id_column;
-  schema.timestamp_column = request.dataset.timestamp_column;
-  for (const auto& c : (*part)->columns()) {
-    schema.columns[c->name] = c->type;
-    auto registered = request.column_types.find(c->name);
-    if (registered != request.column_types.end() && registered->second != c->type) {
-      return finish(Status::IOError(
-          request.part_path + ": column '" + c->name + "' is " + ColumnTypeName(c->type) +
-          " in the part but " + ColumnTypeName(registered->second) +
-          " in the registered schema; the part changed after the dataset was registered "
-          "(register the dataset again)"));
-    }
-  }
-  query::ParseOptions parse_options;
-  parse_options.expanded = true;
-  auto q = query::ParseQuery(request.query, schema, parse_options);
-  if (!q.ok()) return finish(q.status().WithContext("task query"));
-  engine::ExecOptions options;
-  options.exact_limit = request.exact_limit;
-  auto r = engine::ExecuteQuery(**part, *q, options);
+  auto q = ReadTaskQuery(request, **part);
+  if (!q.ok()) return finish(q.status());
+  auto r = RunOnPart(**part, *q, request.exact_limit);
   if (!r.ok()) return finish(r.status().WithContext(request.part_path));
   result.result = std::move(*r);
   result.metrics.scanned_rows = result.result.scanned_rows;
@@ -141,8 +92,9 @@ QueryTaskResult Worker::RunQuery(const QueryTaskRequest& request, double job_sta
   return finish(Status::OK());
 }
 
-RegistrationTaskResult Worker::RunRegistration(const RegistrationTaskRequest& request,
-                                               double job_start, const StatusCallback& on_status) {
+RegistrationTaskResult PartRunner::RunRegistration(const RegistrationTaskRequest& request,
+                                                   double job_start,
+                                                   const StatusCallback& on_status) {
   RegistrationTaskResult result;
   const double start = NowSeconds();
   result.metrics.invoke_latency = start - job_start;
@@ -158,16 +110,14 @@ RegistrationTaskResult Worker::RunRegistration(const RegistrationTaskRequest& re
   result.metrics.load_seconds = end - start;
   result.metrics.total_seconds = end - start;
   result.metrics.finished_at = end - job_start;
-  result.success = inspection.ok();
+  result.status = inspection.status();
   if (inspection.ok()) {
     result.inspection = std::move(*inspection);
     result.metrics.scanned_rows = result.inspection.rows;
     result.metrics.scanned_groups = result.inspection.groups;
-  } else {
-    result.error = inspection.status().message();
   }
-  on_status(result.success ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed);
+  on_status(result.status.ok() ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed);
   return result;
 }
 
-}  // namespace frocket::cluster
+}  // namespace frocket::service

@@ -11,20 +11,25 @@
 #include "cluster/invoker.h"
 #include "cluster/task.h"
 
-namespace frocket::cluster {
+namespace frocket::service {
 
 struct JobStatsInput {
   double total_seconds = 0;
-  InvokerTimes invoker;
+  cluster::InvokerTimes invoker;
   int64_t total_tasks = 0;
   int64_t failed_tasks = 0;
   int64_t retried_tasks = 0;
   int64_t lost_tasks = 0;
-  std::vector<TaskMetrics> successful;  // metrics of the successful attempts
+  std::vector<cluster::TaskMetrics> successful;  // metrics of the successful attempts
   std::optional<int64_t> dataset_parts;
   std::optional<int64_t> dataset_size;
   std::vector<double> percentiles = {0.25, 0.5, 0.75, 0.95,
                                      0.99};  // FROCKET_STATS_TIMING_PERCENTILES
+
+  // A job's run of total_tasks tasks over a dataset of dataset_parts parts and dataset_size
+  // bytes, with the percentiles FROCKET_STATS_TIMING_PERCENTILES names.
+  static JobStatsInput Of(const cluster::JobRun& run, int64_t total_tasks, int64_t dataset_parts,
+                          int64_t dataset_size);
 };
 
 nlohmann::ordered_json JobStatsJson(const JobStatsInput& input);
@@ -32,4 +37,4 @@ nlohmann::ordered_json JobStatsJson(const JobStatsInput& input);
 // FROCKET_STATS_TIMING_PERCENTILES parsed ("0.25, 0.5, ...").
 Result<std::vector<double>> TimingPercentilesFromConfig();
 
-}  // namespace frocket::cluster
+}  // namespace frocket::service

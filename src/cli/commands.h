@@ -1,0 +1,34 @@
+// The `frocket` commands (DESIGN.md §5; Funnel Rocket's commands and arguments). Each file
+// adds its own commands to the application; main.cc holds the global options, `help`, and
+// the parsing. A command's callback sets Globals::exit_code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace frocket::cli {
+
+struct Globals {
+  bool nopretty = false;  // --nopretty: JSON on one line, tables as JSON
+  int exit_code = 0;
+};
+
+struct OutputOptions {
+  bool pretty = true;
+  bool table = false;  // run: the answer as tables for people (text_table.h)
+  bool stats = true;   // run: the answer's "stats"
+};
+
+// register, list, info, run, unregister; config (dataset_commands.cc).
+void AddDatasetCommands(CLI::App& app, Globals& globals);
+void AddConfigCommand(CLI::App& app, Globals& globals);
+// query FILE... (query_command.cc).
+void AddQueryCommand(CLI::App& app, Globals& globals);
+// serve (serve_command.cc), worker (worker_command.cc).
+void AddServeCommand(CLI::App& app, Globals& globals);
+void AddWorkerCommand(CLI::App& app, Globals& globals);
+// parquet schema, parquet cat (parquet_command.cc).
+void AddParquetCommands(CLI::App& app, Globals& globals);
+// generate (generate_command.cc).
+void AddGenerateCommand(CLI::App& app, Globals& globals);
+
+}  // namespace frocket::cli

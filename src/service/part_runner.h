@@ -1,0 +1,35 @@
+// PartRunner: runs tasks where an invoker or a worker loop has them — loads a part (from its
+// memory cache when it can, else from the file, reading only the columns missing) and runs
+// its share of a query through the query pipeline, or inspects a part for registration. The
+// local invoker's threads, `frocket worker` processes and Lambda instances all run this.
+#pragma once
+
+#include <memory>
+
+#include "cluster/task_runner.h"
+
+namespace frocket::service {
+
+class PartRunner final : public cluster::TaskRunner {
+ public:
+  explicit PartRunner(std::shared_ptr<cluster::PartCache> cache) : cache_(std::move(cache)) {}
+  // With a memory cache of FROCKET_WORKER_MEMORY_CACHE_MB.
+  static Result<std::shared_ptr<PartRunner>> FromConfig();
+
+  cluster::QueryTaskResult RunQuery(const cluster::QueryTaskRequest& request, double job_start,
+                                    const cluster::StatusCallback& on_status) override;
+  cluster::RegistrationTaskResult RunRegistration(
+      const cluster::RegistrationTaskRequest& request, double job_start,
+      const cluster::StatusCallback& on_status) override;
+
+  cluster::PartCache& cache() override { return *cache_; }
+
+ private:
+  // The part with (at least) the request's columns; sets where it came from and the bytes read.
+  Result<std::shared_ptr<table::Part>> LoadPart(const cluster::QueryTaskRequest& request,
+                                                cluster::TaskMetrics* metrics);
+
+  std::shared_ptr<cluster::PartCache> cache_;
+};
+
+}  // namespace frocket::service
