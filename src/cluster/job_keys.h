@@ -24,13 +24,15 @@ namespace frocket::cluster {
 
 struct JobKeys {
   JobKeys(const std::string& prefix, const std::string& request_id)
-      : alive(Scoped(prefix, request_id, "alive")),
+      : request_id(request_id),
+        alive(Scoped(prefix, request_id, "alive")),
         attempts(Scoped(prefix, request_id, "attempts")),
         status(Scoped(prefix, request_id, "status")),
         results(Scoped(prefix, request_id, "results")),
         events(Scoped(prefix, request_id, "events")),
         parts(Scoped(prefix, request_id, "parts")) {}
 
+  std::string request_id;
   std::string alive, attempts, status, results, events, parts;
 
  private:

@@ -208,101 +208,93 @@ void QueueWorker::Handle(const std::string& text) {
     log::Debug("worker", "dropping a task of " + request_id + ", which has ended");
     return;
   }
-
-  auto fail = [&](const std::string& attempt_id, const Status& error) {
-    log::Warning("worker", "task " + attempt_id + " of " + request_id + ": " + error.message());
-    QueryTaskResult failed;
-    failed.status = error;
-    auto reported = Report(keys, attempt_id, TaskStatus::kEndedFailed, JsonText(ToJson(failed)));
-    if (!reported.ok()) log::Warning("worker", reported.status().message());
-  };
-
-  if (*kind == "query") {
-    if (message.value("selfSelect", false)) {
-      message["taskIndex"] = 0;  // replaced by the selection
-    }
-    auto request = QueryTaskRequestFromJson(message);
-    if (!request.ok()) {
-      log::Error("worker", request.status().message());
-      return;
-    }
-    ForgetOlderRegistrations(request->dataset.id);
-    if (message.value("selfSelect", false)) {
-      bool from_cache = false;
-      auto selected = SelectPart(keys, invoke_time, &*request, &from_cache);
-      if (!selected.ok()) {
-        log::Warning("worker", selected.status().message());
-        return;
-      }
-      if (!*selected) return;  // every part was taken by other workers
-      log::Debug("worker", "selected " + request->part_path +
-                               (from_cache ? " (cached here)" : " (not cached here)"));
-    }
-    const std::string attempt_id = AttemptId(request->task_index, request->attempt);
-    auto started = Report(keys, attempt_id, TaskStatus::kLoadingData);
-    if (!started.ok() || !*started) return;
-    if (const InjectedFault* f = FaultFor(request->part_path, request->attempt)) {
-      if (f->sleep_ms > 0) SleepSeconds(f->sleep_ms / 1000.0);
-      if (f->fail) {
-        fail(attempt_id, Status::IOError("injected fault (FROCKET_WORKER_FAULT_INJECTION)"));
-        return;
-      }
-    }
-    part_members_[PartCacheKey(request->dataset.id, request->part_path)] =
-        SelfSelectMember(*request);
-    QueryTaskResult result = runner_->RunQuery(*request, invoke_time, [&](TaskStatus status) {
-      if (status == TaskStatus::kRunningQuery) (void)Report(keys, attempt_id, status);
-    });
-    auto reported = Report(
-        keys, attempt_id, result.status.ok() ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
-        JsonText(ToJson(result)));
-    if (!reported.ok()) log::Warning("worker", reported.status().message());
-    log::Info(
-        "worker",
-        "task " + attempt_id + " of " + request_id + " (" + request->part_path + "): " +
-            (result.status.ok() ? "ENDED_SUCCESS" : "ENDED_FAILED: " + result.status.message()) +
-            (reported.ok() && !*reported ? " (the job had ended: result dropped)" : ""));
-    return;
-  }
-
-  if (*kind == "registration") {
-    auto request = RegistrationTaskRequestFromJson(message);
-    if (!request.ok()) {
-      log::Error("worker", request.status().message());
-      return;
-    }
-    const std::string attempt_id = AttemptId(request->task_index, request->attempt);
-    auto started = Report(keys, attempt_id, TaskStatus::kLoadingData);
-    if (!started.ok() || !*started) return;
-    if (const InjectedFault* f = FaultFor(request->part_path, request->attempt)) {
-      if (f->sleep_ms > 0) SleepSeconds(f->sleep_ms / 1000.0);
-      if (f->fail) {
-        fail(attempt_id, Status::IOError("injected fault (FROCKET_WORKER_FAULT_INJECTION)"));
-        return;
-      }
-    }
-    RegistrationTaskResult result =
-        runner_->RunRegistration(*request, invoke_time, [](TaskStatus) {});
-    std::string blob;
-    if (result.status.ok() && request->return_group_ids) {
-      auto written = blobstore_->Write(GroupIdsToJson(result.inspection), "groupids");
-      if (written.ok()) {
-        blob = *written;
-      } else {
-        result.status = written.status();
-      }
-    }
-    auto reported = Report(
-        keys, attempt_id, result.status.ok() ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
-        JsonText(ToJson(result, blob)));
-    if (!reported.ok()) log::Warning("worker", reported.status().message());
-    log::Info("worker", "registration task " + attempt_id + " of " + request_id + " (" +
-                            request->part_path + "): " +
-                            (result.status.ok() ? "ENDED_SUCCESS"
-                                                : "ENDED_FAILED: " + result.status.message()));
-    return;
-  }
+  if (*kind == "query") return RunQueryTask(message, keys, invoke_time);
+  if (*kind == "registration") return RunRegistrationTask(message, keys, invoke_time);
   log::Error("worker", "dropping a task of unknown kind '" + *kind + "'");
+}
+
+bool QueueWorker::StartAttempt(const JobKeys& keys, const std::string& attempt_id,
+                               const std::string& part_path, int attempt) {
+  auto started = Report(keys, attempt_id, TaskStatus::kLoadingData);
+  if (!started.ok() || !*started) return false;
+  const InjectedFault* f = FaultFor(part_path, attempt);
+  if (f == nullptr) return true;
+  if (f->sleep_ms > 0) SleepSeconds(f->sleep_ms / 1000.0);
+  if (!f->fail) return true;
+  QueryTaskResult failed;
+  failed.status = Status::IOError("injected fault (FROCKET_WORKER_FAULT_INJECTION)");
+  log::Warning("worker",
+               "task " + attempt_id + " of " + keys.request_id + ": " + failed.status.message());
+  auto reported = Report(keys, attempt_id, TaskStatus::kEndedFailed, JsonText(ToJson(failed)));
+  if (!reported.ok()) log::Warning("worker", reported.status().message());
+  return false;
+}
+
+void QueueWorker::FinishAttempt(const JobKeys& keys, const std::string& attempt_id,
+                                const std::string& what, const std::string& part_path,
+                                const Status& status, const std::string& result_json) {
+  auto reported =
+      Report(keys, attempt_id, status.ok() ? TaskStatus::kEndedSuccess : TaskStatus::kEndedFailed,
+             result_json);
+  if (!reported.ok()) log::Warning("worker", reported.status().message());
+  log::Info("worker",
+            what + " " + attempt_id + " of " + keys.request_id + " (" + part_path +
+                "): " + (status.ok() ? "ENDED_SUCCESS" : "ENDED_FAILED: " + status.message()) +
+                (reported.ok() && !*reported ? " (the job had ended: result dropped)" : ""));
+}
+
+void QueueWorker::RunQueryTask(nlohmann::json& message, const JobKeys& keys, double invoke_time) {
+  const bool self_select = message.value("selfSelect", false);
+  if (self_select) message["taskIndex"] = 0;  // replaced by the selection
+  auto request = QueryTaskRequestFromJson(message);
+  if (!request.ok()) {
+    log::Error("worker", request.status().message());
+    return;
+  }
+  ForgetOlderRegistrations(request->dataset.id);
+  if (self_select) {
+    bool from_cache = false;
+    auto selected = SelectPart(keys, invoke_time, &*request, &from_cache);
+    if (!selected.ok()) {
+      log::Warning("worker", selected.status().message());
+      return;
+    }
+    if (!*selected) return;  // every part was taken by other workers
+    log::Debug("worker", "selected " + request->part_path +
+                             (from_cache ? " (cached here)" : " (not cached here)"));
+  }
+  const std::string attempt_id = AttemptId(request->task_index, request->attempt);
+  if (!StartAttempt(keys, attempt_id, request->part_path, request->attempt)) return;
+  part_members_[PartCacheKey(request->dataset.id, request->part_path)] = SelfSelectMember(*request);
+  QueryTaskResult result = runner_->RunQuery(*request, invoke_time, [&](TaskStatus status) {
+    if (status == TaskStatus::kRunningQuery) (void)Report(keys, attempt_id, status);
+  });
+  FinishAttempt(keys, attempt_id, "task", request->part_path, result.status,
+                JsonText(ToJson(result)));
+}
+
+void QueueWorker::RunRegistrationTask(const nlohmann::json& message, const JobKeys& keys,
+                                      double invoke_time) {
+  auto request = RegistrationTaskRequestFromJson(message);
+  if (!request.ok()) {
+    log::Error("worker", request.status().message());
+    return;
+  }
+  const std::string attempt_id = AttemptId(request->task_index, request->attempt);
+  if (!StartAttempt(keys, attempt_id, request->part_path, request->attempt)) return;
+  RegistrationTaskResult result =
+      runner_->RunRegistration(*request, invoke_time, [](TaskStatus) {});
+  std::string blob;
+  if (result.status.ok() && request->return_group_ids) {
+    auto written = blobstore_->Write(GroupIdsToJson(result.inspection), "groupids");
+    if (written.ok()) {
+      blob = *written;
+    } else {
+      result.status = written.status();
+    }
+  }
+  FinishAttempt(keys, attempt_id, "registration task", request->part_path, result.status,
+                JsonText(ToJson(result, blob)));
 }
 
 }  // namespace frocket::cluster

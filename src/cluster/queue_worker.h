@@ -43,6 +43,16 @@ class QueueWorker {
               std::shared_ptr<TaskRunner> runner, std::string prefix);
 
   void Handle(const std::string& text);
+  void RunQueryTask(nlohmann::json& message, const JobKeys& keys, double invoke_time);
+  void RunRegistrationTask(const nlohmann::json& message, const JobKeys& keys, double invoke_time);
+  // Reports the attempt started and applies an injected fault; false when it is not to run
+  // (the job ended, or the fault failed it).
+  bool StartAttempt(const JobKeys& keys, const std::string& attempt_id,
+                    const std::string& part_path, int attempt);
+  // Reports the attempt's end and result; `what` names the task in the log.
+  void FinishAttempt(const JobKeys& keys, const std::string& attempt_id, const std::string& what,
+                     const std::string& part_path, const Status& status,
+                     const std::string& result_json);
   // Takes a part of a self-selecting task: fills the request's task index and part path.
   // False when no part is left (the job's other workers took them all).
   Result<bool> SelectPart(const JobKeys& keys, double invoke_time, QueryTaskRequest* request,

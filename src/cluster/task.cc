@@ -20,6 +20,14 @@ const char* TaskStatusName(TaskStatus status) {
   return "?";
 }
 
+std::optional<TaskStatus> TaskStatusFromName(std::string_view name) {
+  for (TaskStatus s : {TaskStatus::kQueued, TaskStatus::kLoadingData, TaskStatus::kRunningQuery,
+                       TaskStatus::kRunning, TaskStatus::kEndedSuccess, TaskStatus::kEndedFailed}) {
+    if (name == TaskStatusName(s)) return s;
+  }
+  return std::nullopt;
+}
+
 const char* LoadSourceName(LoadSource source) {
   switch (source) {
     case LoadSource::kSource:

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dataset/dataset.h"
@@ -28,6 +29,8 @@ enum class TaskStatus {
   kEndedFailed
 };
 const char* TaskStatusName(TaskStatus status);
+// The status a name names; nullopt for none.
+std::optional<TaskStatus> TaskStatusFromName(std::string_view name);
 
 using StatusCallback = std::function<void(TaskStatus)>;
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "cluster/attempt_tracker.h"
 #include "cluster/blobstore.h"
 #include "cluster/job_keys.h"
 #include "cluster/redis_datastore.h"
@@ -32,24 +33,6 @@ double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// What the invoker knows of one task.
-struct TaskState {
-  int attempts = 1;                      // attempts made so far (the latest is this number)
-  std::map<int, std::string> status;     // attempt -> latest status seen
-  std::string latest_status = "QUEUED";  // of the latest attempt
-  Clock::time_point latest_change;       // when the latest attempt's status last changed
-  bool done = false;
-  std::string last_error;
-};
-
-bool Ended(const std::string& status) {
-  return status == "ENDED_SUCCESS" || status == "ENDED_FAILED";
-}
-
-std::string StatusJson(const char* status) {
-  return JsonText(nlohmann::json{{"status", status}, {"worker", ""}, {"time", NowSeconds()}});
-}
-
 std::string Seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.2f", s);
@@ -66,13 +49,13 @@ Result<WorkQueueSettings> WorkQueueSettings::FromConfig() {
   s.poll_interval = static_cast<double>(poll_ms) / 1000;
   FROCKET_ASSIGN_OR_RETURN(int64_t attempts,
                            Config::Int("FROCKET_INVOKER_RETRY_MAX_ATTEMPTS", 1, 100));
-  s.max_attempts = static_cast<int>(attempts);
-  FROCKET_ASSIGN_OR_RETURN(s.retry_failed_interval,
+  s.retry.max_attempts = static_cast<int>(attempts);
+  FROCKET_ASSIGN_OR_RETURN(s.retry.retry_failed_interval,
                            Config::Double("FROCKET_INVOKER_RETRY_FAILED_INTERVAL"));
-  FROCKET_ASSIGN_OR_RETURN(s.retry_lost_interval,
+  FROCKET_ASSIGN_OR_RETURN(s.retry.retry_lost_interval,
                            Config::Double("FROCKET_INVOKER_RETRY_LOST_INTERVAL"));
   FROCKET_ASSIGN_OR_RETURN(s.self_select, Config::Bool("FROCKET_WORKER_SELF_SELECT_ENABLED"));
-  if (s.run_timeout <= 0 || s.retry_failed_interval < 0 || s.retry_lost_interval <= 0) {
+  if (s.run_timeout <= 0 || s.retry.retry_failed_interval < 0 || s.retry.retry_lost_interval <= 0) {
     return Status::Invalid(
         "FROCKET_INVOKER_RUN_TIMEOUT and FROCKET_INVOKER_RETRY_LOST_INTERVAL must be positive, "
         "FROCKET_INVOKER_RETRY_FAILED_INTERVAL not negative");
@@ -180,288 +163,273 @@ JobRun WorkQueueInvoker::RunRegistrations(const std::vector<RegistrationTaskRequ
   return run;
 }
 
-JobRun WorkQueueInvoker::RunJob(const Job& job, const ProgressCallback& progress,
-                                std::vector<std::optional<nlohmann::json>>* results) {
-  JobRun run;
-  const size_t n = job.messages.size();
-  results->assign(n, std::nullopt);
-  if (n == 0) return run;
-  const auto start = Clock::now();
-  auto connected = RedisClient::Connect(endpoint_);
-  if (!connected.ok()) {
-    run.status = connected.status();
+// One job's run through the queue: the Redis side of the protocol (job_keys.h), with an
+// AttemptTracker deciding what the reported statuses mean.
+class WorkQueueInvoker::QueueRun {
+ public:
+  QueueRun(const WorkQueueInvoker& invoker, const Job& job, RedisClient& redis,
+           const ProgressCallback& progress)
+      : invoker_(invoker),
+        job_(job),
+        redis_(redis),
+        progress_(progress),
+        keys_(invoker.prefix_, job.request_id),
+        queue_(TaskQueueKey(invoker.prefix_)),
+        tracker_(job.messages.size(), invoker.settings_.retry),
+        start_(Clock::now()) {
+    for (const nlohmann::json& m : job.messages) {
+      part_paths_.push_back(m.value("partPath", std::string()));
+    }
+  }
+
+  JobRun Run(std::vector<std::optional<nlohmann::json>>* results) {
+    JobRun run;
+    run.status = Enqueue();
+    run.times.enqueue_seconds = Since(start_);
+    if (run.status.ok()) {
+      log::Debug("invoker",
+                 "enqueued " + std::to_string(tracker_.size()) + " tasks of " + job_.request_id);
+      Report("RUNNING", true);
+      run.status = Track(results, &run);
+    }
+    auto deleted = redis_.Run({"DEL", keys_.alive, keys_.attempts, keys_.status, keys_.results,
+                               keys_.events, keys_.parts});
+    if (!deleted.ok()) log::Warning("invoker", "cleanup: " + deleted.status().message());
+    Report("FINISHING", true);
+    run.failed_attempts = tracker_.failed_attempts();
+    run.times.poll_seconds = Since(start_) - run.times.enqueue_seconds;
     return run;
   }
-  RedisClient& redis = **connected;
-  const JobKeys keys(prefix_, job.request_id);
-  const std::string queue = TaskQueueKey(prefix_);
-  const std::string ttl =
-      std::to_string(static_cast<int64_t>(std::ceil(settings_.run_timeout)) + kKeyGraceSeconds);
-  const bool self_select = !job.self_select_members.empty();
 
-  auto message_for = [&](size_t i, int attempt, bool let_worker_select) {
-    nlohmann::json m = job.messages[i];
+ private:
+  const WorkQueueSettings& settings() const { return invoker_.settings_; }
+
+  std::string Message(size_t i, int attempt, bool let_worker_select) const {
+    nlohmann::json m = job_.messages[i];
     m["attempt"] = attempt;
-    m["invokeTime"] = job.job_start;
+    m["invokeTime"] = job_.job_start;
     if (let_worker_select) {
       m["selfSelect"] = true;
       m["taskIndex"] = -1;
       m["partPath"] = "";
     }
     return JsonText(m);
-  };
+  }
 
-  // Enqueue: the tracking keys first, then the tasks, in one round trip.
-  std::vector<RedisCommand> enqueue;
-  enqueue.push_back({"SET", keys.alive, "1", "EX", ttl});
-  RedisCommand attempts = {"HSET", keys.attempts};
-  RedisCommand statuses = {"HSET", keys.status};
-  const std::string queued = StatusJson("QUEUED");
-  for (size_t i = 0; i < n; ++i) {
-    attempts.push_back(std::to_string(i));
-    attempts.push_back("1");
-    statuses.push_back(AttemptId(i, 1));
-    statuses.push_back(queued);
-  }
-  enqueue.push_back(std::move(attempts));
-  enqueue.push_back(std::move(statuses));
-  enqueue.push_back({"EXPIRE", keys.attempts, ttl});
-  enqueue.push_back({"EXPIRE", keys.status, ttl});
-  if (self_select) {
-    RedisCommand members = {"SADD", keys.parts};
-    members.insert(members.end(), job.self_select_members.begin(), job.self_select_members.end());
-    enqueue.push_back(std::move(members));
-    enqueue.push_back({"EXPIRE", keys.parts, ttl});
-  }
-  RedisCommand push = {"LPUSH", queue};
-  for (size_t i = 0; i < n; ++i) push.push_back(message_for(i, 1, self_select));
-  enqueue.push_back(std::move(push));
-
-  std::vector<TaskState> tasks(n);
-  for (TaskState& t : tasks) {
-    t.status[1] = "QUEUED";
-    t.latest_change = Clock::now();
-  }
-  auto cleanup = [&] {
-    auto deleted = redis.Run(
-        {"DEL", keys.alive, keys.attempts, keys.status, keys.results, keys.events, keys.parts});
-    if (!deleted.ok()) log::Warning("invoker", "cleanup: " + deleted.status().message());
-  };
-  if (auto sent = redis.RunAll(enqueue); !sent.ok()) {
-    run.status = sent.status().WithContext("enqueueing " + std::to_string(n) + " tasks");
-    cleanup();
-    return run;
-  }
-  run.times.enqueue_seconds = Since(start);
-  log::Debug("invoker", "enqueued " + std::to_string(n) + " tasks of " + job.request_id);
-
-  size_t done = 0;
-  double last_report = -1;
-  bool changed = true;
-  auto report = [&](const char* stage, bool force) {
-    if (!progress || (!force && (!changed || Since(start) - last_report < kProgressInterval))) {
-      return;
+  // The tracking keys first, then the tasks, in one round trip.
+  Status Enqueue() {
+    const size_t n = tracker_.size();
+    const std::string ttl =
+        std::to_string(static_cast<int64_t>(std::ceil(settings().run_timeout)) + kKeyGraceSeconds);
+    const bool self_select = !job_.self_select_members.empty();
+    std::vector<RedisCommand> enqueue;
+    enqueue.push_back({"SET", keys_.alive, "1", "EX", ttl});
+    RedisCommand attempts = {"HSET", keys_.attempts};
+    RedisCommand statuses = {"HSET", keys_.status};
+    for (size_t i = 0; i < n; ++i) {
+      attempts.insert(attempts.end(), {std::to_string(i), "1"});
+      statuses.insert(statuses.end(), {AttemptId(i, 1), QueuedJson()});
     }
-    Progress p;
-    p.stage = stage;
-    for (const TaskState& t : tasks) ++p.tasks[t.done ? "ENDED_SUCCESS" : t.latest_status];
-    p.message = std::to_string(done) + "/" + std::to_string(n) + " tasks done";
-    progress(p);
-    last_report = Since(start);
-    changed = false;
-  };
-  auto retry = [&](size_t i) -> Status {
-    FROCKET_ASSIGN_OR_RETURN(auto counter,
-                             redis.Run({"HINCRBY", keys.attempts, std::to_string(i), "1"}));
-    const int attempt = static_cast<int>(counter.integer);
-    FROCKET_ASSIGN_OR_RETURN(auto sent,
-                             redis.RunAll({{"HSET", keys.status, AttemptId(i, attempt), queued},
-                                           {"LPUSH", queue, message_for(i, attempt, false)}}));
-    TaskState& t = tasks[i];
-    t.attempts = attempt;
-    t.status[attempt] = "QUEUED";
-    t.latest_status = "QUEUED";
-    t.latest_change = Clock::now();
-    ++run.retried_tasks;
-    changed = true;
+    enqueue.push_back(std::move(attempts));
+    enqueue.push_back(std::move(statuses));
+    enqueue.push_back({"EXPIRE", keys_.attempts, ttl});
+    enqueue.push_back({"EXPIRE", keys_.status, ttl});
+    if (self_select) {
+      RedisCommand members = {"SADD", keys_.parts};
+      members.insert(members.end(), job_.self_select_members.begin(),
+                     job_.self_select_members.end());
+      enqueue.push_back(std::move(members));
+      enqueue.push_back({"EXPIRE", keys_.parts, ttl});
+    }
+    RedisCommand push = {"LPUSH", queue_};
+    for (size_t i = 0; i < n; ++i) push.push_back(Message(i, 1, self_select));
+    enqueue.push_back(std::move(push));
+    auto sent = redis_.RunAll(enqueue);
+    if (!sent.ok()) return sent.status().WithContext("enqueueing " + std::to_string(n) + " tasks");
     return Status::OK();
-  };
+  }
+
+  static std::string QueuedJson() {
+    return JsonText(nlohmann::json{
+        {"status", TaskStatusName(TaskStatus::kQueued)}, {"worker", ""}, {"time", NowSeconds()}});
+  }
+
+  // Until every task is done, the run timeout, or a failure.
+  Status Track(std::vector<std::optional<nlohmann::json>>* results, JobRun* run) {
+    while (!tracker_.all_done()) {
+      FROCKET_RETURN_IF_ERROR(CheckWorkers());
+      // Sleep until a worker reports or the next deadline (a retry due, the run timeout).
+      const double wait = std::max(
+          std::min({kMaxWait, settings().run_timeout - Since(start_), tracker_.SecondsToNextDue()}),
+          settings().poll_interval);
+      FROCKET_ASSIGN_OR_RETURN(std::vector<std::string> events, PopEvents(wait));
+      FROCKET_RETURN_IF_ERROR(ReadEvents(events, results));
+      if (tracker_.all_done()) break;
+      if (Since(start_) >= settings().run_timeout) return TimedOut();
+      FROCKET_ASSIGN_OR_RETURN(AttemptTracker::Due due, tracker_.DueRetries(part_paths_));
+      run->lost_tasks += due.lost;
+      for (size_t i : due.retry) {
+        FROCKET_RETURN_IF_ERROR(Retry(i));
+        ++run->retried_tasks;
+      }
+      Report("RUNNING", false);
+    }
+    return Status::OK();
+  }
+
+  // The events workers pushed (attempt ids whose status changed), waiting up to `wait` s.
+  Result<std::vector<std::string>> PopEvents(double wait) {
+    char timeout[32];
+    std::snprintf(timeout, sizeof(timeout), "%.3f", wait);
+    auto popped = redis_.RunBlocking({"BLPOP", keys_.events, timeout}, wait);
+    if (!popped.ok()) return popped.status().WithContext("waiting for task results");
+    std::vector<std::string> events;
+    if (popped->is_nil() || popped->elements.size() != 2) return events;
+    events.push_back(popped->elements[1].str);
+    auto rest = redis_.Run({"LPOP", keys_.events, "10000"});
+    if (!rest.ok()) return rest.status().WithContext("reading task events");
+    for (const RedisReply& r : rest->elements) events.push_back(r.str);
+    std::sort(events.begin(), events.end());
+    events.erase(std::unique(events.begin(), events.end()), events.end());
+    return events;
+  }
+
+  // The statuses and results of the attempts named, fed to the tracker.
+  Status ReadEvents(const std::vector<std::string>& events,
+                    std::vector<std::optional<nlohmann::json>>* results) {
+    if (events.empty()) return Status::OK();
+    RedisCommand get_status = {"HMGET", keys_.status};
+    RedisCommand get_results = {"HMGET", keys_.results};
+    get_status.insert(get_status.end(), events.begin(), events.end());
+    get_results.insert(get_results.end(), events.begin(), events.end());
+    auto replies = redis_.RunAll({get_status, get_results});
+    if (!replies.ok()) return replies.status().WithContext("reading task statuses");
+    for (size_t e = 0; e < events.size(); ++e) {
+      size_t index = 0;
+      int attempt = 0;
+      if (std::sscanf(events[e].c_str(), "%zu/%d", &index, &attempt) != 2 ||
+          index >= tracker_.size()) {
+        log::Warning("invoker", "ignoring a malformed task event '" + events[e] + "'");
+        continue;
+      }
+      auto status = nlohmann::json::parse((*replies)[0].elements[e].str, nullptr, false);
+      if (status.is_discarded() || !status.contains("status") || !status["status"].is_string()) {
+        continue;
+      }
+      auto s = TaskStatusFromName(status["status"].get<std::string>());
+      if (!s) continue;
+      std::optional<nlohmann::json> result;
+      if (*s == TaskStatus::kEndedSuccess || *s == TaskStatus::kEndedFailed) {
+        auto parsed = nlohmann::json::parse((*replies)[1].elements[e].str, nullptr, false);
+        if (!parsed.is_discarded()) result = std::move(parsed);
+      }
+      if (auto used = tracker_.Observe(index, attempt, *s, std::move(result))) {
+        (*results)[index] = std::move(*used);
+      }
+    }
+    return Status::OK();
+  }
+
+  Status Retry(size_t i) {
+    FROCKET_ASSIGN_OR_RETURN(auto counter,
+                             redis_.Run({"HINCRBY", keys_.attempts, std::to_string(i), "1"}));
+    const int attempt = static_cast<int>(counter.integer);
+    FROCKET_RETURN_IF_ERROR(
+        redis_
+            .RunAll({{"HSET", keys_.status, AttemptId(i, attempt), QueuedJson()},
+                     {"LPUSH", queue_, Message(i, attempt, false)}})
+            .status());
+    tracker_.Retried(i, attempt);
+    return Status::OK();
+  }
 
   // A cluster without live workers fails within seconds instead of at the run timeout; a
   // worker starting meanwhile (within kWorkerLiveSeconds) is in time.
-  std::optional<Clock::time_point> no_worker_since;
-  double last_worker_check = -1;
-  auto check_workers = [&]() -> Status {
-    if (last_worker_check >= 0 && Since(start) - last_worker_check < 1) return Status::OK();
-    last_worker_check = Since(start);
-    auto live = redis.Run(
-        {"EVAL", kLiveWorkersScript, "1", WorkersKey(prefix_), std::to_string(kWorkerLiveSeconds)});
+  Status CheckWorkers() {
+    if (last_worker_check_ >= 0 && Since(start_) - last_worker_check_ < 1) return Status::OK();
+    last_worker_check_ = Since(start_);
+    const std::string workers = WorkersKey(invoker_.prefix_);
+    auto live =
+        redis_.Run({"EVAL", kLiveWorkersScript, "1", workers, std::to_string(kWorkerLiveSeconds)});
     if (!live.ok()) return live.status().WithContext("checking for live workers");
     if (live->integer > 0) {
-      no_worker_since.reset();
+      no_worker_since_.reset();
       return Status::OK();
     }
-    if (!no_worker_since) no_worker_since = Clock::now();
-    if (Since(*no_worker_since) < static_cast<double>(kWorkerLiveSeconds)) return Status::OK();
+    if (!no_worker_since_) no_worker_since_ = Clock::now();
+    if (Since(*no_worker_since_) < static_cast<double>(kWorkerLiveSeconds)) return Status::OK();
     return Status::IOError(
-        "no live worker: no `frocket worker` has said it is alive in " + endpoint_.Describe() +
-        " (key " + WorkersKey(prefix_) + ") for " + std::to_string(kWorkerLiveSeconds) +
+        "no live worker: no `frocket worker` has said it is alive in " +
+        invoker_.endpoint_.Describe() + " (key " + workers + ") for " +
+        std::to_string(kWorkerLiveSeconds) +
         " s; start workers with FROCKET_DATASTORE=redis and this Redis in FROCKET_REDIS_HOST/"
         "PORT (and the same FROCKET_DATASTORE_REDIS_PREFIX)");
-  };
-
-  report("RUNNING", true);
-  while (done < n) {
-    if (Status live = check_workers(); !live.ok()) {
-      run.status = live;
-      break;
-    }
-    // Sleep until a worker reports or the next deadline (a retry due, the run timeout).
-    double wait = std::min(kMaxWait, settings_.run_timeout - Since(start));
-    for (const TaskState& t : tasks) {
-      if (t.done) continue;
-      const double since = std::chrono::duration<double>(Clock::now() - t.latest_change).count();
-      const double due = t.latest_status == "ENDED_FAILED" ? settings_.retry_failed_interval
-                                                           : settings_.retry_lost_interval;
-      wait = std::min(wait, due - since);
-    }
-    wait = std::max(wait, settings_.poll_interval);
-    char timeout[32];
-    std::snprintf(timeout, sizeof(timeout), "%.3f", wait);
-    auto popped = redis.RunBlocking({"BLPOP", keys.events, timeout}, wait);
-    if (!popped.ok()) {
-      run.status = popped.status().WithContext("waiting for task results");
-      break;
-    }
-    std::vector<std::string> events;
-    if (!popped->is_nil() && popped->elements.size() == 2) {
-      events.push_back(popped->elements[1].str);
-      auto rest = redis.Run({"LPOP", keys.events, "10000"});
-      if (!rest.ok()) {
-        run.status = rest.status().WithContext("reading task events");
-        break;
-      }
-      for (const RedisReply& r : rest->elements) events.push_back(r.str);
-    }
-    if (!events.empty()) {
-      std::sort(events.begin(), events.end());
-      events.erase(std::unique(events.begin(), events.end()), events.end());
-      RedisCommand get_status = {"HMGET", keys.status};
-      RedisCommand get_results = {"HMGET", keys.results};
-      get_status.insert(get_status.end(), events.begin(), events.end());
-      get_results.insert(get_results.end(), events.begin(), events.end());
-      auto replies = redis.RunAll({get_status, get_results});
-      if (!replies.ok()) {
-        run.status = replies.status().WithContext("reading task statuses");
-        break;
-      }
-      for (size_t e = 0; e < events.size(); ++e) {
-        size_t index = 0;
-        int attempt = 0;
-        if (std::sscanf(events[e].c_str(), "%zu/%d", &index, &attempt) != 2 || index >= n) {
-          log::Warning("invoker", "ignoring a malformed task event '" + events[e] + "'");
-          continue;
-        }
-        auto status = nlohmann::json::parse((*replies)[0].elements[e].str, nullptr, false);
-        if (status.is_discarded() || !status.contains("status")) continue;
-        const std::string s = status["status"].get<std::string>();
-        TaskState& t = tasks[index];
-        if (t.status[attempt] == s) continue;
-        t.status[attempt] = s;
-        changed = true;
-        if (attempt == t.attempts) {
-          t.latest_status = s;
-          t.latest_change = Clock::now();
-        }
-        if (!Ended(s)) continue;
-        auto result = nlohmann::json::parse((*replies)[1].elements[e].str, nullptr, false);
-        if (s == "ENDED_FAILED") {
-          ++run.failed_attempts;
-          t.last_error = !result.is_discarded() && result.contains("error")
-                             ? result["error"].get<std::string>()
-                             : "the worker reported a failure without a result";
-          log::Info("invoker", "task " + events[e] + " failed: " + t.last_error);
-          continue;
-        }
-        if (t.done) {
-          log::Debug("invoker", "task " + events[e] + " succeeded again; result ignored");
-          continue;
-        }
-        if (result.is_discarded()) {
-          t.last_error = "the worker reported success without a readable result";
-          continue;
-        }
-        (*results)[index] = std::move(result);
-        t.done = true;
-        ++done;
-      }
-    }
-    if (done == n) break;
-
-    const double elapsed = Since(start);
-    if (elapsed >= settings_.run_timeout) {
-      std::map<std::string, int64_t> counts;
-      for (const TaskState& t : tasks) {
-        if (!t.done) ++counts[t.latest_status];
-      }
-      std::string detail;
-      for (const auto& [s, c] : counts)
-        detail += (detail.empty() ? "" : ", ") + std::to_string(c) + " " + s;
-      std::string message = "timed out after " + Seconds(elapsed) +
-                            " s (FROCKET_INVOKER_RUN_TIMEOUT): " + std::to_string(done) + " of " +
-                            std::to_string(n) + " tasks done; unfinished: " + detail;
-      if (counts.size() == 1 && counts.count("QUEUED") == 1) {
-        // Queued tasks that are no longer in the queue nor tracked were removed from Redis
-        // (evicted, or flushed): say so rather than blame the workers.
-        auto left = redis.RunAll({{"EXISTS", keys.alive}, {"LLEN", queue}});
-        const bool vanished =
-            left.ok() && left->size() == 2 && ((*left)[0].integer == 0 || (*left)[1].integer == 0);
-        if (vanished) {
-          const std::string risk = EvictionRisk(redis);
-          message += ". The job's tasks are no longer in " + endpoint_.Describe() +
-                     " (removed or evicted: " +
-                     (risk.empty() ? std::string("check its maxmemory-policy") : risk) + ")";
-        } else {
-          message += ". No worker took a task: are `frocket worker` processes running against " +
-                     endpoint_.Describe() + "?";
-        }
-      }
-      run.status = Status::IOError(message);
-      break;
-    }
-    Status retried;
-    for (size_t i = 0; i < n && retried.ok(); ++i) {
-      TaskState& t = tasks[i];
-      if (t.done) continue;
-      const double since = std::chrono::duration<double>(Clock::now() - t.latest_change).count();
-      if (t.latest_status == "ENDED_FAILED") {
-        if (t.attempts >= settings_.max_attempts) {
-          retried = Status::IOError(
-              "part " + job.messages[i].value("partPath", std::string()) + " (task " +
-              std::to_string(i) + ") failed " + std::to_string(t.attempts) +
-              " attempts (FROCKET_INVOKER_RETRY_MAX_ATTEMPTS), the last with: " + t.last_error);
-        } else if (since >= settings_.retry_failed_interval) {
-          log::Info("invoker", "retrying failed task " + std::to_string(i));
-          retried = retry(i);
-        }
-      } else if (since >= settings_.retry_lost_interval && t.attempts < settings_.max_attempts) {
-        log::Info("invoker", "task " + std::to_string(i) + " attempt " +
-                                 std::to_string(t.attempts) + " is lost (" + t.latest_status +
-                                 " for " + Seconds(since) + " s); retrying");
-        ++run.lost_tasks;
-        retried = retry(i);
-      }
-    }
-    if (!retried.ok()) {
-      run.status = retried;
-      break;
-    }
-    report("RUNNING", false);
   }
-  cleanup();
-  report("FINISHING", true);
-  run.times.poll_seconds = Since(start) - run.times.enqueue_seconds;
-  return run;
+
+  // The run timeout's error: what was left unfinished, and, when no task was even taken, why.
+  Status TimedOut() {
+    std::string message = "timed out after " + Seconds(Since(start_)) +
+                          " s (FROCKET_INVOKER_RUN_TIMEOUT): " + std::to_string(tracker_.done()) +
+                          " of " + std::to_string(tracker_.size()) +
+                          " tasks done; unfinished: " + tracker_.UnfinishedSummary();
+    if (tracker_.AllUnfinishedQueued()) {
+      // Queued tasks that are no longer in the queue nor tracked were removed from Redis
+      // (evicted, or flushed): say so rather than blame the workers.
+      auto left = redis_.RunAll({{"EXISTS", keys_.alive}, {"LLEN", queue_}});
+      const bool vanished =
+          left.ok() && left->size() == 2 && ((*left)[0].integer == 0 || (*left)[1].integer == 0);
+      const std::string where = invoker_.endpoint_.Describe();
+      if (vanished) {
+        const std::string risk = EvictionRisk(redis_);
+        message += ". The job's tasks are no longer in " + where + " (removed or evicted: " +
+                   (risk.empty() ? std::string("check its maxmemory-policy") : risk) + ")";
+      } else {
+        message += ". No worker took a task: are `frocket worker` processes running against " +
+                   where + "?";
+      }
+    }
+    return Status::IOError(message);
+  }
+
+  // Progress when something changed, at most every kProgressInterval (unless forced).
+  void Report(const char* stage, bool force) {
+    if (!progress_) return;
+    if (!force && Since(start_) - last_report_ < kProgressInterval) return;
+    if (!tracker_.TakeChanged() && !force) return;
+    Progress p;
+    p.stage = stage;
+    p.tasks = tracker_.Counts();
+    p.message =
+        std::to_string(tracker_.done()) + "/" + std::to_string(tracker_.size()) + " tasks done";
+    progress_(p);
+    last_report_ = Since(start_);
+  }
+
+  const WorkQueueInvoker& invoker_;
+  const Job& job_;
+  RedisClient& redis_;
+  const ProgressCallback& progress_;
+  const JobKeys keys_;
+  const std::string queue_;
+  std::vector<std::string> part_paths_;
+  AttemptTracker tracker_;
+  const Clock::time_point start_;
+  double last_report_ = -1;
+  double last_worker_check_ = -1;
+  std::optional<Clock::time_point> no_worker_since_;
+};
+
+JobRun WorkQueueInvoker::RunJob(const Job& job, const ProgressCallback& progress,
+                                std::vector<std::optional<nlohmann::json>>* results) {
+  results->assign(job.messages.size(), std::nullopt);
+  if (job.messages.empty()) return {};
+  auto connected = RedisClient::Connect(endpoint_);
+  if (!connected.ok()) {
+    JobRun run;
+    run.status = connected.status();
+    return run;
+  }
+  return QueueRun(*this, job, **connected, progress).Run(results);
 }
 
 }  // namespace frocket::cluster

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/attempt_tracker.h"
 #include "cluster/invoker.h"
 #include "cluster/redis_client.h"
 
@@ -28,12 +29,11 @@ namespace frocket::cluster {
 class Blobstore;
 
 struct WorkQueueSettings {
-  double run_timeout = 60;           // FROCKET_INVOKER_RUN_TIMEOUT
-  double poll_interval = 0.025;      // FROCKET_INVOKER_ASYNC_POLL_INTERVAL_MS
-  int max_attempts = 3;              // FROCKET_INVOKER_RETRY_MAX_ATTEMPTS
-  double retry_failed_interval = 3;  // FROCKET_INVOKER_RETRY_FAILED_INTERVAL
-  double retry_lost_interval = 20;   // FROCKET_INVOKER_RETRY_LOST_INTERVAL
-  bool self_select = true;           // FROCKET_WORKER_SELF_SELECT_ENABLED
+  double run_timeout = 60;       // FROCKET_INVOKER_RUN_TIMEOUT
+  double poll_interval = 0.025;  // FROCKET_INVOKER_ASYNC_POLL_INTERVAL_MS
+  // FROCKET_INVOKER_RETRY_MAX_ATTEMPTS, _RETRY_FAILED_INTERVAL, _RETRY_LOST_INTERVAL.
+  RetryPolicy retry;
+  bool self_select = true;  // FROCKET_WORKER_SELF_SELECT_ENABLED
   static Result<WorkQueueSettings> FromConfig();
 };
 
@@ -66,6 +66,7 @@ class WorkQueueInvoker final : public Invoker {
     std::vector<std::string> self_select_members;
     double job_start = 0;
   };
+  class QueueRun;
   JobRun RunJob(const Job& job, const ProgressCallback& progress,
                 std::vector<std::optional<nlohmann::json>>* results);
 
