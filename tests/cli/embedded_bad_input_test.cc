@@ -35,6 +35,7 @@
 
 #include "parquet/file_writer.h"
 #include "support/frocket_cli.h"
+#include "support/temp_dir.h"
 
 // PartSpec{.users = ...} leaves the other knobs at their defaults, on purpose.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -257,16 +258,12 @@ class EmbeddedCli : public ::testing::Test {
 
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/frocket-cli-XXXXXX";
-    char* made = ::mkdtemp(tmpl);
-    ASSERT_NE(made, nullptr) << std::strerror(errno);
-    root_ = made;
+    ASSERT_TRUE(temp_.ok()) << std::strerror(errno);
+    root_ = temp_.path();
     home_ = root_ + "/home";
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
+
+  frocket::testing::TempDir temp_{"frocket-cli"};
 
   // A directory under this test's temporary directory.
   std::string Dir(const std::string& name) {

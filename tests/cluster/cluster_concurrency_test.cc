@@ -4,7 +4,7 @@
 // answer.
 #include <thread>
 
-#include "cluster/cluster_fixture.h"
+#include "support/cluster_fixture.h"
 
 namespace frocket::testing {
 namespace {

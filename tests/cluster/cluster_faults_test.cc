@@ -12,7 +12,7 @@
 #include <future>
 #include <thread>
 
-#include "cluster/cluster_fixture.h"
+#include "support/cluster_fixture.h"
 
 namespace frocket::testing {
 namespace {
@@ -41,21 +41,6 @@ class ClusterFaults : public ClusterTest {
   std::future<FrocketRun> QueryInBackground(const Environment& env) {
     return std::async(std::launch::async,
                       [this, env] { return Cluster(RunArgs("activity", FaultQuery()), env); });
-  }
-
-  // A run that failed as it should: exit status 1 and a JSON response with success false, no
-  // answer, and an errorMessage that holds every one of `mentions`.
-  static void ExpectFailed(const FrocketRun& r, const std::vector<std::string>& mentions) {
-    SCOPED_TRACE(r.Describe());
-    EXPECT_TRUE(r.result.exited());
-    EXPECT_EQ(r.result.exit_code, 1);
-    ASSERT_TRUE(r.out && r.out->is_object());
-    EXPECT_FALSE(r.out->value("success", true));
-    EXPECT_TRUE(r.out->value("query", json()).is_null());
-    const std::string message = r.out->value("errorMessage", "");
-    for (const std::string& m : mentions) {
-      EXPECT_TRUE(Mentions(message, m)) << "the error should mention " << m;
-    }
   }
 
   static std::string RequestId(const FrocketRun& r) {

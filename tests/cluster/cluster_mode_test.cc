@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "cluster/cluster_fixture.h"
+#include "support/cluster_fixture.h"
 
 namespace frocket::testing {
 namespace {

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "support/redis_server.h"
+#include "support/temp_dir.h"
 
 namespace frocket::cluster {
 namespace {
@@ -21,18 +22,15 @@ using frocket::testing::RedisServer;
 class RedisClientOnRealServer : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/frocket-redis-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr) << std::strerror(errno);
-    dir_ = tmpl;
+    ASSERT_TRUE(temp_.ok()) << std::strerror(errno);
+    dir_ = temp_.path();
     auto server = RedisServer::Start(dir_ + "/redis");
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);
   }
-  void TearDown() override {
-    server_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  void TearDown() override { server_.reset(); }
+
+  frocket::testing::TempDir temp_{"frocket-redis"};
 
   RedisEndpoint Endpoint(int db = 0) const {
     RedisEndpoint e;

@@ -13,6 +13,7 @@
 #include "query/query_parser.h"
 #include "storage/local_file_source.h"
 #include "support/inline_part.h"
+#include "support/temp_dir.h"
 
 namespace frocket::cluster {
 namespace {
@@ -236,9 +237,8 @@ TEST(TaskCodec, RegistrationTaskRequestRoundTrip) {
 class RegistrationResultCodec : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/frocket-codec-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(temp_.ok());
+    dir_ = temp_.path();
     cli::GeneratorOptions options;
     options.rows = 5000;
     options.parts = 1;
@@ -252,11 +252,7 @@ class RegistrationResultCodec : public ::testing::Test {
     ASSERT_TRUE(inspection.ok()) << inspection.status().message();
     inspection_ = std::move(*inspection);
   }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
+  frocket::testing::TempDir temp_{"frocket-codec"};
   std::string dir_;
   dataset::PartInspection inspection_;
 };

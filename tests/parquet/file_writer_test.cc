@@ -14,25 +14,14 @@
 
 #include "parquet/file_reader.h"
 #include "storage/local_file_source.h"
+#include "support/temp_dir.h"
 
 namespace frocket::parquet {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/frocket-writer-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using frocket::testing::TempDir;
 
 // Plain-form vectors built from test values.
 ColumnVector Int64s(const std::vector<std::optional<int64_t>>& v) {

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "cluster/cluster_fixture.h"
 #include "support/api_client.h"
+#include "support/cluster_fixture.h"
 
 namespace frocket::testing {
 namespace {

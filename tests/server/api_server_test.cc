@@ -8,8 +8,8 @@
 #include <set>
 #include <thread>
 
-#include "cluster/cluster_fixture.h"
 #include "support/api_client.h"
+#include "support/cluster_fixture.h"
 
 namespace frocket::testing {
 namespace {

@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "storage/s3_client.h"
-#include "storage/s3_dataset_fixture.h"
+#include "support/s3_dataset_fixture.h"
 
 namespace frocket::testing {
 namespace {

@@ -2,7 +2,7 @@
 // answer every query exactly as the embedded mode does over the same files on local disk.
 #include <gtest/gtest.h>
 
-#include "storage/s3_dataset_fixture.h"
+#include "support/s3_dataset_fixture.h"
 
 namespace frocket::testing {
 namespace {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "storage/s3_dataset_fixture.h"
+#include "support/s3_dataset_fixture.h"
 
 namespace frocket::testing {
 namespace {

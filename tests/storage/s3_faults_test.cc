@@ -7,7 +7,7 @@
 
 #include <future>
 
-#include "storage/s3_dataset_fixture.h"
+#include "support/s3_dataset_fixture.h"
 
 namespace frocket::testing {
 namespace {
@@ -21,22 +21,6 @@ const std::string& FaultQuery() {
 
 // Every run reads S3, not what an earlier run left in the disk cache.
 const Environment kNoDiskCache = {{"FROCKET_WORKER_DISK_CACHE_SIZE_MB", "0"}};
-
-// A run that failed as it should: exit status 1, a JSON response with success false and no
-// answer, and an errorMessage holding every one of `mentions`.
-void ExpectFailed(const FrocketRun& r, const std::vector<std::string>& mentions) {
-  SCOPED_TRACE(r.Describe());
-  EXPECT_TRUE(r.result.exited());
-  EXPECT_EQ(r.result.exit_code, 1);
-  ASSERT_TRUE(r.out && r.out->is_object());
-  EXPECT_FALSE(r.out->value("success", true));
-  EXPECT_TRUE(r.out->value("query", json()).is_null());
-  const std::string message = r.out->value("errorMessage", "");
-  ::testing::Test::RecordProperty("errorMessage", message);
-  for (const std::string& m : mentions) {
-    EXPECT_TRUE(Mentions(message, m)) << "the error should mention " << m;
-  }
-}
 
 class S3Faults : public S3DatasetTest {
  protected:

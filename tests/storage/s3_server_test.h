@@ -13,26 +13,23 @@
 
 #include "storage/s3_client.h"
 #include "support/s3_server.h"
+#include "support/temp_dir.h"
 
 namespace frocket::testing {
 
 class S3ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/frocket-s3-XXXXXX";
-    char* made = ::mkdtemp(tmpl);
-    ASSERT_NE(made, nullptr) << std::strerror(errno);
-    dir_ = made;
+    ASSERT_TRUE(temp_.ok()) << std::strerror(errno);
+    dir_ = temp_.path();
     auto server = S3Server::Start(dir_ + "/s3", {"bkt"});
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);
   }
 
-  void TearDown() override {
-    server_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  void TearDown() override { server_.reset(); }
+
+  TempDir temp_{"frocket-s3"};
 
   // Path-style requests to this test's server, signed with these credentials (s3rver's own
   // are S3RVER / S3RVER).

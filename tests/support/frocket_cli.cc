@@ -1,5 +1,7 @@
 #include "support/frocket_cli.h"
 
+#include <gtest/gtest.h>
+
 namespace frocket::testing {
 
 std::string Abbrev(const std::string& s, size_t max) {
@@ -34,6 +36,20 @@ bool Mentions(const std::string& text, const std::string& mention) {
     if (text.find(alt) != std::string::npos) return true;
     if (bar == std::string::npos) return false;
     start = bar + 1;
+  }
+}
+
+void ExpectFailed(const FrocketRun& r, const std::vector<std::string>& mentions) {
+  SCOPED_TRACE(r.Describe());
+  EXPECT_TRUE(r.result.exited());
+  EXPECT_EQ(r.result.exit_code, 1);
+  ASSERT_TRUE(r.out && r.out->is_object());
+  EXPECT_FALSE(r.out->value("success", true));
+  EXPECT_TRUE(r.out->value("query", nlohmann::json()).is_null());
+  const std::string message = r.out->value("errorMessage", "");
+  ::testing::Test::RecordProperty("errorMessage", message);
+  for (const std::string& m : mentions) {
+    EXPECT_TRUE(Mentions(message, m)) << "the error should mention " << m;
   }
 }
 

@@ -23,6 +23,10 @@ struct FrocketRun {
 FrocketRun RunFrocket(const std::vector<std::string>& args, const Environment& env,
                       int timeout_seconds = 30);
 
+// A run that failed as it should: exit status 1, a JSON response with success false and no
+// answer, and an errorMessage holding every one of `mentions` (see Mentions).
+void ExpectFailed(const FrocketRun& r, const std::vector<std::string>& mentions);
+
 // s, cut to max characters for messages.
 std::string Abbrev(const std::string& s, size_t max = 2000);
 

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <thread>
 
+#include "support/temp_dir.h"
+
 namespace frocket::cluster {
 namespace {
 
@@ -20,16 +22,12 @@ namespace fs = std::filesystem;
 class SqliteDatastoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/frocket-sqlite-XXXXXX";
-    char* made = ::mkdtemp(tmpl);
-    ASSERT_NE(made, nullptr) << std::strerror(errno);
-    root_ = made;
+    ASSERT_TRUE(dir_.ok()) << std::strerror(errno);
+    root_ = dir_.path();
     path_ = root_ + "/nested/dir/frocket.db";
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
+
+  frocket::testing::TempDir dir_{"frocket-sqlite"};
 
   std::unique_ptr<SqliteDatastore> OpenStore() {
     auto store = SqliteDatastore::Open(path_);

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster/cluster_fixture.h"
+#include "support/cluster_fixture.h"
 #include "support/s3_server.h"
 
 namespace frocket::testing {

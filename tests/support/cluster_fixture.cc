@@ -1,4 +1,4 @@
-#include "cluster/cluster_fixture.h"
+#include "support/cluster_fixture.h"
 
 #include <stdlib.h>
 #include <sys/wait.h>

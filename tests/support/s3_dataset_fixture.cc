@@ -1,4 +1,4 @@
-#include "storage/s3_dataset_fixture.h"
+#include "support/s3_dataset_fixture.h"
 
 #include <cstdio>
 
