@@ -330,28 +330,37 @@ int RunParquetSchema(const std::string& path) {
   return 0;
 }
 
+// The indexes of the columns named (all without names), in schema order.
+Result<std::vector<int>> SelectColumns(const ParquetFile& f, const std::string& path,
+                                       const std::vector<std::string>& columns) {
+  std::vector<int> selected;
+  if (columns.empty()) {
+    for (int c = 0; c < f.schema().num_columns(); ++c) selected.push_back(c);
+    return selected;
+  }
+  for (const auto& name : columns) {
+    int index = f.schema().FindColumn(name);
+    if (index < 0) {
+      std::string known;
+      for (const auto& c : f.schema().columns()) known += (known.empty() ? "" : ", ") + c.name;
+      return Status::NotFound(path + ": no column '" + name + "' (columns: " + known + ")");
+    }
+    selected.push_back(index);
+  }
+  // Keys in schema order, whatever order the columns were asked in (DESIGN.md §5).
+  std::sort(selected.begin(), selected.end());
+  selected.erase(std::unique(selected.begin(), selected.end()), selected.end());
+  return selected;
+}
+
 int RunParquetCat(const std::string& path, const std::vector<std::string>& columns,
                   std::optional<int64_t> limit) {
   auto opened = OpenFile(path);
   if (!opened.ok()) return Fail(opened.status());
   const ParquetFile& f = **opened;
-  std::vector<int> selected;
-  if (columns.empty()) {
-    for (int c = 0; c < f.schema().num_columns(); ++c) selected.push_back(c);
-  } else {
-    for (const auto& name : columns) {
-      int index = f.schema().FindColumn(name);
-      if (index < 0) {
-        std::string known;
-        for (const auto& c : f.schema().columns()) known += (known.empty() ? "" : ", ") + c.name;
-        return Fail(Status::NotFound(path + ": no column '" + name + "' (columns: " + known + ")"));
-      }
-      selected.push_back(index);
-    }
-    // Keys in schema order, whatever order the columns were asked in (DESIGN.md §5).
-    std::sort(selected.begin(), selected.end());
-    selected.erase(std::unique(selected.begin(), selected.end()), selected.end());
-  }
+  auto chosen = SelectColumns(f, path, columns);
+  if (!chosen.ok()) return Fail(chosen.status());
+  const std::vector<int>& selected = *chosen;
   if (limit && *limit < 0) return Fail(Status::Invalid("--limit must not be negative"));
 
   // Keys are written once per column, escaped up front.

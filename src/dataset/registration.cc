@@ -123,6 +123,102 @@ Result<InspectionSettings> InspectionSettings::FromConfig() {
   return s;
 }
 
+namespace {
+
+// The file's columns frocket can query, and those it cannot with their Parquet types.
+std::vector<std::string> ReadColumns(const parquet::Schema& file_schema,
+                                     DatasetSchemaInfo* schema) {
+  std::vector<std::string> supported;
+  for (const auto& c : file_schema.columns()) {
+    auto type = table::QueryTypeOf(c);
+    if (!type) {
+      schema->unsupported_columns[c.name] = DtypeName(c);
+      continue;
+    }
+    ColumnInfo info;
+    info.name = c.name;
+    info.type = *type;
+    info.dtype_name = DtypeName(c);
+    schema->columns.push_back(std::move(info));
+    supported.push_back(c.name);
+  }
+  return supported;
+}
+
+// The group id or timestamp column: present, supported, of one of `types`.
+Status RequireColumn(const DatasetSchemaInfo& schema, const std::string& part,
+                     const std::string& column, const char* role,
+                     std::initializer_list<ColumnType> types) {
+  const ColumnInfo* c = schema.Find(column);
+  if (c == nullptr) {
+    if (auto it = schema.unsupported_columns.find(column); it != schema.unsupported_columns.end()) {
+      return Status::Invalid(part + ": the " + role + " column '" + column + "' has type " +
+                             it->second + ", which is not supported");
+    }
+    return Status::Invalid(part + ": no " + role + " column '" + column + "'");
+  }
+  for (ColumnType t : types) {
+    if (c->type == t) return Status::OK();
+  }
+  std::string allowed;
+  for (ColumnType t : types) {
+    allowed += (allowed.empty() ? "" : " or ") + std::string(ColumnTypeName(t));
+  }
+  return Status::Invalid(part + ": the " + role + " column '" + column + "' is " +
+                         ColumnTypeName(c->type) + "; it must be " + allowed);
+}
+
+// The smallest and largest value of a numeric column (NULLs and NaNs left out).
+template <typename T>
+void NumericRange(const table::Column& c, const T* values, ColumnInfo* info) {
+  for (int64_t r = 0; r < c.length; ++r) {
+    if (c.IsNull(r)) continue;
+    const auto v = static_cast<double>(values[r]);
+    if (std::isnan(v)) continue;
+    info->numeric_min = info->numeric_min ? std::min(*info->numeric_min, v) : v;
+    info->numeric_max = info->numeric_max ? std::max(*info->numeric_max, v) : v;
+  }
+}
+
+// A string column's distinct share, whether it is categorical, and its most common values.
+void StringStatistics(const table::Part& part, const table::Column& c,
+                      const InspectionSettings& settings, ColumnInfo* info) {
+  info->dictionary_encoded = c.is_dictionary();
+  const table::ValueCodes& codes = part.Codes(info->name);
+  std::vector<int64_t> counts(static_cast<size_t>(codes.num_values()) + 1, 0);
+  for (int64_t r = 0; r < c.length; ++r) ++counts[static_cast<size_t>(codes.codes()[r])];
+  int64_t distinct = 0;
+  for (int32_t v = 0; v < codes.num_values(); ++v) distinct += counts[static_cast<size_t>(v)] > 0;
+  info->unique_ratio =
+      c.length > 0 ? static_cast<double>(distinct) / static_cast<double>(c.length) : 0.0;
+  info->categorical = c.length > 0 && *info->unique_ratio < settings.categorical_ratio;
+  if (!info->categorical || settings.top_count <= 0) return;
+  std::vector<int32_t> order;
+  for (int32_t v = 0; v < codes.num_values(); ++v) {
+    if (counts[static_cast<size_t>(v)] > 0) order.push_back(v);
+  }
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return counts[static_cast<size_t>(a)] > counts[static_cast<size_t>(b)];
+  });
+  for (size_t i = 0; i < order.size() && static_cast<int64_t>(i) < settings.top_count; ++i) {
+    const double share =
+        static_cast<double>(counts[static_cast<size_t>(order[i])]) / static_cast<double>(c.length);
+    info->top_values[std::get<std::string>(codes.value(order[i]))] = share;
+  }
+}
+
+// The part's group ids, sorted.
+template <typename T>
+std::vector<T> SortedGroupIds(const table::ValueCodes& ids) {
+  std::vector<T> v;
+  v.reserve(static_cast<size_t>(ids.num_values()));
+  for (int32_t g = 0; g < ids.num_values(); ++g) v.push_back(std::get<T>(ids.value(g)));
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+}  // namespace
+
 Result<PartInspection> InspectPart(std::shared_ptr<ByteSource> source,
                                    const std::string& group_id_column,
                                    const std::string& timestamp_column, bool return_group_ids,
@@ -136,43 +232,11 @@ Result<PartInspection> InspectPart(std::shared_ptr<ByteSource> source,
   DatasetSchemaInfo& schema = out.schema;
   schema.group_id_column = group_id_column;
   schema.timestamp_column = timestamp_column;
-  std::vector<std::string> supported;
-  for (const auto& c : file->schema().columns()) {
-    auto type = table::QueryTypeOf(c);
-    if (!type) {
-      schema.unsupported_columns[c.name] = DtypeName(c);
-      continue;
-    }
-    ColumnInfo info;
-    info.name = c.name;
-    info.type = *type;
-    info.dtype_name = DtypeName(c);
-    schema.columns.push_back(std::move(info));
-    supported.push_back(c.name);
-  }
-  auto require = [&](const std::string& column, const char* role,
-                     std::initializer_list<ColumnType> types) -> Status {
-    const ColumnInfo* c = schema.Find(column);
-    if (c == nullptr) {
-      if (schema.unsupported_columns.count(column)) {
-        return Status::Invalid(name + ": the " + role + " column '" + column + "' has type " +
-                               schema.unsupported_columns[column] + ", which is not supported");
-      }
-      return Status::Invalid(name + ": no " + role + " column '" + column + "'");
-    }
-    for (ColumnType t : types) {
-      if (c->type == t) return Status::OK();
-    }
-    std::string allowed;
-    for (ColumnType t : types)
-      allowed += (allowed.empty() ? "" : " or ") + std::string(ColumnTypeName(t));
-    return Status::Invalid(name + ": the " + role + " column '" + column + "' is " +
-                           ColumnTypeName(c->type) + "; it must be " + allowed);
-  };
-  FROCKET_RETURN_IF_ERROR(
-      require(group_id_column, "group id", {ColumnType::kInt, ColumnType::kString}));
-  FROCKET_RETURN_IF_ERROR(
-      require(timestamp_column, "timestamp", {ColumnType::kInt, ColumnType::kFloat}));
+  const std::vector<std::string> supported = ReadColumns(file->schema(), &schema);
+  FROCKET_RETURN_IF_ERROR(RequireColumn(schema, name, group_id_column, "group id",
+                                        {ColumnType::kInt, ColumnType::kString}));
+  FROCKET_RETURN_IF_ERROR(RequireColumn(schema, name, timestamp_column, "timestamp",
+                                        {ColumnType::kInt, ColumnType::kFloat}));
 
   FROCKET_ASSIGN_OR_RETURN(auto part,
                            table::LoadPart(*file, supported, group_id_column, timestamp_column));
@@ -180,60 +244,23 @@ Result<PartInspection> InspectPart(std::shared_ptr<ByteSource> source,
   out.groups = part->num_groups();
   for (ColumnInfo& info : schema.columns) {
     const table::Column& c = *part->FindColumn(info.name);
-    if (c.type == ColumnType::kInt || c.type == ColumnType::kFloat) {
-      for (int64_t r = 0; r < c.length; ++r) {
-        if (c.IsNull(r)) continue;
-        double v = c.type == ColumnType::kInt ? static_cast<double>(c.ints()[r]) : c.floats()[r];
-        if (std::isnan(v)) continue;
-        info.numeric_min = info.numeric_min ? std::min(*info.numeric_min, v) : v;
-        info.numeric_max = info.numeric_max ? std::max(*info.numeric_max, v) : v;
-      }
-      if (info.name == timestamp_column) {
-        schema.min_timestamp = info.numeric_min;
-        schema.max_timestamp = info.numeric_max;
-      }
+    if (c.type == ColumnType::kInt) {
+      NumericRange(c, c.ints(), &info);
+    } else if (c.type == ColumnType::kFloat) {
+      NumericRange(c, c.floats(), &info);
     } else if (c.type == ColumnType::kString) {
-      info.dictionary_encoded = c.is_dictionary();
-      const table::ValueCodes& codes = part->Codes(info.name);
-      std::vector<int64_t> counts(static_cast<size_t>(codes.num_values()) + 1, 0);
-      for (int64_t r = 0; r < c.length; ++r) ++counts[static_cast<size_t>(codes.codes()[r])];
-      int64_t distinct = 0;
-      for (int32_t v = 0; v < codes.num_values(); ++v)
-        distinct += counts[static_cast<size_t>(v)] > 0;
-      info.unique_ratio =
-          c.length > 0 ? static_cast<double>(distinct) / static_cast<double>(c.length) : 0.0;
-      info.categorical = c.length > 0 && *info.unique_ratio < settings.categorical_ratio;
-      if (info.categorical && settings.top_count > 0) {
-        std::vector<int32_t> order;
-        for (int32_t v = 0; v < codes.num_values(); ++v) {
-          if (counts[static_cast<size_t>(v)] > 0) order.push_back(v);
-        }
-        std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-          return counts[static_cast<size_t>(a)] > counts[static_cast<size_t>(b)];
-        });
-        for (size_t i = 0; i < order.size() && static_cast<int64_t>(i) < settings.top_count; ++i) {
-          double share = static_cast<double>(counts[static_cast<size_t>(order[i])]) /
-                         static_cast<double>(c.length);
-          info.top_values[std::get<std::string>(codes.value(order[i]))] = share;
-        }
-      }
+      StringStatistics(*part, c, settings, &info);
+    }
+    if (info.name == timestamp_column) {
+      schema.min_timestamp = info.numeric_min;
+      schema.max_timestamp = info.numeric_max;
     }
   }
   if (return_group_ids) {
-    const table::ValueCodes& ids = part->group_codes();
     if (part->group_column().type == ColumnType::kInt) {
-      std::vector<int64_t> v;
-      v.reserve(static_cast<size_t>(ids.num_values()));
-      for (int32_t g = 0; g < ids.num_values(); ++g) v.push_back(std::get<int64_t>(ids.value(g)));
-      std::sort(v.begin(), v.end());
-      out.group_ids = std::move(v);
+      out.group_ids = SortedGroupIds<int64_t>(part->group_codes());
     } else {
-      std::vector<std::string> v;
-      v.reserve(static_cast<size_t>(ids.num_values()));
-      for (int32_t g = 0; g < ids.num_values(); ++g)
-        v.push_back(std::get<std::string>(ids.value(g)));
-      std::sort(v.begin(), v.end());
-      out.group_ids = std::move(v);
+      out.group_ids = SortedGroupIds<std::string>(part->group_codes());
     }
   }
   return out;

@@ -132,6 +132,11 @@ Status ColumnReader::CheckBudget(uint64_t bytes, const char* what) const {
   return Status::OK();
 }
 
+Status ColumnReader::OverBudget(const char* what) const {
+  return Status::OutOfMemory(std::string(what) + " would take more than the read budget of " +
+                             std::to_string(options_.max_column_bytes) + " bytes");
+}
+
 Status ColumnReader::Prepare() {
   prepared_ = true;
   const auto rows = static_cast<uint64_t>(total_rows_);
@@ -213,45 +218,42 @@ Status ColumnReader::AppendChunk(std::span<const uint8_t> chunk, const ColumnMet
                                Hex32(computed) + ")");
       }
     }
-    Status st;
-    switch (static_cast<PageType>(h.type)) {
-      case PageType::kDictionaryPage:
-        if (seen_data_page) {
-          st = Status::Invalid("dictionary page after data pages");
-        } else {
-          st = ReadDictionaryPage(h, body);
-        }
-        break;
-      case PageType::kDataPage:
-        seen_data_page = true;
-        if (h.data_page_header && h.data_page_header->num_values > end_rows - rows_) {
-          st = Status::Invalid("page holds " + std::to_string(h.data_page_header->num_values) +
-                               " values but the row group has only " +
-                               std::to_string(end_rows - rows_) + " rows left");
-        } else {
-          st = ReadDataPage(h, body);
-        }
-        break;
-      case PageType::kDataPageV2:
-        seen_data_page = true;
-        if (h.data_page_header_v2 && h.data_page_header_v2->num_values > end_rows - rows_) {
-          st = Status::Invalid("page holds " + std::to_string(h.data_page_header_v2->num_values) +
-                               " values but the row group has only " +
-                               std::to_string(end_rows - rows_) + " rows left");
-        } else {
-          st = ReadDataPageV2(h, body);
-        }
-        break;
-      case PageType::kIndexPage:
-        break;
-      default:
-        st = Status::Invalid("unknown page type " + std::to_string(h.type));
-    }
+    const Status st = ReadPage(h, body, end_rows - rows_, &seen_data_page);
     if (!st.ok()) return st.WithContext(page_context_);
     pos += header_size + static_cast<size_t>(h.compressed_page_size);
     ++page;
   }
   return Status::OK();
+}
+
+Status ColumnReader::ReadPage(const PageHeader& h, std::span<const uint8_t> body, int64_t rows_left,
+                              bool* seen_data_page) {
+  auto too_many = [&](int32_t values) {
+    return Status::Invalid("page holds " + std::to_string(values) +
+                           " values but the row group has only " + std::to_string(rows_left) +
+                           " rows left");
+  };
+  switch (static_cast<PageType>(h.type)) {
+    case PageType::kDictionaryPage:
+      if (*seen_data_page) return Status::Invalid("dictionary page after data pages");
+      return ReadDictionaryPage(h, body);
+    case PageType::kDataPage:
+      *seen_data_page = true;
+      if (h.data_page_header && h.data_page_header->num_values > rows_left) {
+        return too_many(h.data_page_header->num_values);
+      }
+      return ReadDataPage(h, body);
+    case PageType::kDataPageV2:
+      *seen_data_page = true;
+      if (h.data_page_header_v2 && h.data_page_header_v2->num_values > rows_left) {
+        return too_many(h.data_page_header_v2->num_values);
+      }
+      return ReadDataPageV2(h, body);
+    case PageType::kIndexPage:
+      return Status::OK();
+    default:
+      return Status::Invalid("unknown page type " + std::to_string(h.type));
+  }
 }
 
 Status ColumnReader::Decompress(std::span<const uint8_t> in, int32_t uncompressed_size, Buffer* out,
@@ -320,45 +322,48 @@ Status ColumnReader::ReadDictionaryPage(const PageHeader& h, std::span<const uin
   }
   chunk_dictionary_ = std::move(dict);
 
-  if (dictionary_form_) {
-    // Give each entry its code in the merged dictionary (entries repeated across row groups,
-    // or even within one dictionary, get one code).
-    chunk_to_merged_.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      int32_t code;
-      bool inserted;
-      std::string_view value;
-      if (width_ == 0) {
-        value = chunk_dictionary_->StringAt(static_cast<int64_t>(i));
-        auto [it, added] =
-            merged_strings_.try_emplace(std::string(value), static_cast<int32_t>(merged_->length));
-        code = it->second;
-        inserted = added;
-      } else {
-        auto fixed = chunk_dictionary_->FixedAt(static_cast<int64_t>(i));
-        value = {reinterpret_cast<const char*>(fixed.data()), fixed.size()};
-        uint64_t key = 0;
-        std::memcpy(&key, fixed.data(), fixed.size());
-        if (!merged_values_) merged_values_ = std::make_unique<CodeTable>(n);
-        code = merged_values_->FindOrInsert(key, &inserted);
-      }
-      if (inserted) {
-        if (width_ > 0) {
-          merged_->values.Append(value.data(), value.size());
-        } else {
-          merged_->offsets.Resize(static_cast<size_t>(merged_->length + 2) * 4);
-          ByteArrayBuilder builder(merged_->offsets.as<uint32_t>() + merged_->length,
-                                   &merged_->data, options_.max_column_bytes);
-          if (!builder.Append(reinterpret_cast<const uint8_t*>(value.data()),
-                              static_cast<uint32_t>(value.size()))) {
-            return CheckBudget(UINT64_MAX, "the merged dictionary");
-          }
-        }
-        merged_->length += 1;
-      }
-      chunk_to_merged_[i] = code;
-      chunk_mapping_is_identity_ &= code == static_cast<int32_t>(i);
+  if (dictionary_form_) return MergeChunkDictionary(n);
+  return Status::OK();
+}
+
+// Gives each entry of the chunk's dictionary its code in the merged dictionary (entries
+// repeated across row groups, or even within one dictionary, get one code).
+Status ColumnReader::MergeChunkDictionary(size_t n) {
+  chunk_to_merged_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    int32_t code;
+    bool inserted;
+    std::string_view value;
+    if (width_ == 0) {
+      value = chunk_dictionary_->StringAt(static_cast<int64_t>(i));
+      auto [it, added] =
+          merged_strings_.try_emplace(std::string(value), static_cast<int32_t>(merged_->length));
+      code = it->second;
+      inserted = added;
+    } else {
+      auto fixed = chunk_dictionary_->FixedAt(static_cast<int64_t>(i));
+      value = {reinterpret_cast<const char*>(fixed.data()), fixed.size()};
+      uint64_t key = 0;
+      std::memcpy(&key, fixed.data(), fixed.size());
+      if (!merged_values_) merged_values_ = std::make_unique<CodeTable>(n);
+      code = merged_values_->FindOrInsert(key, &inserted);
     }
+    if (inserted) {
+      if (width_ > 0) {
+        merged_->values.Append(value.data(), value.size());
+      } else {
+        merged_->offsets.Resize(static_cast<size_t>(merged_->length + 2) * 4);
+        ByteArrayBuilder builder(merged_->offsets.as<uint32_t>() + merged_->length, &merged_->data,
+                                 options_.max_column_bytes);
+        if (!builder.Append(reinterpret_cast<const uint8_t*>(value.data()),
+                            static_cast<uint32_t>(value.size()))) {
+          return OverBudget("the merged dictionary");
+        }
+      }
+      merged_->length += 1;
+    }
+    chunk_to_merged_[i] = code;
+    chunk_mapping_is_identity_ &= code == static_cast<int32_t>(i);
   }
   return Status::OK();
 }
@@ -494,9 +499,7 @@ Status ColumnReader::ReadRleLevels(const uint8_t* data, size_t size, size_t n,
   }
   levels_.resize(n);
   RleBitPackedDecoder decoder(data, size, 1);
-  if (!decoder.DecodeBits(levels_.data(), n)) {
-    return Status::Invalid("definition levels: " + decoder.error());
-  }
+  FROCKET_RETURN_IF_ERROR(decoder.DecodeBits(levels_.data(), n).WithContext("definition levels"));
   *present = static_cast<size_t>(std::count(levels_.begin(), levels_.end(), uint8_t{1}));
   *levels = levels_.data();
   return Status::OK();
@@ -562,28 +565,23 @@ Status ColumnReader::DecodeDense(int32_t encoding, std::span<const uint8_t> valu
                                " bytes but the page has " + std::to_string(values.size() - 4));
       }
       RleBitPackedDecoder decoder(values.data() + 4, length, 1);
-      if (!decoder.DecodeBits(dst, present)) {
-        return Status::Invalid("RLE booleans: " + decoder.error());
-      }
-      return Status::OK();
+      return decoder.DecodeBits(dst, present).WithContext("RLE booleans");
     }
     case Encoding::kDeltaBinaryPacked: {
       DeltaBinaryPackedDecoder decoder;
-      bool ok = decoder.Init(values.data(), values.size());
-      if (ok && decoder.total_values() < present) {
+      FROCKET_RETURN_IF_ERROR(decoder.Init(values.data(), values.size()));
+      if (decoder.total_values() < present) {
         return Status::Invalid("DELTA_BINARY_PACKED: page holds " +
                                std::to_string(decoder.total_values()) + " values, expected " +
                                std::to_string(present));
       }
-      if (ok && type == PhysicalType::kInt32) {
-        ok = decoder.Decode(reinterpret_cast<int32_t*>(dst), present);
-      } else if (ok && type == PhysicalType::kInt64) {
-        ok = decoder.Decode(reinterpret_cast<int64_t*>(dst), present);
-      } else if (ok) {
-        return Unsupported(encoding, type);
+      if (type == PhysicalType::kInt32) {
+        return decoder.Decode(reinterpret_cast<int32_t*>(dst), present);
       }
-      if (!ok) return Status::Invalid(decoder.error());
-      return Status::OK();
+      if (type == PhysicalType::kInt64) {
+        return decoder.Decode(reinterpret_cast<int64_t*>(dst), present);
+      }
+      return Unsupported(encoding, type);
     }
     case Encoding::kByteStreamSplit:
       if (type == PhysicalType::kBoolean || type == PhysicalType::kInt96) {
@@ -650,9 +648,7 @@ Status ColumnReader::DecodeDictionaryIndices(std::span<const uint8_t> values, si
     indices_.resize(present);
     indices = indices_.data();
   }
-  if (!decoder.Decode(indices, present)) {
-    return Status::Invalid("dictionary indices: " + decoder.error());
-  }
+  FROCKET_RETURN_IF_ERROR(decoder.Decode(indices, present).WithContext("dictionary indices"));
   uint32_t max_index = 0;
   for (size_t i = 0; i < present; ++i) max_index = std::max(max_index, indices[i]);
   const auto dict_size = static_cast<uint64_t>(chunk_dictionary_->length);
@@ -683,7 +679,7 @@ Status ColumnReader::DecodeDictionaryIndices(std::span<const uint8_t> values, si
   ByteArrayBuilder builder(out_.offsets.as<uint32_t>() + row, &out_.data,
                            options_.max_column_bytes);
   if (!builder.Reserve(total)) {
-    return CheckBudget(UINT64_MAX, "the column's string data");
+    return OverBudget("the column's string data");
   }
   for (size_t i = 0; i < present; ++i) {
     uint32_t start = dict_offsets[indices[i]];
@@ -724,7 +720,7 @@ Status ColumnReader::LeaveDictionaryForm() {
       std::string_view s = merged_->StringAt(codes[r]);
       if (!builder.Append(reinterpret_cast<const uint8_t*>(s.data()),
                           static_cast<uint32_t>(s.size()))) {
-        return CheckBudget(UINT64_MAX, "the column's string data");
+        return OverBudget("the column's string data");
       }
     }
   }

@@ -40,6 +40,10 @@ class ColumnReader {
 
  private:
   Status Prepare();
+  // One page of a chunk, rows_left rows of its row group still to read.
+  Status ReadPage(const PageHeader& h, std::span<const uint8_t> body, int64_t rows_left,
+                  bool* seen_data_page);
+  Status MergeChunkDictionary(size_t n);
   Status ReadDictionaryPage(const PageHeader& header, std::span<const uint8_t> body);
   Status ReadDataPage(const PageHeader& header, std::span<const uint8_t> body);
   Status ReadDataPageV2(const PageHeader& header, std::span<const uint8_t> body);
@@ -62,6 +66,8 @@ class ColumnReader {
   void SpreadNulls(const uint8_t* levels, size_t present, size_t n);
   Status LeaveDictionaryForm();
   Status CheckBudget(uint64_t bytes, const char* what) const;
+  // What grew past the budget while it was built (a string builder's limit).
+  Status OverBudget(const char* what) const;
 
   const ColumnDescriptor& column_;
   ReadOptions options_;

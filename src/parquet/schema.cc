@@ -10,107 +10,74 @@ std::string Quote(const std::string& name) {
   return "'" + name + "'";
 }
 
-// Derives ValueKind and its parameters; fails when the annotation does not fit the physical
-// type (a DATE on a BYTE_ARRAY, a UUID of 15 bytes...).
-Status ClassifyColumn(ColumnDescriptor* c) {
-  const PhysicalType p = c->physical_type;
-  auto mismatch = [&](const std::string& annotation) {
-    return Status::Invalid("column " + Quote(c->name) + ": " + annotation +
-                           " annotation on physical type " +
-                           PhysicalTypeName(static_cast<int32_t>(p)));
-  };
-  auto is_int = [&] { return p == PhysicalType::kInt32 || p == PhysicalType::kInt64; };
-  auto decimal = [&](int32_t precision, int32_t scale) -> Status {
-    if (!(is_int() || p == PhysicalType::kFixedLenByteArray || p == PhysicalType::kByteArray)) {
-      return mismatch("DECIMAL");
-    }
-    if (precision <= 0 || scale < 0 || scale > precision) {
-      return Status::Invalid("column " + Quote(c->name) + ": invalid DECIMAL(" +
-                             std::to_string(precision) + "," + std::to_string(scale) + ")");
-    }
-    c->kind = ValueKind::kDecimal;
-    c->decimal_precision = precision;
-    c->decimal_scale = scale;
-    return Status::OK();
-  };
+// Derives a column's ValueKind and its parameters: the physical meaning, then what the
+// logical type (or, without one, the legacy converted type) says; fails when an annotation
+// does not fit the physical type (a DATE on a BYTE_ARRAY, a UUID of 15 bytes...).
+class ColumnClassifier {
+ public:
+  explicit ColumnClassifier(ColumnDescriptor* c) : c_(c), p_(c->physical_type) {}
 
-  // The physical meaning, used when no annotation says otherwise.
-  switch (p) {
-    case PhysicalType::kBoolean:
-      c->kind = ValueKind::kBoolean;
-      break;
-    case PhysicalType::kInt32:
-    case PhysicalType::kInt64:
-      c->kind = ValueKind::kInt;
-      break;
-    case PhysicalType::kInt96:
-      c->kind = ValueKind::kInt96;
-      break;
-    case PhysicalType::kFloat:
-    case PhysicalType::kDouble:
-      c->kind = ValueKind::kFloat;
-      break;
-    case PhysicalType::kByteArray:
-    case PhysicalType::kFixedLenByteArray:
-      c->kind = ValueKind::kBytes;
-      break;
+  Status Classify() {
+    c_->kind = PhysicalKind();
+    if (c_->logical_type && c_->logical_type->kind != Kind::kUnrecognized) {
+      return FromLogicalType(*c_->logical_type);
+    }
+    if (c_->logical_type) return Status::OK();  // unrecognised logical type: physical meaning
+    if (!c_->converted_type) return Status::OK();
+    return FromConvertedType(static_cast<ConvertedType>(*c_->converted_type));
   }
 
-  if (c->logical_type && c->logical_type->kind != Kind::kUnrecognized) {
-    const LogicalType& lt = *c->logical_type;
+ private:
+  // The physical meaning, used when no annotation says otherwise.
+  ValueKind PhysicalKind() const {
+    switch (p_) {
+      case PhysicalType::kBoolean:
+        return ValueKind::kBoolean;
+      case PhysicalType::kInt32:
+      case PhysicalType::kInt64:
+        return ValueKind::kInt;
+      case PhysicalType::kInt96:
+        return ValueKind::kInt96;
+      case PhysicalType::kFloat:
+      case PhysicalType::kDouble:
+        return ValueKind::kFloat;
+      case PhysicalType::kByteArray:
+      case PhysicalType::kFixedLenByteArray:
+        return ValueKind::kBytes;
+    }
+    return ValueKind::kBytes;
+  }
+
+  Status FromLogicalType(const LogicalType& lt) {
     switch (lt.kind) {
       case Kind::kString:
       case Kind::kEnum:
       case Kind::kJson:
-        if (p != PhysicalType::kByteArray) return mismatch("STRING/ENUM/JSON");
-        c->kind = ValueKind::kString;
-        return Status::OK();
+        return Set(p_ == PhysicalType::kByteArray, "STRING/ENUM/JSON", ValueKind::kString);
       case Kind::kDecimal:
-        return decimal(lt.precision, lt.scale);
+        return Decimal(lt.precision, lt.scale);
       case Kind::kDate:
-        if (p != PhysicalType::kInt32) return mismatch("DATE");
-        c->kind = ValueKind::kDate;
-        return Status::OK();
+        return Set(p_ == PhysicalType::kInt32, "DATE", ValueKind::kDate);
       case Kind::kTime:
-        if (lt.unit == TimeUnit::kMillis ? p != PhysicalType::kInt32 : p != PhysicalType::kInt64) {
-          return mismatch(std::string("TIME(") + TimeUnitName(lt.unit) + ")");
-        }
-        c->kind = ValueKind::kTime;
-        c->time_unit = lt.unit;
-        return Status::OK();
+        c_->time_unit = lt.unit;
+        return Set(
+            lt.unit == TimeUnit::kMillis ? p_ == PhysicalType::kInt32 : p_ == PhysicalType::kInt64,
+            std::string("TIME(") + TimeUnitName(lt.unit) + ")", ValueKind::kTime);
       case Kind::kTimestamp:
-        if (p != PhysicalType::kInt64) return mismatch("TIMESTAMP");
-        c->kind = ValueKind::kTimestamp;
-        c->time_unit = lt.unit;
-        return Status::OK();
+        c_->time_unit = lt.unit;
+        return Set(p_ == PhysicalType::kInt64, "TIMESTAMP", ValueKind::kTimestamp);
       case Kind::kInteger:
-        if (!is_int()) return mismatch("INTEGER");
-        if (lt.bit_width != 8 && lt.bit_width != 16 && lt.bit_width != 32 && lt.bit_width != 64) {
-          return Status::Invalid("column " + Quote(c->name) + ": INTEGER bit width " +
-                                 std::to_string(lt.bit_width) + " is not 8, 16, 32 or 64");
-        }
-        if ((lt.bit_width == 64) != (p == PhysicalType::kInt64)) {
-          return mismatch("INTEGER(" + std::to_string(lt.bit_width) + ")");
-        }
-        c->kind = ValueKind::kInt;
-        c->is_unsigned = !lt.is_signed;
-        return Status::OK();
+        return Integer(lt.bit_width, !lt.is_signed);
       case Kind::kUuid:
-        if (p != PhysicalType::kFixedLenByteArray || c->type_length != 16) return mismatch("UUID");
-        c->kind = ValueKind::kUuid;
-        return Status::OK();
+        return Set(p_ == PhysicalType::kFixedLenByteArray && c_->type_length == 16, "UUID",
+                   ValueKind::kUuid);
       case Kind::kFloat16:
-        if (p != PhysicalType::kFixedLenByteArray || c->type_length != 2) {
-          return mismatch("FLOAT16");
-        }
-        c->kind = ValueKind::kFloat16;
-        return Status::OK();
+        return Set(p_ == PhysicalType::kFixedLenByteArray && c_->type_length == 2, "FLOAT16",
+                   ValueKind::kFloat16);
       case Kind::kMap:
       case Kind::kList:
       case Kind::kVariant:
-        return Status::NotImplemented("column " + Quote(c->name) +
-                                      " is a nested type (MAP/LIST/VARIANT); frocket reads flat "
-                                      "schemas only");
+        return Nested("MAP/LIST/VARIANT");
       case Kind::kUnknown:
       case Kind::kBson:
       case Kind::kGeometry:
@@ -118,73 +85,104 @@ Status ClassifyColumn(ColumnDescriptor* c) {
       case Kind::kUnrecognized:
         return Status::OK();  // bytes, as stored
     }
+    return Status::OK();
   }
-  if (c->logical_type) return Status::OK();  // unrecognised logical type: physical meaning
 
-  if (!c->converted_type) return Status::OK();
-  switch (static_cast<ConvertedType>(*c->converted_type)) {
-    case ConvertedType::kUtf8:
-    case ConvertedType::kEnum:
-    case ConvertedType::kJson:
-      if (p != PhysicalType::kByteArray) return mismatch(ConvertedTypeName(*c->converted_type));
-      c->kind = ValueKind::kString;
-      return Status::OK();
-    case ConvertedType::kDecimal:
-      if (!c->precision) {
-        return Status::Invalid("column " + Quote(c->name) + ": DECIMAL without a precision");
+  Status FromConvertedType(ConvertedType ct) {
+    const std::string name = ConvertedTypeName(static_cast<int32_t>(ct));
+    switch (ct) {
+      case ConvertedType::kUtf8:
+      case ConvertedType::kEnum:
+      case ConvertedType::kJson:
+        return Set(p_ == PhysicalType::kByteArray, name, ValueKind::kString);
+      case ConvertedType::kDecimal:
+        if (!c_->precision) {
+          return Status::Invalid("column " + Quote(c_->name) + ": DECIMAL without a precision");
+        }
+        return Decimal(*c_->precision, c_->scale.value_or(0));  // a missing scale means 0
+      case ConvertedType::kDate:
+        return Set(p_ == PhysicalType::kInt32, "DATE", ValueKind::kDate);
+      case ConvertedType::kTimeMillis:
+        c_->time_unit = TimeUnit::kMillis;
+        return Set(p_ == PhysicalType::kInt32, "TIME_MILLIS", ValueKind::kTime);
+      case ConvertedType::kTimeMicros:
+        c_->time_unit = TimeUnit::kMicros;
+        return Set(p_ == PhysicalType::kInt64, "TIME_MICROS", ValueKind::kTime);
+      case ConvertedType::kTimestampMillis:
+      case ConvertedType::kTimestampMicros:
+        c_->time_unit =
+            ct == ConvertedType::kTimestampMillis ? TimeUnit::kMillis : TimeUnit::kMicros;
+        return Set(p_ == PhysicalType::kInt64, name, ValueKind::kTimestamp);
+      case ConvertedType::kUint8:
+      case ConvertedType::kUint16:
+      case ConvertedType::kUint32:
+      case ConvertedType::kUint64:
+      case ConvertedType::kInt8:
+      case ConvertedType::kInt16:
+      case ConvertedType::kInt32:
+      case ConvertedType::kInt64: {
+        const bool wide = ct == ConvertedType::kUint64 || ct == ConvertedType::kInt64;
+        c_->is_unsigned = ct >= ConvertedType::kUint8 && ct <= ConvertedType::kUint64;
+        return Set(IsInt() && wide == (p_ == PhysicalType::kInt64), name, ValueKind::kInt);
       }
-      return decimal(*c->precision, c->scale.value_or(0));  // a missing scale means 0
-    case ConvertedType::kDate:
-      if (p != PhysicalType::kInt32) return mismatch("DATE");
-      c->kind = ValueKind::kDate;
-      return Status::OK();
-    case ConvertedType::kTimeMillis:
-      if (p != PhysicalType::kInt32) return mismatch("TIME_MILLIS");
-      c->kind = ValueKind::kTime;
-      c->time_unit = TimeUnit::kMillis;
-      return Status::OK();
-    case ConvertedType::kTimeMicros:
-      if (p != PhysicalType::kInt64) return mismatch("TIME_MICROS");
-      c->kind = ValueKind::kTime;
-      c->time_unit = TimeUnit::kMicros;
-      return Status::OK();
-    case ConvertedType::kTimestampMillis:
-    case ConvertedType::kTimestampMicros:
-      if (p != PhysicalType::kInt64) return mismatch(ConvertedTypeName(*c->converted_type));
-      c->kind = ValueKind::kTimestamp;
-      c->time_unit =
-          static_cast<ConvertedType>(*c->converted_type) == ConvertedType::kTimestampMillis
-              ? TimeUnit::kMillis
-              : TimeUnit::kMicros;
-      return Status::OK();
-    case ConvertedType::kUint8:
-    case ConvertedType::kUint16:
-    case ConvertedType::kUint32:
-    case ConvertedType::kUint64:
-    case ConvertedType::kInt8:
-    case ConvertedType::kInt16:
-    case ConvertedType::kInt32:
-    case ConvertedType::kInt64: {
-      auto ct = static_cast<ConvertedType>(*c->converted_type);
-      bool wide = ct == ConvertedType::kUint64 || ct == ConvertedType::kInt64;
-      if (!is_int() || wide != (p == PhysicalType::kInt64)) {
-        return mismatch(ConvertedTypeName(*c->converted_type));
-      }
-      c->kind = ValueKind::kInt;
-      c->is_unsigned = ct >= ConvertedType::kUint8 && ct <= ConvertedType::kUint64;
-      return Status::OK();
+      case ConvertedType::kMap:
+      case ConvertedType::kMapKeyValue:
+      case ConvertedType::kList:
+        return Nested(name);
+      case ConvertedType::kBson:
+      case ConvertedType::kInterval:
+        return Status::OK();  // bytes, as stored
     }
-    case ConvertedType::kMap:
-    case ConvertedType::kMapKeyValue:
-    case ConvertedType::kList:
-      return Status::NotImplemented("column " + Quote(c->name) + " is a nested type (" +
-                                    ConvertedTypeName(*c->converted_type) +
-                                    "); frocket reads flat schemas only");
-    case ConvertedType::kBson:
-    case ConvertedType::kInterval:
-      return Status::OK();  // bytes, as stored
+    return Status::OK();  // unknown converted type: physical meaning
   }
-  return Status::OK();  // unknown converted type: physical meaning
+
+  bool IsInt() const { return p_ == PhysicalType::kInt32 || p_ == PhysicalType::kInt64; }
+
+  // The annotation's kind when it fits the physical type, else the mismatch.
+  Status Set(bool fits, const std::string& annotation, ValueKind kind) {
+    if (!fits) {
+      return Status::Invalid("column " + Quote(c_->name) + ": " + annotation +
+                             " annotation on physical type " +
+                             PhysicalTypeName(static_cast<int32_t>(p_)));
+    }
+    c_->kind = kind;
+    return Status::OK();
+  }
+
+  Status Decimal(int32_t precision, int32_t scale) {
+    const bool fits =
+        IsInt() || p_ == PhysicalType::kFixedLenByteArray || p_ == PhysicalType::kByteArray;
+    if (fits && (precision <= 0 || scale < 0 || scale > precision)) {
+      return Status::Invalid("column " + Quote(c_->name) + ": invalid DECIMAL(" +
+                             std::to_string(precision) + "," + std::to_string(scale) + ")");
+    }
+    c_->decimal_precision = precision;
+    c_->decimal_scale = scale;
+    return Set(fits, "DECIMAL", ValueKind::kDecimal);
+  }
+
+  Status Integer(int32_t bit_width, bool is_unsigned) {
+    if (!IsInt()) return Set(false, "INTEGER", ValueKind::kInt);
+    if (bit_width != 8 && bit_width != 16 && bit_width != 32 && bit_width != 64) {
+      return Status::Invalid("column " + Quote(c_->name) + ": INTEGER bit width " +
+                             std::to_string(bit_width) + " is not 8, 16, 32 or 64");
+    }
+    c_->is_unsigned = is_unsigned;
+    return Set((bit_width == 64) == (p_ == PhysicalType::kInt64),
+               "INTEGER(" + std::to_string(bit_width) + ")", ValueKind::kInt);
+  }
+
+  Status Nested(const std::string& what) {
+    return Status::NotImplemented("column " + Quote(c_->name) + " is a nested type (" + what +
+                                  "); frocket reads flat schemas only");
+  }
+
+  ColumnDescriptor* c_;
+  const PhysicalType p_;
+};
+
+Status ClassifyColumn(ColumnDescriptor* c) {
+  return ColumnClassifier(c).Classify();
 }
 
 }  // namespace

@@ -202,57 +202,10 @@ void CompactReader::Skip(FieldType type) {
       ReadBinary();
       return;
     case FieldType::kList:
-    case FieldType::kSet: {
-      ListHeader h = ReadListHeader();
-      if (!ok()) return;
-      if (depth_ >= kMaxDepth) {
-        Fail("containers nested more than " + std::to_string(kMaxDepth) + " deep");
-        return;
-      }
-      ++depth_;
-      for (uint32_t i = 0; i < h.size && ok(); ++i) {
-        if (h.element_type == FieldType::kBoolTrue || h.element_type == FieldType::kBoolFalse) {
-          ReadByte();
-        } else {
-          Skip(h.element_type);
-        }
-      }
-      --depth_;
-      return;
-    }
-    case FieldType::kMap: {
-      uint64_t size = ReadVarint();
-      if (!ok() || size == 0) return;
-      uint8_t kv = ReadByte();
-      if (size > size_ - pos_) {
-        Fail("map of " + std::to_string(size) + " entries but only " +
-             std::to_string(size_ - pos_) + " bytes remain");
-        return;
-      }
-      auto key = static_cast<FieldType>(kv >> 4);
-      auto value = static_cast<FieldType>(kv & 0x0f);
-      if (!IsValidType(kv >> 4) || !IsValidType(kv & 0x0f) || (kv >> 4) == 0 || (kv & 0x0f) == 0) {
-        Fail("invalid map key/value types");
-        return;
-      }
-      if (depth_ >= kMaxDepth) {
-        Fail("containers nested more than " + std::to_string(kMaxDepth) + " deep");
-        return;
-      }
-      ++depth_;
-      for (uint64_t i = 0; i < size && ok(); ++i) {
-        if (key == FieldType::kBoolTrue || key == FieldType::kBoolFalse)
-          ReadByte();
-        else
-          Skip(key);
-        if (value == FieldType::kBoolTrue || value == FieldType::kBoolFalse)
-          ReadByte();
-        else
-          Skip(value);
-      }
-      --depth_;
-      return;
-    }
+    case FieldType::kSet:
+      return SkipList();
+    case FieldType::kMap:
+      return SkipMap();
     case FieldType::kStruct: {
       BeginStruct();
       int16_t id;
@@ -265,6 +218,54 @@ void CompactReader::Skip(FieldType type) {
       Fail("unexpected STOP type");
       return;
   }
+}
+
+void CompactReader::SkipElement(FieldType type) {
+  // A bool inside a container is a byte of its own.
+  if (type == FieldType::kBoolTrue || type == FieldType::kBoolFalse) {
+    ReadByte();
+  } else {
+    Skip(type);
+  }
+}
+
+bool CompactReader::EnterContainer() {
+  if (depth_ >= kMaxDepth) {
+    Fail("containers nested more than " + std::to_string(kMaxDepth) + " deep");
+    return false;
+  }
+  ++depth_;
+  return true;
+}
+
+void CompactReader::SkipList() {
+  ListHeader h = ReadListHeader();
+  if (!ok() || !EnterContainer()) return;
+  for (uint32_t i = 0; i < h.size && ok(); ++i) SkipElement(h.element_type);
+  --depth_;
+}
+
+void CompactReader::SkipMap() {
+  uint64_t size = ReadVarint();
+  if (!ok() || size == 0) return;
+  uint8_t kv = ReadByte();
+  if (size > size_ - pos_) {
+    Fail("map of " + std::to_string(size) + " entries but only " + std::to_string(size_ - pos_) +
+         " bytes remain");
+    return;
+  }
+  auto key = static_cast<FieldType>(kv >> 4);
+  auto value = static_cast<FieldType>(kv & 0x0f);
+  if (!IsValidType(kv >> 4) || !IsValidType(kv & 0x0f) || (kv >> 4) == 0 || (kv & 0x0f) == 0) {
+    Fail("invalid map key/value types");
+    return;
+  }
+  if (!EnterContainer()) return;
+  for (uint64_t i = 0; i < size && ok(); ++i) {
+    SkipElement(key);
+    SkipElement(value);
+  }
+  --depth_;
 }
 
 }  // namespace frocket::parquet::thrift

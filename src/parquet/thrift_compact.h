@@ -77,6 +77,12 @@ class CompactReader {
  private:
   uint64_t ReadVarint();
   uint8_t ReadByte();
+  void SkipList();
+  void SkipMap();
+  // A list, set or map element (a bool is a byte of its own there).
+  void SkipElement(FieldType type);
+  // One level deeper into containers; false (and failed) past kMaxDepth.
+  bool EnterContainer();
   bool IsValidType(uint8_t t) const { return t <= static_cast<uint8_t>(FieldType::kStruct); }
 
   const uint8_t* data_;

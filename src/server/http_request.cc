@@ -181,9 +181,11 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_spa
   return out;
 }
 
-std::optional<HttpError> ParseRequestHead(std::string_view head, HttpRequest* out) {
-  std::string_view rest = head;
-  const std::string_view line = NextLine(&rest);
+namespace {
+
+// "GET /path HTTP/1.1": the method, the target (parsed into segments and parameters) and the
+// version.
+std::optional<HttpError> ParseRequestLine(std::string_view line, HttpRequest* out) {
   const size_t sp1 = line.find(' ');
   const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
@@ -205,64 +207,88 @@ std::optional<HttpError> ParseRequestHead(std::string_view head, HttpRequest* ou
   out->method = std::string(method);
   out->target = std::string(target);
   out->minor_version = version[7] - '0';
-  if (auto error = ParseTarget(target, out)) return error;
+  return ParseTarget(target, out);
+}
 
+// What the header fields say of the body and the connection.
+struct FieldsSeen {
   bool has_length = false;
   bool has_transfer_encoding = false;
-  bool close = false, keep_alive = false;
+  bool close = false;
+  bool keep_alive = false;
+};
+
+std::optional<HttpError> ParseContentLength(std::string_view value, FieldsSeen* seen,
+                                            HttpRequest* out) {
+  size_t length = 0;
+  if (value.empty() || value.size() > 15) {
+    return Bad("Content-Length '" + Shown(value) + "' is not a number of bytes");
+  }
+  for (char c : value) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) {
+      return Bad("Content-Length '" + Shown(value) + "' is not a number of bytes");
+    }
+    length = length * 10 + static_cast<size_t>(c - '0');
+  }
+  if (seen->has_length && length != out->content_length) {
+    return Bad("conflicting Content-Length headers");
+  }
+  seen->has_length = true;
+  out->content_length = length;
+  return std::nullopt;
+}
+
+// One "Name: value" line.
+std::optional<HttpError> ParseField(std::string_view field, FieldsSeen* seen, HttpRequest* out) {
+  if (field[0] == ' ' || field[0] == '\t') {
+    return Bad("folded header lines are not allowed: '" + Shown(field) + "'");
+  }
+  const size_t colon = field.find(':');
+  if (colon == std::string_view::npos || !IsToken(field.substr(0, colon))) {
+    return Bad("malformed header field '" + Shown(field) + "'");
+  }
+  const std::string name = Lower(field.substr(0, colon));
+  const std::string_view value = Trim(field.substr(colon + 1));
+  for (char c : value) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) {
+      return Bad("header '" + name + "' holds a control character");
+    }
+  }
+  if (out->headers.size() >= kMaxHeaderFields) {
+    return HttpError{431, "more than " + std::to_string(kMaxHeaderFields) + " header fields"};
+  }
+  if (name == "content-length") {
+    if (auto error = ParseContentLength(value, seen, out)) return error;
+  } else if (name == "transfer-encoding") {
+    seen->has_transfer_encoding = true;
+  } else if (name == "connection") {
+    const std::string lower = Lower(value);
+    seen->close = seen->close || lower.find("close") != std::string::npos;
+    seen->keep_alive = seen->keep_alive || lower.find("keep-alive") != std::string::npos;
+  } else if (name == "expect") {
+    if (Lower(value) != "100-continue") {
+      return HttpError{417, "unsupported Expect '" + Shown(value) + "'"};
+    }
+    out->expects_continue = true;
+  }
+  out->headers.emplace_back(name, std::string(value));
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<HttpError> ParseRequestHead(std::string_view head, HttpRequest* out) {
+  std::string_view rest = head;
+  if (auto error = ParseRequestLine(NextLine(&rest), out)) return error;
+  FieldsSeen seen;
   while (!rest.empty()) {
     const std::string_view field = NextLine(&rest);
     if (field.empty()) break;
-    if (field[0] == ' ' || field[0] == '\t') {
-      return Bad("folded header lines are not allowed: '" + Shown(field) + "'");
-    }
-    const size_t colon = field.find(':');
-    if (colon == std::string_view::npos || !IsToken(field.substr(0, colon))) {
-      return Bad("malformed header field '" + Shown(field) + "'");
-    }
-    const std::string name = Lower(field.substr(0, colon));
-    const std::string_view value = Trim(field.substr(colon + 1));
-    for (char c : value) {
-      unsigned char u = static_cast<unsigned char>(c);
-      if ((u < 0x20 && c != '\t') || u == 0x7f) {
-        return Bad("header '" + name + "' holds a control character");
-      }
-    }
-    if (out->headers.size() >= kMaxHeaderFields) {
-      return HttpError{431, "more than " + std::to_string(kMaxHeaderFields) + " header fields"};
-    }
-    if (name == "content-length") {
-      size_t length = 0;
-      if (value.empty() || value.size() > 15) {
-        return Bad("Content-Length '" + Shown(value) + "' is not a number of bytes");
-      }
-      for (char c : value) {
-        if (!std::isdigit(static_cast<unsigned char>(c))) {
-          return Bad("Content-Length '" + Shown(value) + "' is not a number of bytes");
-        }
-        length = length * 10 + static_cast<size_t>(c - '0');
-      }
-      if (has_length && length != out->content_length) {
-        return Bad("conflicting Content-Length headers");
-      }
-      has_length = true;
-      out->content_length = length;
-    } else if (name == "transfer-encoding") {
-      has_transfer_encoding = true;
-    } else if (name == "connection") {
-      const std::string lower = Lower(value);
-      close = close || lower.find("close") != std::string::npos;
-      keep_alive = keep_alive || lower.find("keep-alive") != std::string::npos;
-    } else if (name == "expect") {
-      if (Lower(value) != "100-continue") {
-        return HttpError{417, "unsupported Expect '" + Shown(value) + "'"};
-      }
-      out->expects_continue = true;
-    }
-    out->headers.emplace_back(name, std::string(value));
+    if (auto error = ParseField(field, &seen, out)) return error;
   }
-  if (has_transfer_encoding) {
-    if (has_length) return Bad("both Transfer-Encoding and Content-Length given");
+  if (seen.has_transfer_encoding) {
+    if (seen.has_length) return Bad("both Transfer-Encoding and Content-Length given");
     return HttpError{501,
                      "request bodies in a transfer coding (chunked) are not supported: "
                      "send the body with a Content-Length"};
@@ -270,7 +296,7 @@ std::optional<HttpError> ParseRequestHead(std::string_view head, HttpRequest* ou
   if (out->minor_version >= 1 && out->Header("host") == nullptr) {
     return Bad("HTTP/1.1 request without a Host header");
   }
-  out->keep_alive = out->minor_version >= 1 ? !close : keep_alive && !close;
+  out->keep_alive = out->minor_version >= 1 ? !seen.close : seen.keep_alive && !seen.close;
   return std::nullopt;
 }
 

@@ -177,6 +177,75 @@ uint64_t S3Client::BytesFetched() {
   return bytes_fetched_.load();
 }
 
+Result<std::vector<sigv4::Header>> S3Client::SignedHeaders(const Request& request,
+                                                           const std::string& host,
+                                                           const std::string& target) const {
+  std::vector<sigv4::Header> headers;
+  headers.push_back({"host", host});
+  for (const auto& [name, value] : request.headers) headers.push_back({name, value});
+  if (settings_.no_signature) return headers;
+  sigv4::Request to_sign;
+  to_sign.method = request.method;
+  to_sign.target = target;
+  to_sign.headers = headers;
+  to_sign.payload_hash = std::string(sigv4::kEmptyPayloadHash);
+  const sigv4::Credentials credentials{settings_.access_key_id, settings_.secret_access_key,
+                                       settings_.session_token};
+  const sigv4::Scope scope{settings_.region, "s3", std::chrono::system_clock::now()};
+  FROCKET_ASSIGN_OR_RETURN(
+      auto signature, sigv4::SignHeaders(to_sign, credentials, scope, sigv4::Options::ForS3()));
+  headers.insert(headers.end(), signature.headers_to_add.begin(), signature.headers_to_add.end());
+  return headers;
+}
+
+namespace {
+
+// One HTTP exchange on this thread's handle: curl's result, the response's status, and what
+// the transfer received. `left`: seconds the job's deadline leaves, if it has one.
+struct Exchange {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  Transfer transfer;
+};
+
+Result<Exchange> Perform(const char* method, const std::string& url,
+                         const std::vector<sigv4::Header>& headers, const S3Settings& settings,
+                         Buffer* into, uint64_t expected_length, std::optional<double> left) {
+  CURL* curl = ThreadHandle();
+  if (curl == nullptr) return Status::IOError("cannot initialise libcurl");
+  curl_easy_reset(curl);
+  Exchange x;
+  x.transfer.into = into;
+  x.transfer.expected = expected_length;
+  if (into != nullptr) into->Resize(0);
+  curl_slist* list = nullptr;
+  for (const sigv4::Header& h : headers) {
+    if (h.name == "host") continue;  // curl sets it from the URL
+    list = curl_slist_append(list, (h.name + ": " + h.value).c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(settings.connect_timeout * 1000));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings.low_speed_timeout));
+  if (left) {
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::max(1L, static_cast<long>(*left * 1000)));
+  }
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x.transfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x.transfer);
+  if (std::string(method) == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  x.code = curl_easy_perform(curl);
+  curl_slist_free_all(list);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &x.status);
+  return x;
+}
+
+}  // namespace
+
 Result<S3Client::Response> S3Client::Send(const Request& request, Buffer* into,
                                           uint64_t expected_length) {
   // Where the request goes: path-style puts the bucket in the path, virtual-host style in
@@ -185,7 +254,8 @@ Result<S3Client::Response> S3Client::Send(const Request& request, Buffer* into,
   const std::string path = "/" + (settings_.path_style ? request.bucket + "/" : std::string()) +
                            sigv4::UriEncode(request.key, /*keep_slash=*/true);
   const std::string query = sigv4::CanonicalQuery(request.query);
-  const std::string url = scheme_ + "://" + host + path + (query.empty() ? "" : "?" + query);
+  const std::string target = path + (query.empty() ? "" : "?" + query);
+  const std::string url = scheme_ + "://" + host + target;
 
   Status last_error;
   double backoff = settings_.first_backoff;
@@ -206,81 +276,35 @@ Result<S3Client::Response> S3Client::Send(const Request& request, Buffer* into,
     }
     const std::optional<double> left = Deadline::SecondsLeft();
     if (left && *left <= 0) return out_of_time();
-    std::vector<sigv4::Header> headers;
-    headers.push_back({"host", host});
-    for (const auto& [name, value] : request.headers) headers.push_back({name, value});
-    if (!settings_.no_signature) {
-      sigv4::Request to_sign;
-      to_sign.method = request.method;
-      to_sign.target = path + (query.empty() ? "" : "?" + query);
-      to_sign.headers = headers;
-      to_sign.payload_hash = std::string(sigv4::kEmptyPayloadHash);
-      const sigv4::Credentials credentials{settings_.access_key_id, settings_.secret_access_key,
-                                           settings_.session_token};
-      const sigv4::Scope scope{settings_.region, "s3", std::chrono::system_clock::now()};
-      FROCKET_ASSIGN_OR_RETURN(
-          auto signature, sigv4::SignHeaders(to_sign, credentials, scope, sigv4::Options::ForS3()));
-      headers.insert(headers.end(), signature.headers_to_add.begin(),
-                     signature.headers_to_add.end());
-    }
-
-    CURL* curl = ThreadHandle();
-    if (curl == nullptr) return Status::IOError(request.what + ": cannot initialise libcurl");
-    curl_easy_reset(curl);
-    Transfer transfer;
-    transfer.into = into;
-    transfer.expected = expected_length;
-    if (into != nullptr) into->Resize(0);
-    curl_slist* list = nullptr;
-    for (const sigv4::Header& h : headers) {
-      if (h.name == "host") continue;  // curl sets it from the URL
-      list = curl_slist_append(list, (h.name + ": " + h.value).c_str());
-    }
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(settings_.connect_timeout * 1000));
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings_.low_speed_timeout));
-    if (left) {
-      curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::max(1L, static_cast<long>(*left * 1000)));
-    }
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-    if (std::string(request.method) == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-    const CURLcode code = curl_easy_perform(curl);
-    curl_slist_free_all(list);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-
-    if (transfer.overflow) {
+    FROCKET_ASSIGN_OR_RETURN(auto headers, SignedHeaders(request, host, target));
+    auto exchange = Perform(request.method, url, headers, settings_, into, expected_length, left);
+    if (!exchange.ok()) return exchange.status().WithContext(request.what);
+    Exchange& x = *exchange;
+    if (x.transfer.overflow) {
       return Status::IOError(request.what + ": the server sent more than the " +
                              std::to_string(into != nullptr ? expected_length : kMaxTextBody) +
                              " bytes asked for");
     }
-    if (code != CURLE_OK) {
-      last_error = Status::IOError(request.what + ": " + curl_easy_strerror(code) + " (" + host +
+    if (x.code != CURLE_OK) {
+      last_error = Status::IOError(request.what + ": " + curl_easy_strerror(x.code) + " (" + host +
                                    ", attempt " + std::to_string(attempt) + " of " +
                                    std::to_string(settings_.max_attempts) + ")");
-      if (code == CURLE_OPERATION_TIMEDOUT && left && *Deadline::SecondsLeft() <= 0) {
+      if (x.code == CURLE_OPERATION_TIMEDOUT && left && *Deadline::SecondsLeft() <= 0) {
         return out_of_time();
       }
-      if (RetryableCurlError(code)) continue;
+      if (RetryableCurlError(x.code)) continue;
       return last_error;
     }
     Response response;
-    response.status = status;
-    response.headers = std::move(transfer.headers);
-    const bool ok = status >= 200 && status < 300;
+    response.status = x.status;
+    response.headers = std::move(x.transfer.headers);
+    const bool ok = x.status >= 200 && x.status < 300;
     if (ok && into != nullptr) {
       bytes_fetched_ += into->size();
     } else {
-      response.body = std::move(transfer.text);
+      response.body = std::move(x.transfer.text);
     }
-    if (!ok && RetryableStatus(status, response.body) && attempt < settings_.max_attempts) {
+    if (!ok && RetryableStatus(x.status, response.body) && attempt < settings_.max_attempts) {
       last_error = ErrorFor(request, response);
       continue;
     }

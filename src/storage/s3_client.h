@@ -23,6 +23,7 @@
 
 #include "common/buffer.h"
 #include "common/status.h"
+#include "storage/sigv4.h"
 
 namespace frocket {
 
@@ -88,6 +89,9 @@ class S3Client {
     std::map<std::string, std::string> headers;  // lowercase names
     std::string body;                            // when not streamed into a Buffer
   };
+  // The request's headers, signed (unless the settings say not to sign).
+  Result<std::vector<sigv4::Header>> SignedHeaders(const Request& request, const std::string& host,
+                                                   const std::string& target) const;
   // Sends with retries; `into` (if given) receives the body of a 2xx answer.
   Result<Response> Send(const Request& request, Buffer* into, uint64_t expected_length);
   // The error for a non-2xx answer.

@@ -44,6 +44,112 @@ parquet::ReadOptions PartReadOptions() {
   return options;
 }
 
+namespace {
+
+// A dictionary-encoded integer column: its codes kept (they number the distinct values), the
+// dictionary widened to int64, so that values are made from it directly when first needed.
+Status WidenDictionary(const ColumnDescriptor& d, ColumnVector v, Column* c) {
+  const ColumnVector& dict = *v.dictionary;
+  auto wide = std::make_shared<ColumnVector>();
+  wide->physical_type = PhysicalType::kInt64;
+  wide->value_width = 8;
+  wide->length = dict.length;
+  wide->values.Resize(static_cast<size_t>(dict.length) * 8);
+  int64_t* out = wide->values.as<int64_t>();
+  if (dict.physical_type == PhysicalType::kInt32) {
+    const int32_t* in = dict.values_as<int32_t>();
+    for (int64_t i = 0; i < dict.length; ++i) {
+      out[i] = d.is_unsigned ? static_cast<int64_t>(static_cast<uint32_t>(in[i])) : in[i];
+    }
+  } else {
+    const int64_t* in = dict.values_as<int64_t>();
+    for (int64_t i = 0; i < dict.length; ++i) {
+      if (d.is_unsigned && in[i] < 0) {
+        return Status::Invalid("column '" + d.name + "': unsigned value " +
+                               std::to_string(static_cast<uint64_t>(in[i])) +
+                               " does not fit a signed 64-bit INT");
+      }
+      out[i] = in[i];
+    }
+  }
+  v.dictionary = std::move(wide);
+  c->encoded = std::move(v);
+  return Status::OK();
+}
+
+// INT96 timestamps, as nanoseconds.
+Status Int96Nanos(const ColumnDescriptor& d, const ColumnVector& v, Column* c) {
+  const auto n = static_cast<size_t>(v.length);
+  c->values.Resize(n * sizeof(int64_t));
+  int64_t* out = c->values.as<int64_t>();
+  for (size_t i = 0; i < n; ++i) {
+    if (c->IsNull(static_cast<int64_t>(i))) {
+      out[i] = 0;
+      continue;
+    }
+    __int128 nanos = parquet::Int96ToNanos(v.values.data() + i * 12);
+    if (nanos > INT64_MAX || nanos < INT64_MIN) {
+      return Status::Invalid("column '" + d.name + "': INT96 timestamp at row " +
+                             std::to_string(i) + " is outside the range of 64-bit nanoseconds");
+    }
+    out[i] = static_cast<int64_t>(nanos);
+  }
+  return Status::OK();
+}
+
+// An integer column's values as int64.
+Status IntValues(const ColumnDescriptor& d, ColumnVector v, Column* c) {
+  if (v.is_dictionary()) return WidenDictionary(d, std::move(v), c);
+  const auto n = static_cast<size_t>(v.length);
+  if (d.physical_type == PhysicalType::kInt64) {
+    if (d.is_unsigned) {
+      const auto* u = v.values_as<uint64_t>();
+      for (size_t i = 0; i < n; ++i) {
+        if (u[i] > static_cast<uint64_t>(INT64_MAX) && !c->IsNull(static_cast<int64_t>(i))) {
+          return Status::Invalid("column '" + d.name + "': unsigned value " + std::to_string(u[i]) +
+                                 " at row " + std::to_string(i) +
+                                 " does not fit a signed 64-bit INT");
+        }
+      }
+    }
+    c->values = std::move(v.values);
+    return Status::OK();
+  }
+  if (d.physical_type != PhysicalType::kInt32) return Int96Nanos(d, v, c);
+  c->values.Resize(n * sizeof(int64_t));
+  int64_t* out = c->values.as<int64_t>();
+  const int32_t* in = v.values_as<int32_t>();
+  if (d.is_unsigned) {
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint32_t>(in[i]);
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = in[i];
+  }
+  return Status::OK();
+}
+
+// A float column's values as double; float_bits says what they were stored as.
+void FloatValues(const ColumnDescriptor& d, ColumnVector v, Column* c) {
+  if (d.physical_type == PhysicalType::kDouble) {
+    c->values = std::move(v.values);
+    return;
+  }
+  const auto n = static_cast<size_t>(v.length);
+  c->values.Resize(n * sizeof(double));
+  double* out = c->values.as<double>();
+  c->float_bits = d.physical_type == PhysicalType::kFloat ? 32 : 16;
+  if (d.physical_type == PhysicalType::kFloat) {
+    const float* in = v.values_as<float>();
+    for (size_t i = 0; i < n; ++i) out[i] = in[i];
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) {  // FLOAT16
+    const uint8_t* h = v.values.data() + i * 2;
+    out[i] = parquet::Float16ToDouble(static_cast<uint16_t>(h[0] | (h[1] << 8)));
+  }
+}
+
+}  // namespace
+
 Result<Column> ToColumn(const ColumnDescriptor& d, ColumnVector v) {
   auto type = QueryTypeOf(d);
   if (!type) {
@@ -55,95 +161,15 @@ Result<Column> ToColumn(const ColumnDescriptor& d, ColumnVector v) {
   c.length = v.length;
   c.null_count = v.null_count;
   c.validity = std::move(v.validity);
-  const auto n = static_cast<size_t>(v.length);
   switch (*type) {
     case ColumnType::kBool:
       c.values = std::move(v.values);  // already one byte, 0/1, per row
       break;
     case ColumnType::kInt:
-      if (v.is_dictionary()) {
-        // Codes kept (they number the distinct values); the dictionary widened to int64, so
-        // values are made from it directly when first needed.
-        const ColumnVector& dict = *v.dictionary;
-        auto wide = std::make_shared<ColumnVector>();
-        wide->physical_type = PhysicalType::kInt64;
-        wide->value_width = 8;
-        wide->length = dict.length;
-        wide->values.Resize(static_cast<size_t>(dict.length) * 8);
-        for (int64_t i = 0; i < dict.length; ++i) {
-          int64_t x;
-          if (dict.physical_type == PhysicalType::kInt32) {
-            x = d.is_unsigned
-                    ? static_cast<int64_t>(static_cast<uint32_t>(dict.values_as<int32_t>()[i]))
-                    : dict.values_as<int32_t>()[i];
-          } else {
-            x = dict.values_as<int64_t>()[i];
-            if (d.is_unsigned && x < 0) {
-              return Status::Invalid("column '" + d.name + "': unsigned value " +
-                                     std::to_string(static_cast<uint64_t>(x)) +
-                                     " does not fit a signed 64-bit INT");
-            }
-          }
-          wide->values.as<int64_t>()[i] = x;
-        }
-        v.dictionary = std::move(wide);
-        c.encoded = std::move(v);
-      } else if (d.physical_type == PhysicalType::kInt64) {
-        if (d.is_unsigned) {
-          const auto* u = v.values_as<uint64_t>();
-          for (size_t i = 0; i < n; ++i) {
-            if (u[i] > static_cast<uint64_t>(INT64_MAX) && !c.IsNull(static_cast<int64_t>(i))) {
-              return Status::Invalid("column '" + d.name + "': unsigned value " +
-                                     std::to_string(u[i]) + " at row " + std::to_string(i) +
-                                     " does not fit a signed 64-bit INT");
-            }
-          }
-        }
-        c.values = std::move(v.values);
-      } else if (d.physical_type == PhysicalType::kInt32) {
-        c.values.Resize(n * sizeof(int64_t));
-        int64_t* out = c.values.as<int64_t>();
-        const int32_t* in = v.values_as<int32_t>();
-        if (d.is_unsigned) {
-          for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint32_t>(in[i]);
-        } else {
-          for (size_t i = 0; i < n; ++i) out[i] = in[i];
-        }
-      } else {  // INT96 timestamps, as nanoseconds
-        c.values.Resize(n * sizeof(int64_t));
-        int64_t* out = c.values.as<int64_t>();
-        for (size_t i = 0; i < n; ++i) {
-          if (c.IsNull(static_cast<int64_t>(i))) {
-            out[i] = 0;
-            continue;
-          }
-          __int128 nanos = parquet::Int96ToNanos(v.values.data() + i * 12);
-          if (nanos > INT64_MAX || nanos < INT64_MIN) {
-            return Status::Invalid("column '" + d.name + "': INT96 timestamp at row " +
-                                   std::to_string(i) +
-                                   " is outside the range of 64-bit nanoseconds");
-          }
-          out[i] = static_cast<int64_t>(nanos);
-        }
-      }
+      FROCKET_RETURN_IF_ERROR(IntValues(d, std::move(v), &c));
       break;
     case ColumnType::kFloat:
-      if (d.physical_type == PhysicalType::kDouble) {
-        c.values = std::move(v.values);
-      } else {
-        c.values.Resize(n * sizeof(double));
-        double* out = c.values.as<double>();
-        c.float_bits = d.physical_type == PhysicalType::kFloat ? 32 : 16;
-        if (d.physical_type == PhysicalType::kFloat) {
-          const float* in = v.values_as<float>();
-          for (size_t i = 0; i < n; ++i) out[i] = in[i];
-        } else {  // FLOAT16
-          for (size_t i = 0; i < n; ++i) {
-            const uint8_t* h = v.values.data() + i * 2;
-            out[i] = parquet::Float16ToDouble(static_cast<uint16_t>(h[0] | (h[1] << 8)));
-          }
-        }
-      }
+      FloatValues(d, std::move(v), &c);
       break;
     case ColumnType::kString:
       c.encoded = std::move(v);

@@ -80,21 +80,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: {
       std::vector<uint32_t> out(n);
       RleBitPackedDecoder d(in.data(), in.size(), (selector >> 3) % 33);
-      d.Decode(out.data(), n);
+      (void)d.Decode(out.data(), n);
       break;
     }
     case 1: {
       std::vector<int64_t> out(n);
       DeltaBinaryPackedDecoder d;
-      if (d.Init(in.data(), in.size()) && n <= d.total_values()) {
-        if (d.Decode(out.data(), n)) d.SkipToEnd();
+      if (d.Init(in.data(), in.size()).ok() && n <= d.total_values()) {
+        if (d.Decode(out.data(), n).ok()) (void)d.SkipToEnd();
       }
       break;
     }
     case 2: {
       std::vector<int32_t> out(n);
       DeltaBinaryPackedDecoder d;
-      if (d.Init(in.data(), in.size()) && n <= d.total_values()) d.Decode(out.data(), n);
+      if (d.Init(in.data(), in.size()).ok() && n <= d.total_values()) {
+        (void)d.Decode(out.data(), n);
+      }
       break;
     }
     case 3:

@@ -16,6 +16,10 @@
 namespace frocket::parquet {
 namespace {
 
+// Fails the test with the status's message unless it is OK; more may be streamed after it.
+#define ASSERT_OK(expr) \
+  for (const ::frocket::Status status_ = (expr); !status_.ok();) FAIL() << status_.message()
+
 using Bytes = std::vector<uint8_t>;
 
 // --- naive reference encoders ---
@@ -118,7 +122,7 @@ TEST(RleBitPacked, SpecExampleBitPackedZeroToSeven) {
   Bytes in = {0x03, 0x88, 0xC6, 0xFA};
   std::vector<uint32_t> out(8);
   RleBitPackedDecoder d(in.data(), in.size(), 3);
-  ASSERT_TRUE(d.Decode(out.data(), 8)) << d.error();
+  ASSERT_OK(d.Decode(out.data(), 8));
   EXPECT_EQ(out, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7}));
 }
 
@@ -129,20 +133,21 @@ TEST(RleBitPacked, RleRunThenLiteralRunInSmallPieces) {
   std::vector<uint32_t> out;
   for (int i = 0; i < 13; ++i) {
     uint32_t v;
-    ASSERT_TRUE(d.Decode(&v, 1)) << d.error();
+    ASSERT_OK(d.Decode(&v, 1));
     out.push_back(v);
   }
   EXPECT_EQ(out, (std::vector<uint32_t>{4, 4, 4, 4, 4, 0, 1, 2, 3, 4, 5, 6, 7}));
   uint32_t extra;
-  EXPECT_FALSE(d.Decode(&extra, 1));
-  EXPECT_NE(d.error().find("ends before"), std::string::npos) << d.error();
+  const Status failed = d.Decode(&extra, 1);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.message().find("ends before"), std::string::npos) << failed.message();
 }
 
 TEST(RleBitPacked, BitWidthZeroNeedsNoValueBytes) {
   Bytes in = {0x14};  // RLE run of 10, value of zero bytes
   std::vector<uint32_t> out(10, 99);
   RleBitPackedDecoder d(in.data(), in.size(), 0);
-  ASSERT_TRUE(d.Decode(out.data(), 10)) << d.error();
+  ASSERT_OK(d.Decode(out.data(), 10));
   EXPECT_EQ(out, std::vector<uint32_t>(10, 0));
 }
 
@@ -150,8 +155,9 @@ TEST(RleBitPacked, RejectsRunValueWiderThanBitWidth) {
   Bytes in = {0x04, 0x09};  // RLE run of 2, value 9 at bit width 3
   uint32_t out[2];
   RleBitPackedDecoder d(in.data(), in.size(), 3);
-  EXPECT_FALSE(d.Decode(out, 2));
-  EXPECT_NE(d.error().find("does not fit in 3 bits"), std::string::npos) << d.error();
+  const Status failed = d.Decode(out, 2);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.message().find("does not fit in 3 bits"), std::string::npos) << failed.message();
 }
 
 TEST(RleBitPacked, TruncatedLiteralRunYieldsOnlyValuesPresent) {
@@ -159,8 +165,8 @@ TEST(RleBitPacked, TruncatedLiteralRunYieldsOnlyValuesPresent) {
   Bytes in = {0x05, 0x88, 0xC6, 0xFA};
   std::vector<uint32_t> out(9);
   RleBitPackedDecoder d(in.data(), in.size(), 3);
-  EXPECT_TRUE(d.Decode(out.data(), 8));
-  EXPECT_FALSE(d.Decode(out.data() + 8, 1));
+  EXPECT_TRUE(d.Decode(out.data(), 8).ok());
+  EXPECT_FALSE(d.Decode(out.data() + 8, 1).ok());
 }
 
 TEST(RleBitPacked, RandomRoundTripAtEveryWidth) {
@@ -180,7 +186,7 @@ TEST(RleBitPacked, RandomRoundTripAtEveryWidth) {
     size_t done = 0;
     for (size_t step = 1; done < values.size(); step = step * 3 % 97 + 1) {
       size_t k = std::min(step, values.size() - done);
-      ASSERT_TRUE(d.Decode(out.data() + done, k)) << "width " << width << ": " << d.error();
+      ASSERT_OK(d.Decode(out.data() + done, k)) << "width " << width;
       done += k;
     }
     ASSERT_EQ(out, values) << "width " << width;
@@ -191,7 +197,7 @@ TEST(RleBitPacked, DecodeBitsRejectsValuesAboveOne) {
   Bytes in = EncodeHybrid({1, 0, 2, 1}, 2);
   uint8_t out[4];
   RleBitPackedDecoder d(in.data(), in.size(), 2);
-  EXPECT_FALSE(d.DecodeBits(out, 4));
+  EXPECT_FALSE(d.DecodeBits(out, 4).ok());
 }
 
 // --- DELTA_BINARY_PACKED ---
@@ -201,9 +207,9 @@ TEST(DeltaBinaryPacked, SpecExampleOneToFive) {
   // bit width 0.
   Bytes in = {0x08, 0x01, 0x05, 0x02, 0x02, 0x00};
   DeltaBinaryPackedDecoder d;
-  ASSERT_TRUE(d.Init(in.data(), in.size())) << d.error();
+  ASSERT_OK(d.Init(in.data(), in.size()));
   std::vector<int32_t> out(5);
-  ASSERT_TRUE(d.Decode(out.data(), 5)) << d.error();
+  ASSERT_OK(d.Decode(out.data(), 5));
   EXPECT_EQ(out, (std::vector<int32_t>{1, 2, 3, 4, 5}));
   EXPECT_EQ(d.end_position(), in.size());
 }
@@ -212,9 +218,9 @@ TEST(DeltaBinaryPacked, SpecExampleSevenFiveThree) {
   // Example 2: 7,5,3,1,2,3,4,5 -> min delta -2, relative deltas 0,0,0,3,3,3,3 at 2 bits.
   Bytes in = {0x08, 0x01, 0x08, 0x0E, 0x03, 0x02, 0xC0, 0x3F};
   DeltaBinaryPackedDecoder d;
-  ASSERT_TRUE(d.Init(in.data(), in.size())) << d.error();
+  ASSERT_OK(d.Init(in.data(), in.size()));
   std::vector<int64_t> out(8);
-  ASSERT_TRUE(d.Decode(out.data(), 8)) << d.error();
+  ASSERT_OK(d.Decode(out.data(), 8));
   EXPECT_EQ(out, (std::vector<int64_t>{7, 5, 3, 1, 2, 3, 4, 5}));
   EXPECT_EQ(d.end_position(), in.size());
 }
@@ -238,12 +244,12 @@ TEST(DeltaBinaryPacked, RandomRoundTripIncludingExtremes) {
     }
     Bytes in = EncodeDelta(values, 128, 4);
     DeltaBinaryPackedDecoder d;
-    ASSERT_TRUE(d.Init(in.data(), in.size())) << d.error();
+    ASSERT_OK(d.Init(in.data(), in.size()));
     std::vector<int64_t> out(values.size());
     size_t done = 0;
     for (size_t step = 5; done < values.size(); step = step * 7 % 301 + 1) {
       size_t k = std::min(step, values.size() - done);
-      ASSERT_TRUE(d.Decode(out.data() + done, k)) << d.error();
+      ASSERT_OK(d.Decode(out.data() + done, k));
       done += k;
     }
     ASSERT_EQ(out, values) << "trial " << trial;
@@ -257,28 +263,29 @@ TEST(DeltaBinaryPacked, Int32WithThirtyThreeBitDeltasWraps) {
   std::vector<int64_t> values = {INT32_MIN, INT32_MAX, INT32_MIN, 0, INT32_MAX};
   Bytes in = EncodeDelta(values, 8, 1);
   DeltaBinaryPackedDecoder d;
-  ASSERT_TRUE(d.Init(in.data(), in.size())) << d.error();
+  ASSERT_OK(d.Init(in.data(), in.size()));
   std::vector<int32_t> out(values.size());
-  ASSERT_TRUE(d.Decode(out.data(), out.size())) << d.error();
+  ASSERT_OK(d.Decode(out.data(), out.size()));
   EXPECT_EQ(out, (std::vector<int32_t>{INT32_MIN, INT32_MAX, INT32_MIN, 0, INT32_MAX}));
 }
 
 TEST(DeltaBinaryPacked, RejectsMalformedInput) {
   DeltaBinaryPackedDecoder d;
   Bytes zero_block = {0x00, 0x01, 0x05, 0x02};
-  EXPECT_FALSE(d.Init(zero_block.data(), zero_block.size()));
+  EXPECT_FALSE(d.Init(zero_block.data(), zero_block.size()).ok());
   Bytes bad_miniblocks = {0x08, 0x03, 0x05, 0x02};  // 8 values do not split into 3
-  EXPECT_FALSE(d.Init(bad_miniblocks.data(), bad_miniblocks.size()));
+  EXPECT_FALSE(d.Init(bad_miniblocks.data(), bad_miniblocks.size()).ok());
   Bytes wide = {0x08, 0x01, 0x03, 0x02, 0x02, 65};  // bit width 65
-  ASSERT_TRUE(d.Init(wide.data(), wide.size()));
+  ASSERT_OK(d.Init(wide.data(), wide.size()));
   int64_t out[3];
-  EXPECT_FALSE(d.Decode(out, 3));
-  EXPECT_NE(d.error().find("exceeds 64"), std::string::npos) << d.error();
+  const Status failed = d.Decode(out, 3);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.message().find("exceeds 64"), std::string::npos) << failed.message();
   Bytes truncated = {0x08, 0x01, 0x08, 0x0E, 0x03, 0x02, 0xC0};  // example 2 minus a byte
   DeltaBinaryPackedDecoder t;
-  ASSERT_TRUE(t.Init(truncated.data(), truncated.size()));
-  EXPECT_FALSE(t.Decode(out, 3));
-  EXPECT_FALSE(t.Decode(out, 100));  // more than the header announces
+  ASSERT_OK(t.Init(truncated.data(), truncated.size()));
+  EXPECT_FALSE(t.Decode(out, 3).ok());
+  EXPECT_FALSE(t.Decode(out, 100).ok());  // more than the header announces
 }
 
 // Found by the fuzzer: a header announcing 2^64 - 1 values made the count of bytes a
@@ -291,10 +298,12 @@ TEST(DeltaBinaryPacked, HugeValueCountDoesNotReadPastTheData) {
   const std::vector<uint8_t> exact(in.begin(), in.end());  // no spare capacity: ASan sees
                                                            // any read past the end
   DeltaBinaryPackedDecoder d;
-  ASSERT_TRUE(d.Init(exact.data(), exact.size()));
+  ASSERT_OK(d.Init(exact.data(), exact.size()));
   std::vector<int32_t> out(148);
-  EXPECT_FALSE(d.Decode(out.data(), out.size()));
-  EXPECT_NE(d.error().find("data ends inside a miniblock"), std::string::npos) << d.error();
+  const Status failed = d.Decode(out.data(), out.size());
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.message().find("data ends inside a miniblock"), std::string::npos)
+      << failed.message();
 }
 
 // --- byte arrays ---

@@ -42,7 +42,7 @@ bool DeltaBinaryPackedDecoder::ReadZigZag(int64_t* v) {
   return true;
 }
 
-bool DeltaBinaryPackedDecoder::Init(const uint8_t* data, size_t size) {
+bool DeltaBinaryPackedDecoder::ReadHeader(const uint8_t* data, size_t size) {
   data_ = data;
   size_ = size;
   pos_ = 0;
@@ -107,7 +107,7 @@ bool DeltaBinaryPackedDecoder::StartMiniblock() {
 }
 
 template <typename T>
-bool DeltaBinaryPackedDecoder::Decode(T* out, size_t n) {
+bool DeltaBinaryPackedDecoder::DecodeValues(T* out, size_t n) {
   if (n > total_values_ - values_read_) {
     return Fail("asked for " + std::to_string(n) + " values but only " +
                 std::to_string(total_values_ - values_read_) + " remain");
@@ -165,11 +165,11 @@ bool DeltaBinaryPackedDecoder::Decode(T* out, size_t n) {
   return true;
 }
 
-bool DeltaBinaryPackedDecoder::SkipToEnd() {
+bool DeltaBinaryPackedDecoder::SkipAll() {
   int64_t scratch[256];
   while (values_read_ < total_values_) {
     size_t k = static_cast<size_t>(std::min<uint64_t>(256, total_values_ - values_read_));
-    if (!Decode(scratch, k)) return false;
+    if (!DecodeValues(scratch, k)) return false;
   }
   return true;
 }
@@ -178,7 +178,7 @@ size_t DeltaBinaryPackedDecoder::end_position() const {
   return miniblock_end_;
 }
 
-template bool DeltaBinaryPackedDecoder::Decode<int32_t>(int32_t*, size_t);
-template bool DeltaBinaryPackedDecoder::Decode<int64_t>(int64_t*, size_t);
+template bool DeltaBinaryPackedDecoder::DecodeValues<int32_t>(int32_t*, size_t);
+template bool DeltaBinaryPackedDecoder::DecodeValues<int64_t>(int64_t*, size_t);
 
 }  // namespace frocket::parquet

@@ -9,29 +9,36 @@
 #include <cstdint>
 #include <string>
 
+#include "common/status.h"
+
 namespace frocket::parquet {
 
 class DeltaBinaryPackedDecoder {
  public:
-  // Reads the header; false (see error()) if it is malformed.
-  bool Init(const uint8_t* data, size_t size);
+  // Reads the header; Invalid if it is malformed.
+  Status Init(const uint8_t* data, size_t size) { return Checked(ReadHeader(data, size)); }
 
   // Total number of values the header announces.
   uint64_t total_values() const { return total_values_; }
 
   // Decodes the next n values. REQUIRES: T is int32_t or int64_t.
   template <typename T>
-  bool Decode(T* out, size_t n);
+  Status Decode(T* out, size_t n) {
+    return Checked(DecodeValues(out, n));
+  }
 
   // Decodes every remaining value (discarding them) so that end_position() is known.
-  bool SkipToEnd();
+  Status SkipToEnd() { return Checked(SkipAll()); }
 
   // The byte just after the encoded data. Only meaningful once all values were decoded.
   size_t end_position() const;
 
-  const std::string& error() const { return error_; }
-
  private:
+  Status Checked(bool ok) const { return ok ? Status::OK() : Status::Invalid(error_); }
+  bool ReadHeader(const uint8_t* data, size_t size);
+  template <typename T>
+  bool DecodeValues(T* out, size_t n);
+  bool SkipAll();
   bool Fail(std::string what);
   bool ReadUleb(uint64_t* v);
   bool ReadZigZag(int64_t* v);

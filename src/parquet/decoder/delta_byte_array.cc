@@ -19,18 +19,15 @@ Status OverBudget(const ByteArrayBuilder& out) {
 Status DecodeLengths(std::span<const uint8_t> in, size_t n, const char* what,
                      std::vector<int32_t>* lengths, size_t* end) {
   DeltaBinaryPackedDecoder lengths_decoder;
-  if (!lengths_decoder.Init(in.data(), in.size())) {
-    return Status::Invalid(std::string(what) + ": " + lengths_decoder.error());
-  }
+  FROCKET_RETURN_IF_ERROR(lengths_decoder.Init(in.data(), in.size()).WithContext(what));
   if (lengths_decoder.total_values() < n) {
     return Status::Invalid(std::string(what) + ": " +
                            std::to_string(lengths_decoder.total_values()) + " lengths for " +
                            std::to_string(n) + " values");
   }
   lengths->resize(n);
-  if (!lengths_decoder.Decode(lengths->data(), n) || !lengths_decoder.SkipToEnd()) {
-    return Status::Invalid(std::string(what) + ": " + lengths_decoder.error());
-  }
+  FROCKET_RETURN_IF_ERROR(lengths_decoder.Decode(lengths->data(), n).WithContext(what));
+  FROCKET_RETURN_IF_ERROR(lengths_decoder.SkipToEnd().WithContext(what));
   for (size_t i = 0; i < n; ++i) {
     if ((*lengths)[i] < 0) {
       return Status::Invalid(std::string(what) + ": negative length " +

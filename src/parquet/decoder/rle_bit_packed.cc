@@ -66,7 +66,7 @@ bool RleBitPackedDecoder::NextRun() {
   return true;
 }
 
-bool RleBitPackedDecoder::Decode(uint32_t* out, size_t n) {
+bool RleBitPackedDecoder::DecodeValues(uint32_t* out, size_t n) {
   while (n > 0) {
     if (buffered_pos_ < buffered_count_) {
       size_t k = std::min<size_t>(n, static_cast<size_t>(buffered_count_ - buffered_pos_));
@@ -118,11 +118,11 @@ bool RleBitPackedDecoder::Decode(uint32_t* out, size_t n) {
   return true;
 }
 
-bool RleBitPackedDecoder::DecodeBits(uint8_t* out, size_t n) {
+bool RleBitPackedDecoder::DecodeBitValues(uint8_t* out, size_t n) {
   uint32_t chunk[256];
   while (n > 0) {
     size_t k = std::min<size_t>(n, 256);
-    if (!Decode(chunk, k)) return false;
+    if (!DecodeValues(chunk, k)) return false;
     uint32_t any_big = 0;
     for (size_t i = 0; i < k; ++i) {
       any_big |= chunk[i] >> 1;

@@ -3,12 +3,14 @@
 //
 // The input is a sequence of runs, each a ULEB128 header followed by either one repeated
 // value (RLE run) or groups of 8 bit-packed values (literal run). Every malformed or short
-// input makes Decode() return false with error() saying why; nothing reads past `size`.
+// input makes Decode() return Invalid saying why; nothing reads past `size`.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
+#include "common/status.h"
 
 namespace frocket::parquet {
 
@@ -20,17 +22,19 @@ class RleBitPackedDecoder {
       : data_(data), size_(size), bit_width_(bit_width) {}
 
   // Decodes exactly n values into out.
-  bool Decode(uint32_t* out, size_t n);
+  Status Decode(uint32_t* out, size_t n) { return Checked(DecodeValues(out, n)); }
 
   // Decodes n values that are all 0 or 1 (definition levels of a flat column, booleans) into
-  // bytes; returns false if a value is greater than 1.
-  bool DecodeBits(uint8_t* out, size_t n);
+  // bytes; Invalid if a value is greater than 1.
+  Status DecodeBits(uint8_t* out, size_t n) { return Checked(DecodeBitValues(out, n)); }
 
-  const std::string& error() const { return error_; }
   // Bytes consumed so far (including a partially decoded literal run).
   size_t position() const { return pos_; }
 
  private:
+  Status Checked(bool ok) const { return ok ? Status::OK() : Status::Invalid(error_); }
+  bool DecodeValues(uint32_t* out, size_t n);
+  bool DecodeBitValues(uint8_t* out, size_t n);
   bool NextRun();
   bool Fail(std::string what);
 
