@@ -75,25 +75,35 @@ class SeenFields {
   uint64_t bits_ = 0;
 };
 
-void ReadKeyValue(CompactReader& r, KeyValue* kv) {
+// Reads a struct: `field(id, type)` reads a field it knows and returns whether it read its
+// value, or skips it and returns false; then the required fields must all have been read.
+template <typename Field>
+void ReadStruct(CompactReader& r, const char* name,
+                std::initializer_list<std::pair<int, const char*>> required, Field field) {
   r.BeginStruct();
   SeenFields seen;
   int16_t id;
   FieldType t;
   while (r.NextField(&id, &t)) {
-    switch (id) {
-      case 1:
-        if (ReadIf(r, t, FieldType::kBinary, [&] { kv->key = r.ReadString(); })) seen.Mark(id);
-        break;
-      case 2:
-        ReadIf(r, t, FieldType::kBinary, [&] { kv->value = r.ReadString(); });
-        break;
-      default:
-        r.Skip(t);
-    }
+    if (field(id, t)) seen.Mark(id);
   }
   r.EndStruct();
-  seen.Require(r, "KeyValue", {{1, "key"}});
+  seen.Require(r, name, required);
+}
+
+void ReadKeyValue(CompactReader& r, KeyValue* kv) {
+  ReadStruct(r, "KeyValue", {{1, "key"}}, [&](int16_t id, FieldType t) -> bool {
+    switch (id) {
+      case 1:
+        return ReadIf(r, t, FieldType::kBinary, [&] { kv->key = r.ReadString(); });
+      case 2:
+        ReadIf(r, t, FieldType::kBinary, [&] { kv->value = r.ReadString(); });
+        return false;
+      default:
+        r.Skip(t);
+        return false;
+    }
+  });
 }
 
 void ReadKeyValueList(CompactReader& r, FieldType t, std::vector<KeyValue>* out) {
@@ -269,409 +279,327 @@ void ReadLogicalType(CompactReader& r, std::optional<LogicalType>* out) {
 }
 
 void ReadSchemaElement(CompactReader& r, SchemaElement* e) {
-  r.BeginStruct();
-  SeenFields seen;
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
-    bool read = false;
+  ReadStruct(r, "SchemaElement", {{4, "name"}}, [&](int16_t id, FieldType t) -> bool {
     switch (id) {
       case 1:
-        read = ReadIf(r, t, FieldType::kI32, [&] { e->type = r.ReadI32(); });
-        break;
+        return ReadIf(r, t, FieldType::kI32, [&] { e->type = r.ReadI32(); });
       case 2:
-        read = ReadIf(r, t, FieldType::kI32, [&] { e->type_length = r.ReadI32(); });
-        break;
+        return ReadIf(r, t, FieldType::kI32, [&] { e->type_length = r.ReadI32(); });
       case 3:
-        read = ReadIf(r, t, FieldType::kI32, [&] { e->repetition_type = r.ReadI32(); });
-        break;
+        return ReadIf(r, t, FieldType::kI32, [&] { e->repetition_type = r.ReadI32(); });
       case 4:
-        read = ReadIf(r, t, FieldType::kBinary, [&] { e->name = r.ReadString(); });
-        break;
+        return ReadIf(r, t, FieldType::kBinary, [&] { e->name = r.ReadString(); });
       case 5:
-        read = ReadIf(r, t, FieldType::kI32, [&] { e->num_children = r.ReadI32(); });
-        break;
+        return ReadIf(r, t, FieldType::kI32, [&] { e->num_children = r.ReadI32(); });
       case 6:
-        read = ReadIf(r, t, FieldType::kI32, [&] { e->converted_type = r.ReadI32(); });
-        break;
+        return ReadIf(r, t, FieldType::kI32, [&] { e->converted_type = r.ReadI32(); });
       case 7:
-        read = ReadIf(r, t, FieldType::kI32, [&] { e->scale = r.ReadI32(); });
-        break;
+        return ReadIf(r, t, FieldType::kI32, [&] { e->scale = r.ReadI32(); });
       case 8:
-        read = ReadIf(r, t, FieldType::kI32, [&] { e->precision = r.ReadI32(); });
-        break;
+        return ReadIf(r, t, FieldType::kI32, [&] { e->precision = r.ReadI32(); });
       case 10:
-        read = ReadIf(r, t, FieldType::kStruct, [&] { ReadLogicalType(r, &e->logical_type); });
-        break;
+        return ReadIf(r, t, FieldType::kStruct, [&] { ReadLogicalType(r, &e->logical_type); });
       default:
         r.Skip(t);
+        return false;
     }
-    if (read) seen.Mark(id);
-  }
-  r.EndStruct();
-  seen.Require(r, "SchemaElement", {{4, "name"}});
+    return false;
+  });
 }
 
 void ReadStatistics(CompactReader& r, Statistics* s) {
-  r.BeginStruct();
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
+  ReadStruct(r, "", {}, [&](int16_t id, FieldType t) -> bool {
     switch (id) {
       case 1:
         ReadIf(r, t, FieldType::kBinary, [&] { s->max = r.ReadString(); });
-        break;
+        return false;
       case 2:
         ReadIf(r, t, FieldType::kBinary, [&] { s->min = r.ReadString(); });
-        break;
+        return false;
       case 3:
         ReadIf(r, t, FieldType::kI64, [&] { s->null_count = r.ReadI64(); });
-        break;
+        return false;
       case 4:
         ReadIf(r, t, FieldType::kI64, [&] { s->distinct_count = r.ReadI64(); });
-        break;
+        return false;
       case 5:
         ReadIf(r, t, FieldType::kBinary, [&] { s->max_value = r.ReadString(); });
-        break;
+        return false;
       case 6:
         ReadIf(r, t, FieldType::kBinary, [&] { s->min_value = r.ReadString(); });
-        break;
+        return false;
       default:
         r.Skip(t);
+        return false;
     }
-  }
-  r.EndStruct();
+    return false;
+  });
 }
 
 void ReadColumnMetaData(CompactReader& r, ColumnMetaData* m) {
-  r.BeginStruct();
-  SeenFields seen;
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
-    bool read = false;
-    switch (id) {
-      case 1:
-        read = ReadIf(r, t, FieldType::kI32, [&] { m->type = r.ReadI32(); });
-        break;
-      case 2:
-        read = ReadList(r, "encodings", t, FieldType::kI32,
-                        [&] { m->encodings.push_back(r.ReadI32()); });
-        break;
-      case 3:
-        read = ReadList(r, "path_in_schema", t, FieldType::kBinary,
-                        [&] { m->path_in_schema.push_back(r.ReadString()); });
-        break;
-      case 4:
-        read = ReadIf(r, t, FieldType::kI32, [&] { m->codec = r.ReadI32(); });
-        break;
-      case 5:
-        read = ReadIf(r, t, FieldType::kI64, [&] { m->num_values = r.ReadI64(); });
-        break;
-      case 6:
-        read = ReadIf(r, t, FieldType::kI64, [&] { m->total_uncompressed_size = r.ReadI64(); });
-        break;
-      case 7:
-        read = ReadIf(r, t, FieldType::kI64, [&] { m->total_compressed_size = r.ReadI64(); });
-        break;
-      case 8:
-        ReadKeyValueList(r, t, &m->key_value_metadata);
-        break;
-      case 9:
-        read = ReadIf(r, t, FieldType::kI64, [&] { m->data_page_offset = r.ReadI64(); });
-        break;
-      case 10:
-        ReadIf(r, t, FieldType::kI64, [&] { m->index_page_offset = r.ReadI64(); });
-        break;
-      case 11:
-        ReadIf(r, t, FieldType::kI64, [&] { m->dictionary_page_offset = r.ReadI64(); });
-        break;
-      case 12:
-        ReadIf(r, t, FieldType::kStruct, [&] {
-          m->statistics.emplace();
-          ReadStatistics(r, &*m->statistics);
-        });
-        break;
-      case 14:
-        ReadIf(r, t, FieldType::kI64, [&] { m->bloom_filter_offset = r.ReadI64(); });
-        break;
-      default:
-        r.Skip(t);
-    }
-    if (read) seen.Mark(id);
-  }
-  r.EndStruct();
-  seen.Require(r, "ColumnMetaData",
-               {{1, "type"},
-                {2, "encodings"},
-                {3, "path_in_schema"},
-                {4, "codec"},
-                {5, "num_values"},
-                {6, "total_uncompressed_size"},
-                {7, "total_compressed_size"},
-                {9, "data_page_offset"}});
+  ReadStruct(
+      r, "ColumnMetaData",
+      {{1, "type"},
+       {2, "encodings"},
+       {3, "path_in_schema"},
+       {4, "codec"},
+       {5, "num_values"},
+       {6, "total_uncompressed_size"},
+       {7, "total_compressed_size"},
+       {9, "data_page_offset"}},
+      [&](int16_t id, FieldType t) -> bool {
+        switch (id) {
+          case 1:
+            return ReadIf(r, t, FieldType::kI32, [&] { m->type = r.ReadI32(); });
+          case 2:
+            return ReadList(r, "encodings", t, FieldType::kI32,
+                            [&] { m->encodings.push_back(r.ReadI32()); });
+          case 3:
+            return ReadList(r, "path_in_schema", t, FieldType::kBinary,
+                            [&] { m->path_in_schema.push_back(r.ReadString()); });
+          case 4:
+            return ReadIf(r, t, FieldType::kI32, [&] { m->codec = r.ReadI32(); });
+          case 5:
+            return ReadIf(r, t, FieldType::kI64, [&] { m->num_values = r.ReadI64(); });
+          case 6:
+            return ReadIf(r, t, FieldType::kI64, [&] { m->total_uncompressed_size = r.ReadI64(); });
+          case 7:
+            return ReadIf(r, t, FieldType::kI64, [&] { m->total_compressed_size = r.ReadI64(); });
+          case 8:
+            ReadKeyValueList(r, t, &m->key_value_metadata);
+            return false;
+          case 9:
+            return ReadIf(r, t, FieldType::kI64, [&] { m->data_page_offset = r.ReadI64(); });
+          case 10:
+            ReadIf(r, t, FieldType::kI64, [&] { m->index_page_offset = r.ReadI64(); });
+            return false;
+          case 11:
+            ReadIf(r, t, FieldType::kI64, [&] { m->dictionary_page_offset = r.ReadI64(); });
+            return false;
+          case 12:
+            ReadIf(r, t, FieldType::kStruct, [&] {
+              m->statistics.emplace();
+              ReadStatistics(r, &*m->statistics);
+            });
+            return false;
+          case 14:
+            ReadIf(r, t, FieldType::kI64, [&] { m->bloom_filter_offset = r.ReadI64(); });
+            return false;
+          default:
+            r.Skip(t);
+            return false;
+        }
+        return false;
+      });
 }
 
 void ReadColumnChunk(CompactReader& r, ColumnChunk* c) {
-  r.BeginStruct();
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
+  ReadStruct(r, "", {}, [&](int16_t id, FieldType t) -> bool {
     switch (id) {
       case 1:
         ReadIf(r, t, FieldType::kBinary, [&] { c->file_path = r.ReadString(); });
-        break;
+        return false;
       case 2:
         ReadIf(r, t, FieldType::kI64, [&] { c->file_offset = r.ReadI64(); });
-        break;
+        return false;
       case 3:
         ReadIf(r, t, FieldType::kStruct, [&] {
           c->meta_data.emplace();
           ReadColumnMetaData(r, &*c->meta_data);
         });
         r.AddErrorContext("meta_data");
-        break;
+        return false;
       case 4:
         ReadIf(r, t, FieldType::kI64, [&] { c->offset_index_offset = r.ReadI64(); });
-        break;
+        return false;
       case 6:
         ReadIf(r, t, FieldType::kI64, [&] { c->column_index_offset = r.ReadI64(); });
-        break;
+        return false;
       case 8:
       case 9:
         c->encrypted = true;
         r.Skip(t);
-        break;
+        return false;
       default:
         r.Skip(t);
+        return false;
     }
-  }
-  r.EndStruct();
+    return false;
+  });
 }
 
 void ReadRowGroup(CompactReader& r, RowGroup* g) {
-  r.BeginStruct();
-  SeenFields seen;
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
-    bool read = false;
-    switch (id) {
-      case 1:
-        read = ReadList(r, "columns", t, FieldType::kStruct, [&] {
-          g->columns.emplace_back();
-          ReadColumnChunk(r, &g->columns.back());
-        });
-        break;
-      case 2:
-        read = ReadIf(r, t, FieldType::kI64, [&] { g->total_byte_size = r.ReadI64(); });
-        break;
-      case 3:
-        read = ReadIf(r, t, FieldType::kI64, [&] { g->num_rows = r.ReadI64(); });
-        break;
-      default:
-        r.Skip(t);
-    }
-    if (read) seen.Mark(id);
-  }
-  r.EndStruct();
-  seen.Require(r, "RowGroup", {{1, "columns"}, {2, "total_byte_size"}, {3, "num_rows"}});
+  ReadStruct(r, "RowGroup", {{1, "columns"}, {2, "total_byte_size"}, {3, "num_rows"}},
+             [&](int16_t id, FieldType t) -> bool {
+               switch (id) {
+                 case 1:
+                   return ReadList(r, "columns", t, FieldType::kStruct, [&] {
+                     g->columns.emplace_back();
+                     ReadColumnChunk(r, &g->columns.back());
+                   });
+                 case 2:
+                   return ReadIf(r, t, FieldType::kI64, [&] { g->total_byte_size = r.ReadI64(); });
+                 case 3:
+                   return ReadIf(r, t, FieldType::kI64, [&] { g->num_rows = r.ReadI64(); });
+                 default:
+                   r.Skip(t);
+                   return false;
+               }
+               return false;
+             });
 }
 
 void ReadFileMetaData(CompactReader& r, FileMetaData* f) {
-  r.BeginStruct();
-  SeenFields seen;
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
-    bool read = false;
-    switch (id) {
-      case 1:
-        read = ReadIf(r, t, FieldType::kI32, [&] { f->version = r.ReadI32(); });
-        break;
-      case 2:
-        read = ReadList(r, "schema", t, FieldType::kStruct, [&] {
-          f->schema.emplace_back();
-          ReadSchemaElement(r, &f->schema.back());
-        });
-        break;
-      case 3:
-        read = ReadIf(r, t, FieldType::kI64, [&] { f->num_rows = r.ReadI64(); });
-        break;
-      case 4:
-        read = ReadList(r, "row_groups", t, FieldType::kStruct, [&] {
-          f->row_groups.emplace_back();
-          ReadRowGroup(r, &f->row_groups.back());
-        });
-        break;
-      case 5:
-        ReadKeyValueList(r, t, &f->key_value_metadata);
-        break;
-      case 6:
-        ReadIf(r, t, FieldType::kBinary, [&] { f->created_by = r.ReadString(); });
-        break;
-      case 8:
-        f->encrypted = true;
-        r.Skip(t);
-        break;
-      default:
-        r.Skip(t);
-    }
-    if (read) seen.Mark(id);
-  }
-  r.EndStruct();
-  seen.Require(r, "FileMetaData",
-               {{1, "version"}, {2, "schema"}, {3, "num_rows"}, {4, "row_groups"}});
+  ReadStruct(r, "FileMetaData", {{1, "version"}, {2, "schema"}, {3, "num_rows"}, {4, "row_groups"}},
+             [&](int16_t id, FieldType t) -> bool {
+               switch (id) {
+                 case 1:
+                   return ReadIf(r, t, FieldType::kI32, [&] { f->version = r.ReadI32(); });
+                 case 2:
+                   return ReadList(r, "schema", t, FieldType::kStruct, [&] {
+                     f->schema.emplace_back();
+                     ReadSchemaElement(r, &f->schema.back());
+                   });
+                 case 3:
+                   return ReadIf(r, t, FieldType::kI64, [&] { f->num_rows = r.ReadI64(); });
+                 case 4:
+                   return ReadList(r, "row_groups", t, FieldType::kStruct, [&] {
+                     f->row_groups.emplace_back();
+                     ReadRowGroup(r, &f->row_groups.back());
+                   });
+                 case 5:
+                   ReadKeyValueList(r, t, &f->key_value_metadata);
+                   return false;
+                 case 6:
+                   ReadIf(r, t, FieldType::kBinary, [&] { f->created_by = r.ReadString(); });
+                   return false;
+                 case 8:
+                   f->encrypted = true;
+                   r.Skip(t);
+                   return false;
+                 default:
+                   r.Skip(t);
+                   return false;
+               }
+               return false;
+             });
 }
 
 void ReadDataPageHeader(CompactReader& r, DataPageHeader* h) {
-  r.BeginStruct();
-  SeenFields seen;
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
-    bool read = false;
-    switch (id) {
-      case 1:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->num_values = r.ReadI32(); });
-        break;
-      case 2:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->encoding = r.ReadI32(); });
-        break;
-      case 3:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->definition_level_encoding = r.ReadI32(); });
-        break;
-      case 4:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->repetition_level_encoding = r.ReadI32(); });
-        break;
-      default:
-        r.Skip(t);
-    }
-    if (read) seen.Mark(id);
-  }
-  r.EndStruct();
-  seen.Require(r, "DataPageHeader",
-               {{1, "num_values"},
-                {2, "encoding"},
-                {3, "definition_level_encoding"},
-                {4, "repetition_level_encoding"}});
+  ReadStruct(r, "DataPageHeader",
+             {{1, "num_values"},
+              {2, "encoding"},
+              {3, "definition_level_encoding"},
+              {4, "repetition_level_encoding"}},
+             [&](int16_t id, FieldType t) -> bool {
+               switch (id) {
+                 case 1:
+                   return ReadIf(r, t, FieldType::kI32, [&] { h->num_values = r.ReadI32(); });
+                 case 2:
+                   return ReadIf(r, t, FieldType::kI32, [&] { h->encoding = r.ReadI32(); });
+                 case 3:
+                   return ReadIf(r, t, FieldType::kI32,
+                                 [&] { h->definition_level_encoding = r.ReadI32(); });
+                 case 4:
+                   return ReadIf(r, t, FieldType::kI32,
+                                 [&] { h->repetition_level_encoding = r.ReadI32(); });
+                 default:
+                   r.Skip(t);
+                   return false;
+               }
+               return false;
+             });
 }
 
 void ReadDictionaryPageHeader(CompactReader& r, DictionaryPageHeader* h) {
-  r.BeginStruct();
-  SeenFields seen;
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
-    bool read = false;
-    switch (id) {
-      case 1:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->num_values = r.ReadI32(); });
-        break;
-      case 2:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->encoding = r.ReadI32(); });
-        break;
-      default:
-        r.Skip(t);
-    }
-    if (read) seen.Mark(id);
-  }
-  r.EndStruct();
-  seen.Require(r, "DictionaryPageHeader", {{1, "num_values"}, {2, "encoding"}});
+  ReadStruct(r, "DictionaryPageHeader", {{1, "num_values"}, {2, "encoding"}},
+             [&](int16_t id, FieldType t) -> bool {
+               switch (id) {
+                 case 1:
+                   return ReadIf(r, t, FieldType::kI32, [&] { h->num_values = r.ReadI32(); });
+                 case 2:
+                   return ReadIf(r, t, FieldType::kI32, [&] { h->encoding = r.ReadI32(); });
+                 default:
+                   r.Skip(t);
+                   return false;
+               }
+               return false;
+             });
 }
 
 void ReadDataPageHeaderV2(CompactReader& r, DataPageHeaderV2* h) {
-  r.BeginStruct();
-  SeenFields seen;
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
-    bool read = false;
-    switch (id) {
-      case 1:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->num_values = r.ReadI32(); });
-        break;
-      case 2:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->num_nulls = r.ReadI32(); });
-        break;
-      case 3:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->num_rows = r.ReadI32(); });
-        break;
-      case 4:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->encoding = r.ReadI32(); });
-        break;
-      case 5:
-        read =
-            ReadIf(r, t, FieldType::kI32, [&] { h->definition_levels_byte_length = r.ReadI32(); });
-        break;
-      case 6:
-        read =
-            ReadIf(r, t, FieldType::kI32, [&] { h->repetition_levels_byte_length = r.ReadI32(); });
-        break;
-      case 7:
-        ReadIf(r, t, FieldType::kBoolTrue, [&] { h->is_compressed = r.ReadBool(t); });
-        break;
-      default:
-        r.Skip(t);
-    }
-    if (read) seen.Mark(id);
-  }
-  r.EndStruct();
-  seen.Require(r, "DataPageHeaderV2",
-               {{1, "num_values"},
-                {2, "num_nulls"},
-                {3, "num_rows"},
-                {4, "encoding"},
-                {5, "definition_levels_byte_length"},
-                {6, "repetition_levels_byte_length"}});
+  ReadStruct(r, "DataPageHeaderV2",
+             {{1, "num_values"},
+              {2, "num_nulls"},
+              {3, "num_rows"},
+              {4, "encoding"},
+              {5, "definition_levels_byte_length"},
+              {6, "repetition_levels_byte_length"}},
+             [&](int16_t id, FieldType t) -> bool {
+               switch (id) {
+                 case 1:
+                   return ReadIf(r, t, FieldType::kI32, [&] { h->num_values = r.ReadI32(); });
+                 case 2:
+                   return ReadIf(r, t, FieldType::kI32, [&] { h->num_nulls = r.ReadI32(); });
+                 case 3:
+                   return ReadIf(r, t, FieldType::kI32, [&] { h->num_rows = r.ReadI32(); });
+                 case 4:
+                   return ReadIf(r, t, FieldType::kI32, [&] { h->encoding = r.ReadI32(); });
+                 case 5:
+                   return ReadIf(r, t, FieldType::kI32,
+                                 [&] { h->definition_levels_byte_length = r.ReadI32(); });
+                 case 6:
+                   return ReadIf(r, t, FieldType::kI32,
+                                 [&] { h->repetition_levels_byte_length = r.ReadI32(); });
+                 case 7:
+                   ReadIf(r, t, FieldType::kBoolTrue, [&] { h->is_compressed = r.ReadBool(t); });
+                   return false;
+                 default:
+                   r.Skip(t);
+                   return false;
+               }
+               return false;
+             });
 }
 
 void ReadPageHeader(CompactReader& r, PageHeader* h) {
-  r.BeginStruct();
-  SeenFields seen;
-  int16_t id;
-  FieldType t;
-  while (r.NextField(&id, &t)) {
-    bool read = false;
-    switch (id) {
-      case 1:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->type = r.ReadI32(); });
-        break;
-      case 2:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->uncompressed_page_size = r.ReadI32(); });
-        break;
-      case 3:
-        read = ReadIf(r, t, FieldType::kI32, [&] { h->compressed_page_size = r.ReadI32(); });
-        break;
-      case 4:
-        ReadIf(r, t, FieldType::kI32, [&] { h->crc = r.ReadI32(); });
-        break;
-      case 5:
-        ReadIf(r, t, FieldType::kStruct, [&] {
-          h->data_page_header.emplace();
-          ReadDataPageHeader(r, &*h->data_page_header);
-        });
-        break;
-      case 7:
-        ReadIf(r, t, FieldType::kStruct, [&] {
-          h->dictionary_page_header.emplace();
-          ReadDictionaryPageHeader(r, &*h->dictionary_page_header);
-        });
-        break;
-      case 8:
-        ReadIf(r, t, FieldType::kStruct, [&] {
-          h->data_page_header_v2.emplace();
-          ReadDataPageHeaderV2(r, &*h->data_page_header_v2);
-        });
-        break;
-      default:
-        r.Skip(t);
-    }
-    if (read) seen.Mark(id);
-  }
-  r.EndStruct();
-  seen.Require(r, "PageHeader",
-               {{1, "type"}, {2, "uncompressed_page_size"}, {3, "compressed_page_size"}});
+  ReadStruct(
+      r, "PageHeader", {{1, "type"}, {2, "uncompressed_page_size"}, {3, "compressed_page_size"}},
+      [&](int16_t id, FieldType t) -> bool {
+        switch (id) {
+          case 1:
+            return ReadIf(r, t, FieldType::kI32, [&] { h->type = r.ReadI32(); });
+          case 2:
+            return ReadIf(r, t, FieldType::kI32, [&] { h->uncompressed_page_size = r.ReadI32(); });
+          case 3:
+            return ReadIf(r, t, FieldType::kI32, [&] { h->compressed_page_size = r.ReadI32(); });
+          case 4:
+            ReadIf(r, t, FieldType::kI32, [&] { h->crc = r.ReadI32(); });
+            return false;
+          case 5:
+            ReadIf(r, t, FieldType::kStruct, [&] {
+              h->data_page_header.emplace();
+              ReadDataPageHeader(r, &*h->data_page_header);
+            });
+            return false;
+          case 7:
+            ReadIf(r, t, FieldType::kStruct, [&] {
+              h->dictionary_page_header.emplace();
+              ReadDictionaryPageHeader(r, &*h->dictionary_page_header);
+            });
+            return false;
+          case 8:
+            ReadIf(r, t, FieldType::kStruct, [&] {
+              h->data_page_header_v2.emplace();
+              ReadDataPageHeaderV2(r, &*h->data_page_header_v2);
+            });
+            return false;
+          default:
+            r.Skip(t);
+            return false;
+        }
+        return false;
+      });
 }
 
 }  // namespace
