@@ -1,6 +1,24 @@
 #include "cluster/injected_fault.h"
 
+#include <charconv>
+#include <optional>
+#include <string_view>
+
 namespace frocket::cluster {
+
+namespace {
+
+// A non-negative decimal integer, all of the text; nullopt otherwise.
+std::optional<int> ParseCount(std::string_view text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 0) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
 
 Result<std::vector<InjectedFault>> ParseInjectedFaults(const std::string& spec) {
   std::vector<InjectedFault> faults;
@@ -21,17 +39,17 @@ Result<std::vector<InjectedFault>> ParseInjectedFaults(const std::string& spec) 
     if (at == std::string::npos || colon == std::string::npos || at == 0) return bad();
     InjectedFault f;
     f.part_substring = entry.substr(0, at);
-    try {
-      f.attempt = std::stoi(entry.substr(at + 1, colon - at - 1));
-      const std::string action = entry.substr(colon + 1);
-      if (action == "fail") {
-        f.fail = true;
-      } else if (action.rfind("sleep=", 0) == 0) {
-        f.sleep_ms = std::stoi(action.substr(6));
-      } else {
-        return bad();
-      }
-    } catch (const std::exception&) {
+    auto attempt = ParseCount(std::string_view(entry).substr(at + 1, colon - at - 1));
+    if (!attempt) return bad();
+    f.attempt = *attempt;
+    const std::string action = entry.substr(colon + 1);
+    if (action == "fail") {
+      f.fail = true;
+    } else if (action.rfind("sleep=", 0) == 0) {
+      auto ms = ParseCount(std::string_view(action).substr(6));
+      if (!ms) return bad();
+      f.sleep_ms = *ms;
+    } else {
       return bad();
     }
     faults.push_back(f);

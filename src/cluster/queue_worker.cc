@@ -10,6 +10,7 @@
 #include "cluster/task_codec.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/json_fields.h"
 #include "common/json_text.h"
 #include "common/log.h"
 
@@ -98,14 +99,7 @@ void QueueWorker::Serve(const std::atomic<bool>& stop) {
       backoff = 0;
     }
     if (popped->is_nil() || popped->elements.size() != 2) continue;
-    // A field of the wrong type in a message (e.g. a string "invokeTime") throws from the
-    // JSON library: drop that message, never the worker.
-    try {
-      Handle(popped->elements[1].str);
-    } catch (const std::exception& e) {
-      log::Error("worker", std::string("dropping a task message that cannot be handled (") +
-                               e.what() + "): " + popped->elements[1].str.substr(0, 200));
-    }
+    Handle(popped->elements[1].str);
   }
   heartbeat.join();
   log::Info("worker", "worker " + id_ + " stopped");
@@ -189,8 +183,14 @@ void QueueWorker::Handle(const std::string& text) {
     log::Error("worker", "dropping a malformed task message: " + text.substr(0, 200));
     return;
   }
-  const double invoke_time = message.value("invokeTime", 0.0);
-  const std::string request_id = message.value("requestId", std::string());
+  JsonFields fields(message);
+  const double invoke_time = fields.GetOr<double>("invokeTime", 0.0);
+  const std::string request_id = fields.GetOr<std::string>("requestId", "");
+  if (!fields.status().ok()) {
+    log::Error("worker", "dropping a malformed task message (" + fields.status().message() +
+                             "): " + text.substr(0, 200));
+    return;
+  }
   const JobKeys keys(prefix_, request_id);
   if (const double age = NowSeconds() - invoke_time; age > reject_age_) {
     log::Warning("worker", "rejecting a task of " + request_id + ": it is " +
@@ -244,7 +244,7 @@ void QueueWorker::FinishAttempt(const JobKeys& keys, const std::string& attempt_
 }
 
 void QueueWorker::RunQueryTask(nlohmann::json& message, const JobKeys& keys, double invoke_time) {
-  const bool self_select = message.value("selfSelect", false);
+  const bool self_select = JsonFields(message).GetOr<bool>("selfSelect", false);
   if (self_select) message["taskIndex"] = 0;  // replaced by the selection
   auto request = QueryTaskRequestFromJson(message);
   if (!request.ok()) {

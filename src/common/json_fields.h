@@ -16,9 +16,10 @@
 
 namespace frocket {
 
-class JsonFields {
+template <typename Json>
+class BasicJsonFields {
  public:
-  explicit JsonFields(const nlohmann::json& object) : object_(object) {
+  explicit BasicJsonFields(const Json& object) : object_(object) {
     if (!object.is_object()) Fail(std::string("expected an object, got ") + object.type_name());
   }
 
@@ -28,7 +29,7 @@ class JsonFields {
   // std::vector<std::string>); T{} after recording the problem.
   template <typename T>
   T Get(const char* key) {
-    const nlohmann::json* v = Find(key);
+    const Json* v = Find(key);
     if (v == nullptr) return T{};
     std::optional<T> converted = Convert<T>(*v);
     if (!converted) {
@@ -44,9 +45,15 @@ class JsonFields {
     return Has(key) ? Get<T>(key) : fallback;
   }
   // The member as it is (null after recording a missing member).
-  const nlohmann::json& Raw(const char* key) {
-    const nlohmann::json* v = Find(key);
+  const Json& Raw(const char* key) {
+    const Json* v = Find(key);
     return v != nullptr ? *v : Null();
+  }
+
+  // A value (an array's element, say) converted to T; nullopt when it is not one.
+  template <typename T>
+  static std::optional<T> As(const Json& v) {
+    return Convert<T>(v);
   }
 
   void Fail(const std::string& problem) {
@@ -55,33 +62,33 @@ class JsonFields {
   const Status& status() const { return status_; }
 
  private:
-  static const nlohmann::json& Null() {
-    static const nlohmann::json null;
+  static const Json& Null() {
+    static const Json null;
     return null;
   }
 
-  const nlohmann::json* Find(const char* key) {
+  const Json* Find(const char* key) {
     if (!Has(key)) {
       Fail("member '" + std::string(key) + "' is missing");
       return nullptr;
     }
-    return &object_[key];
+    return &*object_.find(key);
   }
 
   template <typename T>
-  static std::optional<T> Convert(const nlohmann::json& v) {
+  static std::optional<T> Convert(const Json& v) {
     if constexpr (std::is_same_v<T, std::string>) {
-      if (v.is_string()) return v.get<std::string>();
+      if (v.is_string()) return v.template get<std::string>();
     } else if constexpr (std::is_same_v<T, bool>) {
-      if (v.is_boolean()) return v.get<bool>();
+      if (v.is_boolean()) return v.template get<bool>();
     } else if constexpr (std::is_floating_point_v<T>) {
-      if (v.is_number()) return v.get<T>();
+      if (v.is_number()) return v.template get<T>();
     } else if constexpr (std::is_integral_v<T>) {
       if (v.is_number_unsigned()) {
-        const uint64_t u = v.get<uint64_t>();
+        const uint64_t u = v.template get<uint64_t>();
         if (u <= static_cast<uint64_t>(std::numeric_limits<T>::max())) return static_cast<T>(u);
       } else if (v.is_number_integer()) {
-        const int64_t i = v.get<int64_t>();
+        const int64_t i = v.template get<int64_t>();
         if (std::in_range<T>(i)) return static_cast<T>(i);
       }
     } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
@@ -89,7 +96,7 @@ class JsonFields {
       T out;
       for (const auto& e : v) {
         if (!e.is_string()) return std::nullopt;
-        out.push_back(e.get<std::string>());
+        out.push_back(e.template get<std::string>());
       }
       return out;
     }
@@ -105,8 +112,11 @@ class JsonFields {
     return "an array of strings";
   }
 
-  const nlohmann::json& object_;
+  const Json& object_;
   Status status_;
 };
+
+using JsonFields = BasicJsonFields<nlohmann::json>;
+using OrderedJsonFields = BasicJsonFields<nlohmann::ordered_json>;
 
 }  // namespace frocket

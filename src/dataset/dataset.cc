@@ -7,6 +7,8 @@
 #include <ctime>
 #include <limits>
 
+#include "common/json_fields.h"
+
 namespace frocket::dataset {
 
 std::vector<std::string> PartsInfo::FullPaths(const std::string& basepath) const {
@@ -100,16 +102,6 @@ nlohmann::ordered_json OptionalNumberJson(const std::optional<double>& v) {
   return v ? NumberJson(*v) : nlohmann::ordered_json(nullptr);
 }
 
-double NumberFromJson(const nlohmann::ordered_json& j) {
-  if (j.is_string()) {
-    const std::string& s = j.get_ref<const std::string&>();
-    if (s == "Infinity") return std::numeric_limits<double>::infinity();
-    if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
-    if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
-  }
-  return j.get<double>();  // throws on anything else, as every other malformed field does
-}
-
 }  // namespace
 
 nlohmann::ordered_json ToJson(const DatasetSchemaInfo& s, bool full) {
@@ -171,78 +163,125 @@ nlohmann::ordered_json ToJson(const DatasetSchemaInfo& s, bool full) {
 
 namespace {
 
-Status Malformed(const std::string& what, const std::exception& e) {
-  return Status::Invalid("stored " + what + " is malformed: " + e.what());
+Status Malformed(const std::string& what, const Status& problem) {
+  return Status::Invalid("stored " + what + " is malformed: " + problem.message());
+}
+
+// A stored number: a JSON number, or "Infinity", "-Infinity", "NaN".
+std::optional<double> StoredNumber(const nlohmann::ordered_json& j) {
+  if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s == "Infinity") return std::numeric_limits<double>::infinity();
+    if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
+    if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
+    return std::nullopt;
+  }
+  return OrderedJsonFields::As<double>(j);
+}
+
+// An optional stored number member: absent or null is nullopt.
+std::optional<double> OptionalNumber(OrderedJsonFields& f, const nlohmann::ordered_json& object,
+                                     const char* key) {
+  if (!object.contains(key) || object[key].is_null()) return std::nullopt;
+  auto v = StoredNumber(object[key]);
+  if (!v) f.Fail("member '" + std::string(key) + "' is not a number");
+  return v;
+}
+
+Result<ColumnInfo> StoredColumn(const nlohmann::ordered_json& col) {
+  OrderedJsonFields f(col);
+  ColumnInfo c;
+  c.name = f.Get<std::string>("name");
+  const std::string type = f.Get<std::string>("coltype");
+  c.dtype_name = f.Get<std::string>("dtypeName");
+  const nlohmann::ordered_json& attrs = f.Raw("colattrs");
+  if (!f.status().ok()) return f.status();
+  OrderedJsonFields a(attrs);
+  c.categorical = a.GetOr<bool>("categorical", false);
+  c.numeric_min = OptionalNumber(a, attrs, "numericMin");
+  c.numeric_max = OptionalNumber(a, attrs, "numericMax");
+  if (attrs.contains("catTopValues")) {
+    const auto& top = attrs["catTopValues"];
+    if (!top.is_object()) a.Fail("member 'catTopValues' is not an object");
+    for (const auto& [value, share] : top.items()) {
+      auto v = OrderedJsonFields::As<double>(share);
+      if (!v) a.Fail("member 'catTopValues' holds a share that is not a number");
+      c.top_values[value] = v.value_or(0);
+    }
+  }
+  if (attrs.contains("catUniqueRatio")) c.unique_ratio = a.Get<double>("catUniqueRatio");
+  c.dictionary_encoded = a.GetOr<bool>("dictionaryEncoded", false);
+  if (!a.status().ok()) return a.status().WithContext("colattrs");
+  auto parsed = ParseColumnType(type);
+  if (!parsed) return Status::Invalid("unknown column type '" + type + "'");
+  c.type = *parsed;
+  return c;
 }
 
 }  // namespace
 
 Result<DatasetInfo> DatasetInfoFromJson(const nlohmann::json& j) {
-  try {
-    DatasetInfo d;
-    d.basepath = j.at("basepath").get<std::string>();
-    d.group_id_column = j.at("groupIdColumn").get<std::string>();
-    d.timestamp_column = j.at("timestampColumn").get<std::string>();
-    d.id.name = j.at("id").at("name").get<std::string>();
-    d.id.registered_at = j.at("id").at("registeredAt").get<std::string>();
-    d.total_parts = j.at("totalParts").get<int64_t>();
-    return d;
-  } catch (const std::exception& e) {
-    return Malformed("dataset info", e);
+  JsonFields f(j);
+  DatasetInfo d;
+  d.basepath = f.Get<std::string>("basepath");
+  d.group_id_column = f.Get<std::string>("groupIdColumn");
+  d.timestamp_column = f.Get<std::string>("timestampColumn");
+  d.total_parts = f.Get<int64_t>("totalParts");
+  JsonFields id(f.Raw("id"));
+  d.id.name = id.Get<std::string>("name");
+  d.id.registered_at = id.Get<std::string>("registeredAt");
+  for (const Status& s : {f.status(), id.status().WithContext("id")}) {
+    if (!s.ok()) return Malformed("dataset info", s);
   }
+  return d;
 }
 
 Result<PartsInfo> PartsInfoFromJson(const nlohmann::json& j) {
-  try {
-    PartsInfo p;
-    p.filenames = j.at("filenames").get<std::vector<std::string>>();
-    p.sizes = j.at("sizes").get<std::vector<int64_t>>();
-    p.total_size = j.at("totalSize").get<int64_t>();
-    if (j.contains("versions")) p.versions = j.at("versions").get<std::vector<std::string>>();
-    if (p.sizes.size() != p.filenames.size() ||
-        (!p.versions.empty() && p.versions.size() != p.filenames.size())) {
-      return Status::Invalid("stored part list is malformed: sizes do not match file names");
-    }
-    return p;
-  } catch (const std::exception& e) {
-    return Malformed("part list", e);
+  JsonFields f(j);
+  PartsInfo p;
+  p.filenames = f.Get<std::vector<std::string>>("filenames");
+  p.total_size = f.Get<int64_t>("totalSize");
+  p.versions = f.GetOr<std::vector<std::string>>("versions", {});
+  const nlohmann::json& sizes = f.Raw("sizes");
+  if (!sizes.is_array()) f.Fail("member 'sizes' is not an array");
+  for (const auto& size : sizes) {
+    auto v = JsonFields::As<int64_t>(size);
+    if (!v) f.Fail("member 'sizes' holds a value that is not an integer");
+    p.sizes.push_back(v.value_or(0));
   }
+  if (!f.status().ok()) return Malformed("part list", f.status());
+  if (p.sizes.size() != p.filenames.size() ||
+      (!p.versions.empty() && p.versions.size() != p.filenames.size())) {
+    return Status::Invalid("stored part list is malformed: sizes do not match file names");
+  }
+  return p;
 }
 
 Result<DatasetSchemaInfo> SchemaFromJson(const nlohmann::ordered_json& j) {
-  try {
-    DatasetSchemaInfo s;
-    s.group_id_column = j.at("groupIdColumn").get<std::string>();
-    s.timestamp_column = j.at("timestampColumn").get<std::string>();
-    if (!j.at("minTimestamp").is_null()) s.min_timestamp = NumberFromJson(j.at("minTimestamp"));
-    if (!j.at("maxTimestamp").is_null()) s.max_timestamp = NumberFromJson(j.at("maxTimestamp"));
-    for (const auto& [name, col] : j.at("columns").items()) {
-      ColumnInfo c;
-      c.name = col.at("name").get<std::string>();
-      auto type = ParseColumnType(col.at("coltype").get<std::string>());
-      if (!type) return Status::Invalid("stored schema has an unknown column type");
-      c.type = *type;
-      c.dtype_name = col.at("dtypeName").get<std::string>();
-      const auto& attrs = col.at("colattrs");
-      c.categorical = attrs.value("categorical", false);
-      if (attrs.contains("numericMin")) c.numeric_min = NumberFromJson(attrs["numericMin"]);
-      if (attrs.contains("numericMax")) c.numeric_max = NumberFromJson(attrs["numericMax"]);
-      if (attrs.contains("catTopValues")) {
-        for (const auto& [value, share] : attrs["catTopValues"].items()) {
-          c.top_values[value] = share.get<double>();
-        }
-      }
-      if (attrs.contains("catUniqueRatio")) c.unique_ratio = attrs["catUniqueRatio"].get<double>();
-      c.dictionary_encoded = attrs.value("dictionaryEncoded", false);
-      s.columns.push_back(std::move(c));
-    }
-    for (const auto& [name, why] : j.at("unsupportedColumns").items()) {
-      s.unsupported_columns[name] = why.get<std::string>();
-    }
-    return s;
-  } catch (const std::exception& e) {
-    return Malformed("schema", e);
+  OrderedJsonFields f(j);
+  DatasetSchemaInfo s;
+  s.group_id_column = f.Get<std::string>("groupIdColumn");
+  s.timestamp_column = f.Get<std::string>("timestampColumn");
+  f.Raw("minTimestamp");  // required, though it may be null
+  f.Raw("maxTimestamp");
+  s.min_timestamp = OptionalNumber(f, j, "minTimestamp");
+  s.max_timestamp = OptionalNumber(f, j, "maxTimestamp");
+  const nlohmann::ordered_json& columns = f.Raw("columns");
+  const nlohmann::ordered_json& unsupported = f.Raw("unsupportedColumns");
+  if (!columns.is_object()) f.Fail("member 'columns' is not an object");
+  if (!unsupported.is_object()) f.Fail("member 'unsupportedColumns' is not an object");
+  if (!f.status().ok()) return Malformed("schema", f.status());
+  for (const auto& [name, col] : columns.items()) {
+    auto c = StoredColumn(col);
+    if (!c.ok()) return Malformed("schema", c.status().WithContext("column '" + name + "'"));
+    s.columns.push_back(std::move(*c));
   }
+  for (const auto& [name, why] : unsupported.items()) {
+    auto text = OrderedJsonFields::As<std::string>(why);
+    if (!text) return Malformed("schema", Status::Invalid("unsupportedColumns." + name));
+    s.unsupported_columns[name] = *text;
+  }
+  return s;
 }
 
 }  // namespace frocket::dataset

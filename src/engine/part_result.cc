@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "common/json_fields.h"
 #include "common/json_text.h"
 #include "common/text.h"
 #include "parquet/logical_value.h"
@@ -255,47 +256,71 @@ Result<__int128> ParseInt128(const std::string& s) {
   return negative ? -v : v;
 }
 
-Result<std::optional<std::vector<AggregationResult>>> ReadWireAggregations(
-    const nlohmann::json& j) {
-  if (j.is_null()) return std::optional<std::vector<AggregationResult>>();
-  if (!j.is_array()) return Status::Invalid("bad aggregations in a part result");
-  std::vector<AggregationResult> out;
+Status Malformed(const Status& problem) {
+  return Status::Invalid("malformed part result: " + problem.message());
+}
+
+// [key, rows, n, int_sum (text), float_sum, compensation]
+Result<AggregationResult::Entry> ReadWireEntry(const nlohmann::json& e) {
+  if (!e.is_array() || e.size() != 6) return Status::Invalid("bad entry in a part result");
+  AggregationResult::Entry entry;
+  auto rows = JsonFields::As<int64_t>(e[1]);
+  auto n = JsonFields::As<int64_t>(e[2]);
+  auto int_sum = JsonFields::As<std::string>(e[3]);
+  if (!rows || !n || !int_sum) return Status::Invalid("bad entry in a part result");
+  entry.rows = *rows;
+  entry.n = *n;
+  FROCKET_ASSIGN_OR_RETURN(entry.key, ReadWireKey(e[0]));
+  FROCKET_ASSIGN_OR_RETURN(entry.int_sum, ParseInt128(*int_sum));
+  FROCKET_ASSIGN_OR_RETURN(entry.float_sum.sum, ReadWireDouble(e[4]));
+  FROCKET_ASSIGN_OR_RETURN(entry.float_sum.compensation, ReadWireDouble(e[5]));
+  return entry;
+}
+
+Result<AggregationResult> ReadWireAggregation(const nlohmann::json& a) {
   static const std::pair<const char*, AggregationType> kTypes[] = {
       {"count", AggregationType::kCount},
       {"countPerValue", AggregationType::kCountPerValue},
       {"groupsPerValue", AggregationType::kGroupsPerValue},
       {"sumPerValue", AggregationType::kSumPerValue},
       {"meanPerValue", AggregationType::kMeanPerValue}};
-  try {
-    for (const auto& a : j) {
-      AggregationResult r;
-      r.column = a.at("column").get<std::string>();
-      std::string type = a.at("type").get<std::string>();
-      bool known = false;
-      for (const auto& [name, t] : kTypes) {
-        if (type == name) r.type = t, known = true;
-      }
-      if (!known) return Status::Invalid("bad aggregation type in a part result: " + type);
-      if (!a.at("name").is_null()) r.name = a.at("name").get<std::string>();
-      r.top = a.at("top").get<int64_t>();
-      r.integer_sums = a.at("integerSums").get<bool>();
-      r.count = a.at("count").get<int64_t>();
-      r.approximate = a.at("approximate").get<bool>();
-      for (const auto& e : a.at("entries")) {
-        if (!e.is_array() || e.size() != 6) return Status::Invalid("bad entry in a part result");
-        AggregationResult::Entry entry;
-        FROCKET_ASSIGN_OR_RETURN(entry.key, ReadWireKey(e[0]));
-        entry.rows = e[1].get<int64_t>();
-        entry.n = e[2].get<int64_t>();
-        FROCKET_ASSIGN_OR_RETURN(entry.int_sum, ParseInt128(e[3].get<std::string>()));
-        FROCKET_ASSIGN_OR_RETURN(entry.float_sum.sum, ReadWireDouble(e[4]));
-        FROCKET_ASSIGN_OR_RETURN(entry.float_sum.compensation, ReadWireDouble(e[5]));
-        r.entries.push_back(std::move(entry));
-      }
-      out.push_back(std::move(r));
-    }
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Invalid(std::string("malformed part result: ") + e.what());
+  JsonFields f(a);
+  AggregationResult r;
+  r.column = f.Get<std::string>("column");
+  const std::string type = f.Get<std::string>("type");
+  const nlohmann::json& name = f.Raw("name");
+  if (!name.is_null()) {
+    auto text = JsonFields::As<std::string>(name);
+    if (!text) f.Fail("member 'name' is not a string");
+    r.name = text.value_or("");
+  }
+  r.top = f.Get<int64_t>("top");
+  r.integer_sums = f.Get<bool>("integerSums");
+  r.count = f.Get<int64_t>("count");
+  r.approximate = f.Get<bool>("approximate");
+  const nlohmann::json& entries = f.Raw("entries");
+  if (!entries.is_array()) f.Fail("member 'entries' is not an array");
+  if (!f.status().ok()) return Malformed(f.status());
+  bool known = false;
+  for (const auto& [type_name, t] : kTypes) {
+    if (type == type_name) r.type = t, known = true;
+  }
+  if (!known) return Status::Invalid("bad aggregation type in a part result: " + type);
+  for (const auto& e : entries) {
+    FROCKET_ASSIGN_OR_RETURN(AggregationResult::Entry entry, ReadWireEntry(e));
+    r.entries.push_back(std::move(entry));
+  }
+  return r;
+}
+
+Result<std::optional<std::vector<AggregationResult>>> ReadWireAggregations(
+    const nlohmann::json& j) {
+  if (j.is_null()) return std::optional<std::vector<AggregationResult>>();
+  if (!j.is_array()) return Status::Invalid("bad aggregations in a part result");
+  std::vector<AggregationResult> out;
+  for (const auto& a : j) {
+    FROCKET_ASSIGN_OR_RETURN(AggregationResult r, ReadWireAggregation(a));
+    out.push_back(std::move(r));
   }
   return std::optional<std::vector<AggregationResult>>(std::move(out));
 }
@@ -307,14 +332,13 @@ nlohmann::json WireStep(const StepResult& s) {
 }
 
 Result<StepResult> ReadWireStep(const nlohmann::json& j) {
+  JsonFields f(j);
   StepResult s;
-  try {
-    s.matching_groups = j.at("matchingGroups").get<int64_t>();
-    s.matching_group_rows = j.at("matchingGroupRows").get<int64_t>();
-    FROCKET_ASSIGN_OR_RETURN(s.aggregations, ReadWireAggregations(j.at("aggregations")));
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Invalid(std::string("malformed part result: ") + e.what());
-  }
+  s.matching_groups = f.Get<int64_t>("matchingGroups");
+  s.matching_group_rows = f.Get<int64_t>("matchingGroupRows");
+  const nlohmann::json& aggregations = f.Raw("aggregations");
+  if (!f.status().ok()) return Malformed(f.status());
+  FROCKET_ASSIGN_OR_RETURN(s.aggregations, ReadWireAggregations(aggregations));
   return s;
 }
 
@@ -386,26 +410,30 @@ nlohmann::json ToWireJson(const PartResult& r) {
 }
 
 Result<PartResult> FromWireJson(const nlohmann::json& j) {
+  JsonFields fields(j);
   PartResult r;
-  try {
-    FROCKET_ASSIGN_OR_RETURN(r.query, ReadWireStep(j.at("query")));
-    const auto& f = j.at("funnel");
-    if (!f.is_null()) {
-      FunnelResult funnel;
-      for (const auto& s : f.at("sequence")) {
-        FROCKET_ASSIGN_OR_RETURN(StepResult step, ReadWireStep(s));
-        funnel.sequence.push_back(std::move(step));
-      }
-      FROCKET_ASSIGN_OR_RETURN(funnel.end_aggregations,
-                               ReadWireAggregations(f.at("endAggregations")));
-      r.funnel = std::move(funnel);
+  const nlohmann::json& query = fields.Raw("query");
+  const nlohmann::json& f = fields.Raw("funnel");
+  const nlohmann::json& checks = fields.Raw("valueChecks");
+  r.scanned_rows = fields.Get<int64_t>("scannedRows");
+  r.scanned_groups = fields.Get<int64_t>("scannedGroups");
+  if (!fields.status().ok()) return Malformed(fields.status());
+  FROCKET_ASSIGN_OR_RETURN(r.query, ReadWireStep(query));
+  if (!f.is_null()) {
+    JsonFields funnel_fields(f);
+    const nlohmann::json& sequence = funnel_fields.Raw("sequence");
+    const nlohmann::json& end = funnel_fields.Raw("endAggregations");
+    if (!sequence.is_array()) funnel_fields.Fail("member 'sequence' is not an array");
+    if (!funnel_fields.status().ok()) return Malformed(funnel_fields.status());
+    FunnelResult funnel;
+    for (const auto& s : sequence) {
+      FROCKET_ASSIGN_OR_RETURN(StepResult step, ReadWireStep(s));
+      funnel.sequence.push_back(std::move(step));
     }
-    FROCKET_ASSIGN_OR_RETURN(r.value_checks, ValueChecksFromWire(j.at("valueChecks")));
-    r.scanned_rows = j.at("scannedRows").get<int64_t>();
-    r.scanned_groups = j.at("scannedGroups").get<int64_t>();
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Invalid(std::string("malformed part result: ") + e.what());
+    FROCKET_ASSIGN_OR_RETURN(funnel.end_aggregations, ReadWireAggregations(end));
+    r.funnel = std::move(funnel);
   }
+  FROCKET_ASSIGN_OR_RETURN(r.value_checks, ValueChecksFromWire(checks));
   return r;
 }
 
