@@ -1,21 +1,11 @@
 #include "cluster/attempt_tracker.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "common/log.h"
+#include "common/text.h"
 
 namespace frocket::cluster {
-
-namespace {
-
-std::string Seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.2f", s);
-  return buf;
-}
-
-}  // namespace
 
 AttemptTracker::AttemptTracker(size_t tasks, RetryPolicy policy) : policy_(policy), status_(tasks) {
   for (Task& t : status_) {
@@ -81,8 +71,8 @@ Result<AttemptTracker::Due> AttemptTracker::DueRetries(const std::vector<std::st
       }
     } else if (since >= policy_.retry_lost_interval && t.attempts < policy_.max_attempts) {
       log::Info("invoker", "task " + std::to_string(i) + " attempt " + std::to_string(t.attempts) +
-                               " is lost (" + TaskStatusName(t.latest) + " for " + Seconds(since) +
-                               " s); retrying");
+                               " is lost (" + TaskStatusName(t.latest) + " for " +
+                               text::Fixed(since, 2) + " s); retrying");
       ++due.lost;
       due.retry.push_back(i);
     }

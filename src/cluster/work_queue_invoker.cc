@@ -15,6 +15,7 @@
 #include "common/config.h"
 #include "common/json_text.h"
 #include "common/log.h"
+#include "common/text.h"
 
 namespace frocket::cluster {
 
@@ -31,12 +32,6 @@ constexpr int64_t kKeyGraceSeconds = 60;
 
 double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string Seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.2f", s);
-  return buf;
 }
 
 }  // namespace
@@ -368,7 +363,7 @@ class WorkQueueInvoker::QueueRun {
 
   // The run timeout's error: what was left unfinished, and, when no task was even taken, why.
   Status TimedOut() {
-    std::string message = "timed out after " + Seconds(Since(start_)) +
+    std::string message = "timed out after " + text::Fixed(Since(start_), 2) +
                           " s (FROCKET_INVOKER_RUN_TIMEOUT): " + std::to_string(tracker_.done()) +
                           " of " + std::to_string(tracker_.size()) +
                           " tasks done; unfinished: " + tracker_.UnfinishedSummary();

@@ -170,4 +170,10 @@ void AppendDouble(std::string* out, double v) {
   out->append(exp);
 }
 
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  return buf;
+}
+
 }  // namespace frocket::text

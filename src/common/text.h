@@ -28,4 +28,7 @@ std::string Base64Encode(std::string_view bytes);
 // REQUIRES: v is finite.
 void AppendDouble(std::string* out, double v);
 
+// v with exactly `decimals` digits after the point ("1.25" for 1.2468 and 2), for messages.
+std::string Fixed(double v, int decimals);
+
 }  // namespace frocket::text

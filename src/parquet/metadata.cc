@@ -76,7 +76,8 @@ class SeenFields {
 };
 
 // Reads a struct: `field(id, type)` reads a field it knows and returns whether it read its
-// value, or skips it and returns false; then the required fields must all have been read.
+// value (a value of another type is skipped), or nullopt for a field it does not know, which is
+// skipped here; then the required fields must all have been read.
 template <typename Field>
 void ReadStruct(CompactReader& r, const char* name,
                 std::initializer_list<std::pair<int, const char*>> required, Field field) {
@@ -85,14 +86,19 @@ void ReadStruct(CompactReader& r, const char* name,
   int16_t id;
   FieldType t;
   while (r.NextField(&id, &t)) {
-    if (field(id, t)) seen.Mark(id);
+    const std::optional<bool> read = field(id, t);
+    if (!read) {
+      r.Skip(t);
+    } else if (*read) {
+      seen.Mark(id);
+    }
   }
   r.EndStruct();
   seen.Require(r, name, required);
 }
 
 void ReadKeyValue(CompactReader& r, KeyValue* kv) {
-  ReadStruct(r, "KeyValue", {{1, "key"}}, [&](int16_t id, FieldType t) -> bool {
+  ReadStruct(r, "KeyValue", {{1, "key"}}, [&](int16_t id, FieldType t) -> std::optional<bool> {
     switch (id) {
       case 1:
         return ReadIf(r, t, FieldType::kBinary, [&] { kv->key = r.ReadString(); });
@@ -100,8 +106,7 @@ void ReadKeyValue(CompactReader& r, KeyValue* kv) {
         ReadIf(r, t, FieldType::kBinary, [&] { kv->value = r.ReadString(); });
         return false;
       default:
-        r.Skip(t);
-        return false;
+        return std::nullopt;  // unknown: skipped
     }
   });
 }
@@ -279,36 +284,35 @@ void ReadLogicalType(CompactReader& r, std::optional<LogicalType>* out) {
 }
 
 void ReadSchemaElement(CompactReader& r, SchemaElement* e) {
-  ReadStruct(r, "SchemaElement", {{4, "name"}}, [&](int16_t id, FieldType t) -> bool {
-    switch (id) {
-      case 1:
-        return ReadIf(r, t, FieldType::kI32, [&] { e->type = r.ReadI32(); });
-      case 2:
-        return ReadIf(r, t, FieldType::kI32, [&] { e->type_length = r.ReadI32(); });
-      case 3:
-        return ReadIf(r, t, FieldType::kI32, [&] { e->repetition_type = r.ReadI32(); });
-      case 4:
-        return ReadIf(r, t, FieldType::kBinary, [&] { e->name = r.ReadString(); });
-      case 5:
-        return ReadIf(r, t, FieldType::kI32, [&] { e->num_children = r.ReadI32(); });
-      case 6:
-        return ReadIf(r, t, FieldType::kI32, [&] { e->converted_type = r.ReadI32(); });
-      case 7:
-        return ReadIf(r, t, FieldType::kI32, [&] { e->scale = r.ReadI32(); });
-      case 8:
-        return ReadIf(r, t, FieldType::kI32, [&] { e->precision = r.ReadI32(); });
-      case 10:
-        return ReadIf(r, t, FieldType::kStruct, [&] { ReadLogicalType(r, &e->logical_type); });
-      default:
-        r.Skip(t);
-        return false;
-    }
-    return false;
-  });
+  ReadStruct(
+      r, "SchemaElement", {{4, "name"}}, [&](int16_t id, FieldType t) -> std::optional<bool> {
+        switch (id) {
+          case 1:
+            return ReadIf(r, t, FieldType::kI32, [&] { e->type = r.ReadI32(); });
+          case 2:
+            return ReadIf(r, t, FieldType::kI32, [&] { e->type_length = r.ReadI32(); });
+          case 3:
+            return ReadIf(r, t, FieldType::kI32, [&] { e->repetition_type = r.ReadI32(); });
+          case 4:
+            return ReadIf(r, t, FieldType::kBinary, [&] { e->name = r.ReadString(); });
+          case 5:
+            return ReadIf(r, t, FieldType::kI32, [&] { e->num_children = r.ReadI32(); });
+          case 6:
+            return ReadIf(r, t, FieldType::kI32, [&] { e->converted_type = r.ReadI32(); });
+          case 7:
+            return ReadIf(r, t, FieldType::kI32, [&] { e->scale = r.ReadI32(); });
+          case 8:
+            return ReadIf(r, t, FieldType::kI32, [&] { e->precision = r.ReadI32(); });
+          case 10:
+            return ReadIf(r, t, FieldType::kStruct, [&] { ReadLogicalType(r, &e->logical_type); });
+          default:
+            return std::nullopt;  // unknown: skipped
+        }
+      });
 }
 
 void ReadStatistics(CompactReader& r, Statistics* s) {
-  ReadStruct(r, "", {}, [&](int16_t id, FieldType t) -> bool {
+  ReadStruct(r, "", {}, [&](int16_t id, FieldType t) -> std::optional<bool> {
     switch (id) {
       case 1:
         ReadIf(r, t, FieldType::kBinary, [&] { s->max = r.ReadString(); });
@@ -329,10 +333,8 @@ void ReadStatistics(CompactReader& r, Statistics* s) {
         ReadIf(r, t, FieldType::kBinary, [&] { s->min_value = r.ReadString(); });
         return false;
       default:
-        r.Skip(t);
-        return false;
+        return std::nullopt;  // unknown: skipped
     }
-    return false;
   });
 }
 
@@ -347,7 +349,7 @@ void ReadColumnMetaData(CompactReader& r, ColumnMetaData* m) {
        {6, "total_uncompressed_size"},
        {7, "total_compressed_size"},
        {9, "data_page_offset"}},
-      [&](int16_t id, FieldType t) -> bool {
+      [&](int16_t id, FieldType t) -> std::optional<bool> {
         switch (id) {
           case 1:
             return ReadIf(r, t, FieldType::kI32, [&] { m->type = r.ReadI32(); });
@@ -386,15 +388,13 @@ void ReadColumnMetaData(CompactReader& r, ColumnMetaData* m) {
             ReadIf(r, t, FieldType::kI64, [&] { m->bloom_filter_offset = r.ReadI64(); });
             return false;
           default:
-            r.Skip(t);
-            return false;
+            return std::nullopt;  // unknown: skipped
         }
-        return false;
       });
 }
 
 void ReadColumnChunk(CompactReader& r, ColumnChunk* c) {
-  ReadStruct(r, "", {}, [&](int16_t id, FieldType t) -> bool {
+  ReadStruct(r, "", {}, [&](int16_t id, FieldType t) -> std::optional<bool> {
     switch (id) {
       case 1:
         ReadIf(r, t, FieldType::kBinary, [&] { c->file_path = r.ReadString(); });
@@ -421,16 +421,14 @@ void ReadColumnChunk(CompactReader& r, ColumnChunk* c) {
         r.Skip(t);
         return false;
       default:
-        r.Skip(t);
-        return false;
+        return std::nullopt;  // unknown: skipped
     }
-    return false;
   });
 }
 
 void ReadRowGroup(CompactReader& r, RowGroup* g) {
   ReadStruct(r, "RowGroup", {{1, "columns"}, {2, "total_byte_size"}, {3, "num_rows"}},
-             [&](int16_t id, FieldType t) -> bool {
+             [&](int16_t id, FieldType t) -> std::optional<bool> {
                switch (id) {
                  case 1:
                    return ReadList(r, "columns", t, FieldType::kStruct, [&] {
@@ -442,16 +440,14 @@ void ReadRowGroup(CompactReader& r, RowGroup* g) {
                  case 3:
                    return ReadIf(r, t, FieldType::kI64, [&] { g->num_rows = r.ReadI64(); });
                  default:
-                   r.Skip(t);
-                   return false;
+                   return std::nullopt;  // unknown: skipped
                }
-               return false;
              });
 }
 
 void ReadFileMetaData(CompactReader& r, FileMetaData* f) {
   ReadStruct(r, "FileMetaData", {{1, "version"}, {2, "schema"}, {3, "num_rows"}, {4, "row_groups"}},
-             [&](int16_t id, FieldType t) -> bool {
+             [&](int16_t id, FieldType t) -> std::optional<bool> {
                switch (id) {
                  case 1:
                    return ReadIf(r, t, FieldType::kI32, [&] { f->version = r.ReadI32(); });
@@ -478,10 +474,8 @@ void ReadFileMetaData(CompactReader& r, FileMetaData* f) {
                    r.Skip(t);
                    return false;
                  default:
-                   r.Skip(t);
-                   return false;
+                   return std::nullopt;  // unknown: skipped
                }
-               return false;
              });
 }
 
@@ -491,7 +485,7 @@ void ReadDataPageHeader(CompactReader& r, DataPageHeader* h) {
               {2, "encoding"},
               {3, "definition_level_encoding"},
               {4, "repetition_level_encoding"}},
-             [&](int16_t id, FieldType t) -> bool {
+             [&](int16_t id, FieldType t) -> std::optional<bool> {
                switch (id) {
                  case 1:
                    return ReadIf(r, t, FieldType::kI32, [&] { h->num_values = r.ReadI32(); });
@@ -504,26 +498,22 @@ void ReadDataPageHeader(CompactReader& r, DataPageHeader* h) {
                    return ReadIf(r, t, FieldType::kI32,
                                  [&] { h->repetition_level_encoding = r.ReadI32(); });
                  default:
-                   r.Skip(t);
-                   return false;
+                   return std::nullopt;  // unknown: skipped
                }
-               return false;
              });
 }
 
 void ReadDictionaryPageHeader(CompactReader& r, DictionaryPageHeader* h) {
   ReadStruct(r, "DictionaryPageHeader", {{1, "num_values"}, {2, "encoding"}},
-             [&](int16_t id, FieldType t) -> bool {
+             [&](int16_t id, FieldType t) -> std::optional<bool> {
                switch (id) {
                  case 1:
                    return ReadIf(r, t, FieldType::kI32, [&] { h->num_values = r.ReadI32(); });
                  case 2:
                    return ReadIf(r, t, FieldType::kI32, [&] { h->encoding = r.ReadI32(); });
                  default:
-                   r.Skip(t);
-                   return false;
+                   return std::nullopt;  // unknown: skipped
                }
-               return false;
              });
 }
 
@@ -535,7 +525,7 @@ void ReadDataPageHeaderV2(CompactReader& r, DataPageHeaderV2* h) {
               {4, "encoding"},
               {5, "definition_levels_byte_length"},
               {6, "repetition_levels_byte_length"}},
-             [&](int16_t id, FieldType t) -> bool {
+             [&](int16_t id, FieldType t) -> std::optional<bool> {
                switch (id) {
                  case 1:
                    return ReadIf(r, t, FieldType::kI32, [&] { h->num_values = r.ReadI32(); });
@@ -555,17 +545,15 @@ void ReadDataPageHeaderV2(CompactReader& r, DataPageHeaderV2* h) {
                    ReadIf(r, t, FieldType::kBoolTrue, [&] { h->is_compressed = r.ReadBool(t); });
                    return false;
                  default:
-                   r.Skip(t);
-                   return false;
+                   return std::nullopt;  // unknown: skipped
                }
-               return false;
              });
 }
 
 void ReadPageHeader(CompactReader& r, PageHeader* h) {
   ReadStruct(
       r, "PageHeader", {{1, "type"}, {2, "uncompressed_page_size"}, {3, "compressed_page_size"}},
-      [&](int16_t id, FieldType t) -> bool {
+      [&](int16_t id, FieldType t) -> std::optional<bool> {
         switch (id) {
           case 1:
             return ReadIf(r, t, FieldType::kI32, [&] { h->type = r.ReadI32(); });
@@ -595,10 +583,8 @@ void ReadPageHeader(CompactReader& r, PageHeader* h) {
             });
             return false;
           default:
-            r.Skip(t);
-            return false;
+            return std::nullopt;  // unknown: skipped
         }
-        return false;
       });
 }
 

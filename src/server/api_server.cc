@@ -45,9 +45,8 @@ struct ApiServer::Shared {
 class ApiServer::Exchange {
  public:
   Exchange(const HttpRequest& request, HttpResponder& out, const ApiSettings& settings,
-           const RouteInfo& route, std::string dataset, JobRunner::Clock::time_point started)
+           std::string dataset, JobRunner::Clock::time_point started)
       : request(request),
-        route(route),
         dataset(std::move(dataset)),
         started(started),
         out_(out),
@@ -80,7 +79,6 @@ class ApiServer::Exchange {
   HttpResponder& out() { return out_; }
 
   const HttpRequest& request;
-  const RouteInfo& route;
   const std::string dataset;  // the name in /datasets/{name}/...
   const JobRunner::Clock::time_point started;
 
@@ -131,12 +129,11 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
   RequestRecord record(shared_->metrics.get(), route ? route->label : "other", request, out,
                        ++shared_->requests);
   if (!route) {
-    Exchange x(request, out, shared_->settings, RouteInfo{Route::kRoot, "", "", false}, "",
-               record.started());
+    Exchange x(request, out, shared_->settings, "", record.started());
     return x.Fail(404, "no such endpoint: " + request.method + " " + request.target.substr(0, 200) +
                            " (see Funnel Rocket's docs/api.md)");
   }
-  Exchange x(request, out, shared_->settings, *route, dataset, record.started());
+  Exchange x(request, out, shared_->settings, dataset, record.started());
   const bool method_ok = request.method == route->method ||
                          (request.method == "HEAD" && std::string(route->method) == "GET");
   if (!method_ok) {
