@@ -33,8 +33,8 @@ Result<std::vector<InjectedFault>> ParseInjectedFaults(const std::string& spec) 
     const size_t colon = entry.find(':', at == std::string::npos ? 0 : at);
     auto bad = [&] {
       return Status::Invalid("FROCKET_WORKER_FAULT_INJECTION: '" + entry +
-                             "': expected PART_SUBSTRING@ATTEMPT:fail or "
-                             "PART_SUBSTRING@ATTEMPT:sleep=MS");
+                             "': expected PART_SUBSTRING@ATTEMPT:fail, "
+                             "PART_SUBSTRING@ATTEMPT:kill or PART_SUBSTRING@ATTEMPT:sleep=MS");
     };
     if (at == std::string::npos || colon == std::string::npos || at == 0) return bad();
     InjectedFault f;
@@ -45,6 +45,8 @@ Result<std::vector<InjectedFault>> ParseInjectedFaults(const std::string& spec) 
     const std::string action = entry.substr(colon + 1);
     if (action == "fail") {
       f.fail = true;
+    } else if (action == "kill") {
+      f.kill = true;
     } else if (action.rfind("sleep=", 0) == 0) {
       auto ms = ParseCount(std::string_view(action).substr(6));
       if (!ms) return bad();

@@ -30,8 +30,7 @@ Result<std::unique_ptr<Invoker>> CreateInvoker(std::shared_ptr<TaskRunner> runne
           "FROCKET_INVOKER=work_queue needs FROCKET_DATASTORE=redis: workers find their tasks "
           "and datasets in Redis");
     }
-    FROCKET_ASSIGN_OR_RETURN(auto invoker, WorkQueueInvoker::Create());
-    return std::unique_ptr<Invoker>(std::move(invoker));
+    return CreateWorkQueueInvoker();
   }
   if (kind == "aws_lambda") {
     return Status::NotImplemented("FROCKET_INVOKER=aws_lambda is not available yet");

@@ -18,6 +18,14 @@ TEST(InjectedFaults, ValidSpecs) {
   EXPECT_EQ((*one)[0].attempt, 1);
   EXPECT_TRUE((*one)[0].fail);
   EXPECT_EQ((*one)[0].sleep_ms, 0);
+  EXPECT_FALSE((*one)[0].kill);
+
+  auto kill = ParseInjectedFaults("part-00003@2:kill");
+  ASSERT_TRUE(kill.ok()) << kill.status().message();
+  ASSERT_EQ(kill->size(), 1u);
+  EXPECT_EQ((*kill)[0].attempt, 2);
+  EXPECT_TRUE((*kill)[0].kill);
+  EXPECT_FALSE((*kill)[0].fail);
 
   // Empty entries are skipped; the part may hold ':' (a URL) before the '@'.
   auto several =
@@ -39,7 +47,7 @@ TEST(InjectedFaults, ValidSpecs) {
 TEST(InjectedFaults, InvalidSpecsAreErrorsNamingTheEntry) {
   for (const std::string entry :
        {"part-00002", "@1:fail", "part@1", "part@:fail", "part@one:fail", "part@1:explode",
-        "part@1:sleep=", "part@1:sleep=long", "part@1:sleep", "part@1:FAIL"}) {
+        "part@1:sleep=", "part@1:sleep=long", "part@1:sleep", "part@1:FAIL", "part@1:kill=1"}) {
     SCOPED_TRACE(entry);
     // Alone, and spoiling a spec whose other entries are good.
     for (const std::string& spec :
