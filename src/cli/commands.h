@@ -4,12 +4,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 
 namespace frocket::cli {
 
 struct Globals {
   bool nopretty = false;  // --nopretty: JSON on one line, tables as JSON
   int exit_code = 0;
+  std::chrono::steady_clock::time_point started;  // when main() began
 };
 
 struct OutputOptions {
@@ -28,6 +30,10 @@ void AddServeCommand(CLI::App& app, Globals& globals);
 void AddWorkerCommand(CLI::App& app, Globals& globals);
 // parquet schema, parquet cat (parquet_command.cc).
 void AddParquetCommands(CLI::App& app, Globals& globals);
+// lambda-runtime, package-lambda (lambda_commands.cc). RunLambdaRuntime is also main()'s
+// when AWS_LAMBDA_RUNTIME_API is set and no command is given.
+void AddLambdaCommands(CLI::App& app, Globals& globals);
+int RunLambdaRuntime(std::chrono::steady_clock::time_point process_start);
 // generate (generate_command.cc).
 void AddGenerateCommand(CLI::App& app, Globals& globals);
 

@@ -67,10 +67,16 @@ void AddHelpCommand(CLI::App& app, frocket::cli::Globals& globals) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const auto started = std::chrono::steady_clock::now();
+  // The function's bootstrap: Lambda runs it without arguments.
+  if (const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API"); api != nullptr && argc == 1) {
+    return frocket::cli::RunLambdaRuntime(started);
+  }
   CLI::App app{"frocket: user-behavior analytics over Parquet datasets", "frocket"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("frocket ") + FROCKET_VERSION);
   frocket::cli::Globals globals;
+  globals.started = started;
   app.add_flag("--nopretty", globals.nopretty, "Print JSON on one line, tables as JSON");
   // Funnel Rocket's other global options, so that its users' scripts run unchanged.
   bool notrim = false, nocolor = false;
@@ -85,6 +91,7 @@ int main(int argc, char** argv) {
   });
   frocket::cli::AddDatasetCommands(app, globals);
   frocket::cli::AddWorkerCommand(app, globals);
+  frocket::cli::AddLambdaCommands(app, globals);
   frocket::cli::AddServeCommand(app, globals);
   frocket::cli::AddConfigCommand(app, globals);
   frocket::cli::AddGenerateCommand(app, globals);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <unordered_set>
 
 #include "cluster/attempt_tracker.h"
 #include "cluster/blobstore.h"
@@ -81,6 +82,11 @@ std::string AsyncInvoker::Describe() const {
   return launcher_->Describe() + " on " + endpoint_.Describe();
 }
 
+double BilledGbSeconds(const TaskMetrics& metrics) {
+  return static_cast<double>(metrics.billed_ms) / 1000 * static_cast<double>(metrics.memory_mb) /
+         1024;
+}
+
 JobRun AsyncInvoker::RunQueries(const std::vector<QueryTaskRequest>& requests, double job_start,
                                 const ProgressCallback& progress,
                                 std::vector<QueryTaskResult>* results) {
@@ -101,6 +107,8 @@ JobRun AsyncInvoker::RunQueries(const std::vector<QueryTaskRequest>& requests, d
     auto r = QueryTaskResultFromJson(*raw[i]);
     if (r.ok()) {
       (*results)[i] = std::move(*r);
+      TaskMetrics& m = (*results)[i].metrics;
+      m.cost_dollars = launcher_->Cost(1, BilledGbSeconds(m)).value_or(0);
     } else {
       (*results)[i].status = r.status();
     }
@@ -136,6 +144,7 @@ JobRun AsyncInvoker::RunRegistrations(const std::vector<RegistrationTaskRequest>
       continue;
     }
     out = std::move(*r);
+    out.metrics.cost_dollars = launcher_->Cost(1, BilledGbSeconds(out.metrics)).value_or(0);
     if (!out.status.ok() || blob.empty()) continue;
     // The group ids came separately; collect them and drop the blob.
     auto ids = blobstore_->Read(blob);
@@ -184,6 +193,8 @@ class AsyncInvoker::TrackedRun {
     if (!deleted.ok()) log::Warning("invoker", "cleanup: " + deleted.status().message());
     Report("FINISHING", true);
     run.failed_attempts = tracker_.failed_attempts();
+    run.launched = launched_;
+    run.cost_dollars = invoker_.launcher_->Cost(launched_, billed_gb_seconds_);
     run.times.poll_seconds = Since(start_) - run.times.enqueue_seconds;
     return run;
   }
@@ -235,6 +246,7 @@ class AsyncInvoker::TrackedRun {
     std::vector<std::string> messages;
     messages.reserve(n);
     for (size_t i = 0; i < n; ++i) messages.push_back(Message(i, 1, self_select));
+    launched_ += static_cast<int64_t>(n);
     return invoker_.launcher_->Launch(redis_, messages)
         .WithContext("launching " + std::to_string(n) + " tasks");
   }
@@ -311,7 +323,17 @@ class AsyncInvoker::TrackedRun {
       std::optional<nlohmann::json> result;
       if (*s == TaskStatus::kEndedSuccess || *s == TaskStatus::kEndedFailed) {
         auto parsed = nlohmann::json::parse((*replies)[1].elements[e].str, nullptr, false);
-        if (!parsed.is_discarded()) result = std::move(parsed);
+        if (!parsed.is_discarded()) {
+          // Every ended attempt was paid for, whether its result is used or not (once: an
+          // attempt's end can be read again through its earlier events).
+          if (parsed.is_object() && parsed.contains("metrics") &&
+              billed_.insert(events[e]).second) {
+            if (auto m = TaskMetricsFromJson(parsed["metrics"]); m.ok()) {
+              billed_gb_seconds_ += BilledGbSeconds(*m);
+            }
+          }
+          result = std::move(parsed);
+        }
       }
       if (auto used = tracker_.Observe(index, attempt, *s, std::move(result))) {
         (*results)[index] = std::move(*used);
@@ -326,6 +348,7 @@ class AsyncInvoker::TrackedRun {
     const int attempt = static_cast<int>(counter.integer);
     FROCKET_RETURN_IF_ERROR(
         redis_.Run({"HSET", keys_.status, AttemptId(i, attempt), QueuedJson()}).status());
+    ++launched_;
     FROCKET_RETURN_IF_ERROR(invoker_.launcher_->Launch(redis_, {Message(i, attempt, false)})
                                 .WithContext("launching a retry of task " + std::to_string(i)));
     tracker_.Retried(i, attempt);
@@ -375,6 +398,9 @@ class AsyncInvoker::TrackedRun {
   const Clock::time_point start_;
   double last_report_ = -1;
   double last_worker_check_ = -1;
+  int64_t launched_ = 0;
+  double billed_gb_seconds_ = 0;
+  std::unordered_set<std::string> billed_;  // attempt ids
 };
 
 JobRun AsyncInvoker::RunJob(const Job& job, const ProgressCallback& progress,

@@ -57,7 +57,15 @@ class TaskLauncher {
   // Why no task was taken, for the run timeout's error: the tracking keys under `keys` are
   // still there, the tasks were launched.
   virtual std::string WhyNoneTaken(RedisClient& redis, const JobKeys& keys) = 0;
+  // What tasks cost in dollars, from the invocations launched and the GB-seconds billed to
+  // them (TaskMetrics::billed_ms × memory_mb); nullopt where workers are paid for otherwise.
+  virtual std::optional<double> Cost(int64_t /*launched*/, double /*billed_gb_seconds*/) const {
+    return std::nullopt;
+  }
 };
+
+// The GB-seconds an attempt was billed for (0 outside Lambda).
+double BilledGbSeconds(const TaskMetrics& metrics);
 
 class AsyncInvoker final : public Invoker {
  public:

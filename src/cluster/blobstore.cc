@@ -4,6 +4,7 @@
 
 #include "cluster/redis_datastore.h"
 #include "common/config.h"
+#include "common/random.h"
 
 namespace frocket::cluster {
 
@@ -28,7 +29,7 @@ Result<std::string> Blobstore::Write(const std::string& data, const std::string&
                            " s is longer than FROCKET_BLOBSTORE_MAX_TTL (" +
                            std::to_string(max_ttl_) + " s)");
   }
-  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static thread_local std::mt19937_64 rng(RandomSeed());
   char unique[40];
   std::snprintf(unique, sizeof(unique), "%016llx%016llx", static_cast<unsigned long long>(rng()),
                 static_cast<unsigned long long>(rng()));

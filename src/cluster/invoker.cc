@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "cluster/lambda_invoker.h"
 #include "cluster/local_invoker.h"
 #include "cluster/work_queue_invoker.h"
 #include "common/config.h"
@@ -33,9 +34,14 @@ Result<std::unique_ptr<Invoker>> CreateInvoker(std::shared_ptr<TaskRunner> runne
     return CreateWorkQueueInvoker();
   }
   if (kind == "aws_lambda") {
-    return Status::NotImplemented("FROCKET_INVOKER=aws_lambda is not available yet");
+    if (Config::Get("FROCKET_DATASTORE") != "redis") {
+      return Status::Invalid(
+          "FROCKET_INVOKER=aws_lambda needs FROCKET_DATASTORE=redis: Lambda instances find "
+          "their datasets and report their tasks in Redis");
+    }
+    return CreateLambdaInvoker();
   }
-  return Status::Invalid("FROCKET_INVOKER=" + kind + ": expected local or work_queue");
+  return Status::Invalid("FROCKET_INVOKER=" + kind + ": expected local, work_queue or aws_lambda");
 }
 
 }  // namespace frocket::cluster

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct JobRun {
   int64_t retried_tasks = 0;  // attempts beyond each task's first
   int64_t lost_tasks = 0;     // attempts given up on for lack of status updates
   int64_t failed_attempts = 0;
+  int64_t launched = 0;  // invocations or queue messages sent, retries included
+  // What the job's tasks cost (the Lambda invoker only), every attempt included.
+  std::optional<double> cost_dollars;
   // Not OK when the job as a whole failed (a task out of attempts, the run timeout, the
   // datastore gone); task results are then partial.
   Status status;

@@ -49,6 +49,13 @@ struct TaskMetrics {
   int64_t network_bytes = 0;  // of which fetched over the network
   LoadSource load_from = LoadSource::kSource;
   bool warm = true;  // the worker process was already running (always, outside Lambda)
+  // Lambda instances only (0 elsewhere): the INIT phase of a cold instance, the invocation's
+  // billed duration (its run so far, plus that INIT phase, rounded up to 1 ms) and the
+  // function's memory size.
+  double init_seconds = 0;
+  int64_t billed_ms = 0;
+  int64_t memory_mb = 0;
+  double cost_dollars = 0;  // set by the invoker that paid for it (Lambda)
 };
 
 struct QueryTaskRequest {

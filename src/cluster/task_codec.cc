@@ -32,6 +32,14 @@ Status Malformed(const char* what, const Status& problem) {
   return Status::Invalid(std::string("malformed ") + what + " message: " + problem.message());
 }
 
+nlohmann::json ColumnTypesJson(const std::map<std::string, ColumnType>& types) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [column, type] : types) j[column] = ColumnTypeName(type);
+  return j;
+}
+
+}  // namespace
+
 nlohmann::json ToJson(const TaskMetrics& m) {
   return {{"invokeLatency", m.invoke_latency},
           {"loadSeconds", m.load_seconds},
@@ -42,10 +50,13 @@ nlohmann::json ToJson(const TaskMetrics& m) {
           {"bytesRead", m.bytes_read},
           {"networkBytes", m.network_bytes},
           {"loadFrom", static_cast<int>(m.load_from)},
-          {"warm", m.warm}};
+          {"warm", m.warm},
+          {"initSeconds", m.init_seconds},
+          {"billedMs", m.billed_ms},
+          {"memoryMb", m.memory_mb}};
 }
 
-Result<TaskMetrics> MetricsFromJson(const nlohmann::json& j) {
+Result<TaskMetrics> TaskMetricsFromJson(const nlohmann::json& j) {
   JsonFields f(j);
   TaskMetrics m;
   m.invoke_latency = f.Get<double>("invokeLatency");
@@ -63,17 +74,13 @@ Result<TaskMetrics> MetricsFromJson(const nlohmann::json& j) {
   }
   m.load_from = static_cast<LoadSource>(from);
   m.warm = f.Get<bool>("warm");
+  // Absent from workers older than Lambda billing.
+  m.init_seconds = f.GetOr<double>("initSeconds", 0.0);
+  m.billed_ms = f.GetOr<int64_t>("billedMs", 0);
+  m.memory_mb = f.GetOr<int64_t>("memoryMb", 0);
   FROCKET_RETURN_IF_ERROR(f.status().WithContext("metrics"));
   return m;
 }
-
-nlohmann::json ColumnTypesJson(const std::map<std::string, ColumnType>& types) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [column, type] : types) j[column] = ColumnTypeName(type);
-  return j;
-}
-
-}  // namespace
 
 Result<std::string> TaskKind(const nlohmann::json& message) {
   if (!message.is_object() || !message.contains("kind") || !message["kind"].is_string()) {
@@ -184,7 +191,7 @@ Result<QueryTaskResult> QueryTaskResultFromJson(const nlohmann::json& j) {
   const nlohmann::json& metrics = f.Raw("metrics");
   const nlohmann::json& result = r.status.ok() ? f.Raw("result") : metrics;
   if (!f.status().ok()) return Malformed("query task result", f.status());
-  auto m = MetricsFromJson(metrics);
+  auto m = TaskMetricsFromJson(metrics);
   if (!m.ok()) return Malformed("query task result", m.status());
   r.metrics = *m;
   if (r.status.ok()) {
@@ -253,7 +260,7 @@ Result<RegistrationTaskResult> RegistrationTaskResultFromJson(const nlohmann::js
     *group_ids_blob = f.Get<std::string>("groupIdsBlob");
   }
   if (!f.status().ok()) return Malformed(kWhat, f.status());
-  auto m = MetricsFromJson(metrics);
+  auto m = TaskMetricsFromJson(metrics);
   if (!m.ok()) return Malformed(kWhat, m.status());
   r.metrics = *m;
   if (r.status.ok()) {

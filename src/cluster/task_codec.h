@@ -20,6 +20,9 @@ std::string SelfSelectMember(const QueryTaskRequest& request);
 // Fills the request's task index, part path and part version from such a member.
 Status ApplySelfSelectMember(const std::string& member, QueryTaskRequest* request);
 
+nlohmann::json ToJson(const TaskMetrics& metrics);
+Result<TaskMetrics> TaskMetricsFromJson(const nlohmann::json& j);
+
 nlohmann::json ToJson(const QueryTaskResult& result);
 Result<QueryTaskResult> QueryTaskResultFromJson(const nlohmann::json& j);
 

@@ -131,35 +131,36 @@ Result<bool> TaskHandler::SelectPart(const JobKeys& keys, double invoke_time,
   return true;
 }
 
-std::string TaskHandler::Handle(const std::string& text, const MetricsStamp& stamp) {
+TaskHandler::Handled TaskHandler::Handle(const std::string& text, const MetricsStamp& stamp) {
   auto message = nlohmann::json::parse(text, nullptr, false);
   auto kind = TaskKind(message);
   if (message.is_discarded() || !kind.ok()) {
-    return Dropped(log::Level::kError, "a malformed task message: " + text.substr(0, 200));
+    return {Dropped(log::Level::kError, "a malformed task message: " + text.substr(0, 200)), true};
   }
   JsonFields fields(message);
   const double invoke_time = fields.GetOr<double>("invokeTime", 0.0);
   const std::string request_id = fields.GetOr<std::string>("requestId", "");
   if (!fields.status().ok()) {
-    return Dropped(log::Level::kError, "a malformed task message (" + fields.status().message() +
-                                           "): " + text.substr(0, 200));
+    return {Dropped(log::Level::kError, "a malformed task message (" + fields.status().message() +
+                                            "): " + text.substr(0, 200)),
+            true};
   }
   const JobKeys keys(prefix_, request_id);
   if (const double age = NowSeconds() - invoke_time; age > reject_age_) {
-    return Dropped(log::Level::kWarning, "a task of " + request_id + ": it is " +
-                                             std::to_string(static_cast<int64_t>(age)) +
-                                             " s old (FROCKET_WORKER_REJECT_AGE " +
-                                             std::to_string(static_cast<int64_t>(reject_age_)) +
-                                             " s)");
+    return {Dropped(log::Level::kWarning, "a task of " + request_id + ": it is " +
+                                              std::to_string(static_cast<int64_t>(age)) +
+                                              " s old (FROCKET_WORKER_REJECT_AGE " +
+                                              std::to_string(static_cast<int64_t>(reject_age_)) +
+                                              " s)")};
   }
   auto alive = redis_->Run({"EXISTS", keys.alive});
-  if (!alive.ok()) return Dropped(log::Level::kWarning, alive.status().message());
+  if (!alive.ok()) return {Dropped(log::Level::kWarning, alive.status().message())};
   if (alive->integer == 0) {
-    return Dropped(log::Level::kDebug, "a task of " + request_id + ", which has ended");
+    return {Dropped(log::Level::kDebug, "a task of " + request_id + ", which has ended")};
   }
-  if (*kind == "query") return RunQueryTask(message, keys, invoke_time, stamp);
-  if (*kind == "registration") return RunRegistrationTask(message, keys, invoke_time, stamp);
-  return Dropped(log::Level::kError, "a task of unknown kind '" + *kind + "'");
+  if (*kind == "query") return {RunQueryTask(message, keys, invoke_time, stamp)};
+  if (*kind == "registration") return {RunRegistrationTask(message, keys, invoke_time, stamp)};
+  return {Dropped(log::Level::kError, "a task of unknown kind '" + *kind + "'"), true};
 }
 
 bool TaskHandler::StartAttempt(const JobKeys& keys, const std::string& attempt_id,

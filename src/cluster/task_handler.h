@@ -39,9 +39,14 @@ class TaskHandler {
   static Result<std::unique_ptr<TaskHandler>> Create(std::shared_ptr<TaskRunner> runner,
                                                      std::string worker_id);
 
-  // Runs the task `text` describes, if it is still wanted. Returns what became of it, for
-  // logs: "task 3/1 of REQ: ENDED_SUCCESS", "dropped: ...".
-  std::string Handle(const std::string& text, const MetricsStamp& stamp = {});
+  // What became of a message, for logs: "task 3/1 of REQ (PATH): ENDED_SUCCESS",
+  // "dropped: ...". Malformed: the message was not a task at all.
+  struct Handled {
+    std::string outcome;
+    bool malformed = false;
+  };
+  // Runs the task `text` describes, if it is still wanted.
+  Handled Handle(const std::string& text, const MetricsStamp& stamp = {});
 
   RedisClient& redis() { return *redis_; }
   const std::string& id() const { return id_; }

@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -174,6 +176,21 @@ std::string Fixed(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
   return buf;
+}
+
+std::optional<std::string> HeaderValue(std::string_view line, std::string_view lowercase_name) {
+  const size_t colon = line.find(':');
+  if (colon != lowercase_name.size() ||
+      !std::equal(lowercase_name.begin(), lowercase_name.end(), line.begin(), [](char a, char b) {
+        return a == std::tolower(static_cast<unsigned char>(b));
+      })) {
+    return std::nullopt;
+  }
+  std::string_view value = line.substr(colon + 1);
+  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!value.empty() && space(value.front())) value.remove_prefix(1);
+  while (!value.empty() && space(value.back())) value.remove_suffix(1);
+  return std::string(value);
 }
 
 }  // namespace frocket::text

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,5 +31,9 @@ void AppendDouble(std::string* out, double v);
 
 // v with exactly `decimals` digits after the point ("1.25" for 1.2468 and 2), for messages.
 std::string Fixed(double v, int decimals);
+
+// The value of an HTTP header line ("Name: value\r\n") if its name is `lowercase_name`
+// (compared without case), trimmed of surrounding whitespace; nullopt otherwise.
+std::optional<std::string> HeaderValue(std::string_view line, std::string_view lowercase_name);
 
 }  // namespace frocket::text

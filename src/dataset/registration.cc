@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/config.h"
+#include "common/random.h"
 #include "parquet/file_reader.h"
 #include "table/part_loader.h"
 
@@ -277,7 +278,7 @@ std::vector<size_t> ChooseSampledParts(size_t total, ValidationMode mode, double
   wanted = std::min(wanted, total);
   std::vector<size_t> middle(total - 2);
   std::iota(middle.begin(), middle.end(), size_t{1});
-  std::mt19937_64 rng(std::random_device{}());
+  std::mt19937_64 rng(RandomSeed());
   std::shuffle(middle.begin(), middle.end(), rng);
   std::vector<size_t> chosen = {0, total - 1};
   chosen.insert(chosen.end(), middle.begin(), middle.begin() + static_cast<ptrdiff_t>(wanted - 2));

@@ -18,6 +18,7 @@ Status DefineMetrics(Metrics* m) {
   FROCKET_ASSIGN_OR_RETURN(auto groups, buckets("GROUPS"));
   FROCKET_RETURN_IF_ERROR(buckets("BYTES").status());
   FROCKET_RETURN_IF_ERROR(buckets("DEFAULT").status());
+  FROCKET_ASSIGN_OR_RETURN(auto dollars, buckets("DOLLARS"));
   using K = Metrics::Kind;
   using N = MetricNames;
   m->Define(N::kInvokerTotal, K::kHistogram, "INVOKER_TOTAL_SECONDS", seconds);
@@ -28,6 +29,7 @@ Status DefineMetrics(Metrics* m) {
   m->Define(N::kTaskLoad, K::kHistogram, "TASK_TOTAL_LOAD_SECONDS", seconds);
   m->Define(N::kRows, K::kHistogram, "SCANNED_ROWS", rows);
   m->Define(N::kGroups, K::kHistogram, "SCANNED_GROUPS", groups);
+  m->Define(N::kCost, K::kHistogram, "COST_DOLLARS", dollars);
   m->Define(N::kBytesRead, K::kCounter,
             "Bytes tasks read from part files, the disk cache or the network, by where the part "
             "came from");
@@ -68,6 +70,7 @@ void RecordJob(Metrics* m, const service::JobReport& r) {
     m->Observe(N::kTaskLoad, worker, t.load_seconds);
     m->Observe(N::kRows, worker, static_cast<double>(t.scanned_rows));
     m->Observe(N::kGroups, worker, static_cast<double>(t.scanned_groups));
+    if (t.memory_mb > 0) m->Observe(N::kCost, worker, t.cost_dollars);  // Lambda instances
     const Labels by_source = {{"job_type", r.type}, {"load_from", from}};
     m->Add(N::kPartLoads, by_source, 1);
     m->Add(N::kBytesRead, by_source, static_cast<double>(t.bytes_read));

@@ -22,6 +22,7 @@ struct MetricNames {
   static constexpr const char* kTaskLoad = "task_total_load_seconds";
   static constexpr const char* kRows = "scanned_rows";
   static constexpr const char* kGroups = "scanned_groups";
+  static constexpr const char* kCost = "cost_dollars";
   static constexpr const char* kBytesRead = "frocket_task_bytes_read_total";
   static constexpr const char* kNetworkBytes = "frocket_task_network_bytes_total";
   static constexpr const char* kPartLoads = "frocket_part_loads_total";

@@ -71,6 +71,7 @@ JobStatsInput JobStatsInput::Of(const cluster::JobRun& run, int64_t total_tasks,
   input.retried_tasks = run.retried_tasks;
   input.lost_tasks = run.lost_tasks;
   input.failed_tasks = run.failed_attempts;
+  input.cost_dollars = run.cost_dollars;
   input.total_tasks = total_tasks;
   input.dataset_parts = dataset_parts;
   input.dataset_size = dataset_size;
@@ -81,6 +82,7 @@ JobStatsInput JobStatsInput::Of(const cluster::JobRun& run, int64_t total_tasks,
 nlohmann::ordered_json JobStatsJson(const JobStatsInput& in) {
   nlohmann::ordered_json stats;
   stats["totalTime"] = in.total_seconds;
+  if (in.cost_dollars) stats["cost"] = *in.cost_dollars;
 
   std::map<double, int64_t> over_time;
   for (const auto& m : in.successful) {

@@ -21,6 +21,7 @@ struct JobStatsInput {
   int64_t retried_tasks = 0;
   int64_t lost_tasks = 0;
   std::vector<cluster::TaskMetrics> successful;  // metrics of the successful attempts
+  std::optional<double> cost_dollars;            // the Lambda invoker's
   std::optional<int64_t> dataset_parts;
   std::optional<int64_t> dataset_size;
   std::vector<double> percentiles = {0.25, 0.5, 0.75, 0.95,

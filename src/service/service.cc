@@ -7,12 +7,13 @@
 #include "common/config.h"
 #include "common/json_parse.h"
 #include "common/log.h"
+#include "common/random.h"
 #include "service/part_runner.h"
 
 namespace frocket::service {
 
 std::string NewRequestId() {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static thread_local std::mt19937_64 rng(RandomSeed());
   char buf[40];
   std::snprintf(buf, sizeof(buf), "%lld-%08x", static_cast<long long>(NowSeconds()),
                 static_cast<unsigned>(rng() & 0xffffffffu));

@@ -14,6 +14,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/random.h"
 
 namespace frocket {
 
@@ -198,7 +199,7 @@ void DiskCache::Put(const std::string& uri, const std::string& etag, uint64_t of
     std::lock_guard<std::mutex> lock(mutex_);
     if (index_.count(file) != 0) return;
   }
-  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static thread_local std::mt19937_64 rng(RandomSeed());
   const std::string temp = directory_ + "/." + file + "." + std::to_string(rng());
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {

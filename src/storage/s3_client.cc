@@ -10,6 +10,8 @@
 
 #include "common/config.h"
 #include "common/deadline.h"
+#include "common/random.h"
+#include "storage/aws_settings.h"
 #include "storage/s3_xml.h"
 #include "storage/sigv4.h"
 
@@ -129,20 +131,14 @@ Result<S3Uri> S3Uri::Parse(const std::string& uri) {
 }
 
 Result<S3Settings> S3Settings::FromConfig() {
+  FROCKET_ASSIGN_OR_RETURN(AwsSettings aws, AwsSettings::FromConfig("S3"));
   S3Settings s;
-  s.endpoint = FirstSet({"FROCKET_S3_AWS_ENDPOINT_URL", "FROCKET_AWS_ENDPOINT_URL"});
-  while (!s.endpoint.empty() && s.endpoint.back() == '/') s.endpoint.pop_back();
-  s.region =
-      FirstSet({"FROCKET_S3_AWS_REGION", "FROCKET_AWS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"},
-               "us-east-1");
-  s.access_key_id =
-      FirstSet({"FROCKET_S3_AWS_ACCESS_KEY_ID", "FROCKET_AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"});
-  s.secret_access_key = FirstSet({"FROCKET_S3_AWS_SECRET_ACCESS_KEY",
-                                  "FROCKET_AWS_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"});
-  s.session_token =
-      FirstSet({"FROCKET_S3_AWS_SESSION_TOKEN", "FROCKET_AWS_SESSION_TOKEN", "AWS_SESSION_TOKEN"});
-  const std::string no_sig = FirstSet({"FROCKET_S3_AWS_NO_SIGNATURE", "FROCKET_AWS_NO_SIGNATURE"});
-  s.no_signature = no_sig == "true" || no_sig == "1";
+  s.endpoint = aws.endpoint;
+  s.region = aws.region;
+  s.access_key_id = aws.credentials.access_key_id;
+  s.secret_access_key = aws.credentials.secret_access_key;
+  s.session_token = aws.credentials.session_token;
+  s.no_signature = aws.no_signature;
   const std::string style = FirstSet({"FROCKET_S3_ADDRESSING_STYLE"});
   if (style.empty()) {
     s.path_style = !s.endpoint.empty();
@@ -150,16 +146,6 @@ Result<S3Settings> S3Settings::FromConfig() {
     s.path_style = style == "path";
   } else {
     return Status::Invalid("FROCKET_S3_ADDRESSING_STYLE=" + style + ": expected path or virtual");
-  }
-  if (!s.no_signature && (s.access_key_id.empty() || s.secret_access_key.empty())) {
-    return Status::Invalid(
-        "no S3 credentials: set FROCKET_S3_AWS_ACCESS_KEY_ID and "
-        "FROCKET_S3_AWS_SECRET_ACCESS_KEY (or FROCKET_AWS_* or AWS_*), or "
-        "FROCKET_AWS_NO_SIGNATURE=true for an anonymous store");
-  }
-  if (!s.endpoint.empty() && s.endpoint.rfind("http://", 0) != 0 &&
-      s.endpoint.rfind("https://", 0) != 0) {
-    return Status::Invalid("S3 endpoint " + s.endpoint + ": expected http://... or https://...");
   }
   return s;
 }
@@ -259,7 +245,7 @@ Result<S3Client::Response> S3Client::Send(const Request& request, Buffer* into,
 
   Status last_error;
   double backoff = settings_.first_backoff;
-  static thread_local std::mt19937 jitter(std::random_device{}());
+  static thread_local std::mt19937 jitter(RandomSeed());
   // The job's deadline (see Deadline) bounds the whole request, retries included.
   auto out_of_time = [&] {
     return Status::IOError(request.what +

@@ -35,6 +35,9 @@ TaskMetrics SomeMetrics() {
   m.scanned_groups = 789;
   m.load_from = LoadSource::kMemoryCache;
   m.warm = false;
+  m.init_seconds = 0.0375;
+  m.billed_ms = 813;
+  m.memory_mb = 1769;
   return m;
 }
 
@@ -47,6 +50,9 @@ void ExpectSameMetrics(const TaskMetrics& a, const TaskMetrics& b) {
   EXPECT_EQ(a.scanned_groups, b.scanned_groups);
   EXPECT_EQ(a.load_from, b.load_from);
   EXPECT_EQ(a.warm, b.warm);
+  EXPECT_EQ(a.init_seconds, b.init_seconds);
+  EXPECT_EQ(a.billed_ms, b.billed_ms);
+  EXPECT_EQ(a.memory_mb, b.memory_mb);
 }
 
 // A part's result of a query with conditions, aggregations and a funnel.

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -86,6 +87,26 @@ double MonotonicSeconds() {
 
 void SleepForSeconds(double seconds) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
+Result<int> AwaitListeningPort(BackgroundProcess& process, const std::string& marker,
+                               double timeout_seconds) {
+  int port = 0;
+  WaitUntil(
+      [&] {
+        if (!process.Running()) return true;
+        const std::string log = process.Log();
+        const size_t at = log.find(marker + "127.0.0.1:");
+        if (at == std::string::npos) return false;
+        port = std::atoi(log.c_str() + at + marker.size() + 10);
+        return port > 0;
+      },
+      timeout_seconds);
+  if (port <= 0 || !process.Running()) {
+    return Status::IOError(process.log_path() + ": the server did not start; its log:\n" +
+                           process.Log());
+  }
+  return port;
 }
 
 }  // namespace frocket::testing

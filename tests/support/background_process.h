@@ -64,6 +64,11 @@ double MonotonicSeconds();
 
 void SleepForSeconds(double seconds);
 
+// Waits up to timeout_seconds until a server `process` logs "<marker>127.0.0.1:PORT"; the
+// port, or an error with its log.
+Result<int> AwaitListeningPort(BackgroundProcess& process, const std::string& marker,
+                               double timeout_seconds);
+
 template <typename Condition>
 bool WaitUntil(Condition&& condition, double timeout_seconds) {
   const double deadline = MonotonicSeconds() + timeout_seconds;

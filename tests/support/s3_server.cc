@@ -22,26 +22,6 @@ constexpr int kSettleChecks = 25;
 constexpr const char* kAccessKey = "S3RVER";
 constexpr const char* kSecretKey = "S3RVER";
 
-// Waits until `process` logs "<marker>127.0.0.1:PORT"; the port, or an error with its log.
-Result<int> AwaitListeningPort(BackgroundProcess& process, const std::string& marker) {
-  int port = 0;
-  WaitUntil(
-      [&] {
-        if (!process.Running()) return true;
-        const std::string log = process.Log();
-        const size_t at = log.find(marker + "127.0.0.1:");
-        if (at == std::string::npos) return false;
-        port = std::atoi(log.c_str() + at + marker.size() + 10);
-        return port > 0;
-      },
-      kStartSeconds);
-  if (port <= 0 || !process.Running()) {
-    return Status::IOError(process.log_path() + ": the server did not start; its log:\n" +
-                           process.Log());
-  }
-  return port;
-}
-
 std::vector<std::string> LinesStartingWith(const std::string& text, const std::string& prefix) {
   std::vector<std::string> out;
   std::istringstream lines(text);
@@ -83,7 +63,7 @@ Result<std::unique_ptr<S3Server>> S3Server::Start(const std::string& dir,
   FROCKET_ASSIGN_OR_RETURN(
       auto process, BackgroundProcess::Start(argv, {{"NODE_OPTIONS", "--openssl-legacy-provider"}},
                                              dir + "/s3rver.log"));
-  FROCKET_ASSIGN_OR_RETURN(int port, AwaitListeningPort(*process, "listening on "));
+  FROCKET_ASSIGN_OR_RETURN(int port, AwaitListeningPort(*process, "listening on ", kStartSeconds));
   auto server = std::unique_ptr<S3Server>(new S3Server(port, std::move(process)));
   HttpSession session;
   const bool up = WaitUntil(
@@ -180,7 +160,7 @@ Result<std::unique_ptr<S3FaultProxy>> S3FaultProxy::Start(const std::string& dir
                          "--upstream", upstream, "--match", match, "--count", std::to_string(count),
                          "--status", std::to_string(status), "--code", code},
                         {}, dir + "/flaky-proxy.log"));
-  FROCKET_ASSIGN_OR_RETURN(int port, AwaitListeningPort(*process, "listening on "));
+  FROCKET_ASSIGN_OR_RETURN(int port, AwaitListeningPort(*process, "listening on ", kStartSeconds));
   return std::unique_ptr<S3FaultProxy>(new S3FaultProxy(port, std::move(process)));
 }
 
