@@ -30,9 +30,11 @@ void AddServeCommand(CLI::App& app, Globals& globals);
 void AddWorkerCommand(CLI::App& app, Globals& globals);
 // parquet schema, parquet cat (parquet_command.cc).
 void AddParquetCommands(CLI::App& app, Globals& globals);
-// lambda-runtime, package-lambda (lambda_commands.cc). RunLambdaRuntime is also main()'s
-// when AWS_LAMBDA_RUNTIME_API is set and no command is given.
+// lambda-runtime (lambda_commands.cc; RunLambdaRuntime is also main()'s when
+// AWS_LAMBDA_RUNTIME_API is set and no command is given), package-lambda
+// (package_lambda_command.cc).
 void AddLambdaCommands(CLI::App& app, Globals& globals);
+void AddPackageLambdaCommand(CLI::App& app, Globals& globals);
 int RunLambdaRuntime(std::chrono::steady_clock::time_point process_start);
 // generate (generate_command.cc).
 void AddGenerateCommand(CLI::App& app, Globals& globals);

@@ -1,6 +1,7 @@
 // `frocket lambda-runtime`: this binary as an AWS Lambda custom runtime (cluster/
 // lambda_runtime.h). main() also runs it when AWS_LAMBDA_RUNTIME_API is set and no command
-// is given, so the binary can be the function's `bootstrap` itself.
+// is given, so the binary can be the function's `bootstrap` itself (package_lambda_command.cc
+// makes that package).
 
 #include <cstdlib>
 #include <memory>

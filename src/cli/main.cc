@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   frocket::cli::AddDatasetCommands(app, globals);
   frocket::cli::AddWorkerCommand(app, globals);
   frocket::cli::AddLambdaCommands(app, globals);
+  frocket::cli::AddPackageLambdaCommand(app, globals);
   frocket::cli::AddServeCommand(app, globals);
   frocket::cli::AddConfigCommand(app, globals);
   frocket::cli::AddGenerateCommand(app, globals);

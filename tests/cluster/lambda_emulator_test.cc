@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "cluster/lambda_invoker.h"
@@ -187,6 +189,114 @@ TEST_F(LambdaEmulatorTest, WarmInstancesUseTheirPartsAndTheCostIsTheBilledDurati
         << r->Describe();
   }
 }
+
+// The symbol versions a shared object or executable requires (its *UND* dynamic symbols, by
+// objdump -T), e.g. "GLIBC_2.34", "GCC_3.0".
+std::set<std::string> RequiredVersions(const std::string& file) {
+  const ProcessResult r = RunProcess({"/usr/bin/objdump", "-T", file});
+  EXPECT_EQ(r.exit_code, 0) << file << ": " << r.err;
+  std::set<std::string> versions;
+  std::istringstream lines(r.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const size_t open = line.find('(');
+    const size_t close = line.find(')', open);
+    if (line.find("*UND*") == std::string::npos || open == std::string::npos ||
+        close == std::string::npos) {
+      continue;
+    }
+    versions.insert(line.substr(open + 1, close - open - 1));
+  }
+  return versions;
+}
+
+// "GLIBC_2.34" -> {2, 34}; "GCC_3.4.4" -> {3, 4, 4}.
+std::vector<int> VersionNumbers(const std::string& version) {
+  std::vector<int> numbers;
+  std::istringstream parts(version.substr(version.find('_') + 1));
+  std::string part;
+  while (std::getline(parts, part, '.')) numbers.push_back(std::atoi(part.c_str()));
+  return numbers;
+}
+
+#ifndef FROCKET_SANITIZED
+TEST_F(LambdaEmulatorTest, ThePackageRunsOnGlibc234AndAnswersUnderTheEmulator) {
+  const std::string zip = Dir("package") + "/frocket-lambda.zip";
+  const FrocketRun packaged = RunFrocket({"package-lambda", zip, "--nopretty"}, {}, 120);
+  ASSERT_EQ(packaged.result.exit_code, 0) << packaged.Describe();
+  ASSERT_TRUE(packaged.out && packaged.out->is_object()) << packaged.Describe();
+  const int64_t bytes = packaged.out->value("bytes", int64_t{0});
+  EXPECT_EQ(bytes, static_cast<int64_t>(std::filesystem::file_size(zip)));
+  std::printf("package: %s, %lld bytes, %zu files\n", zip.c_str(), static_cast<long long>(bytes),
+              (*packaged.out)["files"].size());
+  RecordProperty("package_bytes", std::to_string(bytes));
+
+  // Unzipped by an independent reader; Amazon Linux 2023 has glibc 2.34 and gcc 11's
+  // libgcc_s: no file may require more.
+  const std::string dir = Dir("package/unzipped");
+  const ProcessResult unzipped = RunProcess({"/usr/bin/unzip", "-q", zip, "-d", dir});
+  ASSERT_EQ(unzipped.exit_code, 0) << unzipped.err;
+  ASSERT_TRUE(std::filesystem::exists(dir + "/bootstrap"));
+  EXPECT_NE(std::filesystem::status(dir + "/bootstrap").permissions() &
+                std::filesystem::perms::owner_exec,
+            std::filesystem::perms::none);
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    ++files;
+    for (const std::string& version : RequiredVersions(entry.path().string())) {
+      SCOPED_TRACE(entry.path().string() + " requires " + version);
+      if (version.rfind("GLIBC_2.", 0) == 0) {
+        EXPECT_LE(VersionNumbers(version), (std::vector<int>{2, 34}));
+      } else if (version.rfind("GCC_", 0) == 0) {
+        EXPECT_LE(VersionNumbers(version), (std::vector<int>{11}));
+      } else {
+        // Versions of libraries inside the package (OPENSSL_3.0.0, CURL_OPENSSL_4...) are
+        // fine; libstdc++'s would mean it is needed but not packaged.
+        EXPECT_EQ(version.rfind("GLIBCXX_", 0), std::string::npos);
+        EXPECT_EQ(version.rfind("CXXABI_", 0), std::string::npos);
+      }
+    }
+  }
+  EXPECT_EQ(files, (*packaged.out)["files"].size());
+  // The bootstrap finds every library it packs without LD_LIBRARY_PATH (its run path).
+  const ProcessResult ldd =
+      RunProcess({"/usr/bin/env", "-u", "LD_LIBRARY_PATH", "/usr/bin/ldd", dir + "/bootstrap"});
+  ASSERT_EQ(ldd.exit_code, 0) << ldd.err;
+  for (const json& provided : (*packaged.out)["providedByTheRuntime"]) {
+    EXPECT_EQ(provided.get<std::string>().rfind("libstdc++", 0), std::string::npos);
+  }
+  std::istringstream lines(ldd.out);
+  std::string line;
+  size_t from_package = 0;
+  while (std::getline(lines, line)) {
+    if (line.find(dir + "/bootstrap/../lib/") != std::string::npos ||
+        line.find(dir + "/lib/") != std::string::npos) {
+      ++from_package;
+    }
+  }
+  EXPECT_EQ(from_package + 1, files) << ldd.out;
+
+  // And it serves: the unzipped package is the function (without LD_LIBRARY_PATH).
+  auto emulator = LambdaEmulator::Start(
+      Dir("lambda-package"), kFunction,
+      ClusterEnv(S3Env({{"FROCKET_HOME", Dir("lambda-home")}, {"LD_LIBRARY_PATH", ""}})), dir);
+  ASSERT_TRUE(emulator.ok()) << emulator.status().message();
+  emulator_ = std::move(*emulator);
+  ASSERT_NO_FATAL_FAILURE(PrepareAndRegister(20000, 2, 18));
+  const std::string query = ActivityQueries()[1];
+  const FrocketRun r = Serverless(RunArgs("act", query));
+  EXPECT_EQ(Answer(r), Answer(EmbeddedS3(RunArgs("act-local", query))));
+  EXPECT_EQ(emulator_->AwaitReports(RequestId(r), 2).size(), 2u);
+}
+#else
+TEST_F(LambdaEmulatorTest, ASanitizerBuildRefusesToBePackaged) {
+  const FrocketRun r = RunFrocket({"package-lambda", Dir("package") + "/x.zip"}, {}, 60);
+  EXPECT_EQ(r.result.exit_code, 1) << r.Describe();
+  EXPECT_NE(r.result.err.find("sanitizer build"), std::string::npos) << r.Describe();
+  EXPECT_FALSE(std::filesystem::exists(Dir("package") + "/x.zip"));
+}
+#endif
 
 // The sum of the values of every series of a Prometheus metric (its label sets), from the
 // text format.

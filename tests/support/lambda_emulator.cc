@@ -24,13 +24,18 @@ constexpr double kStopSeconds = 8;
 
 Result<std::unique_ptr<LambdaEmulator>> LambdaEmulator::Start(const std::string& dir,
                                                               const std::string& name,
-                                                              const Environment& env) {
-  const std::string function_dir = dir + "/function";
-  fs::create_directories(function_dir);
-  std::error_code error;
-  fs::remove(function_dir + "/bootstrap", error);
-  fs::create_symlink(FrocketBinary(), function_dir + "/bootstrap", error);
-  if (error) return Status::IOError("cannot link the bootstrap: " + error.message());
+                                                              const Environment& env,
+                                                              const std::string& package_dir) {
+  fs::create_directories(dir);
+  std::string function_dir = package_dir;
+  if (function_dir.empty()) {
+    function_dir = dir + "/function";
+    fs::create_directories(function_dir);
+    std::error_code error;
+    fs::remove(function_dir + "/bootstrap", error);
+    fs::create_symlink(FrocketBinary(), function_dir + "/bootstrap", error);
+    if (error) return Status::IOError("cannot link the bootstrap: " + error.message());
+  }
   const std::string script = std::string(FROCKET_TESTS_SOURCE_DIR) + "/support/lambda_emulator.mjs";
   if (!fs::exists(std::string(FROCKET_NODE_MODULES_DIR) + "/@vercel/fun")) {
     return Status::NotFound(std::string(FROCKET_NODE_MODULES_DIR) +

@@ -20,10 +20,13 @@ namespace frocket::testing {
 
 class LambdaEmulator {
  public:
-  // Function `name` in directory `dir` (created), its instances run with `env`.
+  // Function `name`, its instances run with `env`; its files in `function_dir` (a deployment
+  // package unzipped), or by default a directory under `dir` whose bootstrap links to the
+  // frocket binary under test. The emulator's own files go under `dir` (created).
   static Result<std::unique_ptr<LambdaEmulator>> Start(const std::string& dir,
                                                        const std::string& name,
-                                                       const Environment& env);
+                                                       const Environment& env,
+                                                       const std::string& function_dir = "");
   // Stops the emulator and waits for its instances to go.
   ~LambdaEmulator();
 
