@@ -108,9 +108,10 @@ nlohmann::ordered_json JobStatsJson(const JobStatsInput& in) {
   nlohmann::ordered_json worker;
   int64_t warm = 0, rows = 0, groups = 0;
   std::map<std::string, int64_t> cache = {{"source", 0}, {"memoryCache", 0}, {"diskCache", 0}};
-  std::vector<double> latency, load, total;
+  std::vector<double> latency, load, total, init;
   for (const auto& m : in.successful) {
     warm += m.warm;
+    if (!m.warm && m.init_seconds > 0) init.push_back(m.init_seconds);
     rows += m.scanned_rows;
     groups += m.scanned_groups;
     ++cache[LoadSourceName(m.load_from)];
@@ -120,6 +121,8 @@ nlohmann::ordered_json JobStatsJson(const JobStatsInput& in) {
   }
   worker["coldTasks"] = static_cast<int64_t>(in.successful.size()) - warm;
   worker["warmTasks"] = warm;
+  // Lambda: the INIT phase of the cold instances (frocket's own field).
+  if (!init.empty()) worker["initTime"] = Timing(init, in.percentiles);
   worker["invokeLatency"] = Timing(latency, in.percentiles);
   worker["loadTime"] = Timing(load, in.percentiles);
   worker["totalTime"] = Timing(total, in.percentiles);

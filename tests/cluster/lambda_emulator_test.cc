@@ -64,10 +64,13 @@ class LambdaEmulatorTest : public S3DatasetTest {
 
   // A dataset of `parts` parts on S3, registered through Lambda as "act" (and locally in the
   // embedded mode as "act-local").
-  void PrepareAndRegister(int64_t rows, int parts, int seed) {
+  // The registration's run.
+  FrocketRun PrepareAndRegister(int64_t rows, int parts, int seed) {
     PrepareDataset(rows, parts, seed, "act", "act-embedded", "act-local");
-    ExpectRegistered(Serverless({"register", "act", "s3://bkt/act/", "user_id", "ts",
-                                 "--validation", "first_last", "--nopretty"}));
+    FrocketRun registered = Serverless({"register", "act", "s3://bkt/act/", "user_id", "ts",
+                                        "--validation", "first_last", "--nopretty"});
+    ExpectRegistered(registered);
+    return registered;
   }
 
   static std::string RequestId(const FrocketRun& r) {
@@ -155,7 +158,15 @@ TEST_F(LambdaEmulatorTest, AWrongFunctionNameFailsTheQueryClearly) {
 
 TEST_F(LambdaEmulatorTest, WarmInstancesUseTheirPartsAndTheCostIsTheBilledDurations) {
   ASSERT_NO_FATAL_FAILURE(StartEmulator());
-  ASSERT_NO_FATAL_FAILURE(PrepareAndRegister(60000, 4, 16));
+  FrocketRun registered;
+  ASSERT_NO_FATAL_FAILURE(registered = PrepareAndRegister(60000, 4, 16));
+  // The registration's 2 tasks (first_last) started the first instances: cold, with the
+  // INIT phase they reported.
+  EXPECT_EQ(WorkerStat(registered, "coldTasks"), 2) << registered.Describe();
+  const double init_max =
+      registered.out.value_or(json()).value("/stats/worker/initTime/max"_json_pointer, -1.0);
+  EXPECT_GT(init_max, 0) << registered.Describe();
+  EXPECT_LT(init_max, 5) << registered.Describe();
   const std::string query = ActivityQueries()[3];
   const json expected = Answer(EmbeddedS3(RunArgs("act-local", query)));
   const FrocketRun first = Serverless(RunArgs("act", query));
