@@ -1,0 +1,40 @@
+// libFuzzer target: the bytes a worker or a Lambda instance is handed as a task message (an
+// invocation's payload comes from whoever may invoke the function), the results an invoker
+// reads back, and the HTTP header lines of the Lambda APIs. Whatever the bytes, decoding
+// succeeds or names the problem; what decodes encodes again.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "cluster/task_codec.h"
+#include "common/text.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (auto value = frocket::text::HeaderValue(bytes, "lambda-runtime-aws-request-id")) {
+    if (value->size() > bytes.size()) std::abort();
+  }
+  const auto message = nlohmann::json::parse(bytes, nullptr, false);
+  if (message.is_discarded()) return 0;
+  using namespace frocket::cluster;
+  if (auto kind = TaskKind(message); !kind.ok() && kind.status().message().empty()) std::abort();
+  if (auto query = QueryTaskRequestFromJson(message); query.ok()) {
+    (void)ToJson(*query);
+    (void)SelfSelectMember(*query);
+  } else if (query.status().message().empty()) {
+    std::abort();
+  }
+  if (auto registration = RegistrationTaskRequestFromJson(message); registration.ok()) {
+    (void)ToJson(*registration);
+  }
+  if (auto result = QueryTaskResultFromJson(message); result.ok()) (void)ToJson(*result);
+  std::string blob;
+  if (auto result = RegistrationTaskResultFromJson(message, &blob); result.ok()) {
+    (void)ToJson(*result, blob);
+  }
+  if (auto metrics = TaskMetricsFromJson(message); metrics.ok()) (void)ToJson(*metrics);
+  return 0;
+}
