@@ -16,6 +16,7 @@
 #include "cluster/lambda_invoker.h"
 #include "support/api_client.h"
 #include "support/s3_dataset_fixture.h"
+#include "support/s3_server.h"
 
 namespace frocket::testing {
 namespace {
@@ -154,6 +155,39 @@ TEST_F(LambdaEmulatorTest, AWrongFunctionNameFailsTheQueryClearly) {
   ASSERT_NO_FATAL_FAILURE(PrepareAndRegister(20000, 2, 15));
   const FrocketRun r = Serverless(RunArgs("act", ""), {{"FROCKET_INVOKER_LAMBDA_NAME", "nope"}});
   ExpectFailed(r, {"Lambda function nope", "HTTP 404", "ResourceNotFoundException"});
+}
+
+TEST_F(LambdaEmulatorTest, AnInvocationThatIsNotATaskIsAnError) {
+  ASSERT_NO_FATAL_FAILURE(StartEmulator());
+  std::string body;
+  auto status = HttpRequest(
+      "POST", emulator_->endpoint() + "/2015-03-31/functions/" + kFunction + "/invocations",
+      R"({"hello": "world"})", &body);
+  ASSERT_TRUE(status.ok()) << status.status().message();
+  EXPECT_EQ(*status, 200) << body;
+  // The instance posted to the Runtime API's /error: the caller gets its error document.
+  EXPECT_NE(body.find("InvalidTask"), std::string::npos) << body;
+  EXPECT_NE(body.find("malformed task message"), std::string::npos) << body;
+  auto stats = emulator_->Stats();
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  EXPECT_EQ((*stats)["failed"], 1) << stats->dump();
+}
+
+TEST_F(LambdaEmulatorTest, InstancesThatCannotStartFailTheJobClearly) {
+  // The function's environment lacks Redis: each instance reports an init error and exits.
+  ASSERT_NO_FATAL_FAILURE(StartEmulator({{"FROCKET_DATASTORE", "sqlite"}}));
+  PrepareDataset(20000, 2, 19, "act", "act-embedded", "act-local");
+  const FrocketRun r = Serverless({"register", "act", "s3://bkt/act/", "user_id", "ts",
+                                   "--validation", "first_last", "--nopretty"},
+                                  {{"FROCKET_INVOKER_RUN_TIMEOUT", "4"}});
+  ExpectFailed(r, {"timed out", "no instance reported a task", kFunction});
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return emulator_->process().Log().find(
+                   "a Lambda instance reports its tasks through Redis") != std::string::npos;
+      },
+      10))
+      << emulator_->process().Log();
 }
 
 TEST_F(LambdaEmulatorTest, WarmInstancesUseTheirPartsAndTheCostIsTheBilledDurations) {
