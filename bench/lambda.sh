@@ -16,6 +16,7 @@
 # Everything started here is stopped by PID on exit. Results and logs: bench/data/lambda/.
 # Usage: bench/lambda.sh [RUNS [COLD]]   (default 50 warm runs, 20 cold)
 #   FROCKET_BENCH_FROCKET   a frocket binary to measure instead of building build/release
+#                           (lambda_fanout_bench, the invoker's client alone, is build/release's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-50}"
@@ -53,7 +54,7 @@ sink="http://127.0.0.1:$(await_port "$logs/sink.log")"
 for n in 100 1000; do
   "$fanout" "$sink" "$n" 20 >"$out/fanout-frocket-$n.json"
   if python3 -c 'import boto3' 2>/dev/null; then
-    python3 bench/lambda/boto3_fanout.py "$sink" "$n" 5 >"$out/fanout-boto3-$n.json"
+    python3 bench/lambda/boto3_fanout.py "$sink" "$n" 20 >"$out/fanout-boto3-$n.json"
   else
     echo '{"skipped": "boto3 is not installed (pip install boto3)"}' >"$out/fanout-boto3-$n.json"
   fi
@@ -99,9 +100,11 @@ start_emulator() {
   fun="http://127.0.0.1:$(await_port "$logs/fun-$1.log")"
 }
 stop_emulator() {
-  kill "$emulator_pid"
+  kill "$emulator_pid" 2>/dev/null || true
   wait "$emulator_pid" || true
-  helper_pids=("${helper_pids[@]/$emulator_pid}")
+  local pid kept=()
+  for pid in "${helper_pids[@]}"; do [ "$pid" = "$emulator_pid" ] || kept+=("$pid"); done
+  helper_pids=("${kept[@]}")
 }
 run_fun() {
   env "${lambda_env[@]}" FROCKET_LAMBDA_AWS_ENDPOINT_URL="$fun" "$frocket" run act \

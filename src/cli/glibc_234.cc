@@ -8,6 +8,8 @@
 // frocket's own code seeds its generators with RandomSeed() (common/random.h).
 #include <sys/random.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdint>
 
 extern "C" uint32_t arc4random() noexcept {
@@ -15,9 +17,13 @@ extern "C" uint32_t arc4random() noexcept {
   size_t got = 0;
   while (got < sizeof(value)) {
     const ssize_t n = getrandom(reinterpret_cast<char*>(&value) + got, sizeof(value) - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-    // n < 0: EINTR (a signal), or EAGAIN before the kernel's pool is ready; getrandom() with
-    // no flags blocks until then, so neither repeats for long.
+    if (n > 0) {
+      got += static_cast<size_t>(n);
+    } else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+      // No getrandom (a seccomp sandbox, an old kernel): the clock, mixed with an address.
+      return static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count() ^
+                                   static_cast<int64_t>(reinterpret_cast<uintptr_t>(&value)));
+    }
   }
   return value;
 }

@@ -157,15 +157,19 @@ Result<nlohmann::ordered_json> Package(const std::string& out_path, const std::s
   return summary;
 }
 
-int PackageLambda(const std::string& out_path, const Globals& globals) {
 #ifdef FROCKET_SANITIZED
-  (void)out_path;
-  (void)globals;
-  std::fprintf(stderr,
-               "frocket: error: this frocket is a sanitizer build, unfit for Lambda: package a "
-               "release build (build/release/src/frocket)\n");
-  return 1;
+constexpr bool kSanitizerBuild = true;
 #else
+constexpr bool kSanitizerBuild = false;
+#endif
+
+int PackageLambda(const std::string& out_path, const Globals& globals) {
+  if (kSanitizerBuild) {
+    std::fprintf(stderr,
+                 "frocket: error: this frocket is a sanitizer build, unfit for Lambda: package a "
+                 "release build (build/release/src/frocket)\n");
+    return 1;
+  }
   char work_template[] = "/tmp/frocket-package-XXXXXX";
   const char* work_dir = mkdtemp(work_template);
   if (work_dir == nullptr) {
@@ -182,7 +186,6 @@ int PackageLambda(const std::string& out_path, const Globals& globals) {
   }
   std::printf("%s\n", globals.nopretty ? JsonText(*summary).c_str() : summary->dump(2).c_str());
   return 0;
-#endif
 }
 
 }  // namespace

@@ -246,9 +246,7 @@ class AsyncInvoker::TrackedRun {
     std::vector<std::string> messages;
     messages.reserve(n);
     for (size_t i = 0; i < n; ++i) messages.push_back(Message(i, 1, self_select));
-    launched_ += static_cast<int64_t>(n);
-    return invoker_.launcher_->Launch(redis_, messages)
-        .WithContext("launching " + std::to_string(n) + " tasks");
+    return Launch(messages).WithContext("launching " + std::to_string(n) + " tasks");
   }
 
   static std::string QueuedJson() {
@@ -270,10 +268,8 @@ class AsyncInvoker::TrackedRun {
       if (Since(start_) >= settings().run_timeout) return TimedOut();
       FROCKET_ASSIGN_OR_RETURN(AttemptTracker::Due due, tracker_.DueRetries(part_paths_));
       run->lost_tasks += due.lost;
-      for (size_t i : due.retry) {
-        FROCKET_RETURN_IF_ERROR(Retry(i));
-        ++run->retried_tasks;
-      }
+      FROCKET_RETURN_IF_ERROR(Retry(due.retry));
+      run->retried_tasks += static_cast<int64_t>(due.retry.size());
       Report("RUNNING", false);
     }
     return Status::OK();
@@ -342,24 +338,36 @@ class AsyncInvoker::TrackedRun {
     return Status::OK();
   }
 
-  Status Retry(size_t i) {
-    FROCKET_ASSIGN_OR_RETURN(auto counter,
-                             redis_.Run({"HINCRBY", keys_.attempts, std::to_string(i), "1"}));
-    const int attempt = static_cast<int>(counter.integer);
-    FROCKET_RETURN_IF_ERROR(
-        redis_.Run({"HSET", keys_.status, AttemptId(i, attempt), QueuedJson()}).status());
-    ++launched_;
-    FROCKET_RETURN_IF_ERROR(invoker_.launcher_->Launch(redis_, {Message(i, attempt, false)})
-                                .WithContext("launching a retry of task " + std::to_string(i)));
-    tracker_.Retried(i, attempt);
-    return Status::OK();
+  // New attempts of tasks `retry`, launched together.
+  Status Retry(const std::vector<size_t>& retry) {
+    if (retry.empty()) return Status::OK();
+    std::vector<std::string> messages;
+    for (size_t i : retry) {
+      FROCKET_ASSIGN_OR_RETURN(auto counter,
+                               redis_.Run({"HINCRBY", keys_.attempts, std::to_string(i), "1"}));
+      const int attempt = static_cast<int>(counter.integer);
+      FROCKET_RETURN_IF_ERROR(
+          redis_.Run({"HSET", keys_.status, AttemptId(i, attempt), QueuedJson()}).status());
+      messages.push_back(Message(i, attempt, false));
+      tracker_.Retried(i, attempt);
+    }
+    return Launch(messages).WithContext("launching retries of " + std::to_string(retry.size()) +
+                                        " tasks");
+  }
+
+  // Launches messages, counting those that left (each costs on Lambda).
+  Status Launch(const std::vector<std::string>& messages) {
+    int64_t sent = 0;
+    Status launched = invoker_.launcher_->Launch(redis_, messages, &sent);
+    launched_ += sent;
+    return launched;
   }
 
   // Whether anyone can run the tasks, asked of the launcher about once a second.
   Status CheckWorkers() {
     if (last_worker_check_ >= 0 && Since(start_) - last_worker_check_ < 1) return Status::OK();
     last_worker_check_ = Since(start_);
-    return invoker_.launcher_->CheckRunners(redis_);
+    return invoker_.launcher_->CheckRunners(redis_, &runner_watch_);
   }
 
   // The run timeout's error: what was left unfinished, and, when no task was even taken, why.
@@ -398,6 +406,7 @@ class AsyncInvoker::TrackedRun {
   const Clock::time_point start_;
   double last_report_ = -1;
   double last_worker_check_ = -1;
+  RunnerWatch runner_watch_;
   int64_t launched_ = 0;
   double billed_gb_seconds_ = 0;
   std::unordered_set<std::string> billed_;  // attempt ids

@@ -18,6 +18,7 @@
 // cached if it can (see TaskHandler).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,11 @@ struct AsyncSettings {
   static Result<AsyncSettings> FromConfig();
 };
 
+// What one job's run remembers between its launcher's checks of the runners.
+struct RunnerWatch {
+  std::optional<std::chrono::steady_clock::time_point> none_since;  // no runner seen since
+};
+
 // How a job's task messages reach workers. One launcher serves all the invoker's jobs, from
 // any thread.
 class TaskLauncher {
@@ -49,11 +55,13 @@ class TaskLauncher {
   // "work queue", "Lambda function frocket at https://...", for logs.
   virtual std::string Describe() const = 0;
   // Sends the messages (task requests as JSON, attempt included) on their way; `redis` is
-  // the run's connection. The tracking keys of their attempts exist already.
-  virtual Status Launch(RedisClient& redis, const std::vector<std::string>& messages) = 0;
-  // Asked about once a second while tasks are unfinished: an error ends the job at once
-  // (nobody can run its tasks).
-  virtual Status CheckRunners(RedisClient& redis) = 0;
+  // the run's connection. The tracking keys of their attempts exist already. *sent counts
+  // the messages that left, also when the launch fails.
+  virtual Status Launch(RedisClient& redis, const std::vector<std::string>& messages,
+                        int64_t* sent) = 0;
+  // Asked about once a second while a job's tasks are unfinished, with that job's `watch`: an
+  // error ends the job at once (nobody can run its tasks).
+  virtual Status CheckRunners(RedisClient& redis, RunnerWatch* watch) = 0;
   // Why no task was taken, for the run timeout's error: the tracking keys under `keys` are
   // still there, the tasks were launched.
   virtual std::string WhyNoneTaken(RedisClient& redis, const JobKeys& keys) = 0;

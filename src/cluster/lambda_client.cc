@@ -6,11 +6,13 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <random>
 
 #include "common/config.h"
 #include "common/random.h"
 #include "common/text.h"
+#include "storage/curl_global.h"
 #include "storage/sigv4.h"
 
 namespace frocket::cluster {
@@ -97,43 +99,64 @@ LambdaClient::LambdaClient(LambdaSettings settings) : settings_(std::move(settin
                                  : "/2015-03-31/functions/" + name + "/invocations";
 }
 
-// One InvokeAsync call: its invocations, each attempted until accepted, out of attempts or
-// refused; at most settings.in_flight at once.
-class LambdaClient::Batch {
- public:
-  Batch(LambdaClient& client, const std::vector<std::string>& payloads)
-      : client_(client), settings_(client.settings_), payloads_(payloads), rng_(RandomSeed()) {
-    for (size_t i = 0; i < payloads.size(); ++i) waiting_.push_back({i, 1, Clock::now()});
-  }
-
-  Status Run() {
-    multi_ = curl_multi_init();
-    if (multi_ == nullptr) return Status::IOError("cannot initialise libcurl");
-    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS,
-                      static_cast<long>(settings_.in_flight));
-    Status status = Loop();
-    for (auto& slot : slots_) {
-      if (slot->busy) curl_multi_remove_handle(multi_, slot->curl);
-      curl_slist_free_all(slot->headers);
-      curl_easy_cleanup(slot->curl);
-    }
-    curl_multi_cleanup(multi_);
-    return status;
-  }
-
- private:
-  struct Pending {
-    size_t index;
-    int attempt;
-    Clock::time_point not_before;
-  };
+// A multi handle and its easy handles, kept between calls (LambdaClient::idle_) so that their
+// connections to Lambda stay open for the next job.
+struct LambdaClient::Connections {
   struct Slot {
     CURL* curl = nullptr;
     curl_slist* headers = nullptr;
     bool busy = false;
-    Pending task{};
+    size_t index = 0;  // of the payload being sent
+    int attempt = 0;
     std::string body;
     std::string error_type;
+  };
+  CURLM* multi = nullptr;
+  std::vector<std::unique_ptr<Slot>> slots;
+
+  ~Connections() {
+    for (auto& slot : slots) {
+      if (slot->busy) curl_multi_remove_handle(multi, slot->curl);
+      curl_slist_free_all(slot->headers);
+      curl_easy_cleanup(slot->curl);
+    }
+    if (multi != nullptr) curl_multi_cleanup(multi);
+  }
+};
+
+// One InvokeAsync call: its invocations, each attempted until accepted, out of attempts or
+// refused; at most settings.in_flight at once.
+class LambdaClient::Batch {
+ public:
+  Batch(LambdaClient& client, const std::vector<std::string>& payloads, Connections& connections)
+      : client_(client),
+        settings_(client.settings_),
+        payloads_(payloads),
+        multi_(connections.multi),
+        slots_(connections.slots),
+        rng_(RandomSeed()) {
+    for (size_t i = 0; i < payloads.size(); ++i) waiting_.push_back({i, 1, Clock::now()});
+  }
+
+  // Sends them all; *accepted counts those Lambda accepted, also when another failed. Requests
+  // still in flight after a failure are dropped from the multi handle.
+  Status Run(int64_t* accepted) {
+    Status status = Loop();
+    for (auto& slot : slots_) {
+      if (!slot->busy) continue;
+      curl_multi_remove_handle(multi_, slot->curl);
+      slot->busy = false;
+    }
+    if (accepted != nullptr) *accepted = accepted_;
+    return status;
+  }
+
+ private:
+  using Slot = Connections::Slot;
+  struct Pending {
+    size_t index;
+    int attempt;
+    Clock::time_point not_before;
   };
 
   Status Loop() {
@@ -212,7 +235,8 @@ class LambdaClient::Batch {
       slot->headers = curl_slist_append(slot->headers, (h.name + ": " + h.value).c_str());
     }
     slot->headers = curl_slist_append(slot->headers, "Expect:");  // no 100-continue round trip
-    slot->task = task;
+    slot->index = task.index;
+    slot->attempt = task.attempt;
     slot->body.clear();
     slot->error_type.clear();
     CURL* curl = slot->curl;
@@ -253,17 +277,19 @@ class LambdaClient::Batch {
       const CURLcode code = msg->data.result;
       curl_multi_remove_handle(multi_, msg->easy_handle);
       slot->busy = false;
-      if (code == CURLE_OK && status == 202) continue;
+      if (code == CURLE_OK && status == 202) {
+        ++accepted_;
+        continue;
+      }
       const bool retryable = code == CURLE_OK ? Retryable(status) : RetryableCurlError(code);
       std::string what = code == CURLE_OK
                              ? "HTTP " + std::to_string(status) +
                                    (slot->error_type.empty() ? "" : " " + slot->error_type) +
                                    (slot->body.empty() ? "" : ": " + ErrorMessage(slot->body))
                              : std::string(curl_easy_strerror(code));
-      if (retryable && slot->task.attempt < settings_.max_attempts) {
+      if (retryable && slot->attempt < settings_.max_attempts) {
         if (status == 429) ++client_.throttled_;
-        Pending again = slot->task;
-        ++again.attempt;
+        Pending again{slot->index, slot->attempt + 1, Clock::now()};
         double pause =
             std::min(settings_.max_backoff,
                      settings_.first_backoff * double(1 << std::min(again.attempt - 2, 20)));
@@ -274,9 +300,9 @@ class LambdaClient::Batch {
         continue;
       }
       return Status::IOError("Lambda function " + settings_.function_name + " at " +
-                             client_.endpoint_ + ": invocation " +
-                             std::to_string(slot->task.index) + " refused: " + what +
-                             (retryable ? " (after " + std::to_string(slot->task.attempt) +
+                             client_.endpoint_ + ": invocation " + std::to_string(slot->index) +
+                             " refused: " + what +
+                             (retryable ? " (after " + std::to_string(slot->attempt) +
                                               " attempts, FROCKET_LAMBDA_AWS_RETRIES_MAX_ATTEMPTS)"
                                         : ""));
     }
@@ -286,15 +312,38 @@ class LambdaClient::Batch {
   LambdaClient& client_;
   const LambdaSettings& settings_;
   const std::vector<std::string>& payloads_;
+  CURLM* multi_;
+  std::vector<std::unique_ptr<Slot>>& slots_;
   std::mt19937_64 rng_;
-  CURLM* multi_ = nullptr;
   std::deque<Pending> waiting_;
-  std::vector<std::unique_ptr<Slot>> slots_;
+  int64_t accepted_ = 0;
 };
 
-Status LambdaClient::InvokeAsync(const std::vector<std::string>& payloads) {
+LambdaClient::~LambdaClient() = default;
+
+Status LambdaClient::InvokeAsync(const std::vector<std::string>& payloads, int64_t* accepted) {
+  if (accepted != nullptr) *accepted = 0;
   if (payloads.empty()) return Status::OK();
-  return Batch(*this, payloads).Run();
+  std::unique_ptr<Connections> connections;
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      connections = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (connections == nullptr) {
+    InitCurlOnce();
+    connections = std::make_unique<Connections>();
+    connections->multi = curl_multi_init();
+    if (connections->multi == nullptr) return Status::IOError("cannot initialise libcurl");
+    curl_multi_setopt(connections->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      static_cast<long>(settings_.in_flight));
+  }
+  Status status = Batch(*this, payloads, *connections).Run(accepted);
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(connections));
+  return status;
 }
 
 }  // namespace frocket::cluster

@@ -1,6 +1,7 @@
 // LambdaClient: AWS Lambda's Invoke API, asynchronous invocations only — what the Lambda
 // invoker needs to start one function instance per task. Requests are signed with SigV4
-// (service "lambda") and sent over one libcurl multi handle, many in flight at once.
+// (service "lambda") and sent over a libcurl multi handle, many in flight at once; the
+// handles and their connections are kept between calls.
 //
 // - POST /2015-03-31/functions/NAME/invocations with X-Amz-Invocation-Type: Event, answered
 //   202; or, with FROCKET_INVOKER_LAMBDA_LEGACY_ASYNC, the deprecated InvokeAsync API
@@ -10,11 +11,14 @@
 //   attempts per invocation; any other answer fails the whole call with an error naming the
 //   function, the HTTP status and what Lambda said.
 //
-// Thread-safe: each call has its own multi handle.
+// Thread-safe: concurrent calls each take a multi handle of their own (from those kept, or a
+// new one); FROCKET_INVOKER_LAMBDA_THREADS bounds the requests in flight of each call.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -40,9 +44,11 @@ struct LambdaSettings {
 class LambdaClient {
  public:
   explicit LambdaClient(LambdaSettings settings);
+  ~LambdaClient();
 
-  // Invokes the function asynchronously once per payload. OK when Lambda accepted every one.
-  Status InvokeAsync(const std::vector<std::string>& payloads);
+  // Invokes the function asynchronously once per payload. OK when Lambda accepted every one;
+  // *accepted (if given) counts those it accepted, also when the call fails.
+  Status InvokeAsync(const std::vector<std::string>& payloads, int64_t* accepted = nullptr);
 
   const LambdaSettings& settings() const { return settings_; }
   // "https://lambda.us-east-1.amazonaws.com", or the endpoint set.
@@ -52,12 +58,15 @@ class LambdaClient {
 
  private:
   class Batch;
+  struct Connections;
 
   LambdaSettings settings_;
   std::string endpoint_;
   std::string host_;  // host[:port]
   std::string path_;  // as sent
   std::atomic<int64_t> throttled_{0};
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Connections>> idle_;  // under mutex_
 };
 
 }  // namespace frocket::cluster

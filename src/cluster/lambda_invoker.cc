@@ -16,12 +16,12 @@ class LambdaLauncher final : public TaskLauncher {
     return "Lambda function " + client_.settings().function_name + " at " + client_.endpoint();
   }
 
-  Status Launch(RedisClient&, const std::vector<std::string>& messages) override {
-    return client_.InvokeAsync(messages);
+  Status Launch(RedisClient&, const std::vector<std::string>& messages, int64_t* sent) override {
+    return client_.InvokeAsync(messages, sent);
   }
 
   // Lambda starts instances on demand: there is no one to wait for.
-  Status CheckRunners(RedisClient&) override { return Status::OK(); }
+  Status CheckRunners(RedisClient&, RunnerWatch*) override { return Status::OK(); }
 
   std::string WhyNoneTaken(RedisClient&, const JobKeys&) override {
     return "Lambda accepted the invocations of " + client_.settings().function_name +

@@ -154,6 +154,9 @@ TaskHandler::Handled TaskHandler::Handle(const std::string& text, const MetricsS
                                               " s)")};
   }
   auto alive = redis_->Run({"EXISTS", keys.alive});
+  // Once more on a new connection: a Lambda instance thawed after a long freeze may find its
+  // connection closed by Redis meanwhile.
+  if (!alive.ok()) alive = redis_->Run({"EXISTS", keys.alive});
   if (!alive.ok()) return {Dropped(log::Level::kWarning, alive.status().message())};
   if (alive->integer == 0) {
     return {Dropped(log::Level::kDebug, "a task of " + request_id + ", which has ended")};

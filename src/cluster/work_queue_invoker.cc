@@ -1,8 +1,6 @@
 #include "cluster/work_queue_invoker.h"
 
 #include <chrono>
-#include <mutex>
-#include <optional>
 
 #include "cluster/job_keys.h"
 #include "cluster/redis_datastore.h"
@@ -20,26 +18,28 @@ class QueueLauncher final : public TaskLauncher {
 
   std::string Describe() const override { return "work queue"; }
 
-  Status Launch(RedisClient& redis, const std::vector<std::string>& messages) override {
+  Status Launch(RedisClient& redis, const std::vector<std::string>& messages,
+                int64_t* sent) override {
     RedisCommand push = {"LPUSH", queue_};
     push.insert(push.end(), messages.begin(), messages.end());
-    return redis.Run(push).status();
+    auto pushed = redis.Run(push);
+    *sent = pushed.ok() ? static_cast<int64_t>(messages.size()) : 0;
+    return pushed.status();
   }
 
   // A cluster without live workers fails within seconds instead of at the run timeout; a
   // worker starting meanwhile (within kWorkerLiveSeconds) is in time.
-  Status CheckRunners(RedisClient& redis) override {
+  Status CheckRunners(RedisClient& redis, RunnerWatch* watch) override {
     const std::string workers = WorkersKey(prefix_);
     auto live =
         redis.Run({"EVAL", kLiveWorkersScript, "1", workers, std::to_string(kWorkerLiveSeconds)});
     if (!live.ok()) return live.status().WithContext("checking for live workers");
-    std::lock_guard lock(mutex_);
     if (live->integer > 0) {
-      no_worker_since_.reset();
+      watch->none_since.reset();
       return Status::OK();
     }
-    if (!no_worker_since_) no_worker_since_ = Clock::now();
-    const double silent = std::chrono::duration<double>(Clock::now() - *no_worker_since_).count();
+    if (!watch->none_since) watch->none_since = Clock::now();
+    const double silent = std::chrono::duration<double>(Clock::now() - *watch->none_since).count();
     if (silent < static_cast<double>(kWorkerLiveSeconds)) return Status::OK();
     return Status::IOError(
         "no live worker: no `frocket worker` has said it is alive in " + endpoint_.Describe() +
@@ -67,8 +67,6 @@ class QueueLauncher final : public TaskLauncher {
   RedisEndpoint endpoint_;
   std::string prefix_;
   std::string queue_;
-  std::mutex mutex_;
-  std::optional<Clock::time_point> no_worker_since_;  // under mutex_
 };
 
 }  // namespace

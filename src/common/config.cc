@@ -44,7 +44,7 @@ const std::vector<ConfigVariable>& Config::Variables() {
        "Seconds without a status update before a task is considered lost and retried"},
       {"FROCKET_INVOKER_LAMBDA_NAME", "frocket", "The Lambda function the aws_lambda invoker runs"},
       {"FROCKET_INVOKER_LAMBDA_THREADS", "100",
-       "Lambda invocations in flight at once (one thread drives them all)"},
+       "Lambda invocations of a job in flight at once (one thread sends them all)"},
       {"FROCKET_INVOKER_LAMBDA_LEGACY_ASYNC", "false",
        "true: invoke through the deprecated InvokeAsync API instead of Invoke (Event)"},
       {"FROCKET_LAMBDA_AWS_ENDPOINT_URL", "",

@@ -12,6 +12,7 @@
 #include "common/deadline.h"
 #include "common/random.h"
 #include "storage/aws_settings.h"
+#include "storage/curl_global.h"
 #include "storage/s3_xml.h"
 #include "storage/sigv4.h"
 
@@ -42,8 +43,7 @@ struct CurlHandle {
 
 // One handle per thread: it keeps its connections open between requests.
 CURL* ThreadHandle() {
-  static std::once_flag init;
-  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  InitCurlOnce();
   thread_local CurlHandle handle;
   return handle.curl;
 }

@@ -65,6 +65,18 @@ Result<nlohmann::json> LambdaEmulator::Stats() const {
   return stats;
 }
 
+Result<nlohmann::json> LambdaEmulator::AwaitStat(const std::string& name, int64_t value,
+                                                 double timeout_seconds) const {
+  Result<nlohmann::json> stats = Status::IOError("no stats");
+  WaitUntil(
+      [&] {
+        stats = Stats();
+        return !stats.ok() || stats->value(name, int64_t{0}) >= value;
+      },
+      timeout_seconds);
+  return stats;
+}
+
 Status LambdaEmulator::Throttle(int count) const {
   FROCKET_ASSIGN_OR_RETURN(
       long status, HttpRequest("POST", endpoint() + "/test/throttle?count=" + std::to_string(count),

@@ -33,8 +33,11 @@ class LambdaEmulator {
   // http://127.0.0.1:PORT, for FROCKET_LAMBDA_AWS_ENDPOINT_URL.
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   BackgroundProcess& process() { return *process_; }
-  // {"accepted", "throttled", "completed", "failed"}: the invocations so far.
+  // {"accepted", "legacy", "throttled", "completed", "failed"}: the invocations so far.
   Result<nlohmann::json> Stats() const;
+  // Waits up to timeout_seconds until Stats()[name] is at least `value`; the stats then.
+  Result<nlohmann::json> AwaitStat(const std::string& name, int64_t value,
+                                   double timeout_seconds = 15) const;
   // The next `count` invocations are answered 429 TooManyRequestsException.
   Status Throttle(int count) const;
   // The instances' REPORT lines of tasks of the job `request_id`, once there are at least

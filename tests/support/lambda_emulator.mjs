@@ -9,8 +9,9 @@
 //   POST /2014-11-13/functions/NAME/invoke-async/ the deprecated InvokeAsync API (202)
 //   POST /test/throttle?count=N                   the next N invocations get 429
 //                                                 TooManyRequestsException, as AWS throttles
-//   GET  /test/stats                              {"accepted", "throttled", "completed",
-//                                                 "failed"} invocation counts
+//   GET  /test/stats                              {"accepted", "legacy", "throttled",
+//                                                 "completed", "failed"} invocation counts
+//                                                 (legacy: of the accepted, by InvokeAsync)
 //
 // Another function name gets 404 ResourceNotFoundException, as from AWS. The function's
 // environment is this process's, without the names Lambda reserves (which fun refuses).
@@ -36,6 +37,7 @@ const fn = await createFunction({
 
 const stats = {
   accepted: 0,
+  legacy: 0,
   throttled: 0,
   completed: 0,
   failed: 0
@@ -93,6 +95,7 @@ const server = http.createServer(async (req, res) => {
       (req.headers['x-amz-invocation-type'] || 'RequestResponse');
   if (type === 'DryRun') return reply(res, 204, {}, '');
   ++stats.accepted;
+  if (m[0].includes('invoke-async')) ++stats.legacy;
   const done = run(Payload).then(r => {
     ++stats[r.FunctionError ? 'failed' : 'completed'];
     if (r.FunctionError) console.error(`invocation ${r.FunctionError}: ${r.Payload}`);
