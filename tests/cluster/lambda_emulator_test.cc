@@ -241,6 +241,7 @@ TEST_F(LambdaEmulatorTest, WarmInstancesUseTheirPartsAndTheCostIsTheBilledDurati
   }
 }
 
+#ifndef FROCKET_SANITIZED
 // The symbol versions a shared object or executable requires (its *UND* dynamic symbols, by
 // objdump -T), e.g. "GLIBC_2.34", "GCC_3.0".
 std::set<std::string> RequiredVersions(const std::string& file) {
@@ -270,7 +271,6 @@ std::vector<int> VersionNumbers(const std::string& version) {
   return numbers;
 }
 
-#ifndef FROCKET_SANITIZED
 TEST_F(LambdaEmulatorTest, ThePackageRunsOnGlibc234AndAnswersUnderTheEmulator) {
   const std::string zip = Dir("package") + "/frocket-lambda.zip";
   const FrocketRun packaged = RunFrocket({"package-lambda", zip, "--nopretty"}, {}, 120);
