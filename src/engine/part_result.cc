@@ -379,12 +379,25 @@ Status Merge(PartResult* into, const PartResult& other) {
 }
 
 nlohmann::ordered_json ResponseJson(const PartResult& merged) {
+  return ResponseJson(merged, query::Query());
+}
+
+nlohmann::ordered_json ResponseJson(const PartResult& merged, const query::Query& query) {
   nlohmann::ordered_json j;
   j["query"] = StepJson(merged.query);
   if (merged.funnel) {
     nlohmann::ordered_json f;
     f["sequence"] = nlohmann::ordered_json::array();
-    for (const auto& s : merged.funnel->sequence) f["sequence"].push_back(StepJson(s));
+    for (size_t i = 0; i < merged.funnel->sequence.size(); ++i) {
+      nlohmann::ordered_json step;
+      // The step's name first, as the query gave it (DESIGN.md §3b); none: Funnel Rocket's.
+      if (query.funnel && i < query.funnel->sequence.steps.size() &&
+          query.funnel->sequence.steps[i].name) {
+        step["name"] = *query.funnel->sequence.steps[i].name;
+      }
+      step.update(StepJson(merged.funnel->sequence[i]));
+      f["sequence"].push_back(std::move(step));
+    }
     f["endAggregations"] = AggregationsJson(merged.funnel->end_aggregations);
     j["funnel"] = std::move(f);
   }

@@ -72,7 +72,10 @@ struct PartResult {
 Status Merge(PartResult* into, const PartResult& other);
 
 // The "query" and "funnel" members of Funnel Rocket's response, from a merged result: maps
-// cut to their top entries (largest first, ties by value ascending), keys as strings.
+// cut to their top entries (largest first, ties by value ascending), keys as strings; each
+// funnel step led by its name when the query gave it one.
+nlohmann::ordered_json ResponseJson(const PartResult& merged, const query::Query& query);
+// The same without the query's step names.
 nlohmann::ordered_json ResponseJson(const PartResult& merged);
 
 // Lossless JSON for moving a part's result between processes, and back.

@@ -46,6 +46,8 @@ struct Target {
 
 struct SequenceStep {
   RowPredicate predicate;
+  // Shown with the step's funnel results (DESIGN.md §3b): unique in its sequence.
+  std::optional<std::string> name;
   // false: an exclusion step (DESIGN.md §3b, not supported yet: rejected by the parser).
   bool row_found = true;
 };

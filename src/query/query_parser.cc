@@ -9,6 +9,7 @@
 
 #include "common/json_parse.h"
 #include "common/json_text.h"
+#include "common/text.h"
 #include "common/time_unit.h"
 #include "query/relation.h"
 
@@ -643,6 +644,18 @@ class Parser {
     return t;
   }
 
+  // A step's name: shown in results, so not empty, not overlong, not repeated.
+  void CheckStepName(const std::string& name, const std::string& path, const Sequence& earlier) {
+    if (name.empty() || name.size() > kMaxStepNameBytes || !text::IsValidUtf8(name)) {
+      Error(path, "a step name is 1 to " + std::to_string(kMaxStepNameBytes) +
+                      " bytes of UTF-8, got " + Describe(json(name)));
+      return;
+    }
+    for (const SequenceStep& step : earlier.steps) {
+      if (step.name == name) Error(path, "step name '" + name + "' is not unique in the sequence");
+    }
+  }
+
   Sequence ParseSequence(const json& owner, const std::string& path) {
     Sequence s;
     const json& steps = owner["sequence"];
@@ -666,7 +679,9 @@ class Parser {
               "expected a step object with 'filter' or 'filters', got " + Describe(step));
         continue;
       }
-      CheckKeys(step, step_path, {"filter", "filters", "rowFound"});
+      CheckKeys(step, step_path, {"name", "filter", "filters", "rowFound"});
+      st.name = GetString(step, "name", step_path, false);
+      if (st.name) CheckStepName(*st.name, Join(step_path, "name"), s);
       if (step.contains("filter") == step.contains("filters")) {
         Error(step_path, "a step needs exactly one of 'filter' and 'filters'");
         continue;
@@ -873,6 +888,7 @@ nlohmann::ordered_json SequenceJson(const Sequence& s) {
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
   for (const auto& step : s.steps) {
     nlohmann::ordered_json j;
+    if (step.name) j["name"] = *step.name;
     PutPredicate(j, step.predicate, step.predicate.filters.size() == 1);
     steps.push_back(std::move(j));
   }

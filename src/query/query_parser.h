@@ -28,10 +28,11 @@ struct QueryError {
 // A query's size is bounded (README, "Limits"): far beyond any real query, the bounds keep the
 // work and memory one request can cause in proportion (27,000 conditions took 900 MB).
 inline constexpr size_t kMaxConditions = 1000;
-inline constexpr size_t kMaxSteps = 100;         // of a sequence condition or a funnel
-inline constexpr size_t kMaxFilters = 100;       // in one "filters" array
-inline constexpr size_t kMaxAggregations = 100;  // in one aggregation list
-inline constexpr int64_t kMaxTop = 100000;       // per-value entries kept
+inline constexpr size_t kMaxSteps = 100;          // of a sequence condition or a funnel
+inline constexpr size_t kMaxStepNameBytes = 200;  // of a step's name
+inline constexpr size_t kMaxFilters = 100;        // in one "filters" array
+inline constexpr size_t kMaxAggregations = 100;   // in one aggregation list
+inline constexpr int64_t kMaxTop = 100000;        // per-value entries kept
 inline constexpr size_t kMaxRelationBytes = 10000;
 
 struct ParseOptions {

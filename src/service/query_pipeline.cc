@@ -97,7 +97,7 @@ Status MergeInto(std::optional<engine::PartResult>* merged, engine::PartResult p
 }
 
 QueryAnswer Answer(const engine::PartResult& merged, const query::Query& query) {
-  return QueryAnswer{engine::ResponseJson(merged),
+  return QueryAnswer{engine::ResponseJson(merged, query),
                      engine::ValueWarnings(query, merged.value_checks)};
 }
 

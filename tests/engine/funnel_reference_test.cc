@@ -138,7 +138,7 @@ std::vector<int64_t> EngineCounts(const Case& c, std::string* error) {
     }
   }
   if (!merged) return std::vector<int64_t>(c.steps.size(), 0);
-  const json response = json::parse(engine::ResponseJson(*merged).dump());
+  const json response = json::parse(engine::ResponseJson(*merged, *q).dump());
   std::vector<int64_t> counts;
   for (const json& step : response.at("funnel").at("sequence")) {
     counts.push_back(step.at("matchingGroups").get<int64_t>());

@@ -221,7 +221,7 @@ void RunCase(const json& c, const Dataset& d, const std::string& label) {
     }
   }
   ASSERT_TRUE(merged) << "a case needs at least one part";
-  json actual = engine::ResponseJson(*merged);
+  json actual = engine::ResponseJson(*merged, *q);
   // A case gives Funnel Rocket's result object in full; its API answer leaves out members
   // that are null (to_api_response_dict), and so does frocket's.
   json expected = c.at("expected");
