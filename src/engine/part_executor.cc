@@ -95,7 +95,7 @@ class Executor {
       FROCKET_ASSIGN_OR_RETURN(int p, AddPredicate(step.predicate));
       steps.push_back(p);
     }
-    return MakeGreedyMatcher(scan_, std::move(steps));
+    return MakeSequenceMatcher(scan_, s, std::move(steps));
   }
 
   Status Prepare() {
@@ -118,7 +118,7 @@ class Executor {
   }
 
   void Scan() {
-    if (predicates_.empty()) return;
+    if (predicates_.empty()) return;  // then there are no sequences
     BatchMasks masks(predicates_.size(), std::vector<uint8_t>(static_cast<size_t>(kBatch)));
     for (int64_t batch = scan_.begin; batch < scan_.end; batch += kBatch) {
       const int64_t n = std::min(kBatch, scan_.end - batch);
@@ -129,6 +129,8 @@ class Executor {
       for (auto& s : sequences_) s->Update(masks, batch, n);
       if (funnel_) funnel_->Update(masks, batch, n);
     }
+    for (auto& s : sequences_) s->Finish();
+    if (funnel_) funnel_->Finish();
   }
 
   std::vector<uint8_t> ConditionFlags(size_t index) const {

@@ -388,13 +388,13 @@ nlohmann::ordered_json ResponseJson(const PartResult& merged, const query::Query
   if (merged.funnel) {
     nlohmann::ordered_json f;
     f["sequence"] = nlohmann::ordered_json::array();
+    // Positive steps only: exclusion steps are not reached, they constrain (DESIGN.md §3b).
+    std::vector<const query::SequenceStep*> steps;
+    if (query.funnel) steps = query.funnel->sequence.PositiveSteps();
     for (size_t i = 0; i < merged.funnel->sequence.size(); ++i) {
       nlohmann::ordered_json step;
       // The step's name first, as the query gave it (DESIGN.md §3b); none: Funnel Rocket's.
-      if (query.funnel && i < query.funnel->sequence.steps.size() &&
-          query.funnel->sequence.steps[i].name) {
-        step["name"] = *query.funnel->sequence.steps[i].name;
-      }
+      if (i < steps.size() && steps[i]->name) step["name"] = *steps[i]->name;
       step.update(StepJson(merged.funnel->sequence[i]));
       f["sequence"].push_back(std::move(step));
     }

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "engine/chain_matcher.h"
 #include "engine/predicate.h"
 #include "query/query_parser.h"
 
@@ -54,9 +55,12 @@ class GreedyMatcher final : public SequenceMatcher {
 
 }  // namespace
 
-std::unique_ptr<SequenceMatcher> MakeGreedyMatcher(const PartScan& scan,
-                                                   std::vector<int> step_predicates) {
-  return std::make_unique<GreedyMatcher>(scan, std::move(step_predicates));
+Result<std::unique_ptr<SequenceMatcher>> MakeSequenceMatcher(const PartScan& scan,
+                                                             const query::Sequence& sequence,
+                                                             std::vector<int> step_predicates) {
+  if (sequence.HasConstraints()) return MakeChainMatcher(scan, sequence, step_predicates);
+  return std::unique_ptr<SequenceMatcher>(
+      std::make_unique<GreedyMatcher>(scan, std::move(step_predicates)));
 }
 
 }  // namespace frocket::engine

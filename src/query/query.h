@@ -1,9 +1,8 @@
 // Query: a validated and expanded Funnel Rocket query (DESIGN.md §3). Every shorthand of the
 // JSON language is resolved and every default made explicit, so the engine never guesses.
 //
-// The same structures hold what the planned funnel extensions need (DESIGN.md §3b): a step
-// can be an exclusion (row_found = false), a sequence can carry a conversion window, and an
-// aggregation list can hang off any point of a funnel.
+// Sequences carry the funnel extensions of DESIGN.md §3b: step names, conversion windows and
+// gaps, exclusion steps, held-constant columns and order modes.
 #pragma once
 
 #include <cstdint>
@@ -48,13 +47,30 @@ struct SequenceStep {
   RowPredicate predicate;
   // Shown with the step's funnel results (DESIGN.md §3b): unique in its sequence.
   std::optional<std::string> name;
-  // false: an exclusion step (DESIGN.md §3b, not supported yet: rejected by the parser).
+  // false: an exclusion step — no row matching it between its neighbouring steps' rows.
   bool row_found = true;
+  // A positive step after the first: at most this long after the previous positive step's row,
+  // in timestamp units (an integer for INT timestamp columns).
+  std::optional<Literal> max_gap;
 };
+
+enum class SequenceOrder { kOrdered, kStrict, kAny };
+
+const char* SequenceOrderName(SequenceOrder order);
 
 struct Sequence {
   std::vector<SequenceStep> steps;
-  std::optional<double> max_duration;  // conversion window (DESIGN.md §3b; rejected for now)
+  // Conversion window: last row's timestamp minus the first's, at most this (timestamp units,
+  // an integer for INT timestamp columns).
+  std::optional<Literal> max_duration;
+  SequenceOrder order = SequenceOrder::kOrdered;
+  std::vector<std::string> hold_constant;  // columns equal and non-NULL over a chain
+
+  // The steps to reach (exclusion steps left out), in order.
+  std::vector<const SequenceStep*> PositiveSteps() const;
+  // Whether any extension of DESIGN.md §3b beyond step names is used: without them, the greedy
+  // earliest chain of §3 decides.
+  bool HasConstraints() const;
 };
 
 struct Condition {

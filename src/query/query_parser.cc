@@ -345,13 +345,14 @@ class Parser {
     if (kinds != 1) {
       // Unknown keys first: a misspelt "filter" is the likely cause, and worth naming.
       CheckKeys(v, path,
-                {"name", "filter", "filters", "sequence", "target", "includeZero", "maxDuration"});
+                {"name", "filter", "filters", "sequence", "target", "includeZero", "maxDuration",
+                 "order", "holdConstant"});
       Error(path, kinds == 0 ? "a condition needs one of 'filter', 'filters' or 'sequence'"
                              : "a condition takes only one of 'filter', 'filters' and 'sequence'");
       return c;
     }
     if (v.contains("sequence")) {
-      CheckKeys(v, path, {"name", "sequence", "maxDuration"});
+      CheckKeys(v, path, {"name", "sequence", "maxDuration", "order", "holdConstant"});
       c.kind = Condition::Kind::kSequence;
       c.sequence = ParseSequence(v, path);
       return c;
@@ -656,20 +657,129 @@ class Parser {
     }
   }
 
+  // A duration (DESIGN.md §3b): a number >= 0 in the timestamp column's unit, or a string
+  // "<number><unit>" with unit ms, s, m, h, d or w, converted to it. Whole for INT timestamps.
+  std::optional<Literal> ParseDuration(const json& v, const std::string& path) {
+    const bool float_times = schema_.TypeOf(schema_.timestamp_column) == ColumnType::kFloat;
+    const std::string unit_name =
+        schema_.timestamp_unit ? TimeUnitName(*schema_.timestamp_unit) : "its unit";
+    auto whole_or_error = [&](long double units,
+                              const std::string& given) -> std::optional<Literal> {
+      if (!(units >= 0) || units > 9.2e18L) {
+        Error(path, "a duration is a number >= 0 of reasonable size, got " + given);
+        return std::nullopt;
+      }
+      if (units == std::floor(units)) return static_cast<int64_t>(units);
+      if (float_times) return static_cast<double>(units);
+      Error(path, given + " is not a whole number of " + unit_name + ", the unit of column '" +
+                      schema_.timestamp_column + "' (which holds whole numbers)");
+      return std::nullopt;
+    };
+    if (v.is_number()) {
+      if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0) {
+        Error(path, "a duration must not be negative, got " + Describe(v));
+        return std::nullopt;
+      }
+      if (v.is_number_integer()) {
+        if (v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX) {
+          Error(path, "is too large, got " + Describe(v));
+          return std::nullopt;
+        }
+        return v.get<int64_t>();
+      }
+      return whole_or_error(v.get<double>(), Describe(v));
+    }
+    static const RE2 kDuration(R"(\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d|w)\s*)");
+    std::string number, unit;
+    if (!v.is_string() || !RE2::FullMatch(v.get<std::string>(), kDuration, &number, &unit)) {
+      Error(path,
+            "expected a duration: a number in the timestamp column's unit, or a string such as "
+            "\"90s\", \"30m\", \"12h\", \"7d\" or \"2w\" (units ms, s, m, h, d, w), got " +
+                Describe(v));
+      return std::nullopt;
+    }
+    if (!schema_.timestamp_unit) {
+      Error(path, "the unit of timestamp column '" + schema_.timestamp_column +
+                      "' is not known, so " + Describe(v) +
+                      " cannot be converted; give a number in the column's unit");
+      return std::nullopt;
+    }
+    static const std::map<std::string, long double> kSeconds = {
+        {"ms", 0.001L}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}};
+    static const std::map<TimeUnit, long double> kPerSecond = {{TimeUnit::kDays, 1.0L / 86400},
+                                                               {TimeUnit::kSeconds, 1},
+                                                               {TimeUnit::kMillis, 1e3L},
+                                                               {TimeUnit::kMicros, 1e6L},
+                                                               {TimeUnit::kNanos, 1e9L}};
+    // In exact steps where possible: "7d" in milliseconds is 604800000, not 604799999.99.
+    long double units = std::strtold(number.c_str(), nullptr) * kSeconds.at(unit) *
+                        kPerSecond.at(*schema_.timestamp_unit);
+    long double rounded = std::roundl(units);
+    if (std::fabs(units - rounded) < 1e-9L * std::max(1.0L, rounded)) units = rounded;
+    return whole_or_error(units, Describe(v));
+  }
+
+  // The options a sequence's owner (a sequence condition or the funnel) may carry.
+  void ParseSequenceOptions(const json& owner, const std::string& path, Sequence* s) {
+    if (owner.contains("maxDuration")) {
+      s->max_duration = ParseDuration(owner["maxDuration"], Join(path, "maxDuration"));
+    }
+    if (owner.contains("order")) {
+      const json& order = owner["order"];
+      static const std::map<std::string, SequenceOrder> kOrders = {
+          {"ordered", SequenceOrder::kOrdered},
+          {"strict", SequenceOrder::kStrict},
+          {"any", SequenceOrder::kAny}};
+      auto it = order.is_string() ? kOrders.find(order.get<std::string>()) : kOrders.end();
+      if (it == kOrders.end()) {
+        Error(Join(path, "order"),
+              "expected \"ordered\", \"strict\" or \"any\", got " + Describe(order));
+      } else {
+        s->order = it->second;
+      }
+    }
+    if (owner.contains("holdConstant")) {
+      const std::string hpath = Join(path, "holdConstant");
+      const json& hold = owner["holdConstant"];
+      if (!hold.is_array() || hold.empty()) {
+        Error(hpath, "expected a non-empty array of column names, got " + Describe(hold));
+        return;
+      }
+      if (TooMany(hold, kMaxFilters, hpath, "columns")) return;
+      for (size_t i = 0; i < hold.size(); ++i) {
+        const std::string cpath = Index(hpath, i);
+        if (!hold[i].is_string()) {
+          Error(cpath, "expected a column name, got " + Describe(hold[i]));
+          continue;
+        }
+        const std::string column = hold[i].get<std::string>();
+        if (!schema_.TypeOf(column)) {
+          Error(cpath, "no column '" + column + "' in the dataset" + Suggest(column));
+        } else if (column == schema_.timestamp_column) {
+          Error(cpath,
+                "the timestamp column cannot be held constant: a chain's timestamps "
+                "increase step by step");
+        } else if (std::find(s->hold_constant.begin(), s->hold_constant.end(), column) !=
+                   s->hold_constant.end()) {
+          Error(cpath, "column '" + column + "' is listed twice");
+        } else {
+          s->hold_constant.push_back(column);
+        }
+      }
+    }
+  }
+
   Sequence ParseSequence(const json& owner, const std::string& path) {
     Sequence s;
     const json& steps = owner["sequence"];
     std::string spath = Join(path, "sequence");
-    if (owner.contains("maxDuration")) {
-      Error(Join(path, "maxDuration"),
-            "conversion windows are not supported yet (Funnel Rocket accepted and ignored "
-            "maxDuration; frocket refuses rather than return an answer without it)");
-    }
+    ParseSequenceOptions(owner, path, &s);
     if (!steps.is_array() || steps.empty()) {
       Error(spath, "expected a non-empty array of steps, got " + Describe(steps));
       return s;
     }
     if (TooMany(steps, kMaxSteps, spath, "steps")) return s;
+    const bool any_order = s.order == SequenceOrder::kAny;
     for (size_t i = 0; i < steps.size(); ++i) {
       std::string step_path = Index(spath, i);
       const json& step = steps[i];
@@ -679,7 +789,7 @@ class Parser {
               "expected a step object with 'filter' or 'filters', got " + Describe(step));
         continue;
       }
-      CheckKeys(step, step_path, {"name", "filter", "filters", "rowFound"});
+      CheckKeys(step, step_path, {"name", "filter", "filters", "rowFound", "maxGap"});
       st.name = GetString(step, "name", step_path, false);
       if (st.name) CheckStepName(*st.name, Join(step_path, "name"), s);
       if (step.contains("filter") == step.contains("filters")) {
@@ -688,13 +798,37 @@ class Parser {
       }
       st.predicate = ParsePredicate(step, step_path);
       if (step.contains("rowFound")) {
+        const std::string rpath = Join(step_path, "rowFound");
         const json& rf = step["rowFound"];
         if (!rf.is_boolean()) {
-          Error(Join(step_path, "rowFound"), "expected true or false, got " + Describe(rf));
+          Error(rpath, "expected true or false, got " + Describe(rf));
         } else if (!rf.get<bool>()) {
-          Error(Join(step_path, "rowFound"),
-                "exclusion steps (rowFound: false) are not supported yet (Funnel Rocket ran "
-                "them as ordinary steps; frocket refuses rather than answer wrongly)");
+          st.row_found = false;
+          if (i == 0) {
+            Error(rpath,
+                  "the first step cannot be an exclusion: an exclusion forbids rows "
+                  "after the step before it");
+          } else if (any_order) {
+            Error(rpath, "exclusion steps need an order between steps; order \"any\" has none");
+          }
+        }
+      }
+      if (step.contains("maxGap")) {
+        const std::string gpath = Join(step_path, "maxGap");
+        if (!st.row_found) {
+          Error(gpath,
+                "an exclusion step has no gap of its own (its neighbours' gap is set on "
+                "the next positive step)");
+        } else if (s.PositiveSteps().empty()) {
+          Error(gpath,
+                "the first step has no previous step to be a gap from; use maxDuration "
+                "for the whole sequence");
+        } else if (any_order) {
+          Error(gpath,
+                "a gap is from the previous step in time; order \"any\" has none (use "
+                "maxDuration)");
+        } else {
+          st.max_gap = ParseDuration(step["maxGap"], gpath);
         }
       }
       s.steps.push_back(std::move(st));
@@ -839,7 +973,9 @@ class Parser {
       Error(path, "expected an object, got " + Describe(v));
       return std::nullopt;
     }
-    CheckKeys(v, path, {"sequence", "maxDuration", "stepAggregations", "endAggregations"});
+    CheckKeys(v, path,
+              {"sequence", "maxDuration", "order", "holdConstant", "stepAggregations",
+               "endAggregations"});
     Funnel f;
     if (!v.contains("sequence")) {
       Error(Join(path, "sequence"), "is required");
@@ -890,9 +1026,20 @@ nlohmann::ordered_json SequenceJson(const Sequence& s) {
     nlohmann::ordered_json j;
     if (step.name) j["name"] = *step.name;
     PutPredicate(j, step.predicate, step.predicate.filters.size() == 1);
+    if (!step.row_found) j["rowFound"] = false;
+    if (step.max_gap) j["maxGap"] = LiteralJson(*step.max_gap);
     steps.push_back(std::move(j));
   }
   return steps;
+}
+
+// A sequence's steps and the options beside them, into its owner's JSON. Options at their
+// defaults are left out, so a Funnel Rocket query expands as it always did.
+void PutSequence(nlohmann::ordered_json& owner, const Sequence& s) {
+  owner["sequence"] = SequenceJson(s);
+  if (s.max_duration) owner["maxDuration"] = LiteralJson(*s.max_duration);
+  if (s.order != SequenceOrder::kOrdered) owner["order"] = SequenceOrderName(s.order);
+  if (!s.hold_constant.empty()) owner["holdConstant"] = s.hold_constant;
 }
 
 nlohmann::ordered_json AggregationsJson(const std::vector<Aggregation>& list) {
@@ -935,6 +1082,32 @@ const char* OpName(Op op) {
   return "?";
 }
 
+const char* SequenceOrderName(SequenceOrder order) {
+  switch (order) {
+    case SequenceOrder::kOrdered:
+      return "ordered";
+    case SequenceOrder::kStrict:
+      return "strict";
+    case SequenceOrder::kAny:
+      return "any";
+  }
+  return "?";
+}
+
+std::vector<const SequenceStep*> Sequence::PositiveSteps() const {
+  std::vector<const SequenceStep*> out;
+  for (const SequenceStep& step : steps) {
+    if (step.row_found) out.push_back(&step);
+  }
+  return out;
+}
+
+bool Sequence::HasConstraints() const {
+  if (max_duration || order != SequenceOrder::kOrdered || !hold_constant.empty()) return true;
+  return std::any_of(steps.begin(), steps.end(),
+                     [](const SequenceStep& step) { return !step.row_found || step.max_gap; });
+}
+
 const char* AggregationTypeName(AggregationType t) {
   switch (t) {
     case AggregationType::kCount:
@@ -967,10 +1140,12 @@ std::vector<std::string> Query::UsedColumns() const {
     add_predicate(c.predicate);
     if (c.target.type == Target::Type::kSum) used.insert(c.target.column);
     for (const auto& s : c.sequence.steps) add_predicate(s.predicate);
+    used.insert(c.sequence.hold_constant.begin(), c.sequence.hold_constant.end());
   }
   add_aggregations(aggregations);
   if (funnel) {
     for (const auto& s : funnel->sequence.steps) add_predicate(s.predicate);
+    used.insert(funnel->sequence.hold_constant.begin(), funnel->sequence.hold_constant.end());
     add_aggregations(funnel->step_aggregations);
     add_aggregations(funnel->end_aggregations);
   }
@@ -1015,7 +1190,7 @@ nlohmann::ordered_json ToExpandedJson(const Query& q) {
         nlohmann::ordered_json j;
         if (c.name) j["name"] = *c.name;
         if (c.kind == Condition::Kind::kSequence) {
-          j["sequence"] = SequenceJson(c.sequence);
+          PutSequence(j, c.sequence);
         } else {
           PutPredicate(j, c.predicate, c.predicate_was_single);
           nlohmann::ordered_json t;
@@ -1035,7 +1210,7 @@ nlohmann::ordered_json ToExpandedJson(const Query& q) {
   }
   if (q.funnel) {
     nlohmann::ordered_json f;
-    f["sequence"] = SequenceJson(q.funnel->sequence);
+    PutSequence(f, q.funnel->sequence);
     if (q.funnel->step_aggregations) {
       f["stepAggregations"] = AggregationsJson(*q.funnel->step_aggregations);
     }

@@ -11,6 +11,7 @@
 //   "parts":   [[row, ...], ...]    one array of rows per part; a row is an array of values
 //   "files":   ["writers/duckdb/x.parquet", ...]   instead of columns/parts: one part per file
 //   "groupIdColumn", "timestampColumn"   default "user" and "ts"
+//   "timestampUnit": "seconds"|"milliseconds"|...   the timestamps' unit, when the case needs it
 //   "query":   the query
 //   "expected": {"query": ..., "funnel": ...}   or   "expectedErrors": [{"path", "message"}]
 //   "exactLimit": FROCKET_AGGREGATIONS_EXACT_LIMIT for this case (optional)
@@ -24,6 +25,7 @@
 #include <random>
 
 #include "common/json_text.h"
+#include "common/time_unit.h"
 #include "engine/part_executor.h"
 #include "query/query_parser.h"
 #include "storage/local_file_source.h"
@@ -95,10 +97,20 @@ struct Dataset {
   std::vector<std::shared_ptr<table::Part>> parts;
 };
 
+void SetTimestampUnit(const json& c, query::DatasetSchema* schema) {
+  if (!c.contains("timestampUnit")) return;
+  for (TimeUnit unit : {TimeUnit::kDays, TimeUnit::kSeconds, TimeUnit::kMillis, TimeUnit::kMicros,
+                        TimeUnit::kNanos}) {
+    if (c["timestampUnit"] == TimeUnitName(unit)) schema->timestamp_unit = unit;
+  }
+  EXPECT_TRUE(schema->timestamp_unit) << "unknown timestampUnit " << c["timestampUnit"];
+}
+
 Dataset LoadInline(const json& c, bool dictionary_strings) {
   Dataset d;
   d.schema.group_id_column = c.value("groupIdColumn", "user");
   d.schema.timestamp_column = c.value("timestampColumn", "ts");
+  SetTimestampUnit(c, &d.schema);
   std::vector<InlineColumn> columns;
   for (const auto& col : c.at("columns")) {
     auto type = ParseColumnType(col.at(1).get<std::string>());
@@ -129,6 +141,7 @@ Dataset LoadThroughParquet(const json& c, const std::string& case_name) {
   Dataset d;
   d.schema.group_id_column = c.value("groupIdColumn", "user");
   d.schema.timestamp_column = c.value("timestampColumn", "ts");
+  SetTimestampUnit(c, &d.schema);
   std::vector<InlineColumn> columns;
   std::vector<std::string> names;
   for (const auto& col : c.at("columns")) {
@@ -164,6 +177,7 @@ Dataset LoadFiles(const json& c, const std::vector<std::string>& used) {
   Dataset d;
   d.schema.group_id_column = c.value("groupIdColumn", "user");
   d.schema.timestamp_column = c.value("timestampColumn", "ts");
+  SetTimestampUnit(c, &d.schema);
   for (const auto& f : c.at("files")) {
     std::string path = TestDataDir() + "/parquet/" + f.get<std::string>();
     auto source = LocalFileSource::Open(path);

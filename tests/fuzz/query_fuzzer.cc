@@ -82,6 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   frocket::query::DatasetSchema schema;
   schema.group_id_column = "user";
   schema.timestamp_column = "ts";
+  schema.timestamp_unit = frocket::TimeUnit::kSeconds;  // duration strings convert
   schema.columns = {{"user", ColumnType::kInt},
                     {"ts", ColumnType::kInt},
                     {"event", ColumnType::kString},
@@ -101,6 +102,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!r.ok()) return 0;
   auto merged = *r;
   if (!frocket::engine::Merge(&merged, *r).ok()) __builtin_trap();
-  (void)frocket::JsonText(frocket::engine::ResponseJson(merged), 2);
+  (void)frocket::JsonText(frocket::engine::ResponseJson(merged, *q), 2);
   return 0;
 }

@@ -1,0 +1,691 @@
+// How the chain matcher decides (DESIGN.md §3b, "Chains").
+//
+// The scan keeps every row that matches a positive or an exclusion step, with bits saying
+// which; at the end the rows are put group by group (still in timestamp order). A chain's rows
+// share the values of the held-constant columns, so each group is decided per combination of
+// those values, its exclusion rows shared by all.
+//
+// Order "ordered" and "strict": positive steps are decided in turn by a dynamic programme over
+// the rows. latest[r] = the latest start (first row's timestamp) of a valid chain whose row at
+// the current step is r; the latest start is the one that best keeps the window. A chain
+// extends from row a to row r iff ts(a) < ts(r) and ts(a) is at least each of: ts(r) minus the
+// step's gap, the last excluded row before r, and (strict) the last timestamp of the group
+// before r. Those lower bounds only grow with r, so r's possible predecessors are a range
+// sliding forward in time and the latest start over them is a sliding maximum (a deque). The
+// window holds iff ts(r) minus that start is within maxDuration. A trailing exclusion with a
+// window forbids rows up to start + maxDuration, which the latest start does not decide: where
+// it fails, the starts are tried one by one.
+//
+// Order "any": steps 1..i reached iff they can be matched to distinct rows (augmenting paths),
+// all rows within one window of maxDuration when set.
+#include "engine/chain_matcher.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <span>
+#include <type_traits>
+
+#include "engine/predicate.h"
+#include "table/part.h"
+
+namespace frocket::engine {
+
+namespace {
+
+using query::SequenceOrder;
+
+// later - earlier <= limit, without overflow (later >= earlier).
+template <typename T>
+bool Within(T later, T earlier, T limit) {
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<__int128>(later) - earlier <= limit;
+  } else {
+    return later - earlier <= limit;
+  }
+}
+
+// a - b, saturated at the lowest value.
+template <typename T>
+T MinusSaturated(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    const __int128 d = static_cast<__int128>(a) - b;
+    return d < std::numeric_limits<T>::lowest() ? std::numeric_limits<T>::lowest()
+                                                : static_cast<T>(d);
+  } else {
+    return a - b;
+  }
+}
+
+template <typename T>
+T FromLiteral(const query::Literal& v) {
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return static_cast<T>(*i);
+  const double d = std::get<double>(v);
+  if constexpr (std::is_integral_v<T>) {
+    // The parser gives INT timestamp columns whole durations; clamp anything else.
+    if (!(d < 9.2e18)) return std::numeric_limits<T>::max();
+    return static_cast<T>(d);
+  } else {
+    return d;
+  }
+}
+
+template <typename T>
+class ChainMatcher final : public SequenceMatcher {
+ public:
+  ChainMatcher(const PartScan& scan, const query::Sequence& sequence,
+               const std::vector<int>& step_predicates, const T* times)
+      : scan_(scan), times_(times), order_(sequence.order), reached_(scan.groups, 0) {
+    // Positive step j is bit j; the exclusions between positive steps j - 1 and j are bit
+    // k + j - 1 (1 <= j < k); trailing exclusions are bit 2k - 1.
+    for (size_t i = 0; i < sequence.steps.size(); ++i) {
+      if (sequence.steps[i].row_found) ++k_;
+    }
+    bit_predicates_.resize(2 * k_);
+    gap_.resize(k_);
+    size_t positive = 0;
+    for (size_t i = 0; i < sequence.steps.size(); ++i) {
+      const query::SequenceStep& step = sequence.steps[i];
+      if (step.row_found) {
+        bit_predicates_[positive].push_back(step_predicates[i]);
+        if (step.max_gap) gap_[positive] = FromLiteral<T>(*step.max_gap);
+        ++positive;
+      } else {
+        // After positive step `positive - 1`: before step `positive`, or trailing.
+        bit_predicates_[k_ + positive - 1].push_back(step_predicates[i]);
+        has_trailing_ |= positive == k_;
+      }
+    }
+    for (size_t j = 1; j <= k_; ++j) has_exclusions_ |= !bit_predicates_[k_ + j - 1].empty();
+    words_ = (2 * k_ + 63) / 64;
+    if (sequence.max_duration) window_ = FromLiteral<T>(*sequence.max_duration);
+    for (const std::string& column : sequence.hold_constant) {
+      const table::ValueCodes& codes = scan.part.Codes(column);
+      hold_codes_.push_back(codes.codes());
+      hold_nulls_.push_back(codes.num_values());
+    }
+    if (order_ == SequenceOrder::kStrict) seen_.assign(scan.groups, {kNone, kNone});
+    excluded_.resize(k_ + 1);
+    // Room for every row of the scan: pages are only touched as rows are kept, and the
+    // vectors never move.
+    const auto rows = static_cast<size_t>(scan.end - scan.begin);
+    entries_.reserve(rows);
+    if (order_ == SequenceOrder::kStrict) entry_prev_.reserve(rows);
+    if (words_ > 1) entry_words_.reserve(rows * words_);
+  }
+
+  void Update(const BatchMasks& masks, int64_t batch, int64_t n) override {
+    const size_t w = words_;
+    batch_words_.assign(static_cast<size_t>(n) * w, 0);
+    for (size_t bit = 0; bit < bit_predicates_.size(); ++bit) {
+      const size_t word = bit / 64;
+      const int shift = static_cast<int>(bit % 64);
+      for (int p : bit_predicates_[bit]) {
+        const uint8_t* mask = masks[static_cast<size_t>(p)].data();
+        for (int64_t i = 0; i < n; ++i) {
+          batch_words_[static_cast<size_t>(i) * w + word] |= uint64_t{mask[i]} << shift;
+        }
+      }
+    }
+    const int32_t* ord = scan_.ordinals;
+    const bool strict = order_ == SequenceOrder::kStrict;
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t row = batch + i;
+      const int32_t g = ord[row];
+      const T t = times_[row];
+      T before = kNone;
+      if (strict) {
+        // The group's latest timestamp before this row's.
+        SeenTimes& seen = seen_[static_cast<size_t>(g)];
+        if (seen.last != t) seen = {t, seen.last};
+        before = seen.before;
+      }
+      const uint64_t* bits = &batch_words_[static_cast<size_t>(i) * w];
+      uint64_t any = 0;
+      for (size_t x = 0; x < w; ++x) any |= bits[x];
+      if (any == 0) continue;
+      entries_.push_back({t, bits[0], static_cast<int32_t>(row), g});
+      if (strict) entry_prev_.push_back(before);
+      if (w > 1) entry_words_.insert(entry_words_.end(), bits, bits + w);
+    }
+  }
+
+  void Finish() override {
+    // The entries group by group, each group's in timestamp order (a stable counting sort).
+    std::vector<uint32_t> offsets(scan_.groups + 1, 0);
+    for (const Row& r : entries_) ++offsets[static_cast<size_t>(r.group) + 1];
+    for (size_t g = 0; g < scan_.groups; ++g) offsets[g + 1] += offsets[g];
+    // The rows themselves are moved, so that each group's are then read in one sweep.
+    std::vector<Row> sorted(entries_.size());
+    const bool strict = !entry_prev_.empty();
+    if (strict) prev_.resize(entries_.size());
+    if (words_ > 1) more_words_.resize(entries_.size() * words_);
+    {
+      std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
+      for (size_t e = 0; e < entries_.size(); ++e) {
+        const size_t to = next[static_cast<size_t>(entries_[e].group)]++;
+        sorted[to] = entries_[e];
+        if (!hold_codes_.empty()) sorted[to].group = hold_codes_[0][entries_[e].part_row];
+        if (strict) prev_[to] = entry_prev_[e];
+        if (words_ > 1) {
+          std::copy_n(&entry_words_[e * words_], words_, &more_words_[to * words_]);
+        }
+      }
+    }
+    std::vector<Row>().swap(entries_);
+    std::vector<T>().swap(entry_prev_);
+    std::vector<uint64_t>().swap(entry_words_);
+    for (size_t g = 0; g < scan_.groups; ++g) {
+      if (offsets[g] == offsets[g + 1]) continue;
+      rows_offset_ = offsets[g];
+      reached_[g] = static_cast<uint8_t>(
+          SolveGroup(std::span<const Row>(&sorted[offsets[g]], offsets[g + 1] - offsets[g])));
+    }
+    std::vector<T>().swap(prev_);
+    std::vector<uint64_t>().swap(more_words_);
+  }
+
+  const std::vector<uint8_t>& reached() const override { return reached_; }
+  size_t steps() const override { return k_; }
+
+ private:
+  static constexpr T kNone = std::numeric_limits<T>::lowest();
+
+  // A row that matched a positive or an exclusion step (24 bytes: the scan may keep many).
+  struct Row {
+    T ts;
+    uint64_t bits0;  // bits 0..63; more in more_words_, at the row's index
+    int32_t part_row;
+    int32_t group;  // once rows are group by group, the first held column's code
+  };
+  struct SeenTimes {
+    T last;
+    T before;
+  };
+
+  bool Has(const Row& r, size_t bit) const {
+    if (bit < 64) return (r.bits0 >> bit) & 1;
+    const size_t index = static_cast<size_t>(&r - rows_.data()) + rows_offset_;
+    return (more_words_[index * words_ + bit / 64] >> (bit % 64)) & 1;
+  }
+  bool HasPositive(const Row& r) const {
+    for (size_t j = 0; j < k_; ++j) {
+      if (Has(r, j)) return true;
+    }
+    return false;
+  }
+  // Held values: the first column's code is in Row::group once rows are group by group.
+  bool HoldIsNull(const Row& r) const {
+    if (r.group == hold_nulls_[0]) return true;
+    for (size_t c = 1; c < hold_codes_.size(); ++c) {
+      if (hold_codes_[c][r.part_row] == hold_nulls_[c]) return true;
+    }
+    return false;
+  }
+  bool HoldLess(const Row& a, const Row& b) const {
+    if (a.group != b.group) return a.group < b.group;
+    for (size_t c = 1; c < hold_codes_.size(); ++c) {
+      const int32_t* codes = hold_codes_[c];
+      if (codes[a.part_row] != codes[b.part_row]) return codes[a.part_row] < codes[b.part_row];
+    }
+    return false;
+  }
+
+  // The number of positive steps the group reaches, from its collected rows.
+  size_t SolveGroup(std::span<const Row> rows) {
+    rows_ = rows;
+    if (has_exclusions_) {
+      for (size_t j = 1; j <= k_; ++j) {
+        excluded_[j].clear();
+        if (bit_predicates_[k_ + j - 1].empty()) continue;
+        for (const Row& r : rows_) {
+          if (Has(r, k_ + j - 1)) excluded_[j].push_back(r.ts);
+        }
+      }
+    }
+    candidates_.clear();
+    for (uint32_t i = 0; i < rows_.size(); ++i) {
+      if (HasPositive(rows_[i]) && (hold_codes_.empty() || !HoldIsNull(rows_[i]))) {
+        candidates_.push_back(i);
+      }
+    }
+    if (!hold_codes_.empty()) {
+      // By held values, then time (the index): a partition's rows stay in time order.
+      std::sort(candidates_.begin(), candidates_.end(), [&](uint32_t a, uint32_t b) {
+        if (HoldLess(rows_[a], rows_[b])) return true;
+        return !HoldLess(rows_[b], rows_[a]) && a < b;
+      });
+    }
+    size_t depth = 0;
+    for (size_t begin = 0; begin < candidates_.size() && depth < k_;) {
+      size_t end = begin + 1;
+      while (end < candidates_.size() &&
+             !HoldLess(rows_[candidates_[begin]], rows_[candidates_[end]])) {
+        ++end;
+      }
+      partition_.assign(candidates_.begin() + static_cast<std::ptrdiff_t>(begin),
+                        candidates_.begin() + static_cast<std::ptrdiff_t>(end));
+      depth = std::max(depth, order_ == SequenceOrder::kAny ? AnyDepth() : OrderedDepth());
+      begin = end;
+    }
+    return depth;
+  }
+
+  size_t OrderedDepth() {
+    bool trailing_blocked = false;
+    const size_t depth = ChainDepth(std::nullopt, &trailing_blocked);
+    if (!trailing_blocked || !window_) return depth;
+    // The latest starts were stopped by the trailing exclusion; an earlier start forbids less.
+    std::optional<T> tried;
+    for (size_t p = 0; p < partition_.size(); ++p) {
+      const Row& r = rows_[partition_[p]];
+      if (!Has(r, 0) || tried == r.ts) continue;
+      tried = r.ts;
+      bool blocked = false;
+      if (ChainDepth(r.ts, &blocked) == k_) return k_;
+    }
+    return depth;
+  }
+
+  // The depth reached by chains over partition_ (starting exactly at `only_start` when set).
+  // *trailing_blocked: the last step was reached but every such row was then excluded.
+  size_t ChainDepth(std::optional<T> only_start, bool* trailing_blocked) {
+    const size_t m = partition_.size();
+    auto ts = [&](size_t p) { return rows_[partition_[p]].ts; };
+    previous_.assign(m, std::nullopt);
+    current_.assign(m, std::nullopt);
+    size_t depth = 0;
+    for (size_t j = 0; j < k_; ++j) {
+      bool any = false;
+      if (j == 0) {
+        for (size_t p = 0; p < m; ++p) {
+          if (Has(rows_[partition_[p]], 0) && (!only_start || ts(p) == *only_start)) {
+            current_[p] = ts(p);
+          }
+        }
+      } else {
+        deque_.clear();
+        const std::vector<T>& excluded = excluded_[j];
+        size_t added = 0, next_excluded = 0;
+        for (size_t p = 0; p < m; ++p) {
+          const T t = ts(p);
+          for (; added < m && ts(added) < t; ++added) {
+            if (!previous_[added]) continue;
+            const T start = *previous_[added];
+            while (!deque_.empty() && deque_.back().second <= start) deque_.pop_back();
+            deque_.emplace_back(added, start);
+          }
+          const Row& r = rows_[partition_[p]];
+          if (!Has(r, j)) continue;
+          T low = std::numeric_limits<T>::lowest();
+          if (gap_[j]) low = std::max(low, MinusSaturated(t, *gap_[j]));
+          while (next_excluded < excluded.size() && excluded[next_excluded] < t) ++next_excluded;
+          if (next_excluded > 0) low = std::max(low, excluded[next_excluded - 1]);
+          if (!prev_.empty()) low = std::max(low, prev_[rows_offset_ + partition_[p]]);
+          while (!deque_.empty() && ts(deque_.front().first) < low) deque_.pop_front();
+          if (deque_.empty()) continue;
+          const T start = deque_.front().second;
+          if (!window_ || Within(t, start, *window_)) current_[p] = start;
+        }
+      }
+      if (j + 1 == k_ && has_trailing_) {
+        bool before = false;
+        for (size_t p = 0; p < m; ++p) {
+          if (!current_[p]) continue;
+          before = true;
+          if (!TrailingAllows(ts(p), *current_[p])) current_[p].reset();
+        }
+        for (size_t p = 0; p < m && !any; ++p) any = current_[p].has_value();
+        *trailing_blocked = before && !any;
+      } else {
+        for (size_t p = 0; p < m && !any; ++p) any = current_[p].has_value();
+      }
+      if (!any) break;
+      depth = j + 1;
+      std::swap(previous_, current_);
+      std::fill(current_.begin(), current_.end(), std::nullopt);
+    }
+    return depth;
+  }
+
+  // Whether a chain ending at `end` and starting at `start` has no trailing excluded row after
+  // its end (up to start + maxDuration with a window).
+  bool TrailingAllows(T end, T start) const {
+    const std::vector<T>& trailing = excluded_[k_];
+    auto after = std::upper_bound(trailing.begin(), trailing.end(), end);
+    if (after == trailing.end()) return true;
+    return window_ && !Within(*after, start, *window_);
+  }
+
+  size_t AnyDepth() {
+    const size_t m = partition_.size();
+    if (!window_) return MatchedSteps(0, m);
+    size_t best = 0;
+    size_t last = 0;
+    for (size_t first = 0; first < m && best < k_; ++first) {
+      const T start = rows_[partition_[first]].ts;
+      if (first > 0 && rows_[partition_[first - 1]].ts == start) continue;
+      last = std::max(last, first);
+      while (last < m && Within(rows_[partition_[last]].ts, start, *window_)) ++last;
+      best = std::max(best, MatchedSteps(first, last));
+    }
+    return best;
+  }
+
+  // The most steps 1..i matched to distinct rows among partition_[first, last).
+  size_t MatchedSteps(size_t first, size_t last) {
+    row_step_.assign(last - first, -1);
+    for (size_t j = 0; j < k_; ++j) {
+      visited_.assign(last - first, 0);
+      if (!Augment(j, first, last)) return j;
+    }
+    return k_;
+  }
+
+  bool Augment(size_t step, size_t first, size_t last) {
+    for (size_t p = first; p < last; ++p) {
+      const size_t i = p - first;
+      if (visited_[i] || !Has(rows_[partition_[p]], step)) continue;
+      visited_[i] = 1;
+      if (row_step_[i] < 0 || Augment(static_cast<size_t>(row_step_[i]), first, last)) {
+        row_step_[i] = static_cast<int>(step);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  const PartScan& scan_;
+  const T* times_;
+  const SequenceOrder order_;
+  size_t k_ = 0;
+  std::vector<std::vector<int>> bit_predicates_;
+  std::vector<std::optional<T>> gap_;  // per positive step (none for the first)
+  std::optional<T> window_;
+  bool has_exclusions_ = false;
+  bool has_trailing_ = false;
+  std::vector<const int32_t*> hold_codes_;
+  std::vector<int32_t> hold_nulls_;
+  size_t words_ = 1;
+  std::vector<uint8_t> reached_;
+
+  std::vector<SeenTimes> seen_;  // strict only: per group
+
+  // The collected rows in scan order: each, strict: the group's latest timestamp before it
+  // (kNone if none), and its bits when there are more than 64.
+  std::vector<Row> entries_;
+  std::vector<T> entry_prev_;
+  std::vector<uint64_t> entry_words_;
+  std::vector<uint64_t> batch_words_;
+  // The same, group by group.
+  std::vector<T> prev_;
+  std::vector<uint64_t> more_words_;
+
+  // One group's work, kept between groups to reuse the memory.
+  std::span<const Row> rows_;
+  size_t rows_offset_ = 0;                // of rows_ in the rows group by group
+  std::vector<std::vector<T>> excluded_;  // [j]: timestamps of rows excluded before step j
+  std::vector<uint32_t> candidates_;
+  std::vector<uint32_t> partition_;
+  std::vector<std::optional<T>> previous_, current_;
+  std::deque<std::pair<size_t, T>> deque_;
+  std::vector<int> row_step_;
+  std::vector<uint8_t> visited_;
+};
+
+// Windows, exclusions and order "strict" without gaps, held values or a trailing exclusion
+// under a window: decided in the scan itself, group state only. Per group and positive step j
+// before the last, latest[j] is the latest start among the live chains whose row at step j is
+// earlier than the group's current timestamp, and pending[j] the same for rows at the current
+// timestamp. When the group's timestamp moves on, the pending chains join the live ones
+// ("strict": replace them, as no chain may skip a timestamp), after an exclusion row seen at
+// the old timestamp has ended the live chains it follows — not the pending ones: a row at the
+// excluded row's own timestamp is not after it. The latest start is the one that best keeps
+// the window, and an exclusion ends all chains before it alike, so one number per step
+// suffices.
+//
+// A group's record is 2 + 2(k - 1) words (48 bytes for 3 steps): the timestamp of its last
+// row that matched a step or an exclusion, a word of flags, latest[k - 1], pending[k - 1]. Rows
+// matching nothing leave it alone; in order "strict" they still end chains, so there each
+// group also keeps its last timestamp and the one before (SeenTimes).
+template <typename T>
+class StreamingMatcher final : public SequenceMatcher {
+ public:
+  static constexpr size_t kMaxSteps = 32;  // steps whose chains an exclusion ends: bits 0..31
+
+  StreamingMatcher(const PartScan& scan, const query::Sequence& sequence,
+                   const std::vector<int>& step_predicates, const T* times)
+      : scan_(scan), times_(times), strict_(sequence.order == SequenceOrder::kStrict) {
+    size_t positive = 0;
+    for (size_t i = 0; i < sequence.steps.size(); ++i) {
+      if (sequence.steps[i].row_found) {
+        positive_.push_back(step_predicates[i]);
+        ++positive;
+      } else {
+        // After positive step `positive - 1` (the first step is positive).
+        exclusions_.emplace_back(step_predicates[i], positive - 1);
+      }
+    }
+    k_ = positive_.size();
+    for (auto& [predicate, after] : exclusions_) {
+      if (after + 1 == k_) trailing_.push_back(predicate);
+    }
+    std::erase_if(exclusions_, [&](const auto& e) { return e.second + 1 == k_; });
+    if (sequence.max_duration) window_ = FromLiteral<T>(*sequence.max_duration);
+    stride_ = 2 * k_;
+    storage_.assign(scan.groups * stride_ + 8, 0);
+    // Records start on a 16-byte boundary, so a 48-byte record spans at most one line boundary.
+    const auto misalign = reinterpret_cast<uintptr_t>(storage_.data()) % 64;
+    state_ = storage_.data() + (misalign == 0 ? 0 : (64 - misalign) / 8);
+    for (size_t g = 0; g < scan.groups; ++g) {
+      uint64_t* record = &state_[g * stride_];
+      record[0] = Bits(kNone);
+      for (size_t j = 2; j < stride_; ++j) record[j] = Bits(kNone);
+    }
+    if (strict_) seen_.assign(scan.groups, {kNone, kNone});
+    reached_.assign(scan.groups, 0);
+    if (!trailing_.empty()) {
+      last_completion_.assign(scan.groups, kNone);
+      last_trailing_.assign(scan.groups, kNone);
+    }
+  }
+
+  void Update(const BatchMasks& masks, int64_t batch, int64_t n) override {
+    std::array<const uint8_t*, kMaxSteps> step{};
+    for (size_t j = 0; j < k_; ++j) step[j] = masks[static_cast<size_t>(positive_[j])].data();
+    // relevant[i]: row i matches a step or an exclusion.
+    relevant_.assign(static_cast<size_t>(n), 0);
+    uint8_t* relevant = relevant_.data();
+    auto add = [&](int predicate) {
+      const uint8_t* mask = masks[static_cast<size_t>(predicate)].data();
+      for (int64_t i = 0; i < n; ++i) relevant[i] |= mask[i];
+    };
+    for (int p : positive_) add(p);
+    ends_.clear();
+    for (const auto& [predicate, after] : exclusions_) {
+      add(predicate);
+      ends_.emplace_back(masks[static_cast<size_t>(predicate)].data(), uint64_t{1} << after);
+    }
+    const size_t num_ends = ends_.size();
+    const int32_t* ord = scan_.ordinals + batch;
+    const T* t = times_ + batch;
+    for (int p : trailing_) {
+      const uint8_t* mask = masks[static_cast<size_t>(p)].data();
+      for (int64_t i = 0; i < n; ++i) {
+        T& last = last_trailing_[static_cast<size_t>(ord[i])];
+        if (mask[i] && t[i] > last) last = t[i];
+      }
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const size_t g = static_cast<size_t>(ord[i]);
+      T before = kNone;  // strict: the group's latest timestamp before t[i]
+      if (strict_) {
+        SeenTimes& seen = seen_[g];
+        if (seen.last != t[i]) seen = {t[i], seen.last};
+        before = seen.before;
+      }
+      if (!relevant[i]) continue;
+      uint64_t* record = &state_[g * stride_];
+      uint64_t flags = record[1];
+      if (Bits(t[i]) != record[0]) {
+        // Strict: the chains pending at the record's timestamp live on only if no other
+        // timestamp came between.
+        if (flags & kAdvance) flags = Advance(record, flags, strict_ && Bits(before) != record[0]);
+        record[0] = Bits(t[i]);
+      }
+      uint64_t* latest = record + 2;
+      uint64_t* pending = latest + (k_ - 1);
+      uint64_t reached = flags >> kReachedShift;
+      for (size_t j = 0; j < k_; ++j) {
+        if (!step[j][i]) continue;
+        T start;
+        if (j == 0) {
+          start = t[i];
+        } else {
+          start = FromBits(latest[j - 1]);
+          if (start == kNone || (window_ && !Within(t[i], start, *window_))) continue;
+        }
+        if (j + 1 < k_) {
+          if (start > FromBits(pending[j])) pending[j] = Bits(start);
+          flags |= kPending;
+        } else if (!trailing_.empty()) {
+          last_completion_[g] = t[i];  // rows come in time order: the latest so far
+          continue;                    // the last step is decided in Finish
+        }
+        reached = std::max<uint64_t>(reached, j + 1);
+      }
+      for (size_t e = 0; e < num_ends; ++e) {
+        if (ends_[e].first[i]) flags |= ends_[e].second;
+      }
+      record[1] = (flags & ~kReachedMask) | (reached << kReachedShift);
+    }
+  }
+
+  void Finish() override {
+    for (size_t g = 0; g < scan_.groups; ++g) {
+      reached_[g] = static_cast<uint8_t>(state_[g * stride_ + 1] >> kReachedShift);
+    }
+    if (trailing_.empty()) return;
+    // A completion counts if no trailing excluded row is after it.
+    for (size_t g = 0; g < scan_.groups; ++g) {
+      if (last_completion_[g] != kNone &&
+          (last_trailing_[g] == kNone || last_trailing_[g] <= last_completion_[g])) {
+        reached_[g] = static_cast<uint8_t>(k_);
+      }
+    }
+  }
+
+  const std::vector<uint8_t>& reached() const override { return reached_; }
+  size_t steps() const override { return k_; }
+
+ private:
+  static constexpr T kNone = std::numeric_limits<T>::lowest();
+  // The flags word: bits 0..31, steps whose live chains an exclusion ends when the timestamp
+  // moves on; then whether any chain is pending or live; then the steps reached.
+  static constexpr uint64_t kEndsMask = 0xffffffffu;
+  static constexpr uint64_t kPending = uint64_t{1} << 32;
+  static constexpr uint64_t kLive = uint64_t{1} << 33;
+  static constexpr uint64_t kAdvance = kEndsMask | kPending | kLive;
+  static constexpr int kReachedShift = 40;
+  static constexpr uint64_t kReachedMask = uint64_t{0xff} << kReachedShift;
+
+  struct SeenTimes {
+    T last;
+    T before;
+  };
+
+  static uint64_t Bits(T v) { return std::bit_cast<uint64_t>(v); }
+  static T FromBits(uint64_t v) { return std::bit_cast<T>(v); }
+
+  // The group's timestamp moves on (`gap`: strict, and a row of another timestamp came
+  // between): returns the new flags.
+  uint64_t Advance(uint64_t* record, uint64_t flags, bool gap) const {
+    uint64_t* latest = record + 2;
+    uint64_t* pending = latest + (k_ - 1);
+    bool live = false;
+    for (size_t j = 0; j + 1 < k_; ++j) {
+      T l = FromBits(latest[j]);
+      if (flags & (uint64_t{1} << j)) l = kNone;
+      const T p = gap ? kNone : FromBits(pending[j]);
+      if (strict_ || p > l) l = p;
+      latest[j] = Bits(l);
+      pending[j] = Bits(kNone);
+      live |= l != kNone;
+    }
+    flags &= ~kAdvance;
+    return live ? flags | kLive : flags;
+  }
+
+  const PartScan& scan_;
+  const T* times_;
+  const bool strict_;
+  size_t k_ = 0;
+  std::vector<int> positive_;                       // predicate per positive step
+  std::vector<std::pair<int, size_t>> exclusions_;  // predicate, the positive step it follows
+  std::vector<int> trailing_;                       // exclusions after the last positive step
+  std::optional<T> window_;
+  size_t stride_ = 0;
+  std::vector<uint64_t> storage_;
+  uint64_t* state_ = nullptr;    // per group: timestamp, flags, latest[k - 1], pending[k - 1]
+  std::vector<SeenTimes> seen_;  // strict only
+  std::vector<uint8_t> reached_;
+  std::vector<T> last_completion_, last_trailing_;  // trailing exclusions only
+  // Per batch.
+  std::vector<uint8_t> relevant_;
+  std::vector<std::pair<const uint8_t*, uint64_t>> ends_;  // an exclusion's mask, its step's bit
+};
+
+// Whether exclusion step i is trailing: no positive step after it.
+bool IsTrailing(const query::Sequence& sequence, size_t i) {
+  for (size_t x = i + 1; x < sequence.steps.size(); ++x) {
+    if (sequence.steps[x].row_found) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SequenceMatcher>> MakeChainMatcher(const PartScan& scan,
+                                                          const query::Sequence& sequence,
+                                                          const std::vector<int>& step_predicates) {
+  if (step_predicates.size() != sequence.steps.size()) {
+    return Status::Invalid("internal error: a predicate per sequence step is needed");
+  }
+  if (scan.part.num_rows() > std::numeric_limits<int32_t>::max()) {
+    return Status::Invalid("a part of more than 2^31 rows is too large for a constrained sequence");
+  }
+  for (const std::string& column : sequence.hold_constant) {
+    if (scan.part.FindColumn(column) == nullptr) {
+      return Status::Invalid("internal error: held-constant column '" + column + "' not loaded");
+    }
+  }
+  const table::Column& time = scan.part.time_column();
+  // The streaming matcher decides in the scan; it covers what needs one number per step.
+  bool has_gap = false, has_trailing = false;
+  for (size_t i = 0; i < sequence.steps.size(); ++i) {
+    has_gap |= sequence.steps[i].max_gap.has_value();
+    has_trailing |= !sequence.steps[i].row_found && IsTrailing(sequence, i);
+  }
+  const size_t positive = sequence.PositiveSteps().size();
+  if (sequence.order != SequenceOrder::kAny && sequence.hold_constant.empty() && !has_gap &&
+      !(has_trailing && sequence.max_duration) &&
+      positive <= StreamingMatcher<int64_t>::kMaxSteps) {
+    if (time.type == ColumnType::kFloat) {
+      return std::unique_ptr<SequenceMatcher>(std::make_unique<StreamingMatcher<double>>(
+          scan, sequence, step_predicates, time.floats()));
+    }
+    return std::unique_ptr<SequenceMatcher>(std::make_unique<StreamingMatcher<int64_t>>(
+        scan, sequence, step_predicates, scan.part.time_keys()));
+  }
+  if (time.type == ColumnType::kFloat) {
+    return std::unique_ptr<SequenceMatcher>(
+        std::make_unique<ChainMatcher<double>>(scan, sequence, step_predicates, time.floats()));
+  }
+  return std::unique_ptr<SequenceMatcher>(std::make_unique<ChainMatcher<int64_t>>(
+      scan, sequence, step_predicates, scan.part.time_keys()));
+}
+
+}  // namespace frocket::engine

@@ -1,0 +1,19 @@
+// The chain matcher (DESIGN.md §3b): sequences with a conversion window, gaps, exclusion
+// steps, held-constant columns or an order mode. Used through MakeSequenceMatcher.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/part_scan.h"
+#include "engine/sequence_matcher.h"
+#include "query/query.h"
+
+namespace frocket::engine {
+
+Result<std::unique_ptr<SequenceMatcher>> MakeChainMatcher(const PartScan& scan,
+                                                          const query::Sequence& sequence,
+                                                          const std::vector<int>& step_predicates);
+
+}  // namespace frocket::engine
