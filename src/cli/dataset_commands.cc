@@ -39,7 +39,8 @@ void PrintJson(const nlohmann::ordered_json& j, const OutputOptions& out) {
 }
 
 // Prints a response and turns its success into the exit status.
-int Respond(nlohmann::ordered_json response, const OutputOptions& out) {
+int Respond(nlohmann::ordered_json response, const OutputOptions& out,
+            std::optional<TimeUnit> unit = std::nullopt) {
   if (response.contains("warnings") && !out.table) {
     for (const auto& w : response["warnings"]) {
       std::cerr << "frocket: warning: " << w.get<std::string>() << "\n";
@@ -47,7 +48,7 @@ int Respond(nlohmann::ordered_json response, const OutputOptions& out) {
   }
   if (!out.stats) response.erase("stats");
   if (out.table) {
-    PrintAnswer(std::cout, response, out.stats);
+    PrintAnswer(std::cout, response, out.stats, unit);
     std::cout.flush();
   } else {
     PrintJson(response, out);
@@ -251,7 +252,13 @@ int RunQuery(const std::string& name, const std::string& query_text, int repeat,
     }
     if (!response.value("success", false)) break;
   }
-  return Respond(response, out);
+  std::optional<TimeUnit> unit;  // for times to convert in tables
+  if (out.table) {
+    if (auto stored = (*api)->GetDataset(name); stored.ok()) {
+      if (auto u = stored->schema.TimestampUnit()) unit = u->unit;
+    }
+  }
+  return Respond(response, out, unit);
 }
 
 int RunUnregister(const std::string& name, bool force, const OutputOptions& out) {

@@ -118,7 +118,118 @@ std::string FormatPercent(double fraction) {
   return buf;
 }
 
-void PrintAnswer(std::ostream& out, const nlohmann::ordered_json& response, bool stats) {
+std::string FormatDuration(double value, std::optional<TimeUnit> unit) {
+  if (!unit) return FormatForPeople(value);
+  static constexpr std::pair<TimeUnit, double> kSeconds[] = {{TimeUnit::kDays, 86400},
+                                                             {TimeUnit::kSeconds, 1},
+                                                             {TimeUnit::kMillis, 1e-3},
+                                                             {TimeUnit::kMicros, 1e-6},
+                                                             {TimeUnit::kNanos, 1e-9}};
+  double seconds = value;
+  for (const auto& [u, factor] : kSeconds) {
+    if (u == *unit) seconds = value * factor;
+  }
+  char buf[64];
+  auto whole = [](double x) { return static_cast<long long>(x); };
+  if (seconds < 1) {
+    std::snprintf(buf, sizeof buf, "%.3g ms", seconds * 1000);
+  } else if (seconds < 60) {
+    std::snprintf(buf, sizeof buf, "%.3g s", seconds);
+  } else if (seconds < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm %02llds", whole(seconds / 60), whole(seconds) % 60);
+  } else if (seconds < 86400) {
+    std::snprintf(buf, sizeof buf, "%lldh %02lldm", whole(seconds / 3600),
+                  whole(seconds / 60) % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldd %lldh", whole(seconds / 86400),
+                  whole(seconds / 3600) % 24);
+  }
+  return buf;
+}
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// The funnel's steps: groups, rows, conversion, and the median time from the previous step
+// when the query asked for times to convert.
+void PrintSteps(std::ostream& out, const Json& steps, std::optional<TimeUnit> unit) {
+  std::vector<std::vector<std::string>> rows;
+  double first = 0, previous = 0;
+  bool times = false;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const double groups = steps[i].value("matchingGroups", 0.0);
+    if (i == 0) first = groups;
+    std::string median;
+    if (steps[i].contains("timeToConvert")) {
+      times = true;
+      const auto& from_previous = steps[i]["timeToConvert"]["fromPrevious"];
+      median = from_previous.contains("p50")
+                   ? FormatDuration(from_previous["p50"].get<double>(), unit)
+                   : "-";
+    }
+    rows.push_back({std::to_string(i + 1), steps[i].value("name", ""), FormatForPeople(groups),
+                    FormatForPeople(steps[i].value("matchingGroupRows", 0.0)),
+                    i == 0 ? "" : (previous > 0 ? FormatPercent(groups / previous) : "-"),
+                    first > 0 ? FormatPercent(groups / first) : "-", median});
+    previous = groups;
+  }
+  std::vector<std::string> header = {"step",          "name",       "groups",     "rows",
+                                     "from previous", "from first", "median time"};
+  if (!times) {
+    header.pop_back();
+    for (auto& row : rows) row.pop_back();
+  }
+  PrintTable(out, header, rows, 2);
+}
+
+// A row per breakdown value: its groups at each step, and from the first step to the last.
+void PrintBreakdown(std::ostream& out, const Json& breakdown, size_t steps) {
+  std::vector<std::string> header = {Cell(breakdown.value("column", Json()))};
+  for (size_t i = 0; i < steps; ++i) header.push_back("step " + std::to_string(i + 1));
+  header.push_back("first to last");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& bucket : breakdown.value("buckets", Json::array())) {
+    std::vector<std::string> row = {
+        bucket.contains("other") ? "(other " + Cell(bucket.value("values", Json(0))) + ")"
+                                 : (bucket["value"].is_null() ? "NULL" : Cell(bucket["value"]))};
+    const auto& sequence = bucket.value("sequence", Json::array());
+    for (const auto& step : sequence) {
+      row.push_back(FormatForPeople(step.value("matchingGroups", 0.0)));
+    }
+    const double first = sequence.empty() ? 0 : sequence.front().value("matchingGroups", 0.0);
+    const double last = sequence.empty() ? 0 : sequence.back().value("matchingGroups", 0.0);
+    row.push_back(first > 0 ? FormatPercent(last / first) : "-");
+    rows.push_back(std::move(row));
+  }
+  out << "\n  breakdown by " << Cell(breakdown.value("column", Json())) << " ("
+      << Cell(breakdown.value("attribution", Json())) << ")\n";
+  PrintTable(out, header, rows, 4);
+}
+
+void PrintFunnel(std::ostream& out, const Json& funnel, std::optional<TimeUnit> unit) {
+  const auto& steps = funnel.value("sequence", Json::array());
+  out << "\nfunnel\n";
+  PrintSteps(out, steps, unit);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].contains("aggregations") && steps[i]["aggregations"].is_array()) {
+      out << "\n  step " << i + 1 << " aggregations\n";
+      PrintAggregations(out, steps[i]["aggregations"], 4);
+    }
+  }
+  if (funnel.contains("breakdown") && funnel["breakdown"].is_object()) {
+    PrintBreakdown(out, funnel["breakdown"], steps.size());
+  }
+  if (funnel.contains("endAggregations") && funnel["endAggregations"].is_array()) {
+    out << "\n  end aggregations (groups that completed the funnel)\n";
+    PrintAggregations(out, funnel["endAggregations"], 4);
+  }
+}
+
+}  // namespace
+
+void PrintAnswer(std::ostream& out, const nlohmann::ordered_json& response, bool stats,
+                 std::optional<TimeUnit> unit) {
   if (!response.value("success", false)) {
     out << "failed: " << response.value("errorMessage", std::string("(no message)")) << "\n";
     return;
@@ -133,33 +244,7 @@ void PrintAnswer(std::ostream& out, const nlohmann::ordered_json& response, bool
       PrintAggregations(out, q["aggregations"], 2);
     }
   }
-  if (response.contains("funnel")) {
-    const auto& steps = response["funnel"].value("sequence", nlohmann::ordered_json::array());
-    out << "\nfunnel\n";
-    std::vector<std::vector<std::string>> rows;
-    double first = 0, previous = 0;
-    for (size_t i = 0; i < steps.size(); ++i) {
-      const double groups = steps[i].value("matchingGroups", 0.0);
-      if (i == 0) first = groups;
-      rows.push_back({std::to_string(i + 1), FormatForPeople(groups),
-                      FormatForPeople(steps[i].value("matchingGroupRows", 0.0)),
-                      i == 0 ? "" : (previous > 0 ? FormatPercent(groups / previous) : "-"),
-                      first > 0 ? FormatPercent(groups / first) : "-"});
-      previous = groups;
-    }
-    PrintTable(out, {"step", "groups", "rows", "from previous", "from first"}, rows, 2);
-    for (size_t i = 0; i < steps.size(); ++i) {
-      if (steps[i].contains("aggregations") && steps[i]["aggregations"].is_array()) {
-        out << "\n  step " << i + 1 << " aggregations\n";
-        PrintAggregations(out, steps[i]["aggregations"], 4);
-      }
-    }
-    const auto& funnel = response["funnel"];
-    if (funnel.contains("endAggregations") && funnel["endAggregations"].is_array()) {
-      out << "\n  end aggregations (groups that completed the funnel)\n";
-      PrintAggregations(out, funnel["endAggregations"], 4);
-    }
-  }
+  if (response.contains("funnel")) PrintFunnel(out, response["funnel"], unit);
   if (response.contains("warnings")) {
     out << "\n";
     for (const auto& w : response["warnings"]) out << "warning: " << Cell(w) << "\n";

@@ -5,9 +5,12 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "common/time_unit.h"
 
 namespace frocket::cli {
 
@@ -23,6 +26,12 @@ std::string FormatSize(int64_t bytes);
 std::string FormatPercent(double fraction);
 
 // A query's response (success or failure) as tables; `stats` says whether its stats are shown.
-void PrintAnswer(std::ostream& out, const nlohmann::ordered_json& response, bool stats);
+// A duration in a timestamp unit for people: "850 ms", "42 s", "3m 20s", "2h 05m", "3d 4h";
+// the bare number without a known unit.
+std::string FormatDuration(double value, std::optional<TimeUnit> unit);
+
+// A query's answer as tables. Times to convert are in `unit`, the timestamps' unit, if known.
+void PrintAnswer(std::ostream& out, const nlohmann::ordered_json& response, bool stats,
+                 std::optional<TimeUnit> unit = std::nullopt);
 
 }  // namespace frocket::cli

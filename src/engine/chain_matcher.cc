@@ -77,8 +77,9 @@ template <typename T>
 class ChainMatcher final : public SequenceMatcher {
  public:
   ChainMatcher(const PartScan& scan, const query::Sequence& sequence,
-               const std::vector<int>& step_predicates, const T* times)
-      : scan_(scan), times_(times), order_(sequence.order), reached_(scan.groups, 0) {
+               const std::vector<int>& step_predicates, const T* times, bool want_chains,
+               ChainTies ties)
+      : scan_(scan), times_(times), order_(sequence.order), ties_(ties), reached_(scan.groups, 0) {
     // Positive step j is bit j; the exclusions between positive steps j - 1 and j are bit
     // k + j - 1 (1 <= j < k); trailing exclusions are bit 2k - 1.
     for (size_t i = 0; i < sequence.steps.size(); ++i) {
@@ -109,6 +110,7 @@ class ChainMatcher final : public SequenceMatcher {
     }
     if (order_ == SequenceOrder::kStrict) seen_.assign(scan.groups, {kNone, kNone});
     excluded_.resize(k_ + 1);
+    if (want_chains) chain_rows_.assign(scan.groups * k_, -1);
     // Room for every row of the scan: pages are only touched as rows are kept, and the
     // vectors never move.
     const auto rows = static_cast<size_t>(scan.end - scan.begin);
@@ -182,7 +184,7 @@ class ChainMatcher final : public SequenceMatcher {
       if (offsets[g] == offsets[g + 1]) continue;
       rows_offset_ = offsets[g];
       reached_[g] = static_cast<uint8_t>(
-          SolveGroup(std::span<const Row>(&sorted[offsets[g]], offsets[g + 1] - offsets[g])));
+          SolveGroup(std::span<const Row>(&sorted[offsets[g]], offsets[g + 1] - offsets[g]), g));
     }
     std::vector<T>().swap(prev_);
     std::vector<uint64_t>().swap(more_words_);
@@ -190,6 +192,7 @@ class ChainMatcher final : public SequenceMatcher {
 
   const std::vector<uint8_t>& reached() const override { return reached_; }
   size_t steps() const override { return k_; }
+  const std::vector<int32_t>& chain_rows() const override { return chain_rows_; }
 
  private:
   static constexpr T kNone = std::numeric_limits<T>::lowest();
@@ -235,7 +238,7 @@ class ChainMatcher final : public SequenceMatcher {
   }
 
   // The number of positive steps the group reaches, from its collected rows.
-  size_t SolveGroup(std::span<const Row> rows) {
+  size_t SolveGroup(std::span<const Row> rows, size_t group) {
     rows_ = rows;
     if (has_exclusions_) {
       for (size_t j = 1; j <= k_; ++j) {
@@ -259,24 +262,212 @@ class ChainMatcher final : public SequenceMatcher {
         return !HoldLess(rows_[b], rows_[a]) && a < b;
       });
     }
+    // A chain is wanted from the partition that has the first one: all must be seen.
+    const bool chains = !chain_rows_.empty();
     size_t depth = 0;
-    for (size_t begin = 0; begin < candidates_.size() && depth < k_;) {
+    partitions_.clear();
+    for (size_t begin = 0; begin < candidates_.size() && (chains || depth < k_);) {
       size_t end = begin + 1;
       while (end < candidates_.size() &&
              !HoldLess(rows_[candidates_[begin]], rows_[candidates_[end]])) {
         ++end;
       }
-      partition_.assign(candidates_.begin() + static_cast<std::ptrdiff_t>(begin),
-                        candidates_.begin() + static_cast<std::ptrdiff_t>(end));
-      depth = std::max(depth, order_ == SequenceOrder::kAny ? AnyDepth() : OrderedDepth());
+      SetPartition(begin, end);
+      const size_t reached = order_ == SequenceOrder::kAny ? AnyDepth() : OrderedDepth();
+      partitions_.push_back({begin, end, reached});
+      depth = std::max(depth, reached);
       begin = end;
     }
+    if (chains && depth > 0) ChooseChain(depth, group);
     return depth;
+  }
+
+  void SetPartition(size_t begin, size_t end) {
+    partition_.assign(candidates_.begin() + static_cast<std::ptrdiff_t>(begin),
+                      candidates_.begin() + static_cast<std::ptrdiff_t>(end));
+  }
+
+  // The group's chain for its deepest step (DESIGN.md §3b): of all valid chains reaching it,
+  // the first by (ts(r_e), ts(r_0), ts(r_1), ..., ts(r_e-1)), over every partition.
+  void ChooseChain(size_t depth, size_t group) {
+    const size_t e = depth - 1;
+    bool found = false;
+    for (const Partition& partition : partitions_) {
+      if (partition.depth != depth) continue;
+      SetPartition(partition.begin, partition.end);
+      if (!PartitionChain(e)) continue;
+      auto key = [&](const std::vector<T>& times) {
+        std::vector<T> k{times[e]};
+        k.insert(k.end(), times.begin(), times.begin() + static_cast<std::ptrdiff_t>(e));
+        return k;
+      };
+      // Equal timestamps: the least rank at the attribution step.
+      if (found && (key(best_times_) < key(chain_times_) ||
+                    (key(best_times_) == key(chain_times_) &&
+                     AttributionRank(chain_picks_, e) >= AttributionRank(best_rows_, e)))) {
+        continue;
+      }
+      found = true;
+      best_times_ = chain_times_;
+      best_rows_ = chain_picks_;
+    }
+    if (!found) return;  // cannot be: the depth was reached by a chain
+    for (size_t j = 0; j <= e; ++j) chain_rows_[group * k_ + j] = best_rows_[j];
+  }
+
+  // The rank of a chain's row at the attribution step (all alike without ties to break).
+  uint32_t AttributionRank(const std::vector<int32_t>& rows, size_t e) const {
+    if (!ties_.active()) return 0;
+    const size_t a =
+        ties_.attribution == ChainTies::kDeepest ? e : static_cast<size_t>(ties_.attribution);
+    return a <= e ? ties_.Rank(rows[a]) : 0;
+  }
+
+  // Among the positions from `first` at the same time as it that `ok` accepts, the one whose
+  // row ranks least (the first without ties to break).
+  template <typename Ok>
+  size_t LeastRanked(size_t first, size_t last, Ok ok) const {
+    size_t pick = first;
+    if (!ties_.active()) return pick;
+    const T t = rows_[partition_[first]].ts;
+    for (size_t p = first + 1; p < last && rows_[partition_[p]].ts == t; ++p) {
+      if (ok(p) && ties_.Rank(rows_[partition_[p]].part_row) <
+                       ties_.Rank(rows_[partition_[pick]].part_row)) {
+        pick = p;
+      }
+    }
+    return pick;
+  }
+
+  // Over partition_, reaching step e: the first chain's timestamps into chain_times_ and a
+  // part row per step into chain_picks_ (equal timestamps: the least-ranked rows); false if
+  // there is no chain.
+  bool PartitionChain(size_t e) {
+    const size_t m = partition_.size();
+    auto ts = [&](size_t p) { return rows_[partition_[p]].ts; };
+    // The earliest end: the rows the programme finds valid at step e (with a trailing exclusion
+    // under a window, valid from some start — the starts are tried one by one).
+    const bool trailing = has_trailing_ && e + 1 == k_;
+    std::optional<T> end_time;
+    auto take_ends = [&] {
+      for (size_t p = 0; p < m; ++p) {
+        if (previous_[p] && (!end_time || ts(p) < *end_time)) end_time = ts(p);
+      }
+    };
+    bool blocked = false;
+    if (ChainDepth(std::nullopt, &blocked, e) > e) take_ends();
+    if (trailing && window_) {
+      std::optional<T> tried;
+      for (size_t p = 0; p < m; ++p) {
+        if (!Has(rows_[partition_[p]], 0) || tried == ts(p)) continue;
+        tried = ts(p);
+        if (ChainDepth(ts(p), &blocked, e) > e) take_ends();
+      }
+    }
+    if (!end_time) return false;
+    const T end = *end_time;
+    // The start's range: within the window of the end, and (trailing exclusion under a window)
+    // early enough that the window closes before the next excluded row.
+    T lo = window_ ? MinusSaturated(end, *window_) : std::numeric_limits<T>::lowest();
+    std::optional<T> hi;  // exclusive
+    if (trailing && window_) {
+      const std::vector<T>& after_rows = excluded_[k_];
+      auto after = std::upper_bound(after_rows.begin(), after_rows.end(), end);
+      if (after != after_rows.end()) hi = MinusSaturated(*after, *window_);
+    }
+    // can_[j * m + p]: row p can be the chain's row at step j on the way to the end.
+    can_.assign((e + 1) * m, 0);
+    for (size_t p = 0; p < m; ++p) can_[e * m + p] = Has(rows_[partition_[p]], e) && ts(p) == end;
+    for (size_t j = e; j-- > 0;) {
+      Lows(j + 1);
+      prefix_.assign(m + 1, 0);
+      for (size_t c = 0; c < m; ++c) prefix_[c + 1] = prefix_[c] + can_[(j + 1) * m + c];
+      for (size_t a = 0; a < m; ++a) {
+        if (!Has(rows_[partition_[a]], j)) continue;
+        const auto [first, last] = Successors(ts(a), j + 1);
+        can_[j * m + a] = last > first && prefix_[last] > prefix_[first];
+      }
+    }
+    // Forward, earliest first: the start, then each step's earliest row leading to the end.
+    chain_times_.assign(e + 1, T{});
+    chain_picks_.assign(e + 1, -1);
+    size_t pick = m;
+    auto start_ok = [&](size_t a) { return can_[a] && ts(a) >= lo && (!hi || ts(a) < *hi); };
+    for (size_t a = 0; a < m && pick == m; ++a) {
+      if (start_ok(a)) pick = a;
+    }
+    if (pick == m) return false;
+    pick = LeastRanked(pick, m, start_ok);
+    chain_times_[0] = ts(pick);
+    chain_picks_[0] = rows_[partition_[pick]].part_row;
+    for (size_t j = 1; j <= e; ++j) {
+      Lows(j);
+      const auto [first, last] = Successors(chain_times_[j - 1], j);
+      pick = m;
+      auto step_ok = [&](size_t c) { return can_[j * m + c] && Has(rows_[partition_[c]], j); };
+      for (size_t c = first; c < last && pick == m; ++c) {
+        if (step_ok(c)) pick = c;
+      }
+      if (pick == m) return false;
+      pick = LeastRanked(pick, last, step_ok);
+      chain_times_[j] = ts(pick);
+      chain_picks_[j] = rows_[partition_[pick]].part_row;
+    }
+    return true;
+  }
+
+  // low_[c]: the least timestamp of a row before row c at step j, but for the gap: the last
+  // excluded row before it and (strict) the group's last timestamp before it. Grows with c.
+  void Lows(size_t j) {
+    const size_t m = partition_.size();
+    low_.assign(m, std::numeric_limits<T>::lowest());
+    const std::vector<T>& excluded = excluded_[j];
+    size_t next = 0;
+    for (size_t c = 0; c < m; ++c) {
+      const T t = rows_[partition_[c]].ts;
+      while (next < excluded.size() && excluded[next] < t) ++next;
+      if (next > 0) low_[c] = excluded[next - 1];
+      if (!prev_.empty()) low_[c] = std::max(low_[c], prev_[rows_offset_ + partition_[c]]);
+    }
+  }
+
+  // The positions [first, last) of partition_ that a row at time t at step j - 1 may be
+  // followed by at step j, as far as time goes (needs low_ for step j).
+  std::pair<size_t, size_t> Successors(T t, size_t j) const {
+    const size_t m = partition_.size();
+    auto ts = [&](size_t p) { return rows_[partition_[p]].ts; };
+    size_t first = 0, last = m;
+    // Later than t.
+    {
+      size_t lo = 0, hi = m;
+      while (lo < hi) {
+        const size_t mid = (lo + hi) / 2;
+        if (ts(mid) > t)
+          hi = mid;
+        else
+          lo = mid + 1;
+      }
+      first = lo;
+    }
+    // Within the gap, and with no excluded row (nor, strict, any row) between.
+    {
+      size_t lo = first, hi = m;
+      while (lo < hi) {
+        const size_t mid = (lo + hi) / 2;
+        const bool ok = (!gap_[j] || Within(ts(mid), t, *gap_[j])) && low_[mid] <= t;
+        if (ok)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      last = lo;
+    }
+    return {first, last};
   }
 
   size_t OrderedDepth() {
     bool trailing_blocked = false;
-    const size_t depth = ChainDepth(std::nullopt, &trailing_blocked);
+    const size_t depth = ChainDepth(std::nullopt, &trailing_blocked, k_ - 1);
     if (!trailing_blocked || !window_) return depth;
     // The latest starts were stopped by the trailing exclusion; an earlier start forbids less.
     std::optional<T> tried;
@@ -285,20 +476,21 @@ class ChainMatcher final : public SequenceMatcher {
       if (!Has(r, 0) || tried == r.ts) continue;
       tried = r.ts;
       bool blocked = false;
-      if (ChainDepth(r.ts, &blocked) == k_) return k_;
+      if (ChainDepth(r.ts, &blocked, k_ - 1) == k_) return k_;
     }
     return depth;
   }
 
-  // The depth reached by chains over partition_ (starting exactly at `only_start` when set).
+  // The depth reached by chains over partition_ (starting exactly at `only_start` when set),
+  // up to step last_step; previous_ then holds the latest starts at step depth - 1.
   // *trailing_blocked: the last step was reached but every such row was then excluded.
-  size_t ChainDepth(std::optional<T> only_start, bool* trailing_blocked) {
+  size_t ChainDepth(std::optional<T> only_start, bool* trailing_blocked, size_t last_step) {
     const size_t m = partition_.size();
     auto ts = [&](size_t p) { return rows_[partition_[p]].ts; };
     previous_.assign(m, std::nullopt);
     current_.assign(m, std::nullopt);
     size_t depth = 0;
-    for (size_t j = 0; j < k_; ++j) {
+    for (size_t j = 0; j <= last_step; ++j) {
       bool any = false;
       if (j == 0) {
         for (size_t p = 0; p < m; ++p) {
@@ -401,6 +593,7 @@ class ChainMatcher final : public SequenceMatcher {
   const PartScan& scan_;
   const T* times_;
   const SequenceOrder order_;
+  const ChainTies ties_;
   size_t k_ = 0;
   std::vector<std::vector<int>> bit_predicates_;
   std::vector<std::optional<T>> gap_;  // per positive step (none for the first)
@@ -424,7 +617,19 @@ class ChainMatcher final : public SequenceMatcher {
   std::vector<T> prev_;
   std::vector<uint64_t> more_words_;
 
+  std::vector<int32_t> chain_rows_;  // when wanted: groups x k
+
   // One group's work, kept between groups to reuse the memory.
+  struct Partition {
+    size_t begin, end;  // in candidates_
+    size_t depth;
+  };
+  std::vector<Partition> partitions_;
+  std::vector<uint8_t> can_;
+  std::vector<uint32_t> prefix_;
+  std::vector<T> low_;
+  std::vector<T> chain_times_, best_times_;
+  std::vector<int32_t> chain_picks_, best_rows_;
   std::span<const Row> rows_;
   size_t rows_offset_ = 0;                // of rows_ in the rows group by group
   std::vector<std::vector<T>> excluded_;  // [j]: timestamps of rows excluded before step j
@@ -580,6 +785,7 @@ class StreamingMatcher final : public SequenceMatcher {
 
   const std::vector<uint8_t>& reached() const override { return reached_; }
   size_t steps() const override { return k_; }
+  const std::vector<int32_t>& chain_rows() const override { return no_chains_; }
 
  private:
   static constexpr T kNone = std::numeric_limits<T>::lowest();
@@ -633,6 +839,7 @@ class StreamingMatcher final : public SequenceMatcher {
   std::vector<SeenTimes> seen_;  // strict only
   std::vector<uint8_t> reached_;
   std::vector<T> last_completion_, last_trailing_;  // trailing exclusions only
+  std::vector<int32_t> no_chains_;                  // chains are the chain matcher's
   // Per batch.
   std::vector<uint8_t> relevant_;
   std::vector<std::pair<const uint8_t*, uint64_t>> ends_;  // an exclusion's mask, its step's bit
@@ -650,7 +857,8 @@ bool IsTrailing(const query::Sequence& sequence, size_t i) {
 
 Result<std::unique_ptr<SequenceMatcher>> MakeChainMatcher(const PartScan& scan,
                                                           const query::Sequence& sequence,
-                                                          const std::vector<int>& step_predicates) {
+                                                          const std::vector<int>& step_predicates,
+                                                          bool want_chains, ChainTies ties) {
   if (step_predicates.size() != sequence.steps.size()) {
     return Status::Invalid("internal error: a predicate per sequence step is needed");
   }
@@ -670,8 +878,8 @@ Result<std::unique_ptr<SequenceMatcher>> MakeChainMatcher(const PartScan& scan,
     has_trailing |= !sequence.steps[i].row_found && IsTrailing(sequence, i);
   }
   const size_t positive = sequence.PositiveSteps().size();
-  if (sequence.order != SequenceOrder::kAny && sequence.hold_constant.empty() && !has_gap &&
-      !(has_trailing && sequence.max_duration) &&
+  if (!want_chains && sequence.order != SequenceOrder::kAny && sequence.hold_constant.empty() &&
+      !has_gap && !(has_trailing && sequence.max_duration) &&
       positive <= StreamingMatcher<int64_t>::kMaxSteps) {
     if (time.type == ColumnType::kFloat) {
       return std::unique_ptr<SequenceMatcher>(std::make_unique<StreamingMatcher<double>>(
@@ -681,11 +889,11 @@ Result<std::unique_ptr<SequenceMatcher>> MakeChainMatcher(const PartScan& scan,
         scan, sequence, step_predicates, scan.part.time_keys()));
   }
   if (time.type == ColumnType::kFloat) {
-    return std::unique_ptr<SequenceMatcher>(
-        std::make_unique<ChainMatcher<double>>(scan, sequence, step_predicates, time.floats()));
+    return std::unique_ptr<SequenceMatcher>(std::make_unique<ChainMatcher<double>>(
+        scan, sequence, step_predicates, time.floats(), want_chains, ties));
   }
   return std::unique_ptr<SequenceMatcher>(std::make_unique<ChainMatcher<int64_t>>(
-      scan, sequence, step_predicates, scan.part.time_keys()));
+      scan, sequence, step_predicates, scan.part.time_keys(), want_chains, ties));
 }
 
 }  // namespace frocket::engine

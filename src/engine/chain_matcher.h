@@ -14,6 +14,7 @@ namespace frocket::engine {
 
 Result<std::unique_ptr<SequenceMatcher>> MakeChainMatcher(const PartScan& scan,
                                                           const query::Sequence& sequence,
-                                                          const std::vector<int>& step_predicates);
+                                                          const std::vector<int>& step_predicates,
+                                                          bool want_chains, ChainTies ties);
 
 }  // namespace frocket::engine

@@ -89,13 +89,15 @@ class Executor {
     return static_cast<int>(predicates_.size() - 1);
   }
 
-  Result<std::unique_ptr<SequenceMatcher>> PrepareSequence(const query::Sequence& s) {
+  Result<std::unique_ptr<SequenceMatcher>> PrepareSequence(const query::Sequence& s,
+                                                           bool want_chains = false,
+                                                           ChainTies ties = {}) {
     std::vector<int> steps;
     for (const auto& step : s.steps) {
       FROCKET_ASSIGN_OR_RETURN(int p, AddPredicate(step.predicate));
       steps.push_back(p);
     }
-    return MakeSequenceMatcher(scan_, s, std::move(steps));
+    return MakeSequenceMatcher(scan_, s, std::move(steps), want_chains, ties);
   }
 
   Status Prepare() {
@@ -112,7 +114,32 @@ class Executor {
       condition_slots_.push_back({true, row_conditions_.size() - 1});
     }
     if (q_.funnel) {
-      FROCKET_ASSIGN_OR_RETURN(funnel_, PrepareSequence(q_.funnel->sequence));
+      const query::Funnel& funnel = *q_.funnel;
+      ChainTies ties;
+      if (funnel.breakdown) {
+        // Values ranked in their order, NULL (the code after the last) last.
+        breakdown_codes_ = &scan_.part.Codes(funnel.breakdown->column);
+        const int32_t n = breakdown_codes_->num_values();
+        std::vector<int32_t> order(static_cast<size_t>(n));
+        for (int32_t c = 0; c < n; ++c) order[static_cast<size_t>(c)] = c;
+        std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+          return table::ValueLess(breakdown_codes_->value(a), breakdown_codes_->value(b));
+        });
+        breakdown_ranks_.assign(static_cast<size_t>(n) + 1, static_cast<uint32_t>(n));
+        for (int32_t r = 0; r < n; ++r) {
+          breakdown_ranks_[static_cast<size_t>(order[static_cast<size_t>(r)])] =
+              static_cast<uint32_t>(r);
+        }
+        ties.codes = breakdown_codes_->codes();
+        ties.rank_of_code = breakdown_ranks_.data();
+        ties.attribution =
+            funnel.breakdown->attribution == query::Breakdown::Attribution::kFirstStep ? 0
+            : funnel.breakdown->attribution == query::Breakdown::Attribution::kLastStep
+                ? ChainTies::kDeepest
+                : static_cast<int>(funnel.breakdown->step);
+      }
+      const bool chains = funnel.time_to_convert || funnel.breakdown.has_value();
+      FROCKET_ASSIGN_OR_RETURN(funnel_, PrepareSequence(funnel.sequence, chains, ties));
     }
     return Status::OK();
   }
@@ -170,6 +197,13 @@ class Executor {
       }
       if (level > 0) bucket[g] = static_cast<uint8_t>(level - 1);
     }
+    if (q_.funnel->time_to_convert) {
+      for (size_t step = 1; step < k; ++step) f.sequence[step].time_to_convert.emplace();
+      for (size_t g = 0; g < scan_.groups; ++g) {
+        if (selected_[g]) AddTimesToConvert(g, &f.sequence);
+      }
+    }
+    if (q_.funnel->breakdown) f.breakdown = BreakdownBuckets();
     const int buckets = static_cast<int>(k);
     if (q_.funnel->step_aggregations) {
       // A step's aggregations are over the groups that reached it or went further.
@@ -188,6 +222,84 @@ class Executor {
     return f;
   }
 
+  // Adds a group's times to convert (its chain rows' times from the previous step's and the
+  // first's) to the steps after the first that it reached.
+  void AddTimesToConvert(size_t g, std::vector<StepResult>* steps) const {
+    const size_t k = funnel_->steps();
+    const size_t level = funnel_->reached()[g];
+    const int32_t* chain = &funnel_->chain_rows()[g * k];
+    const table::Column& time = scan_.part.time_column();
+    for (size_t step = 1; step < level; ++step) {
+      TimeToConvert& t = *(*steps)[step].time_to_convert;
+      if (time.type == ColumnType::kFloat) {
+        const double* ts = time.floats();
+        t.from_previous.Add(ts[chain[step]] - ts[chain[step - 1]]);
+        t.from_first.Add(ts[chain[step]] - ts[chain[0]]);
+      } else {
+        // INT timestamps are their own keys. They increase along a chain, so the differences
+        // are positive; only timestamps more than 2^63 apart would saturate.
+        const int64_t* keys = scan_.part.time_keys();
+        t.from_previous.Add(Difference(keys[chain[step]], keys[chain[step - 1]]));
+        t.from_first.Add(Difference(keys[chain[step]], keys[chain[0]]));
+      }
+    }
+  }
+
+  // The funnel per value of the breakdown column, from each group's chain row at the
+  // attribution step (DESIGN.md §3b); every value's bucket, in value order, NULL last.
+  std::vector<BreakdownBucket> BreakdownBuckets() const {
+    const query::Breakdown& b = *q_.funnel->breakdown;
+    const size_t k = funnel_->steps();
+    const std::vector<uint8_t>& reached = funnel_->reached();
+    const int32_t null_code = breakdown_codes_->num_values();
+    std::vector<int32_t> slot(static_cast<size_t>(null_code) + 1, -1);  // per code, its bucket
+    std::vector<std::pair<int32_t, std::vector<StepResult>>> buckets;   // code, steps
+    for (size_t g = 0; g < scan_.groups; ++g) {
+      const size_t level = reached[g];
+      if (!selected_[g] || level == 0) continue;
+      const size_t attribution = b.attribution == query::Breakdown::Attribution::kFirstStep ? 0
+                                 : b.attribution == query::Breakdown::Attribution::kLastStep
+                                     ? level - 1
+                                     : static_cast<size_t>(b.step);
+      const int32_t code =
+          attribution < level
+              ? breakdown_codes_->codes()[funnel_->chain_rows()[g * k + attribution]]
+              : null_code;
+      int32_t& at = slot[static_cast<size_t>(code)];
+      if (at < 0) {
+        at = static_cast<int32_t>(buckets.size());
+        buckets.emplace_back(code, std::vector<StepResult>(k));
+        if (q_.funnel->time_to_convert) {
+          for (size_t step = 1; step < k; ++step)
+            buckets.back().second[step].time_to_convert.emplace();
+        }
+      }
+      std::vector<StepResult>& steps = buckets[static_cast<size_t>(at)].second;
+      for (size_t step = 0; step < level; ++step) {
+        steps[step].matching_groups += 1;
+        steps[step].matching_group_rows += group_rows_[g];
+      }
+      if (q_.funnel->time_to_convert) AddTimesToConvert(g, &steps);
+    }
+    std::sort(buckets.begin(), buckets.end(), [&](const auto& x, const auto& y) {
+      return breakdown_ranks_[static_cast<size_t>(x.first)] <
+             breakdown_ranks_[static_cast<size_t>(y.first)];
+    });
+    std::vector<BreakdownBucket> out;
+    for (auto& [code, steps] : buckets) {
+      BreakdownBucket bucket;
+      if (code != null_code) bucket.value = breakdown_codes_->value(code);
+      bucket.sequence = std::move(steps);
+      out.push_back(std::move(bucket));
+    }
+    return out;
+  }
+
+  static int64_t Difference(int64_t later, int64_t earlier) {
+    int64_t d = 0;
+    return __builtin_sub_overflow(later, earlier, &d) ? INT64_MAX : d;
+  }
+
   PartScan scan_;
   const query::Query& q_;
   const ExecOptions& options_;
@@ -201,6 +313,8 @@ class Executor {
   std::vector<std::unique_ptr<SequenceMatcher>> sequences_;
   std::vector<std::pair<bool, size_t>> condition_slots_;  // per condition: rows?, index
   std::unique_ptr<SequenceMatcher> funnel_;
+  const table::ValueCodes* breakdown_codes_ = nullptr;  // of the breakdown column
+  std::vector<uint32_t> breakdown_ranks_;               // per code, its value's rank
   std::vector<uint8_t> selected_;
 };
 

@@ -7,7 +7,7 @@
 #include "common/json_fields.h"
 #include "common/json_text.h"
 #include "common/text.h"
-#include "parquet/logical_value.h"
+#include "engine/wire_numbers.h"
 
 namespace frocket::engine {
 
@@ -94,7 +94,48 @@ Status MergeAggregations(std::optional<std::vector<AggregationResult>>* into,
 Status MergeStep(StepResult* into, const StepResult& other) {
   into->matching_groups += other.matching_groups;
   into->matching_group_rows += other.matching_group_rows;
+  if (into->time_to_convert.has_value() != other.time_to_convert.has_value()) {
+    return Status::Invalid("cannot merge part results of different queries (time to convert)");
+  }
+  if (into->time_to_convert) {
+    FROCKET_RETURN_IF_ERROR(
+        into->time_to_convert->from_previous.Merge(other.time_to_convert->from_previous));
+    FROCKET_RETURN_IF_ERROR(
+        into->time_to_convert->from_first.Merge(other.time_to_convert->from_first));
+  }
   return MergeAggregations(&into->aggregations, other.aggregations);
+}
+
+// Breakdown buckets in value order, NULL last.
+bool BucketLess(const std::optional<Value>& a, const std::optional<Value>& b) {
+  if (!a || !b) return a && !b;
+  return table::ValueLess(*a, *b);
+}
+
+Status MergeBreakdown(std::optional<std::vector<BreakdownBucket>>* into,
+                      const std::optional<std::vector<BreakdownBucket>>& other) {
+  if (into->has_value() != other.has_value()) {
+    return Status::Invalid("cannot merge part results of different queries (breakdown)");
+  }
+  if (!other) return Status::OK();
+  std::vector<BreakdownBucket>& buckets = **into;
+  for (const BreakdownBucket& b : *other) {
+    auto it = std::lower_bound(buckets.begin(), buckets.end(), b.value,
+                               [](const BreakdownBucket& x, const std::optional<Value>& v) {
+                                 return BucketLess(x.value, v);
+                               });
+    if (it == buckets.end() || BucketLess(b.value, it->value)) {
+      buckets.insert(it, b);
+      continue;
+    }
+    if (it->sequence.size() != b.sequence.size()) {
+      return Status::Invalid("cannot merge part results of different queries (breakdown steps)");
+    }
+    for (size_t s = 0; s < b.sequence.size(); ++s) {
+      FROCKET_RETURN_IF_ERROR(MergeStep(&it->sequence[s], b.sequence[s]));
+    }
+  }
+  return Status::OK();
 }
 
 std::string KeyString(const Value& v) {
@@ -119,6 +160,22 @@ std::string KeyString(const Value& v) {
 nlohmann::ordered_json Number(__int128 v) {
   if (v >= INT64_MIN && v <= INT64_MAX) return static_cast<int64_t>(v);
   return static_cast<double>(v);
+}
+
+nlohmann::ordered_json FloatNumber(double d);
+
+// A value as JSON of its type (a breakdown bucket's value).
+nlohmann::ordered_json ValueJson(const Value& v) {
+  switch (v.index()) {
+    case 0:
+      return std::get<int64_t>(v);
+    case 1:
+      return FloatNumber(std::get<double>(v));
+    case 2:
+      return std::get<bool>(v);
+    default:
+      return std::get<std::string>(v);
+  }
 }
 
 nlohmann::ordered_json FloatNumber(double d) {
@@ -177,23 +234,14 @@ nlohmann::ordered_json StepJson(const StepResult& s) {
   j["matchingGroups"] = s.matching_groups;
   j["matchingGroupRows"] = s.matching_group_rows;
   j["aggregations"] = AggregationsJson(s.aggregations);
+  if (s.time_to_convert) {
+    j["timeToConvert"] = {{"fromPrevious", s.time_to_convert->from_previous.ResponseJson()},
+                          {"fromFirst", s.time_to_convert->from_first.ResponseJson()}};
+  }
   return j;
 }
 
 // --- wire format ---
-
-nlohmann::json WireDouble(double d) {
-  if (std::isfinite(d)) return d;
-  return std::isnan(d) ? "NaN" : (d > 0 ? "Infinity" : "-Infinity");
-}
-
-Result<double> ReadWireDouble(const nlohmann::json& j) {
-  if (j.is_number()) return j.get<double>();
-  if (j == "NaN") return std::nan("");
-  if (j == "Infinity") return INFINITY;
-  if (j == "-Infinity") return -INFINITY;
-  return Status::Invalid("bad number in a part result: " + JsonText(j));
-}
 
 nlohmann::json WireKey(const Value& v) {
   switch (v.index()) {
@@ -234,26 +282,13 @@ nlohmann::json WireAggregations(const std::optional<std::vector<AggregationResul
     j["approximate"] = r.approximate;
     nlohmann::json entries = nlohmann::json::array();
     for (const auto& e : r.entries) {
-      entries.push_back({WireKey(e.key), e.rows, e.n, parquet::Int128ToString(e.int_sum),
+      entries.push_back({WireKey(e.key), e.rows, e.n, WireInt128(e.int_sum),
                          WireDouble(e.float_sum.sum), WireDouble(e.float_sum.compensation)});
     }
     j["entries"] = std::move(entries);
     out.push_back(std::move(j));
   }
   return out;
-}
-
-Result<__int128> ParseInt128(const std::string& s) {
-  __int128 v = 0;
-  size_t i = 0;
-  bool negative = !s.empty() && s[0] == '-';
-  if (negative) i = 1;
-  if (i == s.size()) return Status::Invalid("bad integer in a part result: " + s);
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return Status::Invalid("bad integer in a part result: " + s);
-    v = v * 10 + (s[i] - '0');
-  }
-  return negative ? -v : v;
 }
 
 Status Malformed(const Status& problem) {
@@ -326,9 +361,14 @@ Result<std::optional<std::vector<AggregationResult>>> ReadWireAggregations(
 }
 
 nlohmann::json WireStep(const StepResult& s) {
-  return {{"matchingGroups", s.matching_groups},
-          {"matchingGroupRows", s.matching_group_rows},
-          {"aggregations", WireAggregations(s.aggregations)}};
+  nlohmann::json j = {{"matchingGroups", s.matching_groups},
+                      {"matchingGroupRows", s.matching_group_rows},
+                      {"aggregations", WireAggregations(s.aggregations)}};
+  if (s.time_to_convert) {
+    j["timeToConvert"] = {{"fromPrevious", s.time_to_convert->from_previous.ToWire()},
+                          {"fromFirst", s.time_to_convert->from_first.ToWire()}};
+  }
+  return j;
 }
 
 Result<StepResult> ReadWireStep(const nlohmann::json& j) {
@@ -339,7 +379,75 @@ Result<StepResult> ReadWireStep(const nlohmann::json& j) {
   const nlohmann::json& aggregations = f.Raw("aggregations");
   if (!f.status().ok()) return Malformed(f.status());
   FROCKET_ASSIGN_OR_RETURN(s.aggregations, ReadWireAggregations(aggregations));
+  if (f.Has("timeToConvert")) {
+    const nlohmann::json& t = f.Raw("timeToConvert");
+    if (!t.is_object() || !t.contains("fromPrevious") || !t.contains("fromFirst")) {
+      return Status::Invalid("malformed part result: bad time to convert");
+    }
+    TimeToConvert ttc;
+    FROCKET_ASSIGN_OR_RETURN(ttc.from_previous, DurationStats::FromWire(t["fromPrevious"]));
+    FROCKET_ASSIGN_OR_RETURN(ttc.from_first, DurationStats::FromWire(t["fromFirst"]));
+    s.time_to_convert = std::move(ttc);
+  }
   return s;
+}
+
+nlohmann::ordered_json BreakdownJson(std::vector<BreakdownBucket> buckets,
+                                     const query::Breakdown& breakdown) {
+  // Ranked by the first step's groups, then by value (NULL last).
+  std::stable_sort(buckets.begin(), buckets.end(), [](const auto& a, const auto& b) {
+    const int64_t ga = a.sequence.empty() ? 0 : a.sequence[0].matching_groups;
+    const int64_t gb = b.sequence.empty() ? 0 : b.sequence[0].matching_groups;
+    if (ga != gb) return ga > gb;
+    return BucketLess(a.value, b.value);
+  });
+  nlohmann::ordered_json j;
+  j["column"] = breakdown.column;
+  switch (breakdown.attribution) {
+    case query::Breakdown::Attribution::kFirstStep:
+      j["attribution"] = "firstStep";
+      break;
+    case query::Breakdown::Attribution::kLastStep:
+      j["attribution"] = "lastStep";
+      break;
+    case query::Breakdown::Attribution::kStep:
+      j["attribution"] = breakdown.step;
+      break;
+  }
+  j["values"] = static_cast<int64_t>(buckets.size());
+  auto steps_json = [](const std::vector<StepResult>& steps) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const StepResult& s : steps) {
+      nlohmann::ordered_json step = StepJson(s);
+      step.erase("aggregations");  // a bucket has no aggregations of its own
+      out.push_back(std::move(step));
+    }
+    return out;
+  };
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  const auto top = static_cast<size_t>(std::max<int64_t>(breakdown.top, 0));
+  for (size_t i = 0; i < buckets.size() && i < top; ++i) {
+    nlohmann::ordered_json b;
+    b["value"] = buckets[i].value ? ValueJson(*buckets[i].value) : nlohmann::ordered_json();
+    b["sequence"] = steps_json(buckets[i].sequence);
+    list.push_back(std::move(b));
+  }
+  if (buckets.size() > top) {
+    // The rest, summed: merging buckets is merging their counts and distributions.
+    BreakdownBucket other = buckets[top];
+    for (size_t i = top + 1; i < buckets.size(); ++i) {
+      for (size_t s = 0; s < other.sequence.size() && s < buckets[i].sequence.size(); ++s) {
+        (void)MergeStep(&other.sequence[s], buckets[i].sequence[s]);  // same query: cannot fail
+      }
+    }
+    nlohmann::ordered_json b;
+    b["other"] = true;
+    b["values"] = static_cast<int64_t>(buckets.size() - top);
+    b["sequence"] = steps_json(other.sequence);
+    list.push_back(std::move(b));
+  }
+  j["buckets"] = std::move(list);
+  return j;
 }
 
 }  // namespace
@@ -361,6 +469,9 @@ void KeepTop(AggregationResult* r, size_t limit) {
 
 Status Merge(PartResult* into, const PartResult& other) {
   FROCKET_RETURN_IF_ERROR(MergeStep(&into->query, other.query));
+  if (into->funnel && other.funnel) {
+    FROCKET_RETURN_IF_ERROR(MergeBreakdown(&into->funnel->breakdown, other.funnel->breakdown));
+  }
   if (into->funnel.has_value() != other.funnel.has_value() ||
       (other.funnel && into->funnel->sequence.size() != other.funnel->sequence.size())) {
     return Status::Invalid("internal error: merging results of different queries");
@@ -399,6 +510,9 @@ nlohmann::ordered_json ResponseJson(const PartResult& merged, const query::Query
       f["sequence"].push_back(std::move(step));
     }
     f["endAggregations"] = AggregationsJson(merged.funnel->end_aggregations);
+    if (merged.funnel->breakdown && query.funnel && query.funnel->breakdown) {
+      f["breakdown"] = BreakdownJson(*merged.funnel->breakdown, *query.funnel->breakdown);
+    }
     j["funnel"] = std::move(f);
   }
   DropAbsentMembers(&j);
@@ -413,6 +527,16 @@ nlohmann::json ToWireJson(const PartResult& r) {
     for (const auto& s : r.funnel->sequence) steps.push_back(WireStep(s));
     j["funnel"] = {{"sequence", steps},
                    {"endAggregations", WireAggregations(r.funnel->end_aggregations)}};
+    if (r.funnel->breakdown) {
+      nlohmann::json buckets = nlohmann::json::array();
+      for (const BreakdownBucket& b : *r.funnel->breakdown) {
+        nlohmann::json bucket_steps = nlohmann::json::array();
+        for (const StepResult& s : b.sequence) bucket_steps.push_back(WireStep(s));
+        buckets.push_back({{"value", b.value ? WireKey(*b.value) : nlohmann::json()},
+                           {"sequence", std::move(bucket_steps)}});
+      }
+      j["funnel"]["breakdown"] = std::move(buckets);
+    }
   } else {
     j["funnel"] = nullptr;
   }
@@ -444,6 +568,31 @@ Result<PartResult> FromWireJson(const nlohmann::json& j) {
       funnel.sequence.push_back(std::move(step));
     }
     FROCKET_ASSIGN_OR_RETURN(funnel.end_aggregations, ReadWireAggregations(end));
+    if (funnel_fields.Has("breakdown")) {
+      const nlohmann::json& buckets = funnel_fields.Raw("breakdown");
+      if (!buckets.is_array()) return Status::Invalid("malformed part result: bad breakdown");
+      funnel.breakdown.emplace();
+      for (const auto& b : buckets) {
+        if (!b.is_object() || !b.contains("value") || !b.contains("sequence") ||
+            !b["sequence"].is_array() || b["sequence"].size() != funnel.sequence.size()) {
+          return Status::Invalid("malformed part result: bad breakdown bucket");
+        }
+        BreakdownBucket bucket;
+        if (!b["value"].is_null()) {
+          FROCKET_ASSIGN_OR_RETURN(Value v, ReadWireKey(b["value"]));
+          bucket.value = std::move(v);
+        }
+        for (const auto& s : b["sequence"]) {
+          FROCKET_ASSIGN_OR_RETURN(StepResult step, ReadWireStep(s));
+          bucket.sequence.push_back(std::move(step));
+        }
+        if (!funnel.breakdown->empty() &&
+            !BucketLess(funnel.breakdown->back().value, bucket.value)) {
+          return Status::Invalid("malformed part result: breakdown buckets out of order");
+        }
+        funnel.breakdown->push_back(std::move(bucket));
+      }
+    }
     r.funnel = std::move(funnel);
   }
   FROCKET_ASSIGN_OR_RETURN(r.value_checks, ValueChecksFromWire(checks));

@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "engine/compensated_sum.h"
+#include "engine/duration_stats.h"
 #include "engine/value_check.h"
 #include "query/query.h"
 #include "table/value_codes.h"
@@ -48,15 +49,30 @@ struct AggregationResult {
   bool approximate = false;
 };
 
+struct TimeToConvert {
+  DurationStats from_previous;  // ts(r_j) - ts(r_j-1) over the groups reaching step j
+  DurationStats from_first;     // ts(r_j) - ts(r_1)
+};
+
 struct StepResult {
   int64_t matching_groups = 0;
   int64_t matching_group_rows = 0;
   std::optional<std::vector<AggregationResult>> aggregations;
+  std::optional<TimeToConvert> time_to_convert;  // funnel steps after the first, when asked
+};
+
+// The funnel of the groups whose chain's attribution row has one value of the breakdown
+// column (DESIGN.md §3b).
+struct BreakdownBucket {
+  std::optional<Value> value;        // nullopt: NULL
+  std::vector<StepResult> sequence;  // per positive step: groups, rows, time to convert
 };
 
 struct FunnelResult {
   std::vector<StepResult> sequence;
   std::optional<std::vector<AggregationResult>> end_aggregations;
+  // Every value's bucket (cut to the query's top only in the response), when asked.
+  std::optional<std::vector<BreakdownBucket>> breakdown;
 };
 
 struct PartResult {

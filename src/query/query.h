@@ -109,8 +109,21 @@ struct Aggregation {
   int64_t top = 10;  // per-value types only
 };
 
+// The funnel per value of a column (DESIGN.md §3b), taken from a row of each group's chain.
+struct Breakdown {
+  std::string column;
+  enum class Attribution { kFirstStep, kLastStep, kStep };
+  Attribution attribution = Attribution::kFirstStep;
+  int64_t step = 0;  // kStep: a positive step, counted from 0
+  int64_t top = 10;  // values kept; the rest are summed into one "other" bucket
+};
+
 struct Funnel {
   Sequence sequence;
+  std::optional<Breakdown> breakdown;
+  // Per step after the first, the distribution of its chain row's time from the previous
+  // step's and from the first step's (DESIGN.md §3b).
+  bool time_to_convert = false;
   std::optional<std::vector<Aggregation>> step_aggregations;
   std::optional<std::vector<Aggregation>> end_aggregations;
 };

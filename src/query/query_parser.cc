@@ -968,20 +968,93 @@ class Parser {
     return out;
   }
 
+  std::optional<Breakdown> ParseBreakdown(const json& v, const std::string& path, const Funnel& f) {
+    if (!v.is_object()) {
+      Error(path, "expected an object with 'column' and optionally 'attribution' and 'top', got " +
+                      Describe(v));
+      return std::nullopt;
+    }
+    CheckKeys(v, path, {"column", "attribution", "top"});
+    Breakdown b;
+    b.top = options_.default_top;
+    auto column = GetString(v, "column", path, true);
+    if (!column) return std::nullopt;
+    b.column = *column;
+    if (!schema_.TypeOf(b.column)) {
+      Error(Join(path, "column"),
+            "no column '" + b.column + "' in the dataset" + Suggest(b.column));
+    }
+    if (f.sequence.order == SequenceOrder::kAny) {
+      Error(path,
+            "a breakdown takes its value from a step's row of the chain; order \"any\" has "
+            "no chain");
+    }
+    if (v.contains("attribution")) {
+      const std::string apath = Join(path, "attribution");
+      const json& a = v["attribution"];
+      const size_t positive = f.sequence.PositiveSteps().size();
+      if (a == "firstStep") {
+        b.attribution = Breakdown::Attribution::kFirstStep;
+      } else if (a == "lastStep") {
+        b.attribution = Breakdown::Attribution::kLastStep;
+      } else if (a.is_number_integer() &&
+                 (a.is_number_unsigned()
+                      ? a.get<uint64_t>() < positive
+                      : a.get<int64_t>() >= 0 &&
+                            static_cast<uint64_t>(a.get<int64_t>()) < positive)) {
+        b.attribution = Breakdown::Attribution::kStep;
+        b.step = a.get<int64_t>();
+      } else {
+        Error(apath, "expected \"firstStep\", \"lastStep\" or a step index from 0 to " +
+                         std::to_string(positive == 0 ? 0 : positive - 1) +
+                         " (positive steps, counted from 0), got " + Describe(a));
+      }
+    }
+    if (v.contains("top")) {
+      const json& top = v["top"];
+      const bool in_range =
+          top.is_number_unsigned()
+              ? top.get<uint64_t>() >= 1 && top.get<uint64_t>() <= static_cast<uint64_t>(kMaxTop)
+              : top.is_number_integer() && top.get<int64_t>() >= 1 && top.get<int64_t>() <= kMaxTop;
+      if (!in_range) {
+        Error(Join(path, "top"), "expected an integer from 1 to " + std::to_string(kMaxTop) +
+                                     ", got " + Describe(top));
+      } else {
+        b.top = top.get<int64_t>();
+      }
+    }
+    return b;
+  }
+
   std::optional<Funnel> ParseFunnel(const json& v, const std::string& path) {
     if (!v.is_object()) {
       Error(path, "expected an object, got " + Describe(v));
       return std::nullopt;
     }
     CheckKeys(v, path,
-              {"sequence", "maxDuration", "order", "holdConstant", "stepAggregations",
-               "endAggregations"});
+              {"sequence", "maxDuration", "order", "holdConstant", "timeToConvert", "breakdown",
+               "stepAggregations", "endAggregations"});
     Funnel f;
     if (!v.contains("sequence")) {
       Error(Join(path, "sequence"), "is required");
       return std::nullopt;
     }
     f.sequence = ParseSequence(v, path);
+    if (v.contains("timeToConvert")) {
+      const std::string tpath = Join(path, "timeToConvert");
+      const json& t = v["timeToConvert"];
+      if (!t.is_boolean()) {
+        Error(tpath, "expected true or false, got " + Describe(t));
+      } else if (t.get<bool>() && f.sequence.order == SequenceOrder::kAny) {
+        Error(tpath,
+              "time to convert is from the previous step in time; order \"any\" has no "
+              "previous step");
+      } else {
+        f.time_to_convert = t.get<bool>();
+      }
+    }
+    if (v.contains("breakdown"))
+      f.breakdown = ParseBreakdown(v["breakdown"], Join(path, "breakdown"), f);
     if (v.contains("stepAggregations")) {
       f.step_aggregations =
           ParseAggregations(v["stepAggregations"], Join(path, "stepAggregations"));
@@ -1146,6 +1219,7 @@ std::vector<std::string> Query::UsedColumns() const {
   if (funnel) {
     for (const auto& s : funnel->sequence.steps) add_predicate(s.predicate);
     used.insert(funnel->sequence.hold_constant.begin(), funnel->sequence.hold_constant.end());
+    if (funnel->breakdown) used.insert(funnel->breakdown->column);
     add_aggregations(funnel->step_aggregations);
     add_aggregations(funnel->end_aggregations);
   }
@@ -1211,6 +1285,24 @@ nlohmann::ordered_json ToExpandedJson(const Query& q) {
   if (q.funnel) {
     nlohmann::ordered_json f;
     PutSequence(f, q.funnel->sequence);
+    if (q.funnel->time_to_convert) f["timeToConvert"] = true;
+    if (const auto& b = q.funnel->breakdown) {
+      nlohmann::ordered_json bj;
+      bj["column"] = b->column;
+      switch (b->attribution) {
+        case Breakdown::Attribution::kFirstStep:
+          bj["attribution"] = "firstStep";
+          break;
+        case Breakdown::Attribution::kLastStep:
+          bj["attribution"] = "lastStep";
+          break;
+        case Breakdown::Attribution::kStep:
+          bj["attribution"] = b->step;
+          break;
+      }
+      bj["top"] = b->top;
+      f["breakdown"] = bj;
+    }
     if (q.funnel->step_aggregations) {
       f["stepAggregations"] = AggregationsJson(*q.funnel->step_aggregations);
     }

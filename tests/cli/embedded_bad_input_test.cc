@@ -579,6 +579,28 @@ TEST_F(EmbeddedCliWithDataset, AnswerAsTablesForPeople) {
   EXPECT_FALSE(j.out->contains("stats")) << j.Describe();
 }
 
+TEST_F(EmbeddedCliWithDataset, FunnelTableShowsNamesTimeToConvertAndBreakdown) {
+  // Every user views at u * 1000 and buys 2 later; the timestamps are guessed to be seconds
+  // (below 10^11), so the median time from the view to the buy is 2 s (within the sketch's
+  // 1%, printed to 3 digits).
+  const std::string query = R"({"funnel": {"timeToConvert": true,
+      "breakdown": {"column": "event", "attribution": "lastStep"}, "sequence": [
+      {"name": "Viewed", "filter": ["event", "==", "view"]},
+      {"name": "Bought", "filter": ["event", "==", "buy"]}]}})";
+  Run r = Frocket({"run", "ds", "--string", query, "--table", "--no-stats"});
+  ASSERT_TRUE(r.result.exited() && r.result.exit_code == 0) << r.Describe();
+  const std::string& out = r.result.out;
+  EXPECT_NE(out.find("median time"), std::string::npos) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(\n\s+1\s+Viewed\s+8\s+24\s+100\.0%\s*\n)")))
+      << out;
+  EXPECT_TRUE(std::regex_search(
+      out, std::regex(R"(\n\s+2\s+Bought\s+8\s+24\s+100\.0%\s+100\.0%\s+(1\.9\d|2(\.0\d)?) s\n)")))
+      << out;
+  // The breakdown by the last step's event: every user's is "buy", all 8 at both steps.
+  EXPECT_NE(out.find("breakdown by event (lastStep)"), std::string::npos) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(\n\s+buy\s+8\s+8\s+100\.0%\n)"))) << out;
+}
+
 TEST_F(EmbeddedCliWithDataset, FunnelRocketGlobalOptionsAreAccepted) {
   // Funnel Rocket's scripts pass these before the command; --loglevel warning hides INFO.
   Run r = Frocket(

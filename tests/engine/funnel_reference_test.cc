@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -58,6 +59,10 @@ struct Case {
   bool hold_sku = false;
   bool hold_ev_too = false;  // holdConstant ["sku", "ev"]
   bool float_times = false;
+  // The breakdown by sku asked with the times to convert: the attribution step (a positive
+  // step from 0), or kFirstStep / kLastStep.
+  static constexpr int kFirstStep = -1, kLastStep = -2;
+  int attribution = kFirstStep;
 
   size_t rows() const {
     size_t n = 0;
@@ -89,7 +94,11 @@ struct Case {
   }
   std::string Describe() const {
     std::ostringstream out;
-    out << "sequence owner: " << Owner().dump() << (float_times ? " (FLOAT timestamps)" : "");
+    out << "sequence owner: " << Owner().dump() << (float_times ? " (FLOAT timestamps)" : "")
+        << "; breakdown by sku from step "
+        << (attribution == kFirstStep  ? "firstStep"
+            : attribution == kLastStep ? "lastStep"
+                                       : std::to_string(attribution));
     for (size_t p = 0; p < parts.size(); ++p) {
       out << "\npart " << p << " [user, ts, ev, sku]:";
       for (const Row& r : parts[p]) {
@@ -141,6 +150,10 @@ Case RandomCase(uint32_t seed, int max_users, int max_rows_per_user, int min_ste
   if (!plain && chance(40)) c.max_duration = tick * static_cast<double>(pick(5));
   if (!plain && chance(30)) c.hold_sku = true;
   c.hold_ev_too = c.hold_sku && chance(30);
+  const int attribution = static_cast<int>(pick(4));
+  c.attribution = attribution == 0   ? Case::kFirstStep
+                  : attribution == 1 ? Case::kLastStep
+                                     : static_cast<int>(pick(static_cast<int>(c.positive())));
   return c;
 }
 
@@ -162,6 +175,19 @@ class Reference {
   size_t Depth() {
     chain_.clear();
     return c_.order == Order::kAny ? AnyDepth() : ChainDepth();
+  }
+
+  // The chain of the deepest step reached, by the definition: of all valid chains reaching
+  // it, the first by (ts(r_last), ts(r_1), ts(r_2), ...). Its rows' timestamps, in step order.
+  std::vector<double> ChosenChain() {
+    chain_.clear();
+    best_.clear();
+    record_ = true;
+    ChainDepth();
+    record_ = false;
+    std::vector<double> times;
+    for (size_t i : best_) times.push_back(rows_[i].ts);
+    return times;
   }
 
  private:
@@ -216,9 +242,11 @@ class Reference {
 
   size_t ChainDepth() {
     const size_t j = chain_.size();
-    if (j == positive_.size()) return TrailingOk() ? j : j - 1;
+    if (j == positive_.size() && !TrailingOk()) return j - 1;
+    if (record_ && j > 0) Consider();
+    if (j == positive_.size()) return j;
     size_t best = j;
-    for (size_t i = 0; i < rows_.size() && best < positive_.size(); ++i) {
+    for (size_t i = 0; i < rows_.size() && (record_ || best < positive_.size()); ++i) {
       if (!Extends(j, rows_[i])) continue;
       chain_.push_back(i);
       best = std::max(best, ChainDepth());
@@ -248,11 +276,120 @@ class Reference {
     return best;
   }
 
+  // chain_ is valid: keep it if it is deeper than best_, or as deep and first in the order —
+  // by timestamps, then by the breakdown value of its attribution row (NULL last).
+  void Consider() {
+    auto key = [&](const std::vector<size_t>& chain) {
+      std::vector<double> k{rows_[chain.back()].ts};
+      for (size_t x = 0; x + 1 < chain.size(); ++x) k.push_back(rows_[chain[x]].ts);
+      const std::optional<int64_t> v = BreakdownValue(chain);
+      k.push_back(v ? static_cast<double>(*v) : 1e300);
+      return k;
+    };
+    if (chain_.size() > best_.size() ||
+        (chain_.size() == best_.size() && key(chain_) < key(best_))) {
+      best_ = chain_;
+    }
+  }
+
+ public:
+  // The breakdown value of a chain: sku of its row at the attribution step (NULL if the chain
+  // does not reach that step).
+  std::optional<int64_t> BreakdownValue(const std::vector<size_t>& chain) const {
+    const size_t a = c_.attribution == Case::kFirstStep  ? 0
+                     : c_.attribution == Case::kLastStep ? chain.size() - 1
+                                                         : static_cast<size_t>(c_.attribution);
+    if (chain.empty() || a >= chain.size()) return std::nullopt;
+    return rows_[chain[a]].sku;
+  }
+  std::vector<size_t> ChosenRows() {
+    ChosenChain();
+    return best_;
+  }
+
+ private:
   const Case& c_;
   const std::vector<Row>& rows_;
   std::vector<Positive> positive_;
   std::vector<size_t> chain_;  // row indexes, one per positive step reached
+  bool record_ = false;        // ChosenChain: every valid chain is considered
+  std::vector<size_t> best_;
 };
+
+// Per positive step after the first, the times to convert of the groups reaching it: from the
+// previous step's row of their chosen chain, and from the first's.
+struct ReferenceTimes {
+  std::vector<std::vector<double>> from_previous, from_first;
+};
+
+// Per breakdown value (nullopt: NULL), the users reaching each positive step.
+using ReferenceBuckets = std::map<std::optional<int64_t>, std::vector<int64_t>>;
+
+ReferenceBuckets ReferenceBreakdown(const Case& c) {
+  ReferenceBuckets buckets;
+  for (const auto& part : c.parts) {
+    std::map<int64_t, std::vector<Row>> by_user;
+    for (const Row& r : part) by_user[r.user].push_back(r);
+    for (const auto& [user, rows] : by_user) {
+      Reference reference(c, rows);
+      const std::vector<size_t> chain = reference.ChosenRows();
+      if (chain.empty()) continue;
+      std::vector<int64_t>& counts = buckets[reference.BreakdownValue(chain)];
+      counts.resize(c.positive(), 0);
+      for (size_t s = 0; s < chain.size(); ++s) ++counts[s];
+    }
+  }
+  return buckets;
+}
+
+ReferenceTimes ReferenceTimesToConvert(const Case& c) {
+  ReferenceTimes t;
+  t.from_previous.resize(c.positive());
+  t.from_first.resize(c.positive());
+  for (const auto& part : c.parts) {
+    std::map<int64_t, std::vector<Row>> by_user;
+    for (const Row& r : part) by_user[r.user].push_back(r);
+    for (const auto& [user, rows] : by_user) {
+      const std::vector<double> chain = Reference(c, rows).ChosenChain();
+      for (size_t j = 1; j < chain.size(); ++j) {
+        t.from_previous[j].push_back(chain[j] - chain[j - 1]);
+        t.from_first[j].push_back(chain[j] - chain[0]);
+      }
+    }
+  }
+  return t;
+}
+
+// The engine's statistics against the reference's values: exact count, mean, min and max, and
+// percentiles within the stated relative error of the nearest-rank value. "" when they agree.
+std::string CompareTimes(std::vector<double> want, const json& got, const std::string& what) {
+  std::ostringstream out;
+  if (got.at("count").get<size_t>() != want.size()) {
+    out << what << ": count " << got.at("count") << ", reference " << want.size();
+    return out.str();
+  }
+  if (want.empty()) return "";
+  std::sort(want.begin(), want.end());
+  double sum = 0;
+  for (double v : want) sum += v;  // exact: integers, or halves far from 2^53
+  auto check = [&](const char* key, double expected) {
+    if (got.at(key).get<double>() != expected) {
+      out << what << ": " << key << " " << got.at(key) << ", reference " << expected << "; ";
+    }
+  };
+  check("min", want.front());
+  check("max", want.back());
+  check("mean", sum / static_cast<double>(want.size()));
+  for (auto [key, p] : {std::pair{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}}) {
+    const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(want.size())));
+    const double exact = want[rank - 1];
+    const double error = got.at("percentileRelativeError").get<double>();
+    if (std::fabs(got.at(key).get<double>() - exact) > error * exact * (1 + 1e-12)) {
+      out << what << ": " << key << " " << got.at(key) << ", reference " << exact << "; ";
+    }
+  }
+  return out.str();
+}
 
 // Per positive step, the users reaching it, by the reference.
 std::vector<int64_t> ReferenceCounts(const Case& c) {
@@ -340,34 +477,99 @@ int64_t EngineConditionCount(const Case& c, std::string* error) {
   return response["query"].at("matchingGroups").get<int64_t>();
 }
 
+// Times to convert, asked of the engine's funnel, against the reference; "" when they agree.
+std::string CheckTimesToConvert(const Case& c) {
+  json owner = c.Owner();
+  owner["timeToConvert"] = true;
+  json attribution = c.attribution == Case::kFirstStep  ? json("firstStep")
+                     : c.attribution == Case::kLastStep ? json("lastStep")
+                                                        : json(c.attribution);
+  owner["breakdown"] = {{"column", "sku"}, {"attribution", attribution}, {"top", 100}};
+  std::string error;
+  const json response = EngineResponse(c, json{{"funnel", owner}}, &error);
+  if (!error.empty()) return "error " + error;
+  const ReferenceTimes want = ReferenceTimesToConvert(c);
+  const std::vector<int64_t> counts = ReferenceCounts(c);
+  std::string out;
+  for (size_t j = 0; j < c.positive(); ++j) {
+    const json& step = response.contains("funnel") ? response["funnel"]["sequence"][j] : json();
+    const int64_t groups = step.is_object() ? step.at("matchingGroups").get<int64_t>() : 0;
+    if (groups != counts[j]) out += "step " + std::to_string(j + 1) + " groups differ; ";
+    if (j == 0 || !step.is_object()) continue;
+    if (!step.contains("timeToConvert")) {
+      out += "step " + std::to_string(j + 1) + " has no timeToConvert; ";
+      continue;
+    }
+    const std::string at = "step " + std::to_string(j + 1);
+    out += CompareTimes(want.from_previous[j], step["timeToConvert"]["fromPrevious"],
+                        at + " fromPrevious");
+    out += CompareTimes(want.from_first[j], step["timeToConvert"]["fromFirst"], at + " fromFirst");
+  }
+  // The breakdown: each value's bucket, its users per step.
+  const ReferenceBuckets buckets = ReferenceBreakdown(c);
+  ReferenceBuckets got;
+  if (response.contains("funnel")) {
+    for (const json& b : response["funnel"]["breakdown"]["buckets"]) {
+      if (b.contains("other")) {
+        out += "an 'other' bucket with top 100; ";
+        continue;
+      }
+      std::optional<int64_t> value;
+      if (!b["value"].is_null()) value = b["value"].get<int64_t>();
+      for (const json& s : b["sequence"]) got[value].push_back(s["matchingGroups"].get<int64_t>());
+    }
+  }
+  if (got != buckets) {
+    auto describe = [](const ReferenceBuckets& x) {
+      std::string d;
+      for (const auto& [v, counts] : x) {
+        d += (v ? std::to_string(*v) : "null") + ":";
+        for (int64_t n : counts) d += " " + std::to_string(n);
+        d += "; ";
+      }
+      return d;
+    };
+    out += "breakdown " + describe(got) + "reference " + describe(buckets);
+  }
+  return out;
+}
+
 // The engine's and the reference's answers for a case: the funnel's counts per positive step,
-// and for one case in four the sequence as a condition (the groups reaching its end).
+// and for one case in two the sequence as a condition (the groups reaching its end) and the
+// times to convert.
 struct Outcome {
   std::string error;
   std::vector<int64_t> got, want;
   std::optional<int64_t> condition;
+  std::string times;  // disagreements on times to convert
   bool ok() const {
-    return error.empty() && got == want && (!condition || *condition == want.back());
+    return error.empty() && got == want && (!condition || *condition == want.back()) &&
+           times.empty();
   }
 };
 
-Outcome RunCase(const Case& c, bool with_condition) {
+// with_extras: also the sequence as a condition, and the funnel's times to convert (not with
+// order "any", which refuses them).
+Outcome RunCase(const Case& c, bool with_extras) {
   Outcome o;
   o.got = EngineFunnelCounts(c, &o.error);
   o.want = ReferenceCounts(c);
-  if (o.error.empty() && with_condition) o.condition = EngineConditionCount(c, &o.error);
+  if (o.error.empty() && with_extras) {
+    o.condition = EngineConditionCount(c, &o.error);
+    if (c.order != Order::kAny) o.times = CheckTimesToConvert(c);
+  }
   return o;
 }
 
 // A failing case made minimal: rows are dropped one at a time while it still fails.
-Case Shrink(Case c, bool with_condition) {
+Case Shrink(Case c, bool with_extras) {
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t p = 0; p < c.parts.size(); ++p) {
       for (size_t i = 0; i < c.parts[p].size(); ++i) {
         Case smaller = c;
         smaller.parts[p].erase(smaller.parts[p].begin() + static_cast<std::ptrdiff_t>(i));
-        if (RunCase(smaller, with_condition).ok()) continue;
+        if (RunCase(smaller, with_extras).ok()) continue;
         c = std::move(smaller);
         changed = true;
         --i;
@@ -386,8 +588,8 @@ TEST(FunnelReference, TheEngineFindsAChainIffOneExists) {
   int64_t constrained = 0;  // cases where constraints cut a count the plain funnel would give
   for (uint32_t seed = 1; seed <= kCases; ++seed) {
     const Case c = RandomCase(seed, 30, 12);
-    const bool with_condition = seed % 4 == 0;
-    const Outcome o = RunCase(c, with_condition);
+    const bool with_extras = seed % 2 == 0;
+    const Outcome o = RunCase(c, with_extras);
     deep += o.want.size() > 1 && o.want[1] > 0;
     if (seed % 10 == 0) {
       Case plain = c;
@@ -404,15 +606,16 @@ TEST(FunnelReference, TheEngineFindsAChainIffOneExists) {
     if (o.ok()) continue;
     ++failures;
     if (failures > 3) continue;  // shrinking takes a while: the first few failures suffice
-    const Case minimal = Shrink(c, with_condition);
+    const Case minimal = Shrink(c, with_extras);
     if (smallest && minimal.rows() >= smallest->rows()) continue;
     smallest = minimal;
-    const Outcome m = RunCase(minimal, with_condition);
+    const Outcome m = RunCase(minimal, with_extras);
     std::ostringstream report;
     report << "seed " << seed << ", shrunk" << (m.error.empty() ? "" : ": error " + m.error)
            << "\nengine:";
     for (int64_t n : m.got) report << " " << n;
     if (m.condition) report << " (as a condition: " << *m.condition << ")";
+    if (!m.times.empty()) report << "\ntimes to convert: " << m.times;
     report << "\nreference:";
     for (int64_t n : m.want) report << " " << n;
     report << "\n" << minimal.Describe();

@@ -14,6 +14,7 @@
 //   "timestampUnit": "seconds"|"milliseconds"|...   the timestamps' unit, when the case needs it
 //   "query":   the query
 //   "expected": {"query": ..., "funnel": ...}   or   "expectedErrors": [{"path", "message"}]
+//              (a number may be {"approximately": v, "within": relative error})
 //   "exactLimit": FROCKET_AGGREGATIONS_EXACT_LIMIT for this case (optional)
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -49,8 +50,18 @@ std::vector<std::string> CaseFiles() {
 }
 
 // Compares JSON values: integers exactly, floats to 1e-9 relative, objects by key (and the
-// order of keys in aggregation value maps, which is the ranking).
+// order of keys in aggregation value maps, which is the ranking). An expected
+// {"approximately": v, "within": r} takes any number within r relative of v (percentiles of a
+// sketch with a stated relative error).
 void ExpectSame(const json& expected, const json& actual, const std::string& path) {
+  if (expected.is_object() && expected.size() == 2 && expected.contains("approximately") &&
+      expected.contains("within")) {
+    ASSERT_TRUE(actual.is_number()) << path << ": expected a number, got " << actual;
+    const double e = expected["approximately"].get<double>(), a = actual.get<double>();
+    EXPECT_LE(std::fabs(e - a), expected["within"].get<double>() * std::fabs(e) * (1 + 1e-12))
+        << path << ": expected " << e << " within " << expected["within"] << ", got " << a;
+    return;
+  }
   if (expected.is_number_integer()) {
     // Counts and integer sums must come out as integers, not as floats of the same value.
     ASSERT_TRUE(actual.is_number_integer())
