@@ -10,15 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps="${1:-5}"
-scripts/install-deps bench
-[ -d node_modules/@duckdb/node-api ] || npm install --no-audit --no-fund --silent
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFROCKET_BENCH=ON >/dev/null
-cmake --build build/release --target frocket >/dev/null
-frocket=build/release/src/frocket
-data=bench/data/activity_20m
-export FROCKET_HOME=bench/data/home
-[ -f "$data/part-00019.parquet" ] || "$frocket" generate "$data" --rows 20000000 --parts 20 --seed 1
-"$frocket" register bench20 "$data" user_id ts --nopretty >/dev/null
+. bench/dataset_20m.sh
 query='{"funnel":{"sequence":[{"filter":["event_type","==","pageview"]},{"filter":["event_type","==","addtocart"]},{"filter":["event_type","==","purchase"]}]}}'
 
 echo "frocket first query (new process each time), $reps runs:"

@@ -19,6 +19,16 @@ export const funnelSql = (source) => `
 // one JSON line with min and median seconds and the last result's first row, flattened.
 export async function timeQuery(conn, name, sql, reps,
                                 flatten = (row) => row.map(v => (v === null ? null : String(v)))) {
+  const { times, result } = await timeSql(conn, sql, reps);
+  times.sort((a, b) => a - b);
+  console.log(JSON.stringify({
+    engine: 'duckdb', query: name, min_s: times[0], median_s: times[Math.floor(times.length / 2)],
+    result: flatten(result.getRows()[0]),
+  }));
+}
+
+// Runs `sql` once to warm up, then `reps` times: each run's seconds, and the last result.
+export async function timeSql(conn, sql, reps) {
   await conn.runAndReadAll(sql);
   const times = [];
   let result;
@@ -27,9 +37,5 @@ export async function timeQuery(conn, name, sql, reps,
     result = await conn.runAndReadAll(sql);
     times.push(Number(process.hrtime.bigint() - start) / 1e9);
   }
-  times.sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    engine: 'duckdb', query: name, min_s: times[0], median_s: times[Math.floor(times.length / 2)],
-    result: flatten(result.getRows()[0]),
-  }));
+  return { times, result };
 }

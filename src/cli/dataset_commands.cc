@@ -18,6 +18,7 @@
 #include "common/config.h"
 #include "common/json_text.h"
 #include "common/time_unit.h"
+#include "service/group_ids_file.h"
 #include "service/response.h"
 #include "service/service.h"
 
@@ -234,11 +235,12 @@ int RunInfo(const std::string& name, bool full, const OutputOptions& out) {
   return 0;
 }
 
-int RunQuery(const std::string& name, const std::string& query_text, int repeat,
-             const OutputOptions& out) {
+int RunQuery(const std::string& name, std::string query_text, int repeat, const OutputOptions& out,
+             const std::string& groups_out) {
   auto api = Api();
   if (!api.ok()) return Fail(api.status().message());
   if (repeat < 1) return Fail("--repeat must be at least 1");
+  if (!groups_out.empty()) query_text = service::AskForEveryGroupId(query_text);
   nlohmann::ordered_json response;
   for (int i = 0; i < repeat; ++i) {
     auto start = std::chrono::steady_clock::now();
@@ -253,9 +255,19 @@ int RunQuery(const std::string& name, const std::string& query_text, int repeat,
     if (!response.value("success", false)) break;
   }
   std::optional<TimeUnit> unit;  // for times to convert in tables
-  if (out.table) {
-    if (auto stored = (*api)->GetDataset(name); stored.ok()) {
-      if (auto u = stored->schema.TimestampUnit()) unit = u->unit;
+  if (out.table || !groups_out.empty()) {
+    auto stored = (*api)->GetDataset(name);
+    if (!stored.ok()) return Fail(stored.status().message());
+    if (auto u = stored->schema.TimestampUnit()) unit = u->unit;
+    if (!groups_out.empty() && response.value("success", false)) {
+      // Every id to the file; the answer says where they went.
+      nlohmann::ordered_json& groups = response["groups"];
+      Status written = service::WriteGroupIds(groups["ids"], service::FormatOfPath(groups_out),
+                                              groups_out, stored->schema.group_id_column);
+      if (!written.ok()) return Fail("--groups-out " + groups_out + ": " + written.message());
+      groups.erase("ids");
+      groups.erase("truncated");
+      groups["file"] = groups_out;
     }
   }
   return Respond(response, out, unit);
@@ -329,6 +341,7 @@ void AddRegisterCommand(CLI::App& app, Globals& globals,
 }
 
 // run NAME (--file F | --string JSON | --empty) [--repeat N] [--table] [--no-stats]
+//   [--groups-out FILE]
 void AddRunCommand(CLI::App& app, Globals& globals, const std::function<OutputOptions()>& output) {
   struct Options {
     std::string name;
@@ -336,6 +349,7 @@ void AddRunCommand(CLI::App& app, Globals& globals, const std::function<OutputOp
     int repeat = 1;
     bool table = false;
     bool no_stats = false;
+    std::string groups_out;
   };
   auto o = std::make_shared<Options>();
   auto* run = app.add_subcommand("run", "Run a query on a dataset");
@@ -347,6 +361,10 @@ void AddRunCommand(CLI::App& app, Globals& globals, const std::function<OutputOp
                 "Print the answer as tables: counts, funnel steps with their conversion, "
                 "aggregations");
   run->add_flag("--no-stats", o->no_stats, "Leave the answer's stats out");
+  run->add_option("--groups-out", o->groups_out,
+                  "Write the ids of the groups the query's \"groups\" asks for (default: the "
+                  "groups matching the query), every one, to this file: Parquet if it ends in "
+                  ".parquet, else CSV");
   run->footer(
       "Example:\n"
       "  frocket run activity --string '{\"query\": {\"conditions\": [{\"filter\": "
@@ -362,7 +380,7 @@ void AddRunCommand(CLI::App& app, Globals& globals, const std::function<OutputOp
     OutputOptions options = output();
     options.table = o->table;
     options.stats = !o->no_stats;
-    globals.exit_code = RunQuery(o->name, *text, o->repeat, options);
+    globals.exit_code = RunQuery(o->name, *text, o->repeat, options, o->groups_out);
   });
 }
 

@@ -226,6 +226,27 @@ void PrintFunnel(std::ostream& out, const Json& funnel, std::optional<TimeUnit> 
   }
 }
 
+// The groups asked for: how many, and their first ids or the file they went to.
+void PrintGroups(std::ostream& out, const Json& groups) {
+  const std::string of = groups.value("of", std::string());
+  // Steps are numbered from 1 in tables, from 0 in the query.
+  const std::string step = std::to_string(groups.value("step", int64_t{0}) + 1);
+  out << "\ngroups "
+      << (of == "query"  ? "matching the query"
+          : of == "step" ? "reaching step " + step
+                         : "dropping off after step " + step)
+      << ": " << Cell(groups.value("count", Json(0))) << "\n";
+  if (groups.contains("file")) {
+    out << "  written to " << Cell(groups["file"]) << "\n";
+    return;
+  }
+  const auto& ids = groups.value("ids", Json::array());
+  std::string line;
+  for (size_t i = 0; i < ids.size() && i < 10; ++i) line += (i ? ", " : "") + Cell(ids[i]);
+  if (ids.size() > 10 || groups.value("truncated", false)) line += ", ...";
+  if (!line.empty()) out << "  " << line << "\n";
+}
+
 }  // namespace
 
 void PrintAnswer(std::ostream& out, const nlohmann::ordered_json& response, bool stats,
@@ -245,6 +266,7 @@ void PrintAnswer(std::ostream& out, const nlohmann::ordered_json& response, bool
     }
   }
   if (response.contains("funnel")) PrintFunnel(out, response["funnel"], unit);
+  if (response.contains("groups")) PrintGroups(out, response["groups"]);
   if (response.contains("warnings")) {
     out << "\n";
     for (const auto& w : response["warnings"]) out << "warning: " << Cell(w) << "\n";

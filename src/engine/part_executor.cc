@@ -51,7 +51,44 @@ class Executor {
           RunAggregations(scan_, *q_.aggregations, bucket, 1, {{0, 0}}, options_.exact_limit)[0];
     }
     if (q_.funnel) result.funnel = FunnelResults();
+    if (q_.groups) result.groups = CollectGroupIds(*q_.groups);
     return result;
+  }
+
+  // The ids the query's "groups" asks for, the least `limit` of them in value order.
+  GroupIds CollectGroupIds(const query::GroupsOutput& spec) const {
+    using Of = query::GroupsOutput::Of;
+    std::vector<int32_t> chosen;
+    for (size_t g = 0; g < scan_.groups; ++g) {
+      if (!selected_[g]) continue;
+      if (spec.of != Of::kQuery) {
+        const auto level = static_cast<int64_t>(funnel_->reached()[g]);
+        if (level <= spec.step || (spec.of == Of::kDropOff && level != spec.step + 1)) continue;
+      }
+      chosen.push_back(static_cast<int32_t>(g));
+    }
+    GroupIds ids;
+    ids.count = static_cast<int64_t>(chosen.size());
+    ids.limit = spec.limit;
+    ids.strings = scan_.part.group_column().type == ColumnType::kString;
+    size_t keep = chosen.size();
+    if (spec.limit != query::GroupsOutput::kAll) {
+      keep = std::min(keep, static_cast<size_t>(spec.limit));
+    }
+    // The ids themselves sorted (a group's value is its ordinal's dictionary entry).
+    const table::ValueCodes& codes = scan_.part.group_codes();
+    auto least = [&](auto& out, auto value_of) {
+      out.reserve(chosen.size());
+      for (int32_t g : chosen) out.push_back(value_of(codes.value(g)));
+      std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end());
+      out.resize(keep);
+    };
+    if (ids.strings) {
+      least(ids.texts, [](const table::Value& v) { return std::get<std::string>(v); });
+    } else {
+      least(ids.ints, [](const table::Value& v) { return std::get<int64_t>(v); });
+    }
+    return ids;
   }
 
  private:

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <unordered_map>
 
 #include "common/json_fields.h"
 #include "common/json_text.h"
 #include "common/text.h"
 #include "engine/wire_numbers.h"
+#include "query/query_parser.h"
 
 namespace frocket::engine {
 
@@ -104,6 +106,38 @@ Status MergeStep(StepResult* into, const StepResult& other) {
         into->time_to_convert->from_first.Merge(other.time_to_convert->from_first));
   }
   return MergeAggregations(&into->aggregations, other.aggregations);
+}
+
+// Groups are disjoint across parts: counts add, and the least ids of all are among the least
+// of each part.
+Status MergeGroupIds(std::optional<GroupIds>* into, const std::optional<GroupIds>& other) {
+  if (into->has_value() != other.has_value() || (other && (*into)->limit != other->limit)) {
+    return Status::Invalid("cannot merge part results of different queries (groups)");
+  }
+  if (!other) return Status::OK();
+  GroupIds& g = **into;
+  g.count += other->count;
+  if (g.size() == 0) g.strings = other->strings;  // a part without ids may not know the kind
+  if (other->size() == 0) return Status::OK();
+  if (g.strings != other->strings) {
+    return Status::Invalid("cannot merge part results of different queries (group id types)");
+  }
+  auto merge = [&](auto& mine, const auto& theirs) {
+    std::remove_reference_t<decltype(mine)> merged;
+    merged.reserve(mine.size() + theirs.size());
+    std::merge(std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()),
+               theirs.begin(), theirs.end(), std::back_inserter(merged));
+    if (g.limit != query::GroupsOutput::kAll && merged.size() > static_cast<size_t>(g.limit)) {
+      merged.resize(static_cast<size_t>(g.limit));
+    }
+    mine = std::move(merged);
+  };
+  if (g.strings) {
+    merge(g.texts, other->texts);
+  } else {
+    merge(g.ints, other->ints);
+  }
+  return Status::OK();
 }
 
 // Breakdown buckets in value order, NULL last.
@@ -392,6 +426,21 @@ Result<StepResult> ReadWireStep(const nlohmann::json& j) {
   return s;
 }
 
+nlohmann::ordered_json GroupsJson(const GroupIds& groups, const query::GroupsOutput& spec) {
+  nlohmann::ordered_json j;
+  query::PutGroupsOf(j, spec);
+  j["count"] = groups.count;
+  nlohmann::ordered_json ids = nlohmann::ordered_json::array();
+  if (groups.strings) {
+    for (const std::string& id : groups.texts) ids.push_back(id);
+  } else {
+    for (int64_t id : groups.ints) ids.push_back(id);
+  }
+  j["ids"] = std::move(ids);
+  j["truncated"] = static_cast<int64_t>(groups.size()) < groups.count;
+  return j;
+}
+
 nlohmann::ordered_json BreakdownJson(std::vector<BreakdownBucket> buckets,
                                      const query::Breakdown& breakdown) {
   // Ranked by the first step's groups, then by value (NULL last).
@@ -403,17 +452,7 @@ nlohmann::ordered_json BreakdownJson(std::vector<BreakdownBucket> buckets,
   });
   nlohmann::ordered_json j;
   j["column"] = breakdown.column;
-  switch (breakdown.attribution) {
-    case query::Breakdown::Attribution::kFirstStep:
-      j["attribution"] = "firstStep";
-      break;
-    case query::Breakdown::Attribution::kLastStep:
-      j["attribution"] = "lastStep";
-      break;
-    case query::Breakdown::Attribution::kStep:
-      j["attribution"] = breakdown.step;
-      break;
-  }
+  j["attribution"] = query::AttributionJson(breakdown);
   j["values"] = static_cast<int64_t>(buckets.size());
   auto steps_json = [](const std::vector<StepResult>& steps) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -450,6 +489,42 @@ nlohmann::ordered_json BreakdownJson(std::vector<BreakdownBucket> buckets,
   return j;
 }
 
+Result<GroupIds> ReadWireGroupIds(const nlohmann::json& j) {
+  JsonFields g(j);
+  GroupIds groups;
+  groups.count = g.Get<int64_t>("count");
+  groups.limit = g.Get<int64_t>("limit");
+  groups.strings = g.Get<bool>("strings");
+  const nlohmann::json& ids = g.Raw("ids");
+  if (!ids.is_array()) g.Fail("member 'ids' is not an array");
+  if (!g.status().ok()) return Malformed(g.status());
+  for (const auto& id : ids) {
+    // Strictly ascending: group ids are distinct.
+    if (groups.strings) {
+      if (!id.is_string()) return Status::Invalid("malformed part result: a group id");
+      const std::string& text = id.get_ref<const std::string&>();
+      if (!groups.texts.empty() && !(groups.texts.back() < text)) {
+        return Status::Invalid("malformed part result: group ids out of order");
+      }
+      groups.texts.push_back(text);
+    } else {
+      auto v = JsonFields::As<int64_t>(id);
+      if (!v) return Status::Invalid("malformed part result: a group id");
+      if (!groups.ints.empty() && !(groups.ints.back() < *v)) {
+        return Status::Invalid("malformed part result: group ids out of order");
+      }
+      groups.ints.push_back(*v);
+    }
+  }
+  if (groups.limit < query::GroupsOutput::kAll ||
+      static_cast<int64_t>(groups.size()) > groups.count ||
+      (groups.limit != query::GroupsOutput::kAll &&
+       static_cast<int64_t>(groups.size()) > groups.limit)) {
+    return Status::Invalid("malformed part result: more group ids than counted");
+  }
+  return groups;
+}
+
 }  // namespace
 
 void KeepTop(AggregationResult* r, size_t limit) {
@@ -469,6 +544,7 @@ void KeepTop(AggregationResult* r, size_t limit) {
 
 Status Merge(PartResult* into, const PartResult& other) {
   FROCKET_RETURN_IF_ERROR(MergeStep(&into->query, other.query));
+  FROCKET_RETURN_IF_ERROR(MergeGroupIds(&into->groups, other.groups));
   if (into->funnel && other.funnel) {
     FROCKET_RETURN_IF_ERROR(MergeBreakdown(&into->funnel->breakdown, other.funnel->breakdown));
   }
@@ -515,6 +591,7 @@ nlohmann::ordered_json ResponseJson(const PartResult& merged, const query::Query
     }
     j["funnel"] = std::move(f);
   }
+  if (merged.groups && query.groups) j["groups"] = GroupsJson(*merged.groups, *query.groups);
   DropAbsentMembers(&j);
   return j;
 }
@@ -539,6 +616,13 @@ nlohmann::json ToWireJson(const PartResult& r) {
     }
   } else {
     j["funnel"] = nullptr;
+  }
+  if (r.groups) {
+    const GroupIds& g = *r.groups;
+    j["groups"] = {{"count", g.count},
+                   {"limit", g.limit},
+                   {"strings", g.strings},
+                   {"ids", g.strings ? nlohmann::json(g.texts) : nlohmann::json(g.ints)}};
   }
   j["valueChecks"] = ValueChecksToWire(r.value_checks);
   j["scannedRows"] = r.scanned_rows;
@@ -596,6 +680,9 @@ Result<PartResult> FromWireJson(const nlohmann::json& j) {
     r.funnel = std::move(funnel);
   }
   FROCKET_ASSIGN_OR_RETURN(r.value_checks, ValueChecksFromWire(checks));
+  if (fields.Has("groups")) {
+    FROCKET_ASSIGN_OR_RETURN(r.groups, ReadWireGroupIds(fields.Raw("groups")));
+  }
   return r;
 }
 

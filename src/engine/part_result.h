@@ -75,9 +75,22 @@ struct FunnelResult {
   std::optional<std::vector<BreakdownBucket>> breakdown;
 };
 
+// The ids of the groups a query's "groups" asks for: how many, and the least of them in value
+// order (all of them when limit is query::GroupsOutput::kAll).
+struct GroupIds {
+  int64_t count = 0;
+  int64_t limit = 0;
+  // Ascending, at most limit: INT group ids, or STRING ones (byte-wise), as the column is.
+  bool strings = false;
+  std::vector<int64_t> ints;
+  std::vector<std::string> texts;
+  size_t size() const { return strings ? texts.size() : ints.size(); }
+};
+
 struct PartResult {
   StepResult query;
   std::optional<FunnelResult> funnel;
+  std::optional<GroupIds> groups;
   std::vector<ValueCheck> value_checks;  // of CheckedFilters(query)
   // Worker statistics.
   int64_t scanned_rows = 0;

@@ -135,6 +135,16 @@ struct Timeframe {
   std::optional<Literal> to;    // exclusive
 };
 
+// Groups as output (audiences, DESIGN.md §3b): the ids of the groups matching the query,
+// reaching a funnel step, or dropping off after one.
+struct GroupsOutput {
+  enum class Of { kQuery, kStep, kDropOff };
+  Of of = Of::kQuery;
+  int64_t step = 0;      // kStep, kDropOff: a positive funnel step, from 0
+  int64_t limit = 1000;  // ids listed (the least first); kAll: every one
+  static constexpr int64_t kAll = -1;
+};
+
 struct Query {
   std::optional<Timeframe> timeframe;
   std::vector<Condition> conditions;
@@ -142,6 +152,7 @@ struct Query {
   std::string relation_text;         // as expanded ("$0 and $1"), for the expanded JSON
   std::optional<std::vector<Aggregation>> aggregations;
   std::optional<Funnel> funnel;
+  std::optional<GroupsOutput> groups;
 
   // Every column the query reads (without the group id and timestamp columns).
   std::vector<std::string> UsedColumns() const;

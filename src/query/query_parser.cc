@@ -97,10 +97,11 @@ class Parser {
       Error("", "a query must be a JSON object, got " + Describe(root));
       return q;
     }
-    CheckKeys(root, "", {"timeframe", "query", "funnel"});
+    CheckKeys(root, "", {"timeframe", "query", "funnel", "groups"});
     if (root.contains("timeframe")) q.timeframe = ParseTimeframe(root["timeframe"], "timeframe");
     if (root.contains("query")) ParseQueryBlock(root["query"], "query", &q);
     if (root.contains("funnel")) q.funnel = ParseFunnel(root["funnel"], "funnel");
+    if (root.contains("groups")) q.groups = ParseGroups(root["groups"], "groups", q.funnel);
     return q;
   }
 
@@ -968,6 +969,60 @@ class Parser {
     return out;
   }
 
+  std::optional<GroupsOutput> ParseGroups(const json& v, const std::string& path,
+                                          const std::optional<Funnel>& funnel) {
+    if (!v.is_object()) {
+      Error(path, "expected an object such as {\"of\": \"query\"}, got " + Describe(v));
+      return std::nullopt;
+    }
+    GroupsOutput g;
+    const json& of = v.contains("of") ? v["of"] : json();
+    if (of == "query") {
+      g.of = GroupsOutput::Of::kQuery;
+      CheckKeys(v, path, {"of", "limit"});
+    } else if (of == "step" || of == "dropOff") {
+      g.of = of == "step" ? GroupsOutput::Of::kStep : GroupsOutput::Of::kDropOff;
+      CheckKeys(v, path, {"of", "step", "limit"});
+      const size_t positive = funnel ? funnel->sequence.PositiveSteps().size() : 0;
+      // Dropping off after the last step is not possible: there is no step after it.
+      const size_t steps = g.of == GroupsOutput::Of::kStep ? positive : positive - 1;
+      const json& step = v.contains("step") ? v["step"] : json();
+      if (!funnel) {
+        Error(Join(path, "of"), "groups of a funnel step need a funnel");
+      } else if (!step.is_number_integer() ||
+                 (!step.is_number_unsigned() && step.get<int64_t>() < 0) ||
+                 step.get<uint64_t>() >= steps) {
+        Error(Join(path, "step"),
+              steps == 0 ? "the funnel has no step that groups can drop off after (only one)"
+                         : "expected a step index from 0 to " + std::to_string(steps - 1) +
+                               " (positive steps, counted from 0" +
+                               (g.of == GroupsOutput::Of::kDropOff ? ", the last excluded" : "") +
+                               "), got " + Describe(step));
+      } else {
+        g.step = step.get<int64_t>();
+      }
+    } else {
+      Error(Join(path, "of"), "expected \"query\", \"step\" or \"dropOff\", got " + Describe(of));
+      return std::nullopt;
+    }
+    if (v.contains("limit")) {
+      const json& limit = v["limit"];
+      if (limit == "all") {
+        g.limit = GroupsOutput::kAll;
+      } else if (limit.is_number_integer() &&
+                 (limit.is_number_unsigned()
+                      ? limit.get<uint64_t>() <= kMaxGroupsLimit
+                      : limit.get<int64_t>() >= 0 && limit.get<int64_t>() <= kMaxGroupsLimit)) {
+        g.limit = limit.get<int64_t>();
+      } else {
+        Error(Join(path, "limit"), "expected an integer from 0 to " +
+                                       std::to_string(kMaxGroupsLimit) + ", or \"all\", got " +
+                                       Describe(limit));
+      }
+    }
+    return g;
+  }
+
   std::optional<Breakdown> ParseBreakdown(const json& v, const std::string& path, const Funnel& f) {
     if (!v.is_object()) {
       Error(path, "expected an object with 'column' and optionally 'attribution' and 'top', got " +
@@ -1247,6 +1302,33 @@ Result<Query> ParseQueryText(std::string_view text, const DatasetSchema& schema,
   return ParseQuery(*parsed, schema, options, errors);
 }
 
+nlohmann::ordered_json AttributionJson(const Breakdown& b) {
+  switch (b.attribution) {
+    case Breakdown::Attribution::kFirstStep:
+      return "firstStep";
+    case Breakdown::Attribution::kLastStep:
+      return "lastStep";
+    case Breakdown::Attribution::kStep:
+      break;
+  }
+  return b.step;
+}
+
+void PutGroupsOf(nlohmann::ordered_json& j, const GroupsOutput& g) {
+  switch (g.of) {
+    case GroupsOutput::Of::kQuery:
+      j["of"] = "query";
+      return;
+    case GroupsOutput::Of::kStep:
+      j["of"] = "step";
+      break;
+    case GroupsOutput::Of::kDropOff:
+      j["of"] = "dropOff";
+      break;
+  }
+  j["step"] = g.step;
+}
+
 nlohmann::ordered_json ToExpandedJson(const Query& q) {
   nlohmann::ordered_json root = nlohmann::ordered_json::object();
   if (q.timeframe) {
@@ -1289,17 +1371,7 @@ nlohmann::ordered_json ToExpandedJson(const Query& q) {
     if (const auto& b = q.funnel->breakdown) {
       nlohmann::ordered_json bj;
       bj["column"] = b->column;
-      switch (b->attribution) {
-        case Breakdown::Attribution::kFirstStep:
-          bj["attribution"] = "firstStep";
-          break;
-        case Breakdown::Attribution::kLastStep:
-          bj["attribution"] = "lastStep";
-          break;
-        case Breakdown::Attribution::kStep:
-          bj["attribution"] = b->step;
-          break;
-      }
+      bj["attribution"] = AttributionJson(*b);
       bj["top"] = b->top;
       f["breakdown"] = bj;
     }
@@ -1310,6 +1382,13 @@ nlohmann::ordered_json ToExpandedJson(const Query& q) {
       f["endAggregations"] = AggregationsJson(*q.funnel->end_aggregations);
     }
     root["funnel"] = f;
+  }
+  if (q.groups) {
+    nlohmann::ordered_json g;
+    PutGroupsOf(g, *q.groups);
+    g["limit"] = q.groups->limit == GroupsOutput::kAll ? nlohmann::ordered_json("all")
+                                                       : nlohmann::ordered_json(q.groups->limit);
+    root["groups"] = g;
   }
   return root;
 }

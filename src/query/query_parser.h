@@ -34,6 +34,7 @@ inline constexpr size_t kMaxFilters = 100;        // in one "filters" array
 inline constexpr size_t kMaxAggregations = 100;   // in one aggregation list
 inline constexpr int64_t kMaxTop = 100000;        // per-value entries kept
 inline constexpr size_t kMaxRelationBytes = 10000;
+inline constexpr int64_t kMaxGroupsLimit = 1000000;  // ids in an answer, unless "all"
 
 struct ParseOptions {
   int64_t default_top = 10;  // FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT
@@ -56,5 +57,10 @@ Result<Query> ParseQueryText(std::string_view text, const DatasetSchema& schema,
 
 // The expanded query in Funnel Rocket's verbose notation. Parsing it gives the same Query.
 nlohmann::ordered_json ToExpandedJson(const Query& query);
+
+// Pieces of the expanded query that answers repeat: a breakdown's "attribution", and the
+// "of" (and "step") of groups as output.
+nlohmann::ordered_json AttributionJson(const Breakdown& breakdown);
+void PutGroupsOf(nlohmann::ordered_json& j, const GroupsOutput& groups);
 
 }  // namespace frocket::query

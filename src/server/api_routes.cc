@@ -21,6 +21,7 @@ std::optional<RouteInfo> MatchRoute(const HttpRequest& request, std::string* dat
       {"parts", {Route::kParts, "GET", "/datasets/{name}/parts", true}},
       {"empty-query", {Route::kEmptyQuery, "GET", "/datasets/{name}/empty-query", false}},
       {"query", {Route::kQuery, "POST", "/datasets/{name}/query", false}},
+      {"groups", {Route::kGroups, "POST", "/datasets/{name}/groups", false}},
       {"unregister", {Route::kUnregister, "POST", "/datasets/{name}/unregister", true}},
   };
   for (const auto& [name, info] : kDatasetRoutes) {

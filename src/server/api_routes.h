@@ -19,6 +19,7 @@ enum class Route {
   kParts,
   kEmptyQuery,
   kQuery,
+  kGroups,
   kUnregister,
   kMetrics
 };

@@ -11,6 +11,7 @@
 #include "server/api_request.h"
 #include "server/api_routes.h"
 #include "server/job_runner.h"
+#include "service/group_ids_file.h"
 #include "service/response.h"
 
 namespace frocket::server {
@@ -153,7 +154,7 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
                               {"api",
                                "Funnel Rocket's HTTP API: /datasets, /datasets/register, "
                                "/datasets/{name}/schema|parts|query|empty-query|"
-                               "unregister, /health, /metrics"},
+                               "groups|unregister, /health, /metrics"},
                               {"queryLanguage", "docs/query-language.md in frocket's repository"}});
     case Route::kHealth:
       return Health(x);
@@ -174,6 +175,8 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
     case Route::kQuery:
     case Route::kEmptyQuery:
       return Query(x, route->route == Route::kEmptyQuery);
+    case Route::kGroups:
+      return GroupIds(x);
   }
 }
 
@@ -258,6 +261,47 @@ void ApiServer::Query(Exchange& x, bool empty) {
                      [service, job = std::move(*job)](const cluster::ProgressCallback& progress) {
                        return service::Response(service->RunQuery(job, progress));
                      });
+}
+
+void ApiServer::GroupIds(Exchange& x) {
+  const std::string format = x.request.Param("format").value_or("csv");
+  if (format != "csv" && format != "parquet") {
+    return x.Fail(Status::Invalid("format must be csv or parquet, got '" + format + "'"));
+  }
+  if (!HasJsonContentType(x.request)) return x.Fail(415, UnsupportedTypeMessage(x.request));
+  auto body = ParseJsonBody(x.request);
+  if (!body.ok()) return x.Fail(body.status());
+  nlohmann::ordered_json query = *body;
+  service::AskForEveryGroupId(&query);
+  auto stored = shared_->service->GetDataset(x.dataset);
+  if (!stored.ok()) return x.Fail(NotFoundOrInternal(stored.status()));
+  auto job = shared_->service->PrepareQuery(x.dataset, nlohmann::json(query));
+  if (!job.ok()) {
+    if (job.status().code() == StatusCode::kInvalid) {
+      return x.Fail(Status::Invalid("invalid query: " + job.status().message()));
+    }
+    return x.Fail(NotFoundOrInternal(job.status()));
+  }
+  service::Service* service = shared_->service.get();
+  const bool parquet = format == "parquet";
+  shared_->jobs->Run(
+      x.request, x.out(), x.started,
+      [service, job = std::move(*job)](const cluster::ProgressCallback& progress) {
+        return service::Response(service->RunQuery(job, progress));
+      },
+      [parquet, column = stored->schema.group_id_column](
+          const nlohmann::ordered_json& response) -> Result<JobRunner::Body> {
+        if (!response.contains("groups") || !response["groups"].contains("ids")) {
+          return Status::Invalid("internal error: the answer has no group ids");
+        }
+        FROCKET_ASSIGN_OR_RETURN(std::string bytes,
+                                 service::GroupIdsFile(response["groups"]["ids"],
+                                                       parquet ? service::GroupIdsFormat::kParquet
+                                                               : service::GroupIdsFormat::kCsv,
+                                                       column));
+        return JobRunner::Body{parquet ? "application/vnd.apache.parquet" : "text/csv",
+                               std::move(bytes)};
+      });
 }
 
 }  // namespace frocket::server

@@ -37,6 +37,8 @@ class ApiServer {
   void Describe(Exchange& x, bool parts);
   void Register(Exchange& x);
   void Query(Exchange& x, bool empty);
+  // Every id a query's "groups" asks for, as a CSV (?format=csv, the default) or Parquet file.
+  void GroupIds(Exchange& x);
   void Unregister(Exchange& x);
 
   std::shared_ptr<Shared> shared_;

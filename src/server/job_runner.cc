@@ -66,7 +66,7 @@ void JobRunner::Start(std::shared_ptr<JobState> state, Job job) {
 }
 
 void JobRunner::Run(const HttpRequest& request, HttpResponder& out, Clock::time_point started,
-                    Job job) {
+                    Job job, Render render) {
   if (!Admit()) {
     out.Send(429, "application/json",
              Text(service::FailureResponse("the server is running its limit of " +
@@ -80,10 +80,10 @@ void JobRunner::Run(const HttpRequest& request, HttpResponder& out, Clock::time_
   Start(state, std::move(job));
   const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(settings_.request_timeout));
-  if (BoolParam(request, "stream")) {
+  if (BoolParam(request, "stream") && !render) {
     Stream(*state, out, deadline);
   } else {
-    AnswerWhenDone(*state, out, deadline);
+    AnswerWhenDone(*state, out, deadline, render);
   }
 }
 
@@ -96,7 +96,8 @@ Json JobRunner::Published(Json response) const {
   return response;
 }
 
-void JobRunner::AnswerWhenDone(JobState& state, HttpResponder& out, Clock::time_point deadline) {
+void JobRunner::AnswerWhenDone(JobState& state, HttpResponder& out, Clock::time_point deadline,
+                               const Render& render) {
   std::unique_lock<std::mutex> lock(state.mutex);
   if (!state.changed.wait_until(lock, deadline, [&] { return state.result.has_value(); })) {
     lock.unlock();
@@ -108,6 +109,11 @@ void JobRunner::AnswerWhenDone(JobState& state, HttpResponder& out, Clock::time_
   }
   Json result = Published(std::move(*state.result));
   lock.unlock();
+  if (render && result.value("success", false)) {
+    auto body = render(result);
+    if (body.ok()) return out.Send(200, body->content_type, body->bytes);
+    result = service::FailureResponse(body.status().message());
+  }
   out.Send(result.value("success", false) ? 200 : 500, "application/json",
            Text(result, settings_.pretty));
 }

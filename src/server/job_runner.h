@@ -26,12 +26,20 @@ class JobRunner : public std::enable_shared_from_this<JobRunner> {
   using Clock = std::chrono::steady_clock;
   // A job: reports progress, returns Funnel Rocket's response JSON.
   using Job = std::function<nlohmann::ordered_json(const cluster::ProgressCallback&)>;
+  // A successful response as another body than JSON: its content type and bytes.
+  struct Body {
+    std::string content_type;
+    std::string bytes;
+  };
+  using Render = std::function<Result<Body>(const nlohmann::ordered_json& response)>;
 
   JobRunner(ApiSettings settings, std::shared_ptr<Metrics> metrics)
       : settings_(std::move(settings)), metrics_(std::move(metrics)) {}
 
-  // Runs `job` for `request`, which arrived at `started`, and answers it on `out`.
-  void Run(const HttpRequest& request, HttpResponder& out, Clock::time_point started, Job job);
+  // Runs `job` for `request`, which arrived at `started`, and answers it on `out` — with
+  // `render`'s body when the job succeeds and it is given (then never streamed).
+  void Run(const HttpRequest& request, HttpResponder& out, Clock::time_point started, Job job,
+           Render render = nullptr);
 
   // Waits until no job runs, or the deadline; the number of jobs still running.
   int64_t WaitForJobs(Clock::time_point deadline);
@@ -42,7 +50,8 @@ class JobRunner : public std::enable_shared_from_this<JobRunner> {
   bool Admit();
   void Start(std::shared_ptr<JobState> state, Job job);
   // Answers with the response once the job ends; 504 at the deadline.
-  void AnswerWhenDone(JobState& state, HttpResponder& out, Clock::time_point deadline);
+  void AnswerWhenDone(JobState& state, HttpResponder& out, Clock::time_point deadline,
+                      const Render& render);
   // Streams progress lines, then the response.
   void Stream(JobState& state, HttpResponder& out, Clock::time_point deadline);
   // A response as clients may see it: a failure's message hidden without error details.

@@ -40,6 +40,7 @@ Json Response(const QueryOutcome& outcome) {
   Json j = Begin(true, outcome.request_id);
   j["query"] = answer.result["query"];
   if (answer.result.contains("funnel")) j["funnel"] = answer.result["funnel"];
+  if (answer.result.contains("groups")) j["groups"] = answer.result["groups"];
   if (!answer.warnings.empty()) j["warnings"] = answer.warnings;
   if (outcome.stats) j["stats"] = *outcome.stats;
   return j;

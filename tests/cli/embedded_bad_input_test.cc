@@ -601,6 +601,43 @@ TEST_F(EmbeddedCliWithDataset, FunnelTableShowsNamesTimeToConvertAndBreakdown) {
   EXPECT_TRUE(std::regex_search(out, std::regex(R"(\n\s+buy\s+8\s+8\s+100\.0%\n)"))) << out;
 }
 
+TEST_F(EmbeddedCliWithDataset, GroupIdsGoToACsvOrParquetFile) {
+  // Users 1..8 each view, then buy: all reach step 1 (the buy). Users 1..4 are in one part,
+  // 5..8 in the other; the file lists all 8 in order, whatever the parts.
+  const std::string query = R"({"funnel": {"sequence": [{"filter": ["event", "==", "view"]},
+      {"filter": ["event", "==", "buy"]}]}, "groups": {"of": "step", "step": 1, "limit": 3}})";
+  const std::string csv = root_ + "/buyers.csv";
+  Run r = Frocket({"run", "ds", "--string", query, "--groups-out", csv, "--nopretty"});
+  ExpectSuccess(r);
+  ASSERT_TRUE(r.out && r.out->contains("groups")) << r.Describe();
+  EXPECT_EQ((*r.out)["groups"]["count"], 8) << r.Describe();
+  EXPECT_EQ((*r.out)["groups"]["file"], csv) << r.Describe();
+  EXPECT_FALSE((*r.out)["groups"].contains("ids")) << "the ids are in the file, not the answer";
+  EXPECT_EQ(ReadFile(csv), "uid\n1\n2\n3\n4\n5\n6\n7\n8\n") << "the limit is for answers";
+
+  const std::string parquet = root_ + "/buyers.parquet";
+  Run p = Frocket({"run", "ds", "--string", query, "--groups-out", parquet, "--nopretty"});
+  ExpectSuccess(p);
+  Run cat = Frocket({"parquet", "cat", parquet});
+  ASSERT_TRUE(cat.result.exited() && cat.result.exit_code == 0) << cat.Describe();
+  std::string want;
+  for (int u = 1; u <= 8; ++u) want += "{\"uid\":" + std::to_string(u) + "}\n";
+  EXPECT_EQ(cat.result.out, want);
+
+  // Without "groups" in the query: the groups matching it (no conditions: all 8).
+  const std::string all = root_ + "/all.csv";
+  ExpectSuccess(Frocket({"run", "ds", "--empty", "--groups-out", all, "--nopretty"}));
+  EXPECT_EQ(ReadFile(all), "uid\n1\n2\n3\n4\n5\n6\n7\n8\n");
+
+  // A file that cannot be written: a clear error naming it, and nothing left behind.
+  const std::string nowhere = root_ + "/no/such/dir/ids.csv";
+  Run bad = Frocket({"run", "ds", "--string", query, "--groups-out", nowhere, "--nopretty"});
+  ASSERT_TRUE(bad.result.exited()) << bad.Describe();
+  EXPECT_NE(bad.result.exit_code, 0) << bad.Describe();
+  EXPECT_NE(bad.result.err.find(nowhere), std::string::npos) << bad.Describe();
+  EXPECT_FALSE(fs::exists(root_ + "/no")) << "nothing may be left behind";
+}
+
 TEST_F(EmbeddedCliWithDataset, FunnelRocketGlobalOptionsAreAccepted) {
   // Funnel Rocket's scripts pass these before the command; --loglevel warning hides INFO.
   Run r = Frocket(

@@ -751,7 +751,104 @@ function defineCases(T) {
                  OR (${in_(cnt(`country = 'JP'`, '>=', 50))} AND ${in_(cnt(`event = 'click'`, '=', 2))})`),
   });
 
+  // --- Funnel analytics beyond Funnel Rocket (DESIGN.md §3b) ---
+
+  // A window of one hour (timestamps are in milliseconds, on ten-minute slots) and no search
+  // between the cart and the purchase: a group reaches a step iff some chain of its rows does
+  // (self-joins over every chain, not the greedy one).
+  const D = 3600000;
+  const pv = `a.event = 'pageview'`;
+  add('funnel_window_and_exclusion', {
+    funnel: {
+      maxDuration: D,
+      sequence: [
+        { filter: ['event', '==', 'pageview'] },
+        { filter: ['event', '==', 'addtocart'] },
+        { filter: ['event', '==', 'search'], rowFound: false },
+        { filter: ['event', '==', 'purchase'] },
+      ],
+    },
+  }, {
+    funnel: [`event = 'pageview'`, `event = 'addtocart'`, `event = 'purchase'`],
+    funnelSets: [
+      `SELECT user_id FROM m a WHERE ${pv}`,
+      `SELECT a.user_id FROM m a JOIN m b ON b.user_id = a.user_id AND b.ts > a.ts
+         AND b.ts - a.ts <= ${D} WHERE ${pv} AND b.event = 'addtocart'`,
+      `SELECT a.user_id FROM m a JOIN m b ON b.user_id = a.user_id AND b.ts > a.ts
+         JOIN m c ON c.user_id = a.user_id AND c.ts > b.ts AND c.ts - a.ts <= ${D}
+       WHERE ${pv} AND b.event = 'addtocart' AND c.event = 'purchase'
+         AND NOT EXISTS (SELECT 1 FROM m x WHERE x.user_id = a.user_id AND x.event = 'search'
+                         AND x.ts > b.ts AND x.ts < c.ts)`,
+    ],
+  });
+
+  // A breakdown by country from the first step: the plain funnel's chain starts at the earliest
+  // pageview; of the pageviews at that time, the least country (NULL only if all are NULL).
+  add('funnel_breakdown_first_step', {
+    funnel: {
+      breakdown: { column: 'country', top: 5 },
+      sequence: [{ filter: ['event', '==', 'pageview'] }, { filter: ['event', '==', 'purchase'] }],
+    },
+  }, {
+    funnel: [`event = 'pageview'`, `event = 'purchase'`],
+    extra: { 'funnel.breakdown': (conn) => expectedBreakdown(conn, 'country', 2, 5) },
+  });
+
+  // Audiences: the users who reached the cart (step 1) but not the purchase, the least 20 ids.
+  add('groups_drop_off_after_cart', {
+    funnel: {
+      sequence: [{ filter: ['event', '==', 'pageview'] }, { filter: ['event', '==', 'addtocart'] },
+        { filter: ['event', '==', 'purchase'] }],
+    },
+    groups: { of: 'dropOff', step: 1, limit: 20 },
+  }, {
+    funnel: [`event = 'pageview'`, `event = 'addtocart'`, `event = 'purchase'`],
+    extra: { groups: (conn) => expectedGroups(conn, 'dropOff', 1,
+      'SELECT uid FROM s2 WHERE uid NOT IN (SELECT uid FROM s3)', 20) },
+  });
+  add('groups_of_query', {
+    query: { conditions: [{ filter: ['event', '==', 'signup'], target: ['count', '>=', 2] }] },
+    groups: { of: 'query', limit: 15 },
+  }, {
+    groups: cnt(`event = 'signup'`, '>=', 2),
+    extra: { groups: (conn) => expectedGroups(conn, 'query', null, 'SELECT user_id FROM g', 15) },
+  });
+
   return cases;
+}
+
+// funnel.breakdown as frocket answers it, computed from the oracle's greedy step tables
+// s1..s<steps> and the rows of the matching groups m.
+async function expectedBreakdown(conn, column, steps, top) {
+  const perStep = [];
+  for (let i = 1; i <= steps; i++) {
+    perStep.push(`count(DISTINCT v.uid) FILTER (WHERE v.uid IN (SELECT uid FROM s${i}))`,
+      `count(*) FILTER (WHERE v.uid IN (SELECT uid FROM s${i}))`);
+  }
+  const buckets = await rows(conn, `
+    WITH v AS (SELECT s1.uid, min(m.${column}) AS value FROM s1 JOIN m ON m.user_id = s1.uid
+                 AND m.ts = s1.t AND m.event = 'pageview' GROUP BY s1.uid)
+    SELECT v.value, ${perStep.join(', ')} FROM v JOIN m ON m.user_id = v.uid
+    GROUP BY v.value ORDER BY 2 DESC, v.value ASC NULLS LAST`);
+  const sequence = (row) => Array.from({ length: steps }, (_, i) => ({
+    matchingGroups: Number(row[1 + 2 * i]), matchingGroupRows: Number(row[2 + 2 * i]) }));
+  const list = buckets.slice(0, top).map((row) => ({ value: row[0], sequence: sequence(row) }));
+  if (buckets.length > top) {
+    const rest = buckets.slice(top).map(sequence);
+    list.push({ other: true, values: rest.length, sequence: rest[0].map((_, i) => ({
+      matchingGroups: rest.reduce((n, s) => n + s[i].matchingGroups, 0),
+      matchingGroupRows: rest.reduce((n, s) => n + s[i].matchingGroupRows, 0) })) });
+  }
+  return { column, attribution: 'firstStep', values: buckets.length, buckets: list };
+}
+
+// "groups" as frocket answers it: the count of the ids `sql` selects, and the least `limit`.
+async function expectedGroups(conn, of, step, sql, limit) {
+  const [[count]] = await rows(conn, `SELECT count(*) FROM (${sql})`);
+  const ids = (await rows(conn, `SELECT * FROM (${sql}) ORDER BY 1 LIMIT ${limit}`)).map((r) => Number(r[0]));
+  const g = { of };
+  if (step !== null) g.step = step;
+  return { ...g, count: Number(count), ids, truncated: ids.length < Number(count) };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -881,6 +978,14 @@ async function main() {
             `stdout=${show(act.stdout.slice(0, 500))} stderr=${show(act.stderr.slice(0, 500))}`];
         } else {
           diffs = compareResponse(expected, act.json);
+          // Members the oracle's response does not cover, each computed by the case.
+          for (const [path, compute] of Object.entries(c.extra ?? {})) {
+            const want = await compute(conn);
+            const got = path.split('.').reduce((o, k) => o?.[k], act.json);
+            if (JSON.stringify(got) !== JSON.stringify(want)) {
+              diffs.push(`${path}: expected ${show(want)}, got ${show(got)}`);
+            }
+          }
           if (!diffs.length && act.error) diffs.push(`frocket exited with status ${act.error.code}`);
         }
       }

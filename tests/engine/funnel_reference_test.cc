@@ -63,6 +63,10 @@ struct Case {
   // step from 0), or kFirstStep / kLastStep.
   static constexpr int kFirstStep = -1, kLastStep = -2;
   int attribution = kFirstStep;
+  // The groups asked with them: of "query", "step" or "dropOff", a step, a limit (-1: "all").
+  std::string groups_of = "query";
+  int groups_step = 0;
+  int groups_limit = -1;
 
   size_t rows() const {
     size_t n = 0;
@@ -95,6 +99,7 @@ struct Case {
   std::string Describe() const {
     std::ostringstream out;
     out << "sequence owner: " << Owner().dump() << (float_times ? " (FLOAT timestamps)" : "")
+        << "; groups of " << groups_of << " " << groups_step << " limit " << groups_limit
         << "; breakdown by sku from step "
         << (attribution == kFirstStep  ? "firstStep"
             : attribution == kLastStep ? "lastStep"
@@ -154,6 +159,12 @@ Case RandomCase(uint32_t seed, int max_users, int max_rows_per_user, int min_ste
   c.attribution = attribution == 0   ? Case::kFirstStep
                   : attribution == 1 ? Case::kLastStep
                                      : static_cast<int>(pick(static_cast<int>(c.positive())));
+  const int64_t of = pick(3);
+  if (of == 1 || (of == 2 && c.positive() > 1)) {
+    c.groups_of = of == 1 ? "step" : "dropOff";
+    c.groups_step = static_cast<int>(pick(static_cast<int>(c.positive()) - (of == 2 ? 1 : 0)));
+  }
+  c.groups_limit = chance(50) ? -1 : static_cast<int>(pick(6));
   return c;
 }
 
@@ -485,8 +496,11 @@ std::string CheckTimesToConvert(const Case& c) {
                      : c.attribution == Case::kLastStep ? json("lastStep")
                                                         : json(c.attribution);
   owner["breakdown"] = {{"column", "sku"}, {"attribution", attribution}, {"top", 100}};
+  json groups = {{"of", c.groups_of},
+                 {"limit", c.groups_limit < 0 ? json("all") : json(c.groups_limit)}};
+  if (c.groups_of != "query") groups["step"] = c.groups_step;
   std::string error;
-  const json response = EngineResponse(c, json{{"funnel", owner}}, &error);
+  const json response = EngineResponse(c, json{{"funnel", owner}, {"groups", groups}}, &error);
   if (!error.empty()) return "error " + error;
   const ReferenceTimes want = ReferenceTimesToConvert(c);
   const std::vector<int64_t> counts = ReferenceCounts(c);
@@ -504,6 +518,33 @@ std::string CheckTimesToConvert(const Case& c) {
     out += CompareTimes(want.from_previous[j], step["timeToConvert"]["fromPrevious"],
                         at + " fromPrevious");
     out += CompareTimes(want.from_first[j], step["timeToConvert"]["fromFirst"], at + " fromFirst");
+  }
+  // The groups: the users reaching the step (or exactly it, for "dropOff"), or all users;
+  // their ids ascending, cut to the limit.
+  std::vector<int64_t> ids;
+  for (const auto& part : c.parts) {
+    std::map<int64_t, std::vector<Row>> by_user;
+    for (const Row& r : part) by_user[r.user].push_back(r);
+    for (const auto& [user, rows] : by_user) {
+      const auto depth = static_cast<int>(Reference(c, rows).Depth());
+      const bool in = c.groups_of == "query"  ? true
+                      : c.groups_of == "step" ? depth > c.groups_step
+                                              : depth == c.groups_step + 1;
+      if (in) ids.push_back(user);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  const auto count = static_cast<int64_t>(ids.size());
+  if (c.groups_limit >= 0 && ids.size() > static_cast<size_t>(c.groups_limit)) {
+    ids.resize(static_cast<size_t>(c.groups_limit));
+  }
+  const json& got_groups = response.contains("groups") ? response["groups"] : json();
+  const bool no_parts = response.empty();  // no part held a row: nothing to answer from
+  if (!(no_parts && count == 0) &&
+      (!got_groups.is_object() || got_groups["count"] != count || got_groups["ids"] != json(ids) ||
+       got_groups["truncated"] != (static_cast<int64_t>(ids.size()) < count))) {
+    out += "groups " + got_groups.dump() + ", reference count " + std::to_string(count) + " ids " +
+           json(ids).dump() + "; ";
   }
   // The breakdown: each value's bucket, its users per step.
   const ReferenceBuckets buckets = ReferenceBreakdown(c);

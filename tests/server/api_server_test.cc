@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -175,6 +177,47 @@ TEST_F(ApiServerTest, EveryEndpointInTheEmbeddedModeAnswersAsTheCli) {
   json last = CheckStream(*streamed, 3);
   EXPECT_EQ((json{{"query", last["query"]}, {"funnel", last["funnel"]}}),
             EmbeddedAnswer("web", funnel));
+  // Group ids as files: what `frocket run --groups-out` writes, CSV by default or Parquet; as
+  // many ids as the query's matching groups.
+  const std::string buyers =
+      R"({"query": {"conditions": [{"filter": ["event_type", "==", "purchase"]}]}})";
+  const int64_t buyer_count =
+      EmbeddedAnswer("web", buyers)["query"]["matchingGroups"].get<int64_t>();
+  ASSERT_GT(buyer_count, 0);
+  auto csv = api.Post("/datasets/web/groups", buyers);
+  ASSERT_TRUE(csv.ok()) << csv.status().message();
+  ASSERT_EQ(csv->status, 200) << csv->Describe();
+  EXPECT_EQ(csv->headers["content-type"].rfind("text/csv", 0), 0u) << csv->Describe();
+  const std::string scratch = fs::path(dir).parent_path().string();  // not the dataset's dir
+  const std::string cli_csv = scratch + "/buyers.csv";
+  FrocketRun cli =
+      Embedded({"run", "web", "--string", buyers, "--groups-out", cli_csv, "--nopretty"});
+  ASSERT_TRUE(cli.out) << cli.Describe();
+  std::ifstream file(cli_csv);
+  const std::string cli_bytes((std::istreambuf_iterator<char>(file)),
+                              std::istreambuf_iterator<char>());
+  EXPECT_EQ(csv->body, cli_bytes);
+  EXPECT_EQ(csv->body.rfind("user_id\n", 0), 0u);
+  EXPECT_EQ(std::count(csv->body.begin(), csv->body.end(), '\n'), buyer_count + 1);
+  auto parquet = api.Post("/datasets/web/groups?format=parquet", buyers);
+  ASSERT_TRUE(parquet.ok());
+  ASSERT_EQ(parquet->status, 200) << parquet->Describe();
+  const std::string ids_file = scratch + "/buyers.parquet";
+  {
+    std::ofstream out(ids_file, std::ios::binary);
+    out << parquet->body;
+  }
+  FrocketRun cat = Embedded({"parquet", "cat", ids_file});
+  EXPECT_EQ(std::count(cat.result.out.begin(), cat.result.out.end(), '\n'), buyer_count)
+      << cat.Describe();
+  auto bad_format = api.Post("/datasets/web/groups?format=xml", buyers);
+  ASSERT_TRUE(bad_format.ok());
+  EXPECT_EQ(bad_format->status, 400) << bad_format->Describe();
+  auto bad_query = api.Post("/datasets/web/groups", R"({"groups": {"of": "step", "step": 0}})");
+  ASSERT_TRUE(bad_query.ok());
+  EXPECT_EQ(bad_query->status, 400) << bad_query->Describe();
+  EXPECT_NE(bad_query->body.find("groups.of"), std::string::npos) << bad_query->Describe();
+
   auto streamed_empty = api.Get("/datasets/web/empty-query?stream=true");
   ASSERT_TRUE(streamed_empty.ok());
   EXPECT_EQ(CheckStream(*streamed_empty, 3)["query"]["matchingGroupRows"], 30000);
