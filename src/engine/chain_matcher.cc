@@ -652,10 +652,15 @@ class ChainMatcher final : public SequenceMatcher {
 // the window, and an exclusion ends all chains before it alike, so one number per step
 // suffices.
 //
-// A group's record is 2 + 2(k - 1) words (48 bytes for 3 steps): the timestamp of its last
-// row that matched a step or an exclusion, a word of flags, latest[k - 1], pending[k - 1]. Rows
-// matching nothing leave it alone; in order "strict" they still end chains, so there each
-// group also keeps its last timestamp and the one before (SeenTimes).
+// The first step, which most rows match, keeps apart in two small arrays: per group, the
+// timestamps of its last first-step row and of the one before it (at an earlier time), and
+// the same for rows excluded after the first step. A second-step row at t then starts from
+// the latest first-step row before t, if no excluded row lies between (and, strict, it is the
+// group's timestamp just before t). The other steps share a record per group of 2 + 2(k - 2)
+// words: the timestamp of its last row that matched them, a word of flags, latest[] and
+// pending[] of steps 1 to k - 2. Rows matching nothing leave all of it alone; in order
+// "strict" they still end chains, so there each group also keeps its last timestamp and the
+// one before (Times).
 template <typename T>
 class StreamingMatcher final : public SequenceMatcher {
  public:
@@ -676,20 +681,20 @@ class StreamingMatcher final : public SequenceMatcher {
     }
     k_ = positive_.size();
     for (auto& [predicate, after] : exclusions_) {
-      if (after + 1 == k_) trailing_.push_back(predicate);
+      if (after + 1 == k_) {
+        trailing_.push_back(predicate);
+      } else if (after == 0) {
+        after_first_.push_back(predicate);
+      }
     }
-    std::erase_if(exclusions_, [&](const auto& e) { return e.second + 1 == k_; });
+    std::erase_if(exclusions_, [&](const auto& e) { return e.second + 1 == k_ || e.second == 0; });
     if (sequence.max_duration) window_ = FromLiteral<T>(*sequence.max_duration);
-    stride_ = 2 * k_;
-    storage_.assign(scan.groups * stride_ + 8, 0);
-    // Records start on a 16-byte boundary, so a 48-byte record spans at most one line boundary.
-    const auto misalign = reinterpret_cast<uintptr_t>(storage_.data()) % 64;
-    state_ = storage_.data() + (misalign == 0 ? 0 : (64 - misalign) / 8);
-    for (size_t g = 0; g < scan.groups; ++g) {
-      uint64_t* record = &state_[g * stride_];
-      record[0] = Bits(kNone);
-      for (size_t j = 2; j < stride_; ++j) record[j] = Bits(kNone);
-    }
+    middle_ = k_ >= 2 ? k_ - 2 : 0;
+    stride_ = 2 + 2 * middle_;
+    state_.assign(scan.groups * stride_, Bits(kNone));
+    for (size_t g = 0; g < scan.groups; ++g) state_[g * stride_ + 1] = 0;  // flags
+    first_.assign(scan.groups, {kNone, kNone});
+    if (!after_first_.empty()) cut_.assign(scan.groups, {kNone, kNone});
     if (strict_) seen_.assign(scan.groups, {kNone, kNone});
     reached_.assign(scan.groups, 0);
     if (!trailing_.empty()) {
@@ -701,22 +706,27 @@ class StreamingMatcher final : public SequenceMatcher {
   void Update(const BatchMasks& masks, int64_t batch, int64_t n) override {
     std::array<const uint8_t*, kMaxSteps> step{};
     for (size_t j = 0; j < k_; ++j) step[j] = masks[static_cast<size_t>(positive_[j])].data();
-    // relevant[i]: row i matches a step or an exclusion.
+    // relevant[i]: row i matches a step after the first, or an exclusion after one.
     relevant_.assign(static_cast<size_t>(n), 0);
     uint8_t* relevant = relevant_.data();
-    auto add = [&](int predicate) {
-      const uint8_t* mask = masks[static_cast<size_t>(predicate)].data();
+    auto add = [&](const uint8_t* mask) {
       for (int64_t i = 0; i < n; ++i) relevant[i] |= mask[i];
     };
-    for (int p : positive_) add(p);
+    for (size_t j = 1; j < k_; ++j) add(step[j]);
     ends_.clear();
     for (const auto& [predicate, after] : exclusions_) {
-      add(predicate);
-      ends_.emplace_back(masks[static_cast<size_t>(predicate)].data(), uint64_t{1} << after);
+      const uint8_t* mask = masks[static_cast<size_t>(predicate)].data();
+      add(mask);
+      ends_.emplace_back(mask, uint64_t{1} << (after - 1));
     }
-    const size_t num_ends = ends_.size();
     const int32_t* ord = scan_.ordinals + batch;
     const T* t = times_ + batch;
+    // cut[i]: row i is excluded after the first step.
+    cut_rows_.assign(static_cast<size_t>(n), 0);
+    for (int p : after_first_) {
+      const uint8_t* mask = masks[static_cast<size_t>(p)].data();
+      for (int64_t i = 0; i < n; ++i) cut_rows_[static_cast<size_t>(i)] |= mask[i];
+    }
     for (int p : trailing_) {
       const uint8_t* mask = masks[static_cast<size_t>(p)].data();
       for (int64_t i = 0; i < n; ++i) {
@@ -724,54 +734,32 @@ class StreamingMatcher final : public SequenceMatcher {
         if (mask[i] && t[i] > last) last = t[i];
       }
     }
+    // The latest timestamps of a group's rows of a kind (rows come in time order).
+    auto note = [](Times& x, T at) {
+      if (at != x.last) x = {at, x.last};
+    };
     for (int64_t i = 0; i < n; ++i) {
       const size_t g = static_cast<size_t>(ord[i]);
       T before = kNone;  // strict: the group's latest timestamp before t[i]
       if (strict_) {
-        SeenTimes& seen = seen_[g];
-        if (seen.last != t[i]) seen = {t[i], seen.last};
-        before = seen.before;
+        note(seen_[g], t[i]);
+        before = seen_[g].before;
       }
-      if (!relevant[i]) continue;
-      uint64_t* record = &state_[g * stride_];
-      uint64_t flags = record[1];
-      if (Bits(t[i]) != record[0]) {
-        // Strict: the chains pending at the record's timestamp live on only if no other
-        // timestamp came between.
-        if (flags & kAdvance) flags = Advance(record, flags, strict_ && Bits(before) != record[0]);
-        record[0] = Bits(t[i]);
+      if (relevant[i]) UpdateRecord(step, g, t[i], before, i);
+      // After the row's own later steps: they start from first-step rows before it.
+      if (step[0][i]) {
+        note(first_[g], t[i]);
+        if (k_ == 1 && !trailing_.empty()) last_completion_[g] = t[i];
       }
-      uint64_t* latest = record + 2;
-      uint64_t* pending = latest + (k_ - 1);
-      uint64_t reached = flags >> kReachedShift;
-      for (size_t j = 0; j < k_; ++j) {
-        if (!step[j][i]) continue;
-        T start;
-        if (j == 0) {
-          start = t[i];
-        } else {
-          start = FromBits(latest[j - 1]);
-          if (start == kNone || (window_ && !Within(t[i], start, *window_))) continue;
-        }
-        if (j + 1 < k_) {
-          if (start > FromBits(pending[j])) pending[j] = Bits(start);
-          flags |= kPending;
-        } else if (!trailing_.empty()) {
-          last_completion_[g] = t[i];  // rows come in time order: the latest so far
-          continue;                    // the last step is decided in Finish
-        }
-        reached = std::max<uint64_t>(reached, j + 1);
-      }
-      for (size_t e = 0; e < num_ends; ++e) {
-        if (ends_[e].first[i]) flags |= ends_[e].second;
-      }
-      record[1] = (flags & ~kReachedMask) | (reached << kReachedShift);
+      if (cut_rows_[static_cast<size_t>(i)]) note(cut_[g], t[i]);
     }
   }
 
   void Finish() override {
+    const bool last_is_first = k_ == 1 && !trailing_.empty();  // decided below
     for (size_t g = 0; g < scan_.groups; ++g) {
       reached_[g] = static_cast<uint8_t>(state_[g * stride_ + 1] >> kReachedShift);
+      if (reached_[g] == 0 && first_[g].last != kNone && !last_is_first) reached_[g] = 1;
     }
     if (trailing_.empty()) return;
     // A completion counts if no trailing excluded row is after it.
@@ -789,8 +777,8 @@ class StreamingMatcher final : public SequenceMatcher {
 
  private:
   static constexpr T kNone = std::numeric_limits<T>::lowest();
-  // The flags word: bits 0..31, steps whose live chains an exclusion ends when the timestamp
-  // moves on; then whether any chain is pending or live; then the steps reached.
+  // The flags word: bits 0..31, middle steps whose live chains an exclusion ends when the
+  // timestamp moves on; then whether any chain is pending or live; then the steps reached.
   static constexpr uint64_t kEndsMask = 0xffffffffu;
   static constexpr uint64_t kPending = uint64_t{1} << 32;
   static constexpr uint64_t kLive = uint64_t{1} << 33;
@@ -798,7 +786,8 @@ class StreamingMatcher final : public SequenceMatcher {
   static constexpr int kReachedShift = 40;
   static constexpr uint64_t kReachedMask = uint64_t{0xff} << kReachedShift;
 
-  struct SeenTimes {
+  // A group's last timestamp of some kind of row, and its one before (earlier).
+  struct Times {
     T last;
     T before;
   };
@@ -806,19 +795,65 @@ class StreamingMatcher final : public SequenceMatcher {
   static uint64_t Bits(T v) { return std::bit_cast<uint64_t>(v); }
   static T FromBits(uint64_t v) { return std::bit_cast<T>(v); }
 
+  // The latest start of a chain that a second-step row of group g at t extends, or kNone.
+  T SecondStepStart(size_t g, T t, T before) const {
+    const Times& f = first_[g];
+    const T start = f.last < t ? f.last : f.before;
+    if (start == kNone || (strict_ && start != before)) return kNone;
+    if (!cut_.empty()) {
+      const Times& c = cut_[g];
+      const T excluded = c.last < t ? c.last : c.before;  // the last before t
+      if (excluded > start) return kNone;
+    }
+    return start;
+  }
+
+  // Row i of the batch, at t, matches a step after the first or an exclusion after one.
+  void UpdateRecord(const std::array<const uint8_t*, kMaxSteps>& step, size_t g, T t, T before,
+                    int64_t i) {
+    uint64_t* record = &state_[g * stride_];
+    uint64_t flags = record[1];
+    if (Bits(t) != record[0]) {
+      // Strict: the chains pending at the record's timestamp live on only if no other
+      // timestamp came between.
+      if (flags & kAdvance) flags = Advance(record, flags, strict_ && Bits(before) != record[0]);
+      record[0] = Bits(t);
+    }
+    uint64_t* latest = record + 2;  // slot j - 1 for step j
+    uint64_t* pending = latest + middle_;
+    uint64_t reached = flags >> kReachedShift;
+    for (size_t j = 1; j < k_; ++j) {
+      if (!step[j][i]) continue;
+      const T start = j == 1 ? SecondStepStart(g, t, before) : FromBits(latest[j - 2]);
+      if (start == kNone || (window_ && !Within(t, start, *window_))) continue;
+      if (j + 1 < k_) {
+        if (start > FromBits(pending[j - 1])) pending[j - 1] = Bits(start);
+        flags |= kPending;
+      } else if (!trailing_.empty()) {
+        last_completion_[g] = t;  // rows come in time order: the latest so far
+        continue;                 // the last step is decided in Finish
+      }
+      reached = std::max<uint64_t>(reached, j + 1);
+    }
+    for (const auto& [mask, bit] : ends_) {
+      if (mask[i]) flags |= bit;
+    }
+    record[1] = (flags & ~kReachedMask) | (reached << kReachedShift);
+  }
+
   // The group's timestamp moves on (`gap`: strict, and a row of another timestamp came
   // between): returns the new flags.
   uint64_t Advance(uint64_t* record, uint64_t flags, bool gap) const {
     uint64_t* latest = record + 2;
-    uint64_t* pending = latest + (k_ - 1);
+    uint64_t* pending = latest + middle_;
     bool live = false;
-    for (size_t j = 0; j + 1 < k_; ++j) {
-      T l = FromBits(latest[j]);
-      if (flags & (uint64_t{1} << j)) l = kNone;
-      const T p = gap ? kNone : FromBits(pending[j]);
+    for (size_t s = 0; s < middle_; ++s) {
+      T l = FromBits(latest[s]);
+      if (flags & (uint64_t{1} << s)) l = kNone;
+      const T p = gap ? kNone : FromBits(pending[s]);
       if (strict_ || p > l) l = p;
-      latest[j] = Bits(l);
-      pending[j] = Bits(kNone);
+      latest[s] = Bits(l);
+      pending[s] = Bits(kNone);
       live |= l != kNone;
     }
     flags &= ~kAdvance;
@@ -829,19 +864,23 @@ class StreamingMatcher final : public SequenceMatcher {
   const T* times_;
   const bool strict_;
   size_t k_ = 0;
+  size_t middle_ = 0;                               // steps 1 .. k - 2, kept in the record
   std::vector<int> positive_;                       // predicate per positive step
-  std::vector<std::pair<int, size_t>> exclusions_;  // predicate, the positive step it follows
+  std::vector<std::pair<int, size_t>> exclusions_;  // after a middle step: predicate, the step
+  std::vector<int> after_first_;                    // exclusions after the first step
   std::vector<int> trailing_;                       // exclusions after the last positive step
   std::optional<T> window_;
   size_t stride_ = 0;
-  std::vector<uint64_t> storage_;
-  uint64_t* state_ = nullptr;    // per group: timestamp, flags, latest[k - 1], pending[k - 1]
-  std::vector<SeenTimes> seen_;  // strict only
+  std::vector<uint64_t> state_;  // per group: timestamp, flags, latest[], pending[]
+  std::vector<Times> first_;     // per group: its first-step rows' last timestamps
+  std::vector<Times> cut_;       // per group: its rows excluded after the first step
+  std::vector<Times> seen_;      // strict only: per group, its rows' last timestamps
   std::vector<uint8_t> reached_;
   std::vector<T> last_completion_, last_trailing_;  // trailing exclusions only
   std::vector<int32_t> no_chains_;                  // chains are the chain matcher's
   // Per batch.
   std::vector<uint8_t> relevant_;
+  std::vector<uint8_t> cut_rows_;
   std::vector<std::pair<const uint8_t*, uint64_t>> ends_;  // an exclusion's mask, its step's bit
 };
 
