@@ -1,5 +1,6 @@
-// The chain matcher (DESIGN.md §3b): sequences with a conversion window, gaps, exclusion
-// steps, held-constant columns or an order mode. Used through MakeSequenceMatcher.
+// The matchers of sequences with constraints (DESIGN.md §3b): the streaming matcher and the
+// chain matcher (see sequence_matcher.h for which one a sequence gets). Used through
+// MakeSequenceMatcher.
 #pragma once
 
 #include <memory>

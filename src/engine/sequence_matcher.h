@@ -1,10 +1,14 @@
 // SequenceMatcher: how far each group gets through a sequence of steps (a sequence
 // condition, or the funnel), fed the part's rows in timestamp order a batch at a time.
 //
-// One implementation is chosen per query (MakeSequenceMatcher): the greedy earliest chain
-// for a sequence with no constraint (DESIGN.md §3: one pass, no memory per row), and the
-// chain matcher for windows, gaps, exclusions, held-constant columns and order modes
-// (§3b), which keeps the rows matching any step and decides each group at the end.
+// One implementation is chosen per query (MakeSequenceMatcher):
+// - the greedy earliest chain, for a sequence with no constraint (DESIGN.md §3: one pass, a
+//   byte and a timestamp per group);
+// - the streaming matcher (chain_matcher.cc), for windows, exclusions and strict order
+//   (§3b), decided in the scan from a few timestamps per group and step;
+// - the chain matcher (chain_matcher.cc), for gaps, held-constant columns, order "any", a
+//   trailing exclusion under a window, more than 32 steps, or chains asked of a constrained
+//   sequence: it keeps the rows matching any step and decides each group at the end.
 #pragma once
 
 #include <cstdint>
