@@ -3,7 +3,8 @@
 // thread. The part is loaded once; only query execution is timed (the warm path of a worker
 // with the part in its memory cache). bench/duckdb/engine.mjs runs the same queries in DuckDB
 // over the same rows held in an in-memory table.
-// Usage: engine_bench FILE [REPETITIONS]
+// Usage: engine_bench FILE [REPETITIONS] [QUERY...] — QUERY: a JSON query to time instead of
+// the built-in ones (named by position).
 // Prints one JSON line per query: {"engine":"frocket","query",...,"min_s","median_s","rows"}.
 #include <cstdio>
 #include <iostream>
@@ -64,7 +65,7 @@ void Flatten(const nlohmann::ordered_json& step, std::vector<std::string>* out) 
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: engine_bench FILE [REPETITIONS]\n";
+    std::cerr << "usage: engine_bench FILE [REPETITIONS] [QUERY...]\n";
     return 2;
   }
   const int reps = argc > 2 ? std::stoi(argv[2]) : 20;
@@ -83,7 +84,14 @@ int main(int argc, char** argv) {
   if (!part.ok()) return std::cerr << part.status().message() << "\n", 1;
   const int64_t rows = (*part)->num_rows();
 
-  for (const BenchQuery& bq : kQueries) {
+  std::vector<std::string> names;
+  std::vector<BenchQuery> queries(std::begin(kQueries), std::end(kQueries));
+  if (argc > 3) {
+    queries.clear();
+    for (int a = 3; a < argc; ++a) names.push_back("query_" + std::to_string(a - 2));
+    for (int a = 3; a < argc; ++a) queries.push_back({names[a - 3].c_str(), argv[a]});
+  }
+  for (const BenchQuery& bq : queries) {
     auto q = query::ParseQueryText(bq.json, schema);
     if (!q.ok()) return std::cerr << bq.name << ": " << q.status().message() << "\n", 1;
     nlohmann::ordered_json response;

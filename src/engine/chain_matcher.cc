@@ -30,6 +30,7 @@
 #include <type_traits>
 
 #include "engine/predicate.h"
+#include "engine/sequence_time.h"
 #include "table/part.h"
 
 namespace frocket::engine {
@@ -37,16 +38,6 @@ namespace frocket::engine {
 namespace {
 
 using query::SequenceOrder;
-
-// later - earlier <= limit, without overflow (later >= earlier).
-template <typename T>
-bool Within(T later, T earlier, T limit) {
-  if constexpr (std::is_integral_v<T>) {
-    return static_cast<__int128>(later) - earlier <= limit;
-  } else {
-    return later - earlier <= limit;
-  }
-}
 
 // a - b, saturated at the lowest value.
 template <typename T>
@@ -57,19 +48,6 @@ T MinusSaturated(T a, T b) {
                                                 : static_cast<T>(d);
   } else {
     return a - b;
-  }
-}
-
-template <typename T>
-T FromLiteral(const query::Literal& v) {
-  if (const int64_t* i = std::get_if<int64_t>(&v)) return static_cast<T>(*i);
-  const double d = std::get<double>(v);
-  if constexpr (std::is_integral_v<T>) {
-    // The parser gives INT timestamp columns whole durations; clamp anything else.
-    if (!(d < 9.2e18)) return std::numeric_limits<T>::max();
-    return static_cast<T>(d);
-  } else {
-    return d;
   }
 }
 
@@ -92,7 +70,7 @@ class ChainMatcher final : public SequenceMatcher {
       const query::SequenceStep& step = sequence.steps[i];
       if (step.row_found) {
         bit_predicates_[positive].push_back(step_predicates[i]);
-        if (step.max_gap) gap_[positive] = FromLiteral<T>(*step.max_gap);
+        if (step.max_gap) gap_[positive] = DurationFromLiteral<T>(*step.max_gap);
         ++positive;
       } else {
         // After positive step `positive - 1`: before step `positive`, or trailing.
@@ -102,7 +80,7 @@ class ChainMatcher final : public SequenceMatcher {
     }
     for (size_t j = 1; j <= k_; ++j) has_exclusions_ |= !bit_predicates_[k_ + j - 1].empty();
     words_ = (2 * k_ + 63) / 64;
-    if (sequence.max_duration) window_ = FromLiteral<T>(*sequence.max_duration);
+    if (sequence.max_duration) window_ = DurationFromLiteral<T>(*sequence.max_duration);
     for (const std::string& column : sequence.hold_constant) {
       const table::ValueCodes& codes = scan.part.Codes(column);
       hold_codes_.push_back(codes.codes());
@@ -641,292 +619,18 @@ class ChainMatcher final : public SequenceMatcher {
   std::vector<uint8_t> visited_;
 };
 
-// Windows, exclusions and order "strict" without gaps, held values or a trailing exclusion
-// under a window: decided in the scan itself, group state only. Per group and positive step j
-// before the last, latest[j] is the latest start among the live chains whose row at step j is
-// earlier than the group's current timestamp, and pending[j] the same for rows at the current
-// timestamp. When the group's timestamp moves on, the pending chains join the live ones
-// ("strict": replace them, as no chain may skip a timestamp), after an exclusion row seen at
-// the old timestamp has ended the live chains it follows — not the pending ones: a row at the
-// excluded row's own timestamp is not after it. The latest start is the one that best keeps
-// the window, and an exclusion ends all chains before it alike, so one number per step
-// suffices.
-//
-// The first step, which most rows match, keeps apart in two small arrays: per group, the
-// timestamps of its last first-step row and of the one before it (at an earlier time), and
-// the same for rows excluded after the first step. A second-step row at t then starts from
-// the latest first-step row before t, if no excluded row lies between (and, strict, it is the
-// group's timestamp just before t). The other steps share a record per group of 2 + 2(k - 2)
-// words: the timestamp of its last row that matched them, a word of flags, latest[] and
-// pending[] of steps 1 to k - 2. Rows matching nothing leave all of it alone; in order
-// "strict" they still end chains, so there each group also keeps its last timestamp and the
-// one before (Times).
-template <typename T>
-class StreamingMatcher final : public SequenceMatcher {
- public:
-  static constexpr size_t kMaxSteps = 32;  // steps whose chains an exclusion ends: bits 0..31
-
-  StreamingMatcher(const PartScan& scan, const query::Sequence& sequence,
-                   const std::vector<int>& step_predicates, const T* times)
-      : scan_(scan), times_(times), strict_(sequence.order == SequenceOrder::kStrict) {
-    size_t positive = 0;
-    for (size_t i = 0; i < sequence.steps.size(); ++i) {
-      if (sequence.steps[i].row_found) {
-        positive_.push_back(step_predicates[i]);
-        ++positive;
-      } else {
-        // After positive step `positive - 1` (the first step is positive).
-        exclusions_.emplace_back(step_predicates[i], positive - 1);
-      }
-    }
-    k_ = positive_.size();
-    for (auto& [predicate, after] : exclusions_) {
-      if (after + 1 == k_) {
-        trailing_.push_back(predicate);
-      } else if (after == 0) {
-        after_first_.push_back(predicate);
-      }
-    }
-    std::erase_if(exclusions_, [&](const auto& e) { return e.second + 1 == k_ || e.second == 0; });
-    if (sequence.max_duration) window_ = FromLiteral<T>(*sequence.max_duration);
-    middle_ = k_ >= 2 ? k_ - 2 : 0;
-    stride_ = 2 + 2 * middle_;
-    state_.assign(scan.groups * stride_, Bits(kNone));
-    for (size_t g = 0; g < scan.groups; ++g) state_[g * stride_ + 1] = 0;  // flags
-    first_.assign(scan.groups, {kNone, kNone});
-    if (!after_first_.empty()) cut_.assign(scan.groups, {kNone, kNone});
-    if (strict_) seen_.assign(scan.groups, {kNone, kNone});
-    reached_.assign(scan.groups, 0);
-    if (!trailing_.empty()) {
-      last_completion_.assign(scan.groups, kNone);
-      last_trailing_.assign(scan.groups, kNone);
-    }
-  }
-
-  void Update(const BatchMasks& masks, int64_t batch, int64_t n) override {
-    std::array<const uint8_t*, kMaxSteps> step{};
-    for (size_t j = 0; j < k_; ++j) step[j] = masks[static_cast<size_t>(positive_[j])].data();
-    // relevant[i]: row i matches a step after the first, or an exclusion after one.
-    relevant_.assign(static_cast<size_t>(n), 0);
-    uint8_t* relevant = relevant_.data();
-    auto add = [&](const uint8_t* mask) {
-      for (int64_t i = 0; i < n; ++i) relevant[i] |= mask[i];
-    };
-    for (size_t j = 1; j < k_; ++j) add(step[j]);
-    ends_.clear();
-    for (const auto& [predicate, after] : exclusions_) {
-      const uint8_t* mask = masks[static_cast<size_t>(predicate)].data();
-      add(mask);
-      ends_.emplace_back(mask, uint64_t{1} << (after - 1));
-    }
-    const int32_t* ord = scan_.ordinals + batch;
-    const T* t = times_ + batch;
-    // cut[i]: row i is excluded after the first step.
-    cut_rows_.assign(static_cast<size_t>(n), 0);
-    for (int p : after_first_) {
-      const uint8_t* mask = masks[static_cast<size_t>(p)].data();
-      for (int64_t i = 0; i < n; ++i) cut_rows_[static_cast<size_t>(i)] |= mask[i];
-    }
-    for (int p : trailing_) {
-      const uint8_t* mask = masks[static_cast<size_t>(p)].data();
-      for (int64_t i = 0; i < n; ++i) {
-        T& last = last_trailing_[static_cast<size_t>(ord[i])];
-        if (mask[i] && t[i] > last) last = t[i];
-      }
-    }
-    // The latest timestamps of a group's rows of a kind (rows come in time order).
-    auto note = [](Times& x, T at) {
-      if (at != x.last) x = {at, x.last};
-    };
-    for (int64_t i = 0; i < n; ++i) {
-      const size_t g = static_cast<size_t>(ord[i]);
-      T before = kNone;  // strict: the group's latest timestamp before t[i]
-      if (strict_) {
-        note(seen_[g], t[i]);
-        before = seen_[g].before;
-      }
-      if (relevant[i]) UpdateRecord(step, g, t[i], before, i);
-      // After the row's own later steps: they start from first-step rows before it.
-      if (step[0][i]) {
-        note(first_[g], t[i]);
-        if (k_ == 1 && !trailing_.empty()) last_completion_[g] = t[i];
-      }
-      if (cut_rows_[static_cast<size_t>(i)]) note(cut_[g], t[i]);
-    }
-  }
-
-  void Finish() override {
-    const bool last_is_first = k_ == 1 && !trailing_.empty();  // decided below
-    for (size_t g = 0; g < scan_.groups; ++g) {
-      reached_[g] = static_cast<uint8_t>(state_[g * stride_ + 1] >> kReachedShift);
-      if (reached_[g] == 0 && first_[g].last != kNone && !last_is_first) reached_[g] = 1;
-    }
-    if (trailing_.empty()) return;
-    // A completion counts if no trailing excluded row is after it.
-    for (size_t g = 0; g < scan_.groups; ++g) {
-      if (last_completion_[g] != kNone &&
-          (last_trailing_[g] == kNone || last_trailing_[g] <= last_completion_[g])) {
-        reached_[g] = static_cast<uint8_t>(k_);
-      }
-    }
-  }
-
-  const std::vector<uint8_t>& reached() const override { return reached_; }
-  size_t steps() const override { return k_; }
-  const std::vector<int32_t>& chain_rows() const override { return no_chains_; }
-
- private:
-  static constexpr T kNone = std::numeric_limits<T>::lowest();
-  // The flags word: bits 0..31, middle steps whose live chains an exclusion ends when the
-  // timestamp moves on; then whether any chain is pending or live; then the steps reached.
-  static constexpr uint64_t kEndsMask = 0xffffffffu;
-  static constexpr uint64_t kPending = uint64_t{1} << 32;
-  static constexpr uint64_t kLive = uint64_t{1} << 33;
-  static constexpr uint64_t kAdvance = kEndsMask | kPending | kLive;
-  static constexpr int kReachedShift = 40;
-  static constexpr uint64_t kReachedMask = uint64_t{0xff} << kReachedShift;
-
-  // A group's last timestamp of some kind of row, and its one before (earlier).
-  struct Times {
-    T last;
-    T before;
-  };
-
-  static uint64_t Bits(T v) { return std::bit_cast<uint64_t>(v); }
-  static T FromBits(uint64_t v) { return std::bit_cast<T>(v); }
-
-  // The latest start of a chain that a second-step row of group g at t extends, or kNone.
-  T SecondStepStart(size_t g, T t, T before) const {
-    const Times& f = first_[g];
-    const T start = f.last < t ? f.last : f.before;
-    if (start == kNone || (strict_ && start != before)) return kNone;
-    if (!cut_.empty()) {
-      const Times& c = cut_[g];
-      const T excluded = c.last < t ? c.last : c.before;  // the last before t
-      if (excluded > start) return kNone;
-    }
-    return start;
-  }
-
-  // Row i of the batch, at t, matches a step after the first or an exclusion after one.
-  void UpdateRecord(const std::array<const uint8_t*, kMaxSteps>& step, size_t g, T t, T before,
-                    int64_t i) {
-    uint64_t* record = &state_[g * stride_];
-    uint64_t flags = record[1];
-    if (Bits(t) != record[0]) {
-      // Strict: the chains pending at the record's timestamp live on only if no other
-      // timestamp came between.
-      if (flags & kAdvance) flags = Advance(record, flags, strict_ && Bits(before) != record[0]);
-      record[0] = Bits(t);
-    }
-    uint64_t* latest = record + 2;  // slot j - 1 for step j
-    uint64_t* pending = latest + middle_;
-    uint64_t reached = flags >> kReachedShift;
-    for (size_t j = 1; j < k_; ++j) {
-      if (!step[j][i]) continue;
-      const T start = j == 1 ? SecondStepStart(g, t, before) : FromBits(latest[j - 2]);
-      if (start == kNone || (window_ && !Within(t, start, *window_))) continue;
-      if (j + 1 < k_) {
-        if (start > FromBits(pending[j - 1])) pending[j - 1] = Bits(start);
-        flags |= kPending;
-      } else if (!trailing_.empty()) {
-        last_completion_[g] = t;  // rows come in time order: the latest so far
-        continue;                 // the last step is decided in Finish
-      }
-      reached = std::max<uint64_t>(reached, j + 1);
-    }
-    for (const auto& [mask, bit] : ends_) {
-      if (mask[i]) flags |= bit;
-    }
-    record[1] = (flags & ~kReachedMask) | (reached << kReachedShift);
-  }
-
-  // The group's timestamp moves on (`gap`: strict, and a row of another timestamp came
-  // between): returns the new flags.
-  uint64_t Advance(uint64_t* record, uint64_t flags, bool gap) const {
-    uint64_t* latest = record + 2;
-    uint64_t* pending = latest + middle_;
-    bool live = false;
-    for (size_t s = 0; s < middle_; ++s) {
-      T l = FromBits(latest[s]);
-      if (flags & (uint64_t{1} << s)) l = kNone;
-      const T p = gap ? kNone : FromBits(pending[s]);
-      if (strict_ || p > l) l = p;
-      latest[s] = Bits(l);
-      pending[s] = Bits(kNone);
-      live |= l != kNone;
-    }
-    flags &= ~kAdvance;
-    return live ? flags | kLive : flags;
-  }
-
-  const PartScan& scan_;
-  const T* times_;
-  const bool strict_;
-  size_t k_ = 0;
-  size_t middle_ = 0;                               // steps 1 .. k - 2, kept in the record
-  std::vector<int> positive_;                       // predicate per positive step
-  std::vector<std::pair<int, size_t>> exclusions_;  // after a middle step: predicate, the step
-  std::vector<int> after_first_;                    // exclusions after the first step
-  std::vector<int> trailing_;                       // exclusions after the last positive step
-  std::optional<T> window_;
-  size_t stride_ = 0;
-  std::vector<uint64_t> state_;  // per group: timestamp, flags, latest[], pending[]
-  std::vector<Times> first_;     // per group: its first-step rows' last timestamps
-  std::vector<Times> cut_;       // per group: its rows excluded after the first step
-  std::vector<Times> seen_;      // strict only: per group, its rows' last timestamps
-  std::vector<uint8_t> reached_;
-  std::vector<T> last_completion_, last_trailing_;  // trailing exclusions only
-  std::vector<int32_t> no_chains_;                  // chains are the chain matcher's
-  // Per batch.
-  std::vector<uint8_t> relevant_;
-  std::vector<uint8_t> cut_rows_;
-  std::vector<std::pair<const uint8_t*, uint64_t>> ends_;  // an exclusion's mask, its step's bit
-};
-
-// Whether exclusion step i is trailing: no positive step after it.
-bool IsTrailing(const query::Sequence& sequence, size_t i) {
-  for (size_t x = i + 1; x < sequence.steps.size(); ++x) {
-    if (sequence.steps[x].row_found) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SequenceMatcher>> MakeChainMatcher(const PartScan& scan,
                                                           const query::Sequence& sequence,
                                                           const std::vector<int>& step_predicates,
                                                           bool want_chains, ChainTies ties) {
-  if (step_predicates.size() != sequence.steps.size()) {
-    return Status::Invalid("internal error: a predicate per sequence step is needed");
-  }
-  if (scan.part.num_rows() > std::numeric_limits<int32_t>::max()) {
-    return Status::Invalid("a part of more than 2^31 rows is too large for a constrained sequence");
-  }
   for (const std::string& column : sequence.hold_constant) {
     if (scan.part.FindColumn(column) == nullptr) {
       return Status::Invalid("internal error: held-constant column '" + column + "' not loaded");
     }
   }
   const table::Column& time = scan.part.time_column();
-  // The streaming matcher decides in the scan; it covers what needs one number per step.
-  bool has_gap = false, has_trailing = false;
-  for (size_t i = 0; i < sequence.steps.size(); ++i) {
-    has_gap |= sequence.steps[i].max_gap.has_value();
-    has_trailing |= !sequence.steps[i].row_found && IsTrailing(sequence, i);
-  }
-  const size_t positive = sequence.PositiveSteps().size();
-  if (!want_chains && sequence.order != SequenceOrder::kAny && sequence.hold_constant.empty() &&
-      !has_gap && !(has_trailing && sequence.max_duration) &&
-      positive <= StreamingMatcher<int64_t>::kMaxSteps) {
-    if (time.type == ColumnType::kFloat) {
-      return std::unique_ptr<SequenceMatcher>(std::make_unique<StreamingMatcher<double>>(
-          scan, sequence, step_predicates, time.floats()));
-    }
-    return std::unique_ptr<SequenceMatcher>(std::make_unique<StreamingMatcher<int64_t>>(
-        scan, sequence, step_predicates, scan.part.time_keys()));
-  }
   if (time.type == ColumnType::kFloat) {
     return std::unique_ptr<SequenceMatcher>(std::make_unique<ChainMatcher<double>>(
         scan, sequence, step_predicates, time.floats(), want_chains, ties));

@@ -1,6 +1,6 @@
-// The matchers of sequences with constraints (DESIGN.md §3b): the streaming matcher and the
-// chain matcher (see sequence_matcher.h for which one a sequence gets). Used through
-// MakeSequenceMatcher.
+// The chain matcher (DESIGN.md §3b): the constrained sequences the streaming matcher does not
+// decide — gaps, held-constant columns, order "any", a trailing exclusion under a window, more
+// than 32 steps, chains asked (see chain_matcher.cc for how). Used through MakeSequenceMatcher.
 #pragma once
 
 #include <memory>
@@ -13,6 +13,7 @@
 
 namespace frocket::engine {
 
+// REQUIRES: the part has fewer than 2^31 rows; step_predicates has an entry per step.
 Result<std::unique_ptr<SequenceMatcher>> MakeChainMatcher(const PartScan& scan,
                                                           const query::Sequence& sequence,
                                                           const std::vector<int>& step_predicates,

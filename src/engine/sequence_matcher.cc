@@ -5,6 +5,7 @@
 
 #include "engine/chain_matcher.h"
 #include "engine/predicate.h"
+#include "engine/streaming_matcher.h"
 #include "query/query_parser.h"
 
 namespace frocket::engine {
@@ -88,11 +89,20 @@ Result<std::unique_ptr<SequenceMatcher>> MakeSequenceMatcher(const PartScan& sca
                                                              const query::Sequence& sequence,
                                                              std::vector<int> step_predicates,
                                                              bool want_chains, ChainTies ties) {
-  if (sequence.HasConstraints()) {
-    return MakeChainMatcher(scan, sequence, step_predicates, want_chains, ties);
+  if (step_predicates.size() != sequence.steps.size()) {
+    return Status::Invalid("internal error: a predicate per sequence step is needed");
   }
-  if (want_chains && scan.part.num_rows() > std::numeric_limits<int32_t>::max()) {
-    return Status::Invalid("a part of more than 2^31 rows is too large for chains");
+  // Matchers note rows and times in 32 bits.
+  if ((want_chains || sequence.HasConstraints()) &&
+      scan.part.num_rows() > std::numeric_limits<int32_t>::max()) {
+    return Status::Invalid("a part of more than 2^31 rows is too large for " +
+                           std::string(want_chains ? "chains" : "a constrained sequence"));
+  }
+  if (sequence.HasConstraints()) {
+    if (StreamingMatcherDecides(sequence, want_chains)) {
+      return MakeStreamingMatcher(scan, sequence, step_predicates);
+    }
+    return MakeChainMatcher(scan, sequence, step_predicates, want_chains, ties);
   }
   return std::unique_ptr<SequenceMatcher>(
       std::make_unique<GreedyMatcher>(scan, std::move(step_predicates), want_chains, ties));

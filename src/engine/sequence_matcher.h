@@ -4,8 +4,8 @@
 // One implementation is chosen per query (MakeSequenceMatcher):
 // - the greedy earliest chain, for a sequence with no constraint (DESIGN.md §3: one pass, a
 //   byte and a timestamp per group);
-// - the streaming matcher (chain_matcher.cc), for windows, exclusions and strict order
-//   (§3b), decided in the scan from a few timestamps per group and step;
+// - the streaming matcher (streaming_matcher.cc), for windows, exclusions and strict order
+//   (§3b), decided in the scan from a few time ids per group and step;
 // - the chain matcher (chain_matcher.cc), for gaps, held-constant columns, order "any", a
 //   trailing exclusion under a window, more than 32 steps, or chains asked of a constrained
 //   sequence: it keeps the rows matching any step and decides each group at the end.
