@@ -8,13 +8,13 @@
 // keeps the window, and an exclusion ends all chains before it alike, so one number per step
 // suffices.
 //
-// Most rows match the first step or an exclusion, or nothing. They only note the time of the
-// group's last row of their kind — of the first step, excluded after the first step, excluded
-// after middle step j, and, strict, of any kind — and only once the part's time has moved past
-// the row's (rows followed by one at the same time wait in a list). So each holds the last
-// such time before the current one, which is what a row of a later step asks: it starts a
-// chain from the last first-step time unless an excluded row came after it (strict: unless
-// the group's last time is another), and a middle step's exclusions end chains when the
+// Every row notes its time in one field of its group's record, by kind: of the first step,
+// excluded after the first step, excluded after middle step j, or of no kind (the spare
+// field) — and only once the part's time has moved past the row's (rows followed by one at
+// the same time wait in a list). So each field holds the last time of its kind before the
+// current one, which is what a row of a later step asks: it starts a chain from the last
+// first-step time unless an excluded row came after it (strict: unless the group's last time,
+// the latest of the fields, is another), and a middle step's exclusions end chains when the
 // record time moves on — the live ones if the last excluded time is at or after the record
 // time, the pending ones if it is after.
 //
@@ -70,11 +70,7 @@ class StreamingMatcher final : public SequenceMatcher {
 
   void Update(const BatchMasks& masks, int64_t batch, int64_t n) override {
     PrepareBatch(masks, n);
-    if (strict_) {
-      ScanBatch<true>(batch, n);
-    } else {
-      ScanBatch<false>(batch, n);
-    }
+    ScanBatch(batch, n);
   }
 
   void Finish() override {
@@ -162,7 +158,6 @@ class StreamingMatcher final : public SequenceMatcher {
       return words - width;
     };
     first_at_ = field(true);
-    seen_at_ = field(strict_);
     cut_at_ = field(!after_first_.empty());
     excluded_at_ = field(!middle_exclusions_.empty(), middle_);
     time_at_ = field(k_ >= 2);
@@ -228,14 +223,13 @@ class StreamingMatcher final : public SequenceMatcher {
   // field per row, chosen for the batch beforehand (field_), without a branch on the row's
   // kind: most rows are first-step rows or not at random, and a mispredicted branch costs
   // more than the write.
-  template <bool kStrict>
   void ScanBatch(int64_t batch, int64_t n) {
     const uint8_t* relevant = relevant_.data();
     const uint8_t* field = field_.data();
     const int32_t* ord = scan_.ordinals + batch;
     const T* t = times_ + batch;
     uint64_t* const records = records_;
-    const size_t stride = stride_, seen_at = seen_at_;
+    const size_t stride = stride_;
     const bool one_field = one_kind_per_row_ && trailing_at_ == kAbsent;
     const int64_t end = std::min(n, scan_.end - 1 - batch);  // rows with a next row
     T now = now_;
@@ -256,9 +250,7 @@ class StreamingMatcher final : public SequenceMatcher {
         }
         continue;
       }
-      uint64_t* record = records + g * stride;
-      record[field[i]] = Bits(now);
-      if constexpr (kStrict) record[seen_at] = Bits(now);
+      records[g * stride + field[i]] = Bits(now);
     }
     now_ = now;
   }
@@ -278,7 +270,7 @@ class StreamingMatcher final : public SequenceMatcher {
       }
     };
     note(step_[0][i], first_at_);
-    if (strict_) note(1, seen_at_);
+    if (strict_) note(1, spare_at_);  // of no kind, or of some: the last time is their latest
     if (cut_at_ != kAbsent) note(cut_rows_[row], cut_at_);
     for (const auto& [mask, slot] : ends_) note(mask[i], excluded_at_ + slot);
     if (trailing_at_ != kAbsent) {
@@ -287,10 +279,21 @@ class StreamingMatcher final : public SequenceMatcher {
     }
   }
 
+  // Strict: the group's last time before now, the latest of its rows' kinds (every row notes
+  // its time in one of these fields).
+  T LastTime(const uint64_t* record) const {
+    T last = std::max(Time(record, first_at_), Time(record, spare_at_));
+    if (cut_at_ != kAbsent) last = std::max(last, Time(record, cut_at_));
+    if (excluded_at_ != kAbsent) {
+      for (size_t s = 0; s < middle_; ++s) last = std::max(last, Time(record, excluded_at_ + s));
+    }
+    return last;
+  }
+
   // The latest start of a chain that a second-step row extends now, or kNone.
   T SecondStepStart(const uint64_t* record) const {
     const T start = Time(record, first_at_);  // the group's last first-step time before now
-    if (start == kNone || (strict_ && Time(record, seen_at_) != start)) return kNone;
+    if (start == kNone || (strict_ && LastTime(record) != start)) return kNone;
     if (cut_at_ != kAbsent && Time(record, cut_at_) > start) return kNone;  // excluded after it
     return start;
   }
@@ -325,7 +328,7 @@ class StreamingMatcher final : public SequenceMatcher {
   uint64_t Advance(uint64_t* record, uint64_t flags) const {
     const T record_time = Time(record, time_at_);
     // Strict: chains live on only to the group's next time, and only if it is now.
-    const bool gap = strict_ && Time(record, seen_at_) != record_time;
+    const bool gap = strict_ && LastTime(record) != record_time;
     bool live = false;
     for (size_t s = 0; s < middle_; ++s) {
       T l = Time(record, latest_at_ + s);
@@ -355,14 +358,15 @@ class StreamingMatcher final : public SequenceMatcher {
   std::vector<int> trailing_;                              // exclusions after the last step
   std::optional<T> window_;
   // The records: per group, timestamps (as bits) and flags, at these fields. The group's last
-  // time before now of a row of a kind: of the first step, of any row (strict), excluded after
-  // the first step, excluded after middle step j (j - 1 from excluded_at_). Then the time of
-  // its last row of a later step, its flags, latest[] and pending[] of middle steps, and with
-  // a trailing exclusion, its last completion and its last trailing excluded row.
-  size_t first_at_ = 0, seen_at_ = kAbsent, cut_at_ = kAbsent, excluded_at_ = kAbsent;
+  // time before now of a row of a kind: of the first step, excluded after the first step,
+  // excluded after middle step j (j - 1 from excluded_at_). Then the time of its last row of
+  // a later step, its flags, latest[] and pending[] of middle steps, with a trailing
+  // exclusion its last completion and its last trailing excluded row, and last the time of
+  // its last row of no kind (spare_at_).
+  size_t first_at_ = 0, cut_at_ = kAbsent, excluded_at_ = kAbsent;
   size_t time_at_ = kAbsent, flags_at_ = 0, latest_at_ = kAbsent, pending_at_ = kAbsent;
   size_t completion_at_ = kAbsent, trailing_at_ = kAbsent;
-  size_t spare_at_ = 0;  // written by rows of no kind
+  size_t spare_at_ = 0;  // written by rows of no kind: their last time before now
   size_t stride_ = 0;
   std::vector<uint64_t> storage_;
   uint64_t* records_ = nullptr;  // in storage_, aligned to a cache line
