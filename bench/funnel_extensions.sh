@@ -30,18 +30,27 @@ echo "frocket buyers: $(($(wc -l < "$out/buyers.csv") - 1)) ids"
 # The export through the API, warm: `reps` + 1 requests each (the first, which loads the parts,
 # left out), timed by curl; the CSV compared with the file of --groups-out.
 port=5391
-FROCKET_LOG_LEVEL=warning "$frocket" serve --port "$port" --host 127.0.0.1 &
+FROCKET_ALLOWED_BASEPATHS="$(pwd)/$data" FROCKET_LOG_LEVEL=warning \
+  "$frocket" serve --port "$port" --host 127.0.0.1 &
 server_pid=$!
 for _ in $(seq 100); do curl -sf "localhost:$port/datasets" >/dev/null && break; sleep 0.1; done
+curl -sf "localhost:$port/datasets" >/dev/null || { echo "frocket serve did not start" >&2; exit 1; }
 plain='{"funnel": {"sequence": [{"filter": ["event_type", "==", "pageview"]}, {"filter": ["event_type", "==", "addtocart"]}, {"filter": ["event_type", "==", "purchase"]}]}}'
-timed() {  # path, body, output file: min and median of the warm requests' seconds
+timed() {  # path, body, output file: the warm requests' seconds into $out/times
+  : >"$out/times"
   for _ in $(seq 0 "$reps"); do
     curl -sf -o "$3" -w '%{time_total}\n' -X POST "localhost:$port$1" \
-      -H 'Content-Type: application/json' -d "$2" || { echo "request to $1 failed" >&2; exit 1; }
-  done | tail -n "$reps" | sort -n | awk '{t[NR] = $1} END {printf "%.4f %.4f", t[1], t[int((NR + 1) / 2)]}'
+      -H 'Content-Type: application/json' -d "$2" >>"$out/times"
+  done
 }
-read -r plain_min plain_median <<<"$(timed /datasets/bench20/query "$plain" "$out/plain.json")"
-read -r csv_min csv_median <<<"$(timed '/datasets/bench20/groups?format=csv' "$query" "$out/api.csv")"
+stats() {  # min and median of the warm times
+  tail -n "$reps" "$out/times" | sort -n |
+    awk '{t[NR] = $1} END {printf "%.4f %.4f", t[1], t[int((NR + 1) / 2)]}'
+}
+timed /datasets/bench20/query "$plain" "$out/plain.json"
+read -r plain_min plain_median <<<"$(stats)"
+timed '/datasets/bench20/groups?format=csv' "$query" "$out/api.csv"
+read -r csv_min csv_median <<<"$(stats)"
 cmp -s "$out/api.csv" "$out/buyers.csv" && same=yes || same=no
 echo "API, warm: plain funnel $plain_min / $plain_median s; buyers to CSV $csv_min / $csv_median s" \
   "(min / median of $reps), $(awk -v a="$csv_min" -v b="$plain_min" 'BEGIN {printf "%.2f", a / b}')x" \
