@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -33,16 +34,35 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+// The CSV file: a header, then an id a line (integers written without going through JSON
+// text: an audience may hold millions).
+std::string CsvText(const nlohmann::ordered_json& ids, const std::string& column) {
+  std::string out = CsvField(column) + "\n";
+  out.reserve(out.size() + ids.size() * 12);
+  char digits[24];
+  for (const auto& id : ids) {
+    if (id.is_string()) {
+      out += CsvField(id.get_ref<const std::string&>());
+    } else if (id.is_number_unsigned()) {
+      out.append(digits, std::to_chars(digits, digits + sizeof digits, id.get<uint64_t>()).ptr);
+    } else if (id.is_number_integer()) {
+      out.append(digits, std::to_chars(digits, digits + sizeof digits, id.get<int64_t>()).ptr);
+    } else {
+      out += JsonText(id);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 Status WriteCsv(const nlohmann::ordered_json& ids, const std::string& path,
                 const std::string& column) {
   const std::string temp = path + ".tmp-" + std::to_string(::getpid());
   {
+    const std::string text = CsvText(ids, column);
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) return Status::IOError("cannot write " + temp);
-    out << CsvField(column) << "\n";
-    for (const auto& id : ids) {
-      out << (id.is_string() ? CsvField(id.get<std::string>()) : JsonText(id)) << "\n";
-    }
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.flush();
     if (!out) {
       std::error_code ignored;
@@ -134,7 +154,11 @@ Status WriteGroupIds(const nlohmann::ordered_json& ids, GroupIdsFormat format,
 
 Result<std::string> GroupIdsFile(const nlohmann::ordered_json& ids, GroupIdsFormat format,
                                  const std::string& column) {
-  // Written where temporary files go, then read back.
+  if (format == GroupIdsFormat::kCsv) {
+    if (!ids.is_array()) return Status::Invalid("no group ids to answer with");
+    return CsvText(ids, column);
+  }
+  // The Parquet writer writes a file: where temporary files go, then read back.
   std::error_code error;
   const auto dir = std::filesystem::temp_directory_path(error);
   if (error) return Status::IOError("no temporary directory: " + error.message());
