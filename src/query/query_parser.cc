@@ -203,13 +203,6 @@ class Parser {
       } else {
         *bound = InstantToDouble(*instant, *schema_.timestamp_unit);
       }
-      // As a number, such a bound would be negative: refused alike.
-      if (NumberValue(**bound) < 0) {
-        Error(path, "must not be before 1970-01-01 (timestamps count from it), got " +
-                        Describe(x));
-        bound->reset();
-        return;
-      }
       time_bounds_from_dates_.insert(path);
       return;
     }
