@@ -68,6 +68,22 @@ struct Case {
   std::string groups_of = "query";
   int groups_step = 0;
   int groups_limit = -1;
+  // The query's timeframe, [from, to) in timestamp units: the engine is asked with it, the
+  // reference is given only the rows inside it (DESIGN.md §3: other rows do not exist).
+  std::optional<std::pair<int64_t, int64_t>> timeframe;
+
+  Case InTimeframe() const {
+    Case inside = *this;
+    inside.timeframe.reset();
+    if (!timeframe) return inside;
+    for (auto& part : inside.parts) {
+      std::erase_if(part, [&](const Row& r) {
+        return r.ts < static_cast<double>(timeframe->first) ||
+               r.ts >= static_cast<double>(timeframe->second);
+      });
+    }
+    return inside;
+  }
 
   size_t rows() const {
     size_t n = 0;
@@ -99,8 +115,9 @@ struct Case {
   }
   std::string Describe() const {
     std::ostringstream out;
-    out << "sequence owner: " << Owner().dump() << (float_times ? " (FLOAT timestamps)" : "")
-        << "; groups of " << groups_of << " " << groups_step << " limit " << groups_limit
+    out << "sequence owner: " << Owner().dump() << (float_times ? " (FLOAT timestamps)" : "");
+    if (timeframe) out << "; timeframe [" << timeframe->first << ", " << timeframe->second << ")";
+    out << "; groups of " << groups_of << " " << groups_step << " limit " << groups_limit
         << "; breakdown by sku from step "
         << (attribution == kFirstStep  ? "firstStep"
             : attribution == kLastStep ? "lastStep"
@@ -166,6 +183,11 @@ Case RandomCase(uint32_t seed, int max_users, int max_rows_per_user, int min_ste
     c.groups_step = static_cast<int>(pick(static_cast<int>(c.positive()) - (of == 2 ? 1 : 0)));
   }
   c.groups_limit = chance(50) ? -1 : static_cast<int>(pick(6));
+  // Drawn last, so that the draws above make the same cases as before timeframes were drawn.
+  if (chance(20)) {
+    const int64_t from = 1000 + pick(static_cast<int>(distinct_ts) / 2 + 1);
+    c.timeframe = {from, from + 1 + pick(static_cast<int>(distinct_ts))};
+  }
   return c;
 }
 
@@ -430,7 +452,9 @@ json EngineResponse(const Case& c, const json& query_json, std::string* error) {
                                {"ts", time_type},
                                {"ev", ColumnType::kInt},
                                {"sku", ColumnType::kInt}});
-  auto q = query::ParseQuery(query_json, schema);
+  json asked = query_json;
+  if (c.timeframe) asked["timeframe"] = {{"from", c.timeframe->first}, {"to", c.timeframe->second}};
+  auto q = query::ParseQuery(asked, schema);
   if (!q.ok()) {
     *error = q.status().message();
     return {};
@@ -503,8 +527,9 @@ std::string CheckTimesToConvert(const Case& c) {
   std::string error;
   const json response = EngineResponse(c, json{{"funnel", owner}, {"groups", groups}}, &error);
   if (!error.empty()) return "error " + error;
-  const ReferenceTimes want = ReferenceTimesToConvert(c);
-  const std::vector<int64_t> counts = ReferenceCounts(c);
+  const Case inside = c.InTimeframe();  // what the reference sees
+  const ReferenceTimes want = ReferenceTimesToConvert(inside);
+  const std::vector<int64_t> counts = ReferenceCounts(inside);
   std::string out;
   for (size_t j = 0; j < c.positive(); ++j) {
     const json& step = response.contains("funnel") ? response["funnel"]["sequence"][j] : json();
@@ -523,11 +548,11 @@ std::string CheckTimesToConvert(const Case& c) {
   // The groups: the users reaching the step (or exactly it, for "dropOff"), or all users;
   // their ids ascending, cut to the limit.
   std::vector<int64_t> ids;
-  for (const auto& part : c.parts) {
+  for (const auto& part : inside.parts) {
     std::map<int64_t, std::vector<Row>> by_user;
     for (const Row& r : part) by_user[r.user].push_back(r);
     for (const auto& [user, rows] : by_user) {
-      const auto depth = static_cast<int>(Reference(c, rows).Depth());
+      const auto depth = static_cast<int>(Reference(inside, rows).Depth());
       const bool in = c.groups_of == "query"  ? true
                       : c.groups_of == "step" ? depth > c.groups_step
                                               : depth == c.groups_step + 1;
@@ -548,7 +573,7 @@ std::string CheckTimesToConvert(const Case& c) {
            json(ids).dump() + "; ";
   }
   // The breakdown: each value's bucket, its users per step.
-  const ReferenceBuckets buckets = ReferenceBreakdown(c);
+  const ReferenceBuckets buckets = ReferenceBreakdown(inside);
   ReferenceBuckets got;
   if (response.contains("funnel")) {
     for (const json& b : response["funnel"]["breakdown"]["buckets"]) {
@@ -595,7 +620,7 @@ struct Outcome {
 Outcome RunCase(const Case& c, bool with_extras) {
   Outcome o;
   o.got = EngineFunnelCounts(c, &o.error);
-  o.want = ReferenceCounts(c);
+  o.want = ReferenceCounts(c.InTimeframe());
   if (o.error.empty() && with_extras) {
     o.condition = EngineConditionCount(c, &o.error);
     if (c.order != Order::kAny) o.times = CheckTimesToConvert(c);
@@ -647,7 +672,7 @@ TEST(FunnelReference, TheEngineFindsAChainIffOneExists) {
                                        [](const Step& s) { return !s.row_found; }),
                         plain.steps.end());
       for (Step& s : plain.steps) s.max_gap.reset();
-      constrained += ReferenceCounts(plain) != o.want;
+      constrained += ReferenceCounts(plain.InTimeframe()) != o.want;
     }
     if (o.ok()) continue;
     ++failures;
