@@ -369,6 +369,11 @@ Result<PartResult> ExecuteQuery(const table::Part& part, const query::Query& que
   if (query.funnel && too_long(query.funnel->sequence)) {
     return Status::Invalid("internal error: a funnel of more than query::kMaxSteps steps");
   }
+  if (query.UsesTime() && !part.has_time()) {
+    return Status::Invalid(
+        "internal error: the part was read without its timestamps, which the "
+        "query needs");
+  }
   FROCKET_ASSIGN_OR_RETURN(PartResult result, Executor(part, query, options).Run());
   result.value_checks = CheckValues(part, query);
   return result;

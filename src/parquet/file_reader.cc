@@ -1,5 +1,6 @@
 #include "parquet/file_reader.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "parquet/column_reader.h"
@@ -208,9 +209,21 @@ Result<ColumnVector> ParquetFile::ReadColumn(int column, const ReadOptions& opti
   return Read(column, 0, num_row_groups(), options);
 }
 
-Status ParquetFile::WillReadColumns(const std::vector<int>& columns) const {
+Result<ColumnVector> ParquetFile::ReadColumnRowGroups(int column, int first_row_group,
+                                                      int end_row_group,
+                                                      const ReadOptions& options) const {
+  if (first_row_group < 0 || end_row_group < first_row_group || end_row_group > num_row_groups()) {
+    return Status::NotFound(name() + ": no row groups [" + std::to_string(first_row_group) + ", " +
+                            std::to_string(end_row_group) + ")");
+  }
+  return Read(column, first_row_group, end_row_group, options);
+}
+
+Status ParquetFile::WillReadColumns(const std::vector<int>& columns, int first_row_group,
+                                    int end_row_group) const {
   std::vector<ByteRange> ranges;
-  for (int g = 0; g < num_row_groups(); ++g) {
+  if (end_row_group < 0) end_row_group = num_row_groups();
+  for (int g = std::max(0, first_row_group); g < std::min(end_row_group, num_row_groups()); ++g) {
     for (int c : columns) {
       if (c >= 0 && c < schema_.num_columns()) ranges.push_back(chunk_range(g, c));
     }

@@ -67,9 +67,13 @@ class ParquetFile {
 
   // Decodes a column over all row groups.
   Result<ColumnVector> ReadColumn(int column, const ReadOptions& options = {}) const;
-  // Tells the source these columns are about to be read (every row group), so that a remote
-  // source fetches their chunks at once.
-  Status WillReadColumns(const std::vector<int>& columns) const;
+  // Decodes row groups [first_row_group, end_row_group) of a column, as one vector.
+  Result<ColumnVector> ReadColumnRowGroups(int column, int first_row_group, int end_row_group,
+                                           const ReadOptions& options = {}) const;
+  // Tells the source these columns are about to be read (row groups [first, end), by default
+  // every one), so that a remote source fetches their chunks at once.
+  Status WillReadColumns(const std::vector<int>& columns, int first_row_group = 0,
+                         int end_row_group = -1) const;
   // Decodes one row group's chunk of a column.
   Result<ColumnVector> ReadColumnChunk(int row_group, int column,
                                        const ReadOptions& options = {}) const;

@@ -156,6 +156,9 @@ struct Query {
 
   // Every column the query reads (without the group id and timestamp columns).
   std::vector<std::string> UsedColumns() const;
+  // Whether answering needs the rows' timestamps: a timeframe or a sequence (as a condition
+  // or the funnel). Other queries are answered from rows in any order.
+  bool UsesTime() const;
 };
 
 }  // namespace frocket::query

@@ -1281,6 +1281,12 @@ std::vector<std::string> Query::UsedColumns() const {
   return {used.begin(), used.end()};
 }
 
+bool Query::UsesTime() const {
+  if (timeframe || funnel) return true;
+  return std::any_of(conditions.begin(), conditions.end(),
+                     [](const Condition& c) { return c.kind == Condition::Kind::kSequence; });
+}
+
 Result<Query> ParseQuery(const nlohmann::json& json, const DatasetSchema& schema,
                          const ParseOptions& options, std::vector<QueryError>* errors) {
   Parser parser(schema, options);

@@ -1,5 +1,7 @@
 #include "service/part_runner.h"
 
+#include <algorithm>
+
 #include "common/clock.h"
 #include "service/query_pipeline.h"
 #include "storage/object_store.h"
@@ -21,11 +23,50 @@ Result<std::shared_ptr<PartRunner>> PartRunner::FromConfig() {
   return std::make_shared<PartRunner>(std::move(cache));
 }
 
+namespace {
+
+// The task query's timeframe in time keys, to read only the row groups it can need; no bound
+// where the query has none (or one this cannot read: the query's parser judges it later).
+table::TimeKeyRange TimeframeKeys(const QueryTaskRequest& request) {
+  table::TimeKeyRange range;
+  const auto type = request.column_types.find(request.dataset.timestamp_column);
+  if (type == request.column_types.end() || !request.query.is_object()) return range;
+  const auto timeframe = request.query.find("timeframe");
+  if (timeframe == request.query.end() || !timeframe->is_object()) return range;
+  auto key = [&](const char* name, std::optional<int64_t>* out) {
+    const auto bound = timeframe->find(name);
+    if (bound == timeframe->end()) return;
+    std::optional<int64_t> k;
+    if (bound->is_number_integer() && !bound->is_number_unsigned()) {
+      k = table::TimeKeyAtOrAbove(type->second, bound->get<int64_t>());
+    } else if (bound->is_number()) {
+      k = table::TimeKeyAtOrAbove(type->second, bound->get<double>());
+    } else {
+      return;
+    }
+    if (k) *out = k;
+    if (!k) range.empty = true;  // above every timestamp: no row is inside
+  };
+  key("from", &range.from);
+  key("to", &range.to);
+  return range;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest& request,
                                                           TaskMetrics* metrics) {
   LoadSource* source = &metrics->load_from;
   const std::string key = cluster::PartCacheKey(request.dataset.id, request.part_path);
+  const table::TimeKeyRange timeframe = TimeframeKeys(request);
   std::shared_ptr<table::Part> part = cache_->Get(key);
+  // A part cached for another timeframe that does not cover this one is read again, and so
+  // is one read without timestamps (in the file's order) for a query that needs them.
+  const bool uses_time = std::find(request.used_columns.begin(), request.used_columns.end(),
+                                   request.dataset.timestamp_column) != request.used_columns.end();
+  if (part && (!part->coverage().Contains(timeframe) || (uses_time && !part->has_time()))) {
+    part = nullptr;
+  }
   if (part && part->HasColumns(request.used_columns)) {
     *source = LoadSource::kMemoryCache;
     return part;
@@ -42,14 +83,21 @@ Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest
   if (!part) {
     FROCKET_ASSIGN_OR_RETURN(
         part, table::LoadPart(*file, request.used_columns, request.dataset.group_id_column,
-                              request.dataset.timestamp_column));
+                              request.dataset.timestamp_column, timeframe));
   } else {
     // Cached with other columns: read only the missing ones.
     std::vector<std::string> missing;
     for (const auto& name : request.used_columns) {
       if (part->FindColumn(name) == nullptr) missing.push_back(name);
     }
-    FROCKET_ASSIGN_OR_RETURN(auto more, table::ReadColumns(*file, missing));
+    // Of the row groups the part holds: those of its timeframe, if it was read for one.
+    table::RowGroupRange row_groups;
+    const table::TimeKeyRange& coverage = part->coverage();
+    if (coverage.from || coverage.to || coverage.empty) {
+      row_groups = table::RowGroupsInTimeframe(*file, request.dataset.timestamp_column,
+                                               part->time_column().type, coverage);
+    }
+    FROCKET_ASSIGN_OR_RETURN(auto more, table::ReadColumns(*file, missing, row_groups));
     FROCKET_ASSIGN_OR_RETURN(part, part->WithColumns(std::move(more)));
   }
   // A remote part whose bytes all came from the local disk cache is that tier's hit.

@@ -30,7 +30,9 @@ Result<PreparedQuery> Prepared(Result<query::Query> parsed, const query::Dataset
   PreparedQuery prepared;
   prepared.columns = parsed->UsedColumns();
   prepared.columns.push_back(schema.group_id_column);
-  prepared.columns.push_back(schema.timestamp_column);
+  // Timestamps only where the query needs them: other queries read neither them nor put the
+  // rows in time order.
+  if (parsed->UsesTime()) prepared.columns.push_back(schema.timestamp_column);
   std::sort(prepared.columns.begin(), prepared.columns.end());
   prepared.columns.erase(std::unique(prepared.columns.begin(), prepared.columns.end()),
                          prepared.columns.end());
@@ -72,6 +74,9 @@ Result<query::Query> ReadTaskQuery(const cluster::QueryTaskRequest& request,
                              "registered (register the dataset again)");
     }
   }
+  // A column the part was read without (the timestamps of a query that needs no time) has
+  // its registered type.
+  for (const auto& [name, type] : request.column_types) columns.emplace(name, type);
   const query::DatasetSchema schema(request.dataset.group_id_column,
                                     request.dataset.timestamp_column, std::move(columns));
   query::ParseOptions options;

@@ -1,15 +1,18 @@
 // Part: the rows of one dataset part (a disjoint set of groups) in memory, ready for queries.
 //
-// Rows are kept in timestamp order — sequences are then a single pass — and every row knows
-// its group's ordinal (dense 0..G-1). What only some queries need (value codes for per-value
-// aggregations, rows listed by group) is computed on first use and kept, so a part cached in
-// memory pays for each once. A Part is immutable and safe to query from several threads.
+// Rows are kept in timestamp order — sequences are then a single pass — unless the part was
+// read without its timestamps (for a query that needs no time: rows in the file's order,
+// has_time() false). Every row knows its group's ordinal (dense 0..G-1). What only some
+// queries need (value codes for per-value aggregations, rows listed by group) is computed on
+// first use and kept, so a part cached in memory pays for each once. A Part is immutable and
+// safe to query from several threads.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,13 +26,30 @@ namespace frocket::table {
 // FLOAT ones are mapped by their bit pattern (so nanosecond integers keep full precision).
 int64_t FloatTimeKey(double t);
 
+// The least time key of a timestamp >= t (t in the column's unit) in a timestamp column of
+// type `time_type` (INT or FLOAT); nullopt if no timestamp is (t above every INT value).
+std::optional<int64_t> TimeKeyAtOrAbove(ColumnType time_type, int64_t t);
+std::optional<int64_t> TimeKeyAtOrAbove(ColumnType time_type, double t);
+
+// A timeframe in time keys: the rows inside it have keys in [from, to). A bound that is absent
+// does not bound; `empty`: no row is inside (a bound above every key).
+struct TimeKeyRange {
+  std::optional<int64_t> from, to;
+  bool empty = false;
+
+  bool Contains(const TimeKeyRange& other) const;
+};
+
 class Part {
  public:
   // Takes the columns and puts the rows in timestamp order. The group id column must be INT
-  // or STRING and the timestamp column INT or FLOAT, both without nulls (or NaN).
+  // or STRING and the timestamp column INT or FLOAT, both without nulls (or NaN). Without the
+  // timestamp column if `time_optional`: the rows stay in the columns' order, for queries
+  // that need no time (has_time() is false).
   static Result<std::shared_ptr<Part>> Make(std::vector<Column> columns,
                                             const std::string& group_column,
-                                            const std::string& time_column);
+                                            const std::string& time_column,
+                                            bool time_optional = false);
 
   // This part with more columns (of the same rows, in the file's order): they are put in the
   // part's row order, and everything already computed is shared, not recomputed.
@@ -39,11 +59,17 @@ class Part {
   const Column* FindColumn(const std::string& name) const;
   bool HasColumns(const std::vector<std::string>& names) const;
   const Column& group_column() const { return *FindColumn(shared_->group_column); }
+  // REQUIRES: has_time() for time_column(), time_keys() and LowerBoundRow().
+  bool has_time() const { return FindColumn(shared_->time_column) != nullptr; }
   const Column& time_column() const { return *FindColumn(shared_->time_column); }
   const std::vector<std::shared_ptr<const Column>>& columns() const { return columns_; }
 
   // Time keys of all rows, ascending (see FloatTimeKey).
   const int64_t* time_keys() const { return shared_->time_keys; }
+  // The rows a query can rely on the part holding: those with time keys in this range (a part
+  // read for a timeframe holds only the row groups that can have rows inside it).
+  const TimeKeyRange& coverage() const { return shared_->coverage; }
+  void set_coverage(TimeKeyRange coverage) { shared_->coverage = coverage; }
   // The first row whose timestamp is >= t (t in the column's unit).
   int64_t LowerBoundRow(int64_t t) const;
   int64_t LowerBoundRow(double t) const;
@@ -78,6 +104,7 @@ class Part {
     std::vector<uint32_t> order;  // file row of each part row; empty when already in order
     Buffer float_time_keys;       // FLOAT timestamps only
     const int64_t* time_keys = nullptr;
+    TimeKeyRange coverage;  // every row, unless read for a timeframe
     ValueCodes group_codes;
     std::vector<uint32_t> group_row_counts;
 

@@ -1,5 +1,7 @@
 #include "table/part_loader.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string_view>
 #include <unordered_set>
@@ -189,8 +191,66 @@ Status CheckUniqueColumnNames(const parquet::Schema& schema) {
   return Status::OK();
 }
 
+namespace {
+
+// The time key of a PLAIN-encoded statistics value of the timestamp column, if its values are
+// the engine's keys as stored.
+std::optional<int64_t> StatisticsKey(const ColumnDescriptor& d, const std::string& plain) {
+  auto read = [&](auto value) -> std::optional<decltype(value)> {
+    if (plain.size() != sizeof(value)) return std::nullopt;
+    std::memcpy(&value, plain.data(), sizeof(value));
+    return value;
+  };
+  const bool integer = d.kind == ValueKind::kInt || d.kind == ValueKind::kDate ||
+                       d.kind == ValueKind::kTime || d.kind == ValueKind::kTimestamp;
+  if (integer && !d.is_unsigned) {
+    if (d.physical_type == PhysicalType::kInt64) return read(int64_t{});
+    if (d.physical_type == PhysicalType::kInt32) {
+      if (auto v = read(int32_t{})) return *v;
+    }
+    return std::nullopt;
+  }
+  if (d.kind != ValueKind::kFloat) return std::nullopt;
+  std::optional<double> v;
+  if (d.physical_type == PhysicalType::kDouble) v = read(double{});
+  if (d.physical_type == PhysicalType::kFloat) {
+    if (auto f = read(float{})) v = *f;
+  }
+  if (!v || std::isnan(*v)) return std::nullopt;
+  return FloatTimeKey(*v);
+}
+
+}  // namespace
+
+RowGroupRange RowGroupsInTimeframe(const parquet::ParquetFile& file, const std::string& time_column,
+                                   ColumnType time_type, const TimeKeyRange& timeframe) {
+  const int groups = file.num_row_groups();
+  const int index = file.schema().FindColumn(time_column);
+  if (index < 0 || groups == 0) return {};
+  const ColumnDescriptor& d = file.schema().column(index);
+  const bool keys_as_stored = QueryTypeOf(d) == time_type;
+  auto may_hold = [&](int g) {
+    if (timeframe.empty) return false;
+    const parquet::ColumnChunkStatistics stats = file.statistics(g, index);
+    if (!keys_as_stored || !stats.min || !stats.max) return true;
+    const std::optional<int64_t> low = StatisticsKey(d, *stats.min);
+    const std::optional<int64_t> high = StatisticsKey(d, *stats.max);
+    if (!low || !high) return true;
+    return !(timeframe.from && *high < *timeframe.from) && !(timeframe.to && *low >= *timeframe.to);
+  };
+  RowGroupRange range{groups, 0};
+  for (int g = 0; g < groups; ++g) {
+    if (!may_hold(g)) continue;
+    range.first = std::min(range.first, g);
+    range.end = g + 1;
+  }
+  if (range.end == 0) return {0, 1};  // none can: one row group, none of whose rows is inside
+  return range;
+}
+
 Result<std::vector<Column>> ReadColumns(const parquet::ParquetFile& file,
-                                        const std::vector<std::string>& columns) {
+                                        const std::vector<std::string>& columns,
+                                        RowGroupRange row_groups) {
   if (Status unique = CheckUniqueColumnNames(file.schema()); !unique.ok()) {
     return unique.WithContext(file.name());
   }
@@ -201,10 +261,12 @@ Result<std::vector<Column>> ReadColumns(const parquet::ParquetFile& file,
     if (index < 0) return Status::NotFound(file.name() + ": no column '" + name + "'");
     indexes.push_back(index);
   }
-  FROCKET_RETURN_IF_ERROR(file.WillReadColumns(indexes));
+  if (row_groups.end < 0) row_groups.end = file.num_row_groups();
+  FROCKET_RETURN_IF_ERROR(file.WillReadColumns(indexes, row_groups.first, row_groups.end));
   std::vector<Column> loaded;
   for (const int index : indexes) {
-    FROCKET_ASSIGN_OR_RETURN(ColumnVector v, file.ReadColumn(index, options));
+    FROCKET_ASSIGN_OR_RETURN(
+        ColumnVector v, file.ReadColumnRowGroups(index, row_groups.first, row_groups.end, options));
     auto column = ToColumn(file.schema().column(index), std::move(v));
     if (!column.ok()) return column.status().WithContext(file.name());
     loaded.push_back(std::move(*column));
@@ -212,13 +274,54 @@ Result<std::vector<Column>> ReadColumns(const parquet::ParquetFile& file,
   return loaded;
 }
 
+namespace {
+
+// A part read without its timestamps is still checked for what the timestamp column must be:
+// there, and without nulls. By the footer where it tells (a REQUIRED column; every chunk's
+// null count 0 or some above 0); where it does not, the column must be read: returns whether.
+Result<bool> CheckTimestampsUnread(const parquet::ParquetFile& file, const std::string& column) {
+  const int index = file.schema().FindColumn(column);
+  if (index < 0) return Status::NotFound(file.name() + ": no column '" + column + "'");
+  if (!file.schema().column(index).nullable()) return false;
+  int64_t nulls = 0;
+  bool known = true;
+  for (int g = 0; g < file.num_row_groups(); ++g) {
+    const std::optional<int64_t> n = file.statistics(g, index).null_count;
+    known = known && n.has_value();
+    nulls += n.value_or(0);
+  }
+  if (nulls > 0) {
+    return Status::Invalid(file.name() + ": timestamp column '" + column + "' has " +
+                           std::to_string(nulls) + " null values");
+  }
+  return !known;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
-                                       const std::vector<std::string>& columns,
+                                       std::vector<std::string> columns,
                                        const std::string& group_column,
-                                       const std::string& time_column) {
-  FROCKET_ASSIGN_OR_RETURN(std::vector<Column> loaded, ReadColumns(file, columns));
-  auto part = Part::Make(std::move(loaded), group_column, time_column);
+                                       const std::string& time_column,
+                                       const TimeKeyRange& timeframe) {
+  if (std::find(columns.begin(), columns.end(), time_column) == columns.end()) {
+    FROCKET_ASSIGN_OR_RETURN(const bool read_them, CheckTimestampsUnread(file, time_column));
+    if (read_them) columns.push_back(time_column);
+  }
+  RowGroupRange row_groups;
+  const int time_index = file.schema().FindColumn(time_column);
+  const bool bounded = timeframe.from || timeframe.to || timeframe.empty;
+  if (bounded && time_index >= 0) {
+    if (auto type = QueryTypeOf(file.schema().column(time_index))) {
+      row_groups = RowGroupsInTimeframe(file, time_column, *type, timeframe);
+    }
+  }
+  FROCKET_ASSIGN_OR_RETURN(std::vector<Column> loaded, ReadColumns(file, columns, row_groups));
+  auto part = Part::Make(std::move(loaded), group_column, time_column, /*time_optional=*/true);
   if (!part.ok()) return part.status().WithContext(file.name());
+  const bool pruned =
+      row_groups.first > 0 || (row_groups.end >= 0 && row_groups.end < file.num_row_groups());
+  if (pruned) (*part)->set_coverage(timeframe);
   return part;
 }
 

@@ -30,15 +30,35 @@ Result<Column> ToColumn(const parquet::ColumnDescriptor& descriptor, parquet::Co
 // (or a schema) would see is then anyone's guess.
 Status CheckUniqueColumnNames(const parquet::Schema& schema);
 
-// Reads these columns of `file` in query form. Errors name the file and the column.
-Result<std::vector<Column>> ReadColumns(const parquet::ParquetFile& file,
-                                        const std::vector<std::string>& columns);
+// Row groups [first, end) of a file; end < 0: to the last.
+struct RowGroupRange {
+  int first = 0;
+  int end = -1;
+};
 
-// Reads `columns` (which must include the group id and timestamp columns) of `file` into a
-// Part. Strings are read in dictionary form where the file allows.
+// The row groups that can hold rows inside `timeframe`, by the statistics of the timestamp
+// column (of query type `time_type`): from the first to the last whose min/max do not rule it
+// out. Every row group where statistics are missing, or the column's values are not the
+// engine's keys as stored (unsigned, INT96, FLOAT16); at least one row group.
+RowGroupRange RowGroupsInTimeframe(const parquet::ParquetFile& file, const std::string& time_column,
+                                   ColumnType time_type, const TimeKeyRange& timeframe);
+
+// Reads these columns of `file` (of those row groups) in query form. Errors name the file and
+// the column.
+Result<std::vector<Column>> ReadColumns(const parquet::ParquetFile& file,
+                                        const std::vector<std::string>& columns,
+                                        RowGroupRange row_groups = {});
+
+// Reads `columns` (which must include the group id column) of `file` into a Part: without
+// the timestamp column, a part whose rows are in the file's order (for queries that need no
+// time) — the column is still checked to be there without nulls, by the footer, or read
+// where the footer does not tell. Strings are read in dictionary form where the file allows.
+// With a timeframe, only the row groups that can hold rows inside it (the part's coverage is
+// the timeframe).
 Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
-                                       const std::vector<std::string>& columns,
+                                       std::vector<std::string> columns,
                                        const std::string& group_column,
-                                       const std::string& time_column);
+                                       const std::string& time_column,
+                                       const TimeKeyRange& timeframe = {});
 
 }  // namespace frocket::table

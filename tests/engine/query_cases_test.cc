@@ -19,10 +19,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 
 #include "common/json_text.h"
@@ -148,7 +150,12 @@ json Shuffled(const json& rows, uint32_t seed) {
   return out;
 }
 
-Dataset LoadThroughParquet(const json& c, const std::string& case_name) {
+// The case's parts written as Parquet in 3-row row groups, rows shuffled — or, with a
+// timeframe, in time order and read for the timeframe: only the row groups whose statistics
+// allow rows inside it.
+Dataset LoadThroughParquet(const json& c, const std::string& case_name,
+                           const std::optional<table::TimeKeyRange>& timeframe = std::nullopt,
+                           bool without_time = false) {
   Dataset d;
   d.schema.group_id_column = c.value("groupIdColumn", "user");
   d.schema.timestamp_column = c.value("timestampColumn", "ts");
@@ -167,8 +174,15 @@ Dataset LoadThroughParquet(const json& c, const std::string& case_name) {
   uint32_t seed = 1;
   for (const auto& rows : c.at("parts")) {
     const std::string path = (dir / ("part-" + std::to_string(seed) + ".parquet")).string();
-    Status written = WriteRowsAsParquet(columns, nlohmann::json::parse(Shuffled(rows, seed).dump()),
-                                        path, /*rows_per_group=*/3);
+    json ordered = Shuffled(rows, seed);
+    if (timeframe) {
+      const auto ts = static_cast<size_t>(
+          std::find(names.begin(), names.end(), d.schema.timestamp_column) - names.begin());
+      std::stable_sort(ordered.begin(), ordered.end(),
+                       [&](const json& a, const json& b) { return a.at(ts) < b.at(ts); });
+    }
+    Status written = WriteRowsAsParquet(columns, nlohmann::json::parse(ordered.dump()), path,
+                                        /*rows_per_group=*/3);
     ++seed;
     EXPECT_TRUE(written.ok()) << written.message();
     if (!written.ok()) continue;
@@ -176,7 +190,10 @@ Dataset LoadThroughParquet(const json& c, const std::string& case_name) {
     EXPECT_TRUE(source.ok()) << source.status().message();
     auto file = parquet::ParquetFile::Open(std::shared_ptr<ByteSource>(std::move(*source)));
     EXPECT_TRUE(file.ok()) << file.status().message();
-    auto part = table::LoadPart(**file, names, d.schema.group_id_column, d.schema.timestamp_column);
+    std::vector<std::string> read = names;
+    if (without_time) std::erase(read, d.schema.timestamp_column);
+    auto part = table::LoadPart(**file, read, d.schema.group_id_column, d.schema.timestamp_column,
+                                timeframe.value_or(table::TimeKeyRange{}));
     EXPECT_TRUE(part.ok()) << part.status().message();
     if (part.ok()) d.parts.push_back(*part);
   }
@@ -280,6 +297,31 @@ TEST_P(QueryCaseTest, MatchesExpected) {
   RunCase(c, LoadInline(c, true), "dictionary-form strings");
   RunCase(c, LoadInline(c, false), "plain-form strings");
   RunCase(c, LoadThroughParquet(c, GetParam()), "shuffled through Parquet, 3-row row groups");
+  // With a timeframe: the row groups read for it, as a task reads a part for its query.
+  const Dataset inline_parts = LoadInline(c, true);
+  auto q = query::ParseQuery(nlohmann::json::parse(c.at("query").dump()), inline_parts.schema);
+  if (q.ok() && q->timeframe) {
+    const ColumnType type = inline_parts.schema.columns.at(inline_parts.schema.timestamp_column);
+    table::TimeKeyRange keys;
+    auto key = [&](const query::Literal& bound, std::optional<int64_t>* out) {
+      const int64_t* i = std::get_if<int64_t>(&bound);
+      *out = i ? table::TimeKeyAtOrAbove(type, *i)
+               : table::TimeKeyAtOrAbove(type, std::get<double>(bound));
+      if (!*out) keys.empty = true;
+    };
+    if (q->timeframe->from) key(*q->timeframe->from, &keys.from);
+    if (q->timeframe->to) key(*q->timeframe->to, &keys.to);
+    RunCase(c, LoadThroughParquet(c, GetParam(), keys),
+            "in time order through Parquet, 3-row row groups, read for the timeframe");
+  }
+  // A query that needs no time: the part read without timestamps, its rows in file order.
+  const std::vector<std::string> used = q.ok() ? q->UsedColumns() : std::vector<std::string>{};
+  const bool filters_on_time =
+      std::find(used.begin(), used.end(), inline_parts.schema.timestamp_column) != used.end();
+  if (q.ok() && !q->UsesTime() && !filters_on_time) {
+    RunCase(c, LoadThroughParquet(c, GetParam(), std::nullopt, true),
+            "shuffled through Parquet without the timestamp column");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Queries, QueryCaseTest, ::testing::ValuesIn(CaseFiles()),

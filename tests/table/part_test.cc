@@ -1,0 +1,146 @@
+// A part's rows in timestamp order: Part::Make sorts rows that come in another order, stably
+// (rows of one timestamp keep their order). Checked against std::stable_sort on random keys
+// over the whole INT range, negatives and runs of equal keys, and on FLOAT timestamps. And a
+// part read for a timeframe: only the row groups whose statistics allow rows inside it.
+#include "table/part.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "storage/local_file_source.h"
+#include "support/inline_part.h"
+#include "table/part_loader.h"
+
+namespace frocket::testing {
+namespace {
+
+using nlohmann::json;
+using table::TimeKeyAtOrAbove;
+using table::TimeKeyRange;
+
+// Rows (user, ts, seq) with the given timestamps, seq their position in the input; the part's
+// seq column must list the positions sorted stably by timestamp.
+template <typename T>
+void ExpectSortedStably(const std::vector<T>& ts, ColumnType type) {
+  json rows = json::array();
+  for (size_t i = 0; i < ts.size(); ++i) rows.push_back({static_cast<int64_t>(i % 97), ts[i], i});
+  auto part = PartFromRows({{"user", ColumnType::kInt}, {"ts", type}, {"seq", ColumnType::kInt}},
+                           rows, "user", "ts", true);
+  ASSERT_TRUE(part.ok()) << part.status().message();
+  std::vector<int64_t> want(ts.size());
+  std::iota(want.begin(), want.end(), 0);
+  std::stable_sort(want.begin(), want.end(), [&](int64_t a, int64_t b) {
+    return ts[static_cast<size_t>(a)] < ts[static_cast<size_t>(b)];
+  });
+  const int64_t* seq = (*part)->FindColumn("seq")->ints();
+  const std::vector<int64_t> got(seq, seq + ts.size());
+  EXPECT_EQ(got, want);
+}
+
+TEST(PartOrder, RandomIntTimestampsSortStably) {
+  std::mt19937_64 rng(7);
+  for (const uint64_t range : {uint64_t{5}, uint64_t{1} << 20, uint64_t{8'000'000'000},
+                               std::numeric_limits<uint64_t>::max()}) {
+    std::vector<int64_t> ts(40'000);
+    for (int64_t& t : ts) {
+      // Centered on 0 for the widest range (negatives), else near a millisecond epoch.
+      const uint64_t r = range == std::numeric_limits<uint64_t>::max() ? rng() : rng() % range;
+      t = range == std::numeric_limits<uint64_t>::max()
+              ? static_cast<int64_t>(r)
+              : 1'785'542'446'257 + static_cast<int64_t>(r);
+    }
+    for (size_t i = 0; i + 1 < ts.size(); i += 37) ts[i + 1] = ts[i];  // runs of equal keys
+    ExpectSortedStably(ts, ColumnType::kInt);
+  }
+}
+
+TEST(PartOrder, RandomFloatTimestampsSortStably) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> value(-1e6, 1e6);
+  std::vector<double> ts(20'000);
+  for (double& t : ts) t = std::round(value(rng) * 4) / 4;  // quarters: many equal
+  ts[5] = -0.0;
+  ts[6] = 0.0;
+  ExpectSortedStably(ts, ColumnType::kFloat);
+}
+
+// 100 rows at times 0..99 (INT) or 0.5..99.5 (FLOAT), in row groups of 10, read for
+// `timeframe`: the rows of the row groups it was read from.
+std::vector<int64_t> RowsReadFor(ColumnType type, const table::TimeKeyRange& timeframe,
+                                 TimeKeyRange* coverage) {
+  json rows = json::array();
+  for (int i = 0; i < 100; ++i) {
+    rows.push_back({i % 7, type == ColumnType::kInt ? json(i) : json(i + 0.5), i});
+  }
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("frocket-part-test-" + std::to_string(::getpid()) + ".parquet");
+  const std::vector<InlineColumn> columns = {
+      {"user", ColumnType::kInt}, {"ts", type}, {"seq", ColumnType::kInt}};
+  EXPECT_TRUE(WriteRowsAsParquet(columns, rows, path.string(), 10).ok());
+  auto source = LocalFileSource::Open(path.string());
+  EXPECT_TRUE(source.ok());
+  auto file = parquet::ParquetFile::Open(std::shared_ptr<ByteSource>(std::move(*source)));
+  EXPECT_TRUE(file.ok());
+  auto part = table::LoadPart(**file, {"user", "ts", "seq"}, "user", "ts", timeframe);
+  std::filesystem::remove(path);
+  EXPECT_TRUE(part.ok()) << part.status().message();
+  if (!part.ok()) return {};
+  *coverage = (*part)->coverage();
+  const int64_t* seq = (*part)->FindColumn("seq")->ints();
+  return std::vector<int64_t>(seq, seq + (*part)->num_rows());
+}
+
+std::vector<int64_t> Range(int64_t from, int64_t to) {
+  std::vector<int64_t> out(static_cast<size_t>(to - from));
+  std::iota(out.begin(), out.end(), from);
+  return out;
+}
+
+TEST(PartForTimeframe, ReadsOnlyTheRowGroupsThatCanHoldItsRows) {
+  TimeKeyRange coverage;
+  // [35, 62): row groups 3 to 6, rows 30 to 69; the part covers the timeframe only.
+  TimeKeyRange timeframe{35, 62};
+  EXPECT_EQ(RowsReadFor(ColumnType::kInt, timeframe, &coverage), Range(30, 70));
+  EXPECT_EQ(coverage.from, 35);
+  EXPECT_EQ(coverage.to, 62);
+  // A bound on a row group's edge: [40, 50) is row group 4 alone; 39 reaches into group 3.
+  EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{40, 50}, &coverage), Range(40, 50));
+  EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{39, 50}, &coverage), Range(30, 50));
+  EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{std::nullopt, 12}, &coverage), Range(0, 20));
+  EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{95, std::nullopt}, &coverage),
+            Range(90, 100));
+  // Nothing inside: one row group, none of whose rows is inside.
+  EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{500, 600}, &coverage).size(), 10u);
+  // No timeframe: every row, covering every row.
+  EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{}, &coverage), Range(0, 100));
+  EXPECT_FALSE(coverage.from || coverage.to || coverage.empty);
+  // FLOAT timestamps: keys by bit pattern. [20.5, 31) holds 20.5 .. 30.5: groups 2 and 3.
+  const TimeKeyRange floats{TimeKeyAtOrAbove(ColumnType::kFloat, 20.5),
+                            TimeKeyAtOrAbove(ColumnType::kFloat, 31.0)};
+  EXPECT_EQ(RowsReadFor(ColumnType::kFloat, floats, &coverage), Range(20, 40));
+}
+
+TEST(PartForTimeframe, CoverageContainsOnlyNarrowerTimeframes) {
+  const TimeKeyRange part{10, 20};
+  EXPECT_TRUE(part.Contains(TimeKeyRange{10, 20}));
+  EXPECT_TRUE(part.Contains(TimeKeyRange{12, 15}));
+  EXPECT_FALSE(part.Contains(TimeKeyRange{9, 15}));
+  EXPECT_FALSE(part.Contains(TimeKeyRange{12, 21}));
+  EXPECT_FALSE(part.Contains(TimeKeyRange{12, std::nullopt}));
+  EXPECT_FALSE(part.Contains(TimeKeyRange{}));
+  EXPECT_TRUE(part.Contains(TimeKeyRange{std::nullopt, std::nullopt, true}));  // no row inside
+  EXPECT_TRUE(TimeKeyRange{}.Contains(TimeKeyRange{12, 15}));
+  EXPECT_TRUE(TimeKeyRange{}.Contains(TimeKeyRange{}));
+}
+
+}  // namespace
+}  // namespace frocket::testing
