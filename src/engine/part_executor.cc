@@ -52,6 +52,7 @@ class Executor {
     }
     if (q_.funnel) result.funnel = FunnelResults();
     if (q_.groups) result.groups = CollectGroupIds(*q_.groups);
+    result.value_checks = CheckValues(scan_.part, q_, scan_.begin, scan_.end);
     return result;
   }
 
@@ -374,9 +375,7 @@ Result<PartResult> ExecuteQuery(const table::Part& part, const query::Query& que
         "internal error: the part was read without its timestamps, which the "
         "query needs");
   }
-  FROCKET_ASSIGN_OR_RETURN(PartResult result, Executor(part, query, options).Run());
-  result.value_checks = CheckValues(part, query);
-  return result;
+  return Executor(part, query, options).Run();
 }
 
 }  // namespace frocket::engine

@@ -54,7 +54,10 @@ void CollectFilters(const query::RowPredicate& p, std::vector<const query::Filte
   }
 }
 
-ValueCheck CheckOne(const table::Part& part, const query::Filter& f) {
+// The rows [begin, end) are those inside the query's timeframe: rows outside it do not exist
+// (DESIGN.md §3), and a part read for a timeframe may hold only some of them.
+ValueCheck CheckOne(const table::Part& part, const query::Filter& f, bool whole, int64_t begin,
+                    int64_t end) {
   ValueCheck check;
   const table::Column* c = part.FindColumn(f.column);
   if (c == nullptr || c->type != ColumnType::kString) {
@@ -62,18 +65,36 @@ ValueCheck CheckOne(const table::Part& part, const query::Filter& f) {
     return check;
   }
   const std::string& wanted = std::get<std::string>(f.value);
-  // The distinct values at hand (dictionary form), or every row's (plain form: a value held
-  // is usually met early; only an absent one costs a whole pass, and another for the nearest).
-  const bool dictionary = c->is_dictionary();
-  const parquet::ColumnVector& values = dictionary ? *c->encoded.dictionary : c->encoded;
-  const int64_t n = dictionary ? values.length : c->length;
-  auto held = [&](int64_t i) { return dictionary || !c->IsNull(i); };
-  for (int64_t i = 0; i < n && !check.present; ++i) {
-    check.present = held(i) && values.StringAt(i) == wanted;
+  if (!c->is_dictionary()) {
+    // Every row's value: a value held is usually met early; only an absent one costs a whole
+    // pass, and another for the nearest.
+    for (int64_t r = begin; r < end && !check.present; ++r) {
+      check.present = !c->IsNull(r) && c->encoded.StringAt(r) == wanted;
+    }
+    if (check.present) return check;
+    for (int64_t r = begin; r < end; ++r) {
+      if (c->IsNull(r)) continue;
+      std::string_view value = c->encoded.StringAt(r);
+      AddClosest(&check.closest, Distance(wanted, value), std::string(value));
+    }
+    return check;
+  }
+  // Dictionary form: the distinct values at hand — all of the dictionary for the whole part,
+  // else those the rows in range hold (a null row's code is the dictionary size).
+  const parquet::ColumnVector& values = *c->encoded.dictionary;
+  const int32_t* codes = c->encoded.codes.as<int32_t>();
+  std::vector<uint8_t> held;
+  if (!whole) {
+    held.assign(static_cast<size_t>(values.length) + 1, 0);
+    for (int64_t r = begin; r < end; ++r) held[static_cast<size_t>(codes[r])] = 1;
+  }
+  auto at_hand = [&](int64_t i) { return whole || held[static_cast<size_t>(i)] != 0; };
+  for (int64_t i = 0; i < values.length && !check.present; ++i) {
+    check.present = at_hand(i) && values.StringAt(i) == wanted;
   }
   if (check.present) return check;
-  for (int64_t i = 0; i < n; ++i) {
-    if (!held(i)) continue;
+  for (int64_t i = 0; i < values.length; ++i) {
+    if (!at_hand(i)) continue;
     std::string_view value = values.StringAt(i);
     AddClosest(&check.closest, Distance(wanted, value), std::string(value));
   }
@@ -101,9 +122,14 @@ std::vector<const query::Filter*> CheckedFilters(const query::Query& query) {
   return out;
 }
 
-std::vector<ValueCheck> CheckValues(const table::Part& part, const query::Query& query) {
+std::vector<ValueCheck> CheckValues(const table::Part& part, const query::Query& query,
+                                    int64_t begin, int64_t end) {
+  // Without a timeframe the part is whole: its dictionaries hold what its rows hold.
+  const bool whole = !query.timeframe && begin == 0 && end == part.num_rows();
   std::vector<ValueCheck> out;
-  for (const query::Filter* f : CheckedFilters(query)) out.push_back(CheckOne(part, *f));
+  for (const query::Filter* f : CheckedFilters(query)) {
+    out.push_back(CheckOne(part, *f, whole, begin, end));
+  }
   return out;
 }
 

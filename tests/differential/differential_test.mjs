@@ -4,7 +4,7 @@
 //
 // 1. Generates (deterministically, hash-based, no Math.random) a synthetic user-activity dataset
 //    with DuckDB SQL and writes it as several Parquet files partitioned by user (snappy and
-//    zstd, several row groups per file, rows not in timestamp order).
+//    zstd, several row groups per file, rows not in timestamp order but in one file).
 // 2. Runs a set of frocket queries through `frocket query FILE... --string JSON --nopretty`.
 // 3. Computes the expected response of every query independently, with hand-written DuckDB SQL
 //    that follows the normative semantics of DESIGN.md section 3 (never from frocket's output).
@@ -134,9 +134,12 @@ async function generateDataset(conn, dir) {
     const codec = p === NUM_PARTS - 1 ? 'zstd' : 'snappy';
     // One snappy file in Parquet format version 2 (data page v2, delta encodings).
     const version = p === NUM_PARTS - 2 ? ', PARQUET_VERSION V2' : '';
-    // Rows in hash order: users interleaved, timestamps not sorted.
+    // Rows in hash order: users interleaved, timestamps not sorted; part 0 in time order (what
+    // DuckDB writes from time-ordered input), so that a timeframe skips its row groups by
+    // their statistics (checked below).
+    const order = p === 0 ? 'ts, ord' : 'ord';
     await conn.run(`COPY (SELECT user_id, ts, event, price, qty, is_mobile, country, url, score, ratio
-                          FROM events WHERE part = ${p} ORDER BY ord)
+                          FROM events WHERE part = ${p} ORDER BY ${order})
                     TO ${sqlString(file)}
                     (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}${version})`);
     files.push(file);
@@ -943,6 +946,19 @@ async function main() {
       throw new Error(`part 1 should hold dictionary-encoded, unordered timestamps in several ` +
         `row groups (${dictGroups} of ${groups1} row groups dictionary-encoded, ${unordered} ` +
         `rows earlier than the row before)`);
+    }
+    // Part 0's row groups are in time order, and the timeframe [from, to) skips some.
+    const [[groups0, outside0]] = await rows(conn, `
+      SELECT count(*), count(*) FILTER (WHERE stats_max_value::BIGINT < ${from} OR
+                                              stats_min_value::BIGINT >= ${to})
+      FROM parquet_metadata(${sqlString(files[0])}) WHERE path_in_schema = 'ts'`);
+    const [[unordered0]] = await rows(conn, `
+      SELECT count(*) FROM (SELECT ts, lag(ts) OVER (ORDER BY file_row_number) AS prev
+                            FROM read_parquet(${sqlString(files[0])}, file_row_number = true))
+      WHERE ts < prev`);
+    if (Number(outside0) === 0 || Number(outside0) === Number(groups0) || Number(unordered0) !== 0) {
+      throw new Error(`part 0 should hold time-ordered rows in row groups of which the timeframe ` +
+        `skips some (${outside0} of ${groups0} outside, ${unordered0} rows out of order)`);
     }
     // Every user in exactly one file
     const [[multi]] = await rows(conn, `SELECT count(*) FROM (SELECT user_id FROM read_parquet(

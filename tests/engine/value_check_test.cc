@@ -111,5 +111,34 @@ TEST(ValueCheck, HeldInAnyPartIsHeld) {
   EXPECT_TRUE(ValueWarnings(q, checks).empty());
 }
 
+TEST(ValueCheck, OnlyRowsInsideTheTimeframeHoldValues) {
+  // Rows outside the timeframe [2, 4) do not exist (DESIGN.md §3): "purchase" at ts 1 and
+  // "Refund" at ts 5 are not held, so neither is a nearest value either; "pageview" at ts 3 is
+  // held, and "refunds" at ts 2 is 'Refund' with case and 1 edit. The same in both forms.
+  for (const bool dictionary : {true, false}) {
+    auto part = MakePart(R"([[1, 1, "purchase"], [1, 3, "pageview"], [2, 5, "Refund"],
+                             [2, 2, "refunds"], [3, 3, null]])"_json,
+                         dictionary);
+    const query::Query q = Parse(R"({"timeframe": {"from": 2, "to": 4}, "query": {"conditions": [
+        {"filter": ["event", "==", "purchase"]}, {"filter": ["event", "==", "Refund"]},
+        {"filter": ["event", "==", "pageview"]}]}})");
+    const auto checks = CheckParts({part}, q);
+    ASSERT_EQ(checks.size(), 3u);
+    EXPECT_FALSE(checks[0].present) << dictionary;
+    EXPECT_TRUE(checks[0].closest.empty()) << dictionary;
+    EXPECT_FALSE(checks[1].present) << dictionary;
+    EXPECT_EQ(checks[1].closest, (std::vector<std::pair<int, std::string>>{{1, "refunds"}}))
+        << dictionary;
+    EXPECT_TRUE(checks[2].present) << dictionary;
+    EXPECT_EQ(ValueWarnings(q, checks),
+              (std::vector<std::string>{
+                  "no row holds 'purchase' in column 'event', so a filter on it matches "
+                  "nothing",
+                  "no row holds 'Refund' in column 'event', so a filter on it matches nothing; "
+                  "the nearest values are 'refunds'"}))
+        << dictionary;
+  }
+}
+
 }  // namespace
 }  // namespace frocket::engine

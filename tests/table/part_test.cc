@@ -17,6 +17,7 @@
 
 #include "storage/local_file_source.h"
 #include "support/inline_part.h"
+#include "support/subprocess.h"
 #include "table/part_loader.h"
 
 namespace frocket::testing {
@@ -140,6 +141,43 @@ TEST(PartForTimeframe, CoverageContainsOnlyNarrowerTimeframes) {
   EXPECT_TRUE(part.Contains(TimeKeyRange{std::nullopt, std::nullopt, true}));  // no row inside
   EXPECT_TRUE(TimeKeyRange{}.Contains(TimeKeyRange{12, 15}));
   EXPECT_TRUE(TimeKeyRange{}.Contains(TimeKeyRange{}));
+}
+
+// A part read without its timestamps still checks the column by the footer; where the footer
+// does not tell (no null counts), the timestamps are read after all.
+std::shared_ptr<table::Part> LoadWithoutTime(const std::string& path, const std::string& group,
+                                             const std::string& time) {
+  auto source = LocalFileSource::Open(path);
+  EXPECT_TRUE(source.ok()) << path;
+  if (!source.ok()) return nullptr;
+  auto file = parquet::ParquetFile::Open(std::shared_ptr<ByteSource>(std::move(*source)));
+  EXPECT_TRUE(file.ok()) << file.status().message();
+  if (!file.ok()) return nullptr;
+  auto part = table::LoadPart(**file, {group}, group, time, TimeKeyRange{});
+  EXPECT_TRUE(part.ok()) << part.status().message();
+  return part.ok() ? *part : nullptr;
+}
+
+TEST(PartWithoutTime, TimestampsAreReadWhereTheFooterHasNoNullCounts) {
+  // parquet-testing's alltypes_plain.parquet (Impala) has no statistics: whether its OPTIONAL
+  // bigint_col holds nulls is unknown until read.
+  auto unknown = LoadWithoutTime(TestDataDir() + "/parquet/conformance/alltypes_plain.parquet",
+                                 "id", "bigint_col");
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_TRUE(unknown->has_time());
+  EXPECT_EQ(unknown->num_rows(), 8);
+  // frocket's writer counts nulls in every chunk: 0, so the timestamps stay unread.
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("frocket-part-test-untimed-" + std::to_string(::getpid()) + ".parquet");
+  ASSERT_TRUE(WriteRowsAsParquet({{"user", ColumnType::kInt}, {"ts", ColumnType::kInt}},
+                                 R"([[1, 5], [2, 6], [1, 7]])"_json, path.string(), 2)
+                  .ok());
+  auto counted = LoadWithoutTime(path.string(), "user", "ts");
+  std::filesystem::remove(path);
+  ASSERT_NE(counted, nullptr);
+  EXPECT_FALSE(counted->has_time());
+  EXPECT_EQ(counted->num_rows(), 3);
 }
 
 }  // namespace
