@@ -134,8 +134,10 @@ cluster::ProgressCallback ProgressBar() {
   };
 }
 
-Result<std::unique_ptr<service::Service>> Api() {
-  return service::Service::Create();
+// A command answers once and exits: it keeps no decoded part unless it asks again (--repeat).
+Result<std::unique_ptr<service::Service>> Api(
+    service::Service::Keep keep = service::Service::Keep::kNothing) {
+  return service::Service::Create(keep);
 }
 
 int RunRegister(const dataset::RegisterArgs& args, const OutputOptions& out) {
@@ -237,9 +239,9 @@ int RunInfo(const std::string& name, bool full, const OutputOptions& out) {
 
 int RunQuery(const std::string& name, std::string query_text, int repeat, const OutputOptions& out,
              const std::string& groups_out) {
-  auto api = Api();
-  if (!api.ok()) return Fail(api.status().message());
   if (repeat < 1) return Fail("--repeat must be at least 1");
+  auto api = Api(repeat > 1 ? service::Service::Keep::kParts : service::Service::Keep::kNothing);
+  if (!api.ok()) return Fail(api.status().message());
   if (!groups_out.empty()) query_text = service::AskForEveryGroupId(query_text);
   nlohmann::ordered_json response;
   for (int i = 0; i < repeat; ++i) {

@@ -67,8 +67,13 @@ using JobListener = std::function<void(const JobReport&)>;
 
 class Service {
  public:
+  // What a Service keeps between queries: decoded parts in a memory cache (for a process that
+  // answers many), or nothing (for one that answers one query: the memory of a part done is
+  // reused by the next, instead of fresh pages the kernel must zero).
+  enum class Keep { kParts, kNothing };
+
   // From the FROCKET_* configuration: datastore, invoker, memory cache.
-  static Result<std::unique_ptr<Service>> Create();
+  static Result<std::unique_ptr<Service>> Create(Keep keep = Keep::kParts);
 
   RegisterOutcome Register(const dataset::RegisterArgs& args,
                            const cluster::ProgressCallback& progress = {});
