@@ -27,8 +27,18 @@ void GatherValidity(Buffer* validity, const std::vector<uint32_t>& perm) {
 
 }  // namespace
 
-void Column::Permute(const std::vector<uint32_t>& perm) {
+void Column::Gather(const std::vector<uint32_t>& perm) {
+  const bool every_row = static_cast<int64_t>(perm.size()) == length;
   GatherValidity(&validity, perm);
+  length = static_cast<int64_t>(perm.size());
+  null_count = validity.empty()
+                   ? 0
+                   : length - static_cast<int64_t>(bitmap::CountSet(validity.data(), perm.size()));
+  if (type == ColumnType::kString || is_dictionary()) {
+    // `encoded` gave its validity to the column (ToColumn): its counts are the column's.
+    encoded.length = length;
+    encoded.null_count = null_count;
+  }
   switch (type) {
     case ColumnType::kInt:
       if (is_dictionary()) {
@@ -46,13 +56,17 @@ void Column::Permute(const std::vector<uint32_t>& perm) {
       return;
     case ColumnType::kString: {
       parquet::ColumnVector& v = encoded;
-      GatherValidity(&v.validity, perm);
       if (v.is_dictionary()) {
         GatherValues<int32_t>(&v.codes, perm);
         return;
       }
+      size_t bytes = v.data.size();
+      if (!every_row) {
+        bytes = 0;
+        for (uint32_t row : perm) bytes += v.StringAt(row).size();
+      }
       Buffer offsets((perm.size() + 1) * sizeof(uint32_t));
-      Buffer data(v.data.size());
+      Buffer data(bytes);
       uint32_t* o = offsets.as<uint32_t>();
       o[0] = 0;
       size_t pos = 0;

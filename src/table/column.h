@@ -47,9 +47,10 @@ struct Column {
   }
   // The value of a dictionary entry of an INT column in dictionary form.
   int64_t DictionaryInt(int32_t code) const;
-  // Reorders the rows: row i becomes the former row perm[i]. Values made on first use
-  // (ints() of a dictionary column) are made again from the reordered codes.
-  void Permute(const std::vector<uint32_t>& perm);
+  // Keeps the rows `rows`, in that order: row i becomes the former row rows[i]; rows not listed
+  // are dropped. Values made on first use (ints() of a dictionary column) are made again from
+  // the gathered codes.
+  void Gather(const std::vector<uint32_t>& rows);
 
   size_t MemoryUsage() const;
 

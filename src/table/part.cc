@@ -17,21 +17,33 @@ namespace {
 // the scatter). The pairs move together, so each pass reads them in order: sorting the row
 // numbers alone loaded each row's key at random, a cache miss per row and pass (a part in
 // random order took 5x as long).
-std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n) {
-  const auto rows = static_cast<size_t>(n);
-  std::vector<uint32_t> perm(rows);
-  std::iota(perm.begin(), perm.end(), 0u);
-  if (n < 2) return perm;
-  const auto [low, high] = std::minmax_element(keys, keys + n);
-  const auto base = static_cast<uint64_t>(*low);
-  const int bits = 64 - std::countl_zero(static_cast<uint64_t>(*high) - base);
+// Only the rows whose keys are inside `range` are sorted; the others are left out.
+std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n, const TimeKeyRange& range) {
+  std::vector<uint32_t> perm;
+  if (range.empty) return perm;
+  const int64_t from = range.from.value_or(INT64_MIN);
+  const int64_t to = range.to.value_or(INT64_MAX);
+  const bool bounded = range.from || range.to;
+  perm.reserve(static_cast<size_t>(n));
+  int64_t low = INT64_MAX, high = INT64_MIN;
+  for (int64_t r = 0; r < n; ++r) {
+    const int64_t k = keys[r];
+    if (bounded && (k < from || k >= to)) continue;
+    perm.push_back(static_cast<uint32_t>(r));
+    low = std::min(low, k);
+    high = std::max(high, k);
+  }
+  const size_t rows = perm.size();
+  if (rows < 2) return perm;
+  const auto base = static_cast<uint64_t>(low);
+  const int bits = 64 - std::countl_zero(static_cast<uint64_t>(high) - base);
   constexpr int kMaxDigit = 9;
   const int passes = (bits + kMaxDigit - 1) / kMaxDigit;
   if (passes == 0) return perm;  // every key equal
   const int digit = (bits + passes - 1) / passes;
   const uint64_t mask = (uint64_t{1} << digit) - 1;
   std::vector<uint64_t> key(rows), key_out(rows);
-  for (size_t i = 0; i < rows; ++i) key[i] = static_cast<uint64_t>(keys[i]) - base;
+  for (size_t i = 0; i < rows; ++i) key[i] = static_cast<uint64_t>(keys[perm[i]]) - base;
   std::vector<uint32_t> perm_out(rows);
   std::vector<size_t> start(size_t{1} << digit);
   for (int shift = 0; shift < bits; shift += digit) {
@@ -59,10 +71,37 @@ int64_t FloatTimeKey(double t) {
   return bits >= 0 ? bits : bits ^ INT64_MAX;
 }
 
+namespace {
+
+// The group id column must be INT or STRING and the timestamp column (if read) INT or FLOAT,
+// both without nulls.
+Status CheckKeyColumns(const Column& group, const Column* time) {
+  if (group.type != ColumnType::kInt && group.type != ColumnType::kString) {
+    return Status::Invalid("group id column '" + group.name + "' is " + ColumnTypeName(group.type) +
+                           "; it must be INT or STRING");
+  }
+  if (group.null_count > 0) {
+    return Status::Invalid("group id column '" + group.name + "' has " +
+                           std::to_string(group.null_count) + " null values");
+  }
+  if (time != nullptr && time->type != ColumnType::kInt && time->type != ColumnType::kFloat) {
+    return Status::Invalid("timestamp column '" + time->name + "' is " +
+                           ColumnTypeName(time->type) + "; it must be INT or FLOAT");
+  }
+  if (time != nullptr && time->null_count > 0) {
+    return Status::Invalid("timestamp column '" + time->name + "' has " +
+                           std::to_string(time->null_count) + " null values");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::shared_ptr<Part>> Part::Make(std::vector<Column> columns,
                                          const std::string& group_column,
-                                         const std::string& time_column, bool time_optional) {
-  const int64_t n = columns.empty() ? 0 : columns[0].length;
+                                         const std::string& time_column, bool time_optional,
+                                         const TimeKeyRange& timeframe) {
+  int64_t n = columns.empty() ? 0 : columns[0].length;
   Column* group = nullptr;
   Column* time = nullptr;
   for (Column& c : columns) {
@@ -77,25 +116,11 @@ Result<std::shared_ptr<Part>> Part::Make(std::vector<Column> columns,
   if (time == nullptr && !time_optional) {
     return Status::Invalid("timestamp column '" + time_column + "' is missing");
   }
-  if (group->type != ColumnType::kInt && group->type != ColumnType::kString) {
-    return Status::Invalid("group id column '" + group_column + "' is " +
-                           ColumnTypeName(group->type) + "; it must be INT or STRING");
-  }
-  if (group->null_count > 0) {
-    return Status::Invalid("group id column '" + group_column + "' has " +
-                           std::to_string(group->null_count) + " null values");
-  }
-  if (time != nullptr && time->type != ColumnType::kInt && time->type != ColumnType::kFloat) {
-    return Status::Invalid("timestamp column '" + time_column + "' is " +
-                           ColumnTypeName(time->type) + "; it must be INT or FLOAT");
-  }
-  if (time != nullptr && time->null_count > 0) {
-    return Status::Invalid("timestamp column '" + time_column + "' has " +
-                           std::to_string(time->null_count) + " null values");
-  }
+  FROCKET_RETURN_IF_ERROR(CheckKeyColumns(*group, time));
 
   auto shared = std::make_shared<Shared>();
   shared->num_rows = n;
+  shared->read_rows = n;
   shared->group_column = group_column;
   shared->time_column = time_column;
   // Time keys, then timestamp order if the rows are not in it already.
@@ -119,9 +144,12 @@ Result<std::shared_ptr<Part>> Part::Make(std::vector<Column> columns,
   };
   if (time != nullptr) FROCKET_RETURN_IF_ERROR(compute_keys());
   if (time != nullptr && !std::is_sorted(shared->time_keys, shared->time_keys + n)) {
-    shared->order = SortPermutation(shared->time_keys, n);
-    for (Column& c : columns) c.Permute(shared->order);
+    shared->order = SortPermutation(shared->time_keys, n, timeframe);
+    n = static_cast<int64_t>(shared->order.size());
+    shared->num_rows = n;
+    for (Column& c : columns) c.Gather(shared->order);
     FROCKET_RETURN_IF_ERROR(compute_keys());
+    shared->coverage = timeframe;
   }
 
   std::shared_ptr<Part> part(new Part());
@@ -143,9 +171,9 @@ Result<std::shared_ptr<Part>> Part::WithColumns(std::vector<Column> more) const 
   part->shared_ = shared_;
   part->columns_ = columns_;
   for (Column& c : more) {
-    if (c.length != shared_->num_rows) {
+    if (c.length != shared_->read_rows) {
       return Status::Invalid("column '" + c.name + "' has " + std::to_string(c.length) +
-                             " rows, the part " + std::to_string(shared_->num_rows));
+                             " rows, the part " + std::to_string(shared_->read_rows));
     }
     if (FindColumn(c.name) != nullptr) continue;
     if (c.name == shared_->time_column) {
@@ -153,7 +181,9 @@ Result<std::shared_ptr<Part>> Part::WithColumns(std::vector<Column> more) const 
           "internal error: timestamps cannot be added to a part read without "
           "them (its rows are not in time order); read it again");
     }
-    if (!shared_->order.empty()) c.Permute(shared_->order);
+    if (!shared_->order.empty() || shared_->num_rows != shared_->read_rows) {
+      c.Gather(shared_->order);
+    }
     part->columns_.push_back(std::make_shared<const Column>(std::move(c)));
   }
   return part;

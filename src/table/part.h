@@ -45,14 +45,18 @@ class Part {
   // Takes the columns and puts the rows in timestamp order. The group id column must be INT
   // or STRING and the timestamp column INT or FLOAT, both without nulls (or NaN). Without the
   // timestamp column if `time_optional`: the rows stay in the columns' order, for queries
-  // that need no time (has_time() is false).
+  // that need no time (has_time() is false). Rows that must be sorted are sorted only inside
+  // `timeframe`: the others are left out, and the part covers the timeframe (coverage());
+  // rows already in order are kept, all of them.
   static Result<std::shared_ptr<Part>> Make(std::vector<Column> columns,
                                             const std::string& group_column,
                                             const std::string& time_column,
-                                            bool time_optional = false);
+                                            bool time_optional = false,
+                                            const TimeKeyRange& timeframe = {});
 
-  // This part with more columns (of the same rows, in the file's order): they are put in the
-  // part's row order, and everything already computed is shared, not recomputed.
+  // This part with more columns (of the same rows as read, in the file's order): they are put
+  // in the part's row order (without the rows it left out), and everything already computed is
+  // shared, not recomputed.
   Result<std::shared_ptr<Part>> WithColumns(std::vector<Column> more) const;
 
   int64_t num_rows() const { return shared_->num_rows; }
@@ -99,9 +103,10 @@ class Part {
   // What every Part made from the same rows shares.
   struct Shared {
     int64_t num_rows = 0;
+    int64_t read_rows = 0;  // the rows of the columns it was made of
     std::string group_column;
     std::string time_column;
-    std::vector<uint32_t> order;  // file row of each part row; empty when already in order
+    std::vector<uint32_t> order;  // read row of each part row; empty when all, in order (or none)
     Buffer float_time_keys;       // FLOAT timestamps only
     const int64_t* time_keys = nullptr;
     TimeKeyRange coverage;  // every row, unless read for a timeframe

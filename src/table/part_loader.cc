@@ -317,7 +317,8 @@ Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
     }
   }
   FROCKET_ASSIGN_OR_RETURN(std::vector<Column> loaded, ReadColumns(file, columns, row_groups));
-  auto part = Part::Make(std::move(loaded), group_column, time_column, /*time_optional=*/true);
+  auto part =
+      Part::Make(std::move(loaded), group_column, time_column, /*time_optional=*/true, timeframe);
   if (!part.ok()) return part.status().WithContext(file.name());
   const bool pruned =
       row_groups.first > 0 || (row_groups.end >= 0 && row_groups.end < file.num_row_groups());

@@ -53,7 +53,8 @@ Result<std::vector<Column>> ReadColumns(const parquet::ParquetFile& file,
 // the timestamp column, a part whose rows are in the file's order (for queries that need no
 // time) — the column is still checked to be there without nulls, by the footer, or read
 // where the footer does not tell. Strings are read in dictionary form where the file allows.
-// With a timeframe, only the row groups that can hold rows inside it (the part's coverage is
+// With a timeframe, only the row groups that can hold rows inside it, and of rows that are not
+// in time order only those inside it, as Part::Make sorts them (the part's coverage is then
 // the timeframe).
 Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
                                        std::vector<std::string> columns,

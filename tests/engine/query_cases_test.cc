@@ -151,11 +151,11 @@ json Shuffled(const json& rows, uint32_t seed) {
 }
 
 // The case's parts written as Parquet in 3-row row groups, rows shuffled — or, with a
-// timeframe, in time order and read for the timeframe: only the row groups whose statistics
-// allow rows inside it.
+// timeframe, read for it: in time order (`time_ordered`), only the row groups whose statistics
+// allow rows inside it; shuffled, only the rows inside it are sorted and kept.
 Dataset LoadThroughParquet(const json& c, const std::string& case_name,
                            const std::optional<table::TimeKeyRange>& timeframe = std::nullopt,
-                           bool without_time = false) {
+                           bool without_time = false, bool time_ordered = true) {
   Dataset d;
   d.schema.group_id_column = c.value("groupIdColumn", "user");
   d.schema.timestamp_column = c.value("timestampColumn", "ts");
@@ -175,7 +175,7 @@ Dataset LoadThroughParquet(const json& c, const std::string& case_name,
   for (const auto& rows : c.at("parts")) {
     const std::string path = (dir / ("part-" + std::to_string(seed) + ".parquet")).string();
     json ordered = Shuffled(rows, seed);
-    if (timeframe) {
+    if (timeframe && time_ordered) {
       const auto ts = static_cast<size_t>(
           std::find(names.begin(), names.end(), d.schema.timestamp_column) - names.begin());
       std::stable_sort(ordered.begin(), ordered.end(),
@@ -313,6 +313,8 @@ TEST_P(QueryCaseTest, MatchesExpected) {
     if (q->timeframe->to) key(*q->timeframe->to, &keys.to);
     RunCase(c, LoadThroughParquet(c, GetParam(), keys),
             "in time order through Parquet, 3-row row groups, read for the timeframe");
+    RunCase(c, LoadThroughParquet(c, GetParam(), keys, false, /*time_ordered=*/false),
+            "shuffled through Parquet, only the rows inside the timeframe kept");
   }
   // A query that needs no time: the part read without timestamps, its rows in file order.
   const std::vector<std::string> used = q.ok() ? q->UsedColumns() : std::vector<std::string>{};

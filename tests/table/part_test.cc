@@ -143,6 +143,57 @@ TEST(PartForTimeframe, CoverageContainsOnlyNarrowerTimeframes) {
   EXPECT_TRUE(TimeKeyRange{}.Contains(TimeKeyRange{}));
 }
 
+// Rows not in time order are sorted only inside the timeframe: the others are left out (their
+// groups too), the part covers the timeframe, and a column added later is gathered the same
+// way. Rows already in order are all kept. Expected rows listed by hand.
+TEST(PartForTimeframe, RowsToSortAreOnlyThoseInside) {
+  const std::vector<InlineColumn> columns = {
+      {"user", ColumnType::kInt}, {"ts", ColumnType::kInt}, {"seq", ColumnType::kInt}};
+  const std::vector<InlineColumn> more = {{"tag", ColumnType::kString}};
+  // (user, ts, seq); the tags are "t" + seq, null for seq 2.
+  const json rows = R"([[1, 30, 0], [2, 10, 1], [1, 20, 2], [3, 50, 3], [2, 20, 4],
+                        [4, 5, 5], [1, 40, 6]])"_json;
+  const json tags = R"([["t0"], ["t1"], [null], ["t3"], ["t4"], ["t5"], ["t6"]])"_json;
+  auto make = [&](const json& r, const TimeKeyRange& timeframe) {
+    auto cols = ColumnsFromRows(columns, r, true);
+    EXPECT_TRUE(cols.ok());
+    return table::Part::Make(std::move(*cols), "user", "ts", false, timeframe);
+  };
+  // [20, 45): seq 2, 4 (ts 20, in their order), 0 (30), 6 (40); users 1 and 2 only.
+  auto part = make(rows, TimeKeyRange{20, 45});
+  ASSERT_TRUE(part.ok()) << part.status().message();
+  ASSERT_EQ((*part)->num_rows(), 4);
+  const int64_t* seq = (*part)->FindColumn("seq")->ints();
+  EXPECT_EQ(std::vector<int64_t>(seq, seq + 4), (std::vector<int64_t>{2, 4, 0, 6}));
+  EXPECT_EQ((*part)->num_groups(), 2);
+  EXPECT_EQ((*part)->coverage().from, 20);
+  EXPECT_EQ((*part)->coverage().to, 45);
+  auto tag_columns = ColumnsFromRows(more, tags, false);  // plain form
+  ASSERT_TRUE(tag_columns.ok());
+  auto tagged = (*part)->WithColumns(std::move(*tag_columns));
+  ASSERT_TRUE(tagged.ok()) << tagged.status().message();
+  const table::Column* tag = (*tagged)->FindColumn("tag");
+  ASSERT_EQ(tag->length, 4);
+  EXPECT_EQ(tag->null_count, 1);
+  EXPECT_TRUE(tag->IsNull(0));
+  EXPECT_EQ(tag->StringAt(1), "t4");
+  EXPECT_EQ(tag->StringAt(2), "t0");
+  EXPECT_EQ(tag->StringAt(3), "t6");
+  // No row inside: an empty part, to which columns still add.
+  auto none = make(rows, TimeKeyRange{100, 200});
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_EQ((*none)->num_rows(), 0);
+  EXPECT_EQ((*none)->num_groups(), 0);
+  auto none_tagged = (*none)->WithColumns(*ColumnsFromRows(more, tags, true));
+  ASSERT_TRUE(none_tagged.ok()) << none_tagged.status().message();
+  EXPECT_EQ((*none_tagged)->FindColumn("tag")->length, 0);
+  // Rows in order: all kept, covering every row.
+  auto ordered = make(R"([[1, 1, 0], [2, 2, 1], [1, 3, 2]])"_json, TimeKeyRange{2, 3});
+  ASSERT_TRUE(ordered.ok()) << ordered.status().message();
+  EXPECT_EQ((*ordered)->num_rows(), 3);
+  EXPECT_FALSE((*ordered)->coverage().from || (*ordered)->coverage().to);
+}
+
 // A part read without its timestamps still checks the column by the footer; where the footer
 // does not tell (no null counts), the timestamps are read after all.
 std::shared_ptr<table::Part> LoadWithoutTime(const std::string& path, const std::string& group,
