@@ -12,12 +12,76 @@ namespace frocket::table {
 
 namespace {
 
-// A stable permutation sorting `keys` ascending: LSD radix sort of (key - min, row) pairs over
-// the bits that vary, in passes of at most 9 bits (more buckets than that thrash the caches on
-// the scatter). The pairs move together, so each pass reads them in order: sorting the row
-// numbers alone loaded each row's key at random, a cache miss per row and pass (a part in
-// random order took 5x as long).
-// Only the rows whose keys are inside `range` are sorted; the others are left out.
+constexpr int kMaxDigit = 9;  // more buckets than this thrash the caches on the scatter
+
+// Sorts `items` by their bits [low_bit, low_bit + bits), stably: LSD radix passes of at most
+// kMaxDigit bits, each pass's histogram counted in one read beforehand, a pass whose digit is
+// the same for every item skipped.
+void RadixSort(std::vector<uint64_t>* items, int low_bit, int bits) {
+  const int passes = (bits + kMaxDigit - 1) / kMaxDigit;
+  if (passes == 0) return;
+  const int digit = (bits + passes - 1) / passes;
+  const uint64_t mask = (uint64_t{1} << digit) - 1;
+  const size_t buckets = size_t{1} << digit;
+  std::vector<size_t> start(static_cast<size_t>(passes) * buckets);
+  for (uint64_t x : *items) {
+    for (int p = 0; p < passes; ++p) {
+      ++start[static_cast<size_t>(p) * buckets + ((x >> (low_bit + p * digit)) & mask)];
+    }
+  }
+  std::vector<uint64_t> out(items->size());
+  for (int p = 0; p < passes; ++p) {
+    size_t* s = &start[static_cast<size_t>(p) * buckets];
+    if (std::find(s, s + buckets, items->size()) != s + buckets) continue;
+    size_t sum = 0;
+    for (size_t b = 0; b < buckets; ++b) sum += std::exchange(s[b], sum);
+    const int shift = low_bit + p * digit;
+    for (uint64_t x : *items) out[s[(x >> shift) & mask]++] = x;
+    items->swap(out);
+  }
+}
+
+// The rows `perm` (ascending) sorted stably by key, keys - base of `bits` bits: (key, row)
+// pairs moved together, so each pass reads them in order (sorting the row numbers alone loaded
+// each row's key at random, a cache miss per row and pass: 5x as long). Packed in one word
+// when they fit (key above the row number, half the bytes moved), else in two.
+void SortRowsByKey(const int64_t* keys, uint64_t base, int bits, std::vector<uint32_t>* perm) {
+  const size_t rows = perm->size();
+  const int row_bits = std::bit_width(static_cast<uint64_t>(perm->back()));
+  if (bits + row_bits <= 64) {
+    std::vector<uint64_t> items(rows);
+    for (size_t i = 0; i < rows; ++i) {
+      items[i] = ((static_cast<uint64_t>(keys[(*perm)[i]]) - base) << row_bits) | (*perm)[i];
+    }
+    RadixSort(&items, row_bits, bits);
+    const uint64_t row_mask = (uint64_t{1} << row_bits) - 1;
+    for (size_t i = 0; i < rows; ++i) (*perm)[i] = static_cast<uint32_t>(items[i] & row_mask);
+    return;
+  }
+  const int passes = (bits + kMaxDigit - 1) / kMaxDigit;
+  const int digit = (bits + passes - 1) / passes;
+  const uint64_t mask = (uint64_t{1} << digit) - 1;
+  std::vector<uint64_t> key(rows), key_out(rows);
+  for (size_t i = 0; i < rows; ++i) key[i] = static_cast<uint64_t>(keys[(*perm)[i]]) - base;
+  std::vector<uint32_t> perm_out(rows);
+  std::vector<size_t> start(size_t{1} << digit);
+  for (int shift = 0; shift < bits; shift += digit) {
+    std::fill(start.begin(), start.end(), 0);
+    for (uint64_t k : key) ++start[(k >> shift) & mask];
+    size_t sum = 0;
+    for (size_t& s : start) sum += std::exchange(s, sum);
+    for (size_t i = 0; i < rows; ++i) {
+      const size_t to = start[(key[i] >> shift) & mask]++;
+      key_out[to] = key[i];
+      perm_out[to] = (*perm)[i];
+    }
+    key.swap(key_out);
+    perm->swap(perm_out);
+  }
+}
+
+// A stable permutation sorting `keys` ascending, of only the rows whose keys are inside
+// `range` (the others are left out): radix-sorted over the bits that vary.
 std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n, const TimeKeyRange& range) {
   std::vector<uint32_t> perm;
   if (range.empty) return perm;
@@ -33,32 +97,10 @@ std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n, const Time
     low = std::min(low, k);
     high = std::max(high, k);
   }
-  const size_t rows = perm.size();
-  if (rows < 2) return perm;
+  if (perm.size() < 2) return perm;
   const auto base = static_cast<uint64_t>(low);
-  const int bits = 64 - std::countl_zero(static_cast<uint64_t>(high) - base);
-  constexpr int kMaxDigit = 9;
-  const int passes = (bits + kMaxDigit - 1) / kMaxDigit;
-  if (passes == 0) return perm;  // every key equal
-  const int digit = (bits + passes - 1) / passes;
-  const uint64_t mask = (uint64_t{1} << digit) - 1;
-  std::vector<uint64_t> key(rows), key_out(rows);
-  for (size_t i = 0; i < rows; ++i) key[i] = static_cast<uint64_t>(keys[perm[i]]) - base;
-  std::vector<uint32_t> perm_out(rows);
-  std::vector<size_t> start(size_t{1} << digit);
-  for (int shift = 0; shift < bits; shift += digit) {
-    std::fill(start.begin(), start.end(), 0);
-    for (uint64_t k : key) ++start[(k >> shift) & mask];
-    size_t sum = 0;
-    for (size_t& s : start) sum += std::exchange(s, sum);
-    for (size_t i = 0; i < rows; ++i) {
-      const size_t to = start[(key[i] >> shift) & mask]++;
-      key_out[to] = key[i];
-      perm_out[to] = perm[i];
-    }
-    key.swap(key_out);
-    perm.swap(perm_out);
-  }
+  const int bits = std::bit_width(static_cast<uint64_t>(high) - base);
+  if (bits > 0) SortRowsByKey(keys, base, bits, &perm);
   return perm;
 }
 
