@@ -68,15 +68,16 @@ ValueCodes ValueCodes::Encode(const Column& column) {
     case ColumnType::kFloat: {
       CodeTable table;
       const bool is_int = column.type == ColumnType::kInt;
+      const int64_t* ints = is_int ? column.ints() : nullptr;
+      const double* floats = is_int ? nullptr : column.floats();
       for (int64_t r = 0; r < n; ++r) {
         if (is_null(r)) continue;
-        uint64_t key =
-            is_int ? static_cast<uint64_t>(column.ints()[r]) : FloatBits(column.floats()[r]);
+        uint64_t key = is_int ? static_cast<uint64_t>(ints[r]) : FloatBits(floats[r]);
         bool inserted;
         codes[r] = table.FindOrInsert(key, &inserted);
         if (inserted) {
           if (is_int) {
-            out.values_.emplace_back(column.ints()[r]);
+            out.values_.emplace_back(ints[r]);
           } else {
             out.values_.emplace_back(std::bit_cast<double>(key));
           }
