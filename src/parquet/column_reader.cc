@@ -345,7 +345,8 @@ Status ColumnReader::MergeChunkDictionary(size_t n) {
       value = {reinterpret_cast<const char*>(fixed.data()), fixed.size()};
       uint64_t key = 0;
       std::memcpy(&key, fixed.data(), fixed.size());
-      if (!merged_values_) merged_values_ = std::make_unique<CodeTable>(n);
+      // Later chunks mostly repeat the first one's values and add some: room for twice as many.
+      if (!merged_values_) merged_values_ = std::make_unique<CodeTable>(2 * n);
       code = merged_values_->FindOrInsert(key, &inserted);
     }
     if (inserted) {
