@@ -20,6 +20,11 @@ struct OutputOptions {
   bool stats = true;   // run: the answer's "stats"
 };
 
+// For a command that answers once and exits (dataset_commands.cc): memory freed by one part
+// is kept for the next, not handed back to the kernel, which would zero fresh pages for it
+// again — columns of up to 32 MB come from the heap, and the heap is never trimmed.
+void KeepFreedMemory();
+
 // register, list, info, run, unregister; config (dataset_commands.cc).
 void AddDatasetCommands(CLI::App& app, Globals& globals);
 void AddConfigCommand(CLI::App& app, Globals& globals);

@@ -20,6 +20,7 @@ int RunQueryFiles(const service::QueryFilesArgs& args, bool pretty) {
               << args.files.size()
               << " files (a group in two files would be counted twice); --check-unique checks\n";
   }
+  KeepFreedMemory();
   service::QueryOutcome outcome;
   outcome.value = service::QueryFiles(args);
   std::cout << JsonText(service::Response(outcome), pretty ? 2 : -1) << "\n";
