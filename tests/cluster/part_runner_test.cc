@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "query/query_parser.h"
 #include "support/inline_part.h"
@@ -88,6 +89,70 @@ TEST_F(PartRunnerTimeframe, APartReadWithoutTimestampsIsReadAgainForAQueryThatNe
   EXPECT_EQ(RunQuery(funnel), P(100, LoadSource::kSource));
   EXPECT_EQ(RunQuery(funnel), P(100, LoadSource::kMemoryCache));
   EXPECT_EQ(RunQuery(json::object()), P(100, LoadSource::kMemoryCache));
+}
+
+// Rows out of time order (every row group spans the whole range, so none is skipped): only
+// the rows inside the timeframe are kept; a later query with another column over the same
+// timeframe is answered from that part, the column read and gathered alike.
+TEST(PartRunnerShuffled, AColumnAddedToAPartKeptForATimeframeHoldsTheSameRows) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       ("frocket-part-runner-shuffled-" + std::to_string(::getpid()) + ".parquet"))
+          .string();
+  // Row i: user i % 7, ts (37 * i) % 100 (each of 0..99 once), tag i % 3.
+  json rows = json::array();
+  for (int i = 0; i < 100; ++i) rows.push_back({i % 7, (37 * i) % 100, i % 3});
+  const std::vector<frocket::testing::InlineColumn> columns = {
+      {"user", ColumnType::kInt}, {"ts", ColumnType::kInt}, {"tag", ColumnType::kInt}};
+  ASSERT_TRUE(frocket::testing::WriteRowsAsParquet(columns, rows, path, 10).ok());
+  const query::DatasetSchema schema(
+      "user", "ts",
+      {{"user", ColumnType::kInt}, {"ts", ColumnType::kInt}, {"tag", ColumnType::kInt}});
+  PartRunner runner{std::make_shared<cluster::PartCache>(1 << 30)};
+  auto run = [&](const json& q) {
+    auto parsed = query::ParseQuery(q, schema);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+    cluster::QueryTaskRequest request;
+    request.dataset.id = {"events", "2026-12-05T00:00:00.000000+00:00"};
+    request.dataset.group_id_column = "user";
+    request.dataset.timestamp_column = "ts";
+    request.part_path = path;
+    request.used_columns = {"user", "ts"};
+    request.column_types = {{"user", ColumnType::kInt}, {"ts", ColumnType::kInt}};
+    for (const auto& name : parsed->UsedColumns()) {
+      request.used_columns.push_back(name);
+      request.column_types[name] = ColumnType::kInt;
+    }
+    request.query = query::ToExpandedJson(*parsed);
+    return runner.RunQuery(request, 0, [](cluster::TaskStatus) {});
+  };
+  const json timeframe = {{"from", 35}, {"to", 62}};
+  const auto first = run({{"timeframe", timeframe}});
+  ASSERT_TRUE(first.status.ok()) << first.status.message();
+  EXPECT_EQ(first.metrics.scanned_rows, 27);
+  EXPECT_EQ(first.metrics.load_from, LoadSource::kSource);
+  // The rows with tag 1 inside [35, 62), and their users, counted here.
+  int64_t tagged_rows = 0;
+  std::set<int> tagged_users;
+  for (int i = 0; i < 100; ++i) {
+    const int ts = (37 * i) % 100;
+    if (ts >= 35 && ts < 62 && i % 3 == 1) {
+      ++tagged_rows;
+      tagged_users.insert(i % 7);
+    }
+  }
+  const auto second = run(
+      {{"timeframe", timeframe}, {"query", {{"conditions", {{{"filter", {"tag", "==", 1}}}}}}}});
+  std::filesystem::remove(path);
+  ASSERT_TRUE(second.status.ok()) << second.status.message();
+  EXPECT_EQ(second.metrics.scanned_rows, 27);
+  EXPECT_EQ(second.metrics.load_from, LoadSource::kSource);  // the column was read
+  EXPECT_EQ(second.result.query.matching_groups, static_cast<int64_t>(tagged_users.size()));
+  const auto third = run(
+      {{"timeframe", timeframe}, {"query", {{"conditions", {{{"filter", {"tag", "==", 1}}}}}}}});
+  EXPECT_EQ(third.metrics.load_from, LoadSource::kMemoryCache);
+  EXPECT_EQ(third.result.query.matching_groups, static_cast<int64_t>(tagged_users.size()));
+  EXPECT_GT(tagged_rows, 0);
 }
 
 }  // namespace
