@@ -19,6 +19,22 @@ namespace {
 using cluster::LoadSource;
 using nlohmann::json;
 
+// The task of query `q` over the part at `path` (INT columns; group id "user", timestamps
+// "ts"), reading the columns it uses as the service asks for them.
+cluster::QueryTaskRequest TaskOf(const std::string& path, const query::Query& q) {
+  cluster::QueryTaskRequest request;
+  request.dataset.id = {"events", "2026-12-04T00:00:00.000000+00:00"};
+  request.dataset.group_id_column = "user";
+  request.dataset.timestamp_column = "ts";
+  request.part_path = path;
+  request.used_columns = {"user"};
+  if (q.UsesTime()) request.used_columns.push_back("ts");
+  for (const auto& name : q.UsedColumns()) request.used_columns.push_back(name);
+  for (const auto& name : request.used_columns) request.column_types[name] = ColumnType::kInt;
+  request.query = query::ToExpandedJson(q);
+  return request;
+}
+
 class PartRunnerTimeframe : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,19 +61,8 @@ class PartRunnerTimeframe : public ::testing::Test {
                                       {{"user", ColumnType::kInt}, {"ts", ColumnType::kInt}});
     auto parsed = query::ParseQuery(q, schema);
     EXPECT_TRUE(parsed.ok()) << parsed.status().message();
-    cluster::QueryTaskRequest request;
-    request.dataset.id = {"events", "2026-12-04T00:00:00.000000+00:00"};
-    request.dataset.group_id_column = "user";
-    request.dataset.timestamp_column = "ts";
-    request.part_path = path_;
-    request.used_columns = {"user"};
-    request.column_types = {{"user", ColumnType::kInt}};
-    if (parsed->UsesTime()) {
-      request.used_columns.push_back("ts");
-      request.column_types["ts"] = ColumnType::kInt;
-    }
-    request.query = query::ToExpandedJson(*parsed);
-    const cluster::QueryTaskResult r = runner_.RunQuery(request, 0, [](cluster::TaskStatus) {});
+    const cluster::QueryTaskResult r =
+        runner_.RunQuery(TaskOf(path_, *parsed), 0, [](cluster::TaskStatus) {});
     EXPECT_TRUE(r.status.ok()) << r.status.message();
     return {r.metrics.scanned_rows, r.metrics.load_from};
   }
@@ -112,19 +117,7 @@ TEST(PartRunnerShuffled, AColumnAddedToAPartKeptForATimeframeHoldsTheSameRows) {
   auto run = [&](const json& q) {
     auto parsed = query::ParseQuery(q, schema);
     EXPECT_TRUE(parsed.ok()) << parsed.status().message();
-    cluster::QueryTaskRequest request;
-    request.dataset.id = {"events", "2026-12-05T00:00:00.000000+00:00"};
-    request.dataset.group_id_column = "user";
-    request.dataset.timestamp_column = "ts";
-    request.part_path = path;
-    request.used_columns = {"user", "ts"};
-    request.column_types = {{"user", ColumnType::kInt}, {"ts", ColumnType::kInt}};
-    for (const auto& name : parsed->UsedColumns()) {
-      request.used_columns.push_back(name);
-      request.column_types[name] = ColumnType::kInt;
-    }
-    request.query = query::ToExpandedJson(*parsed);
-    return runner.RunQuery(request, 0, [](cluster::TaskStatus) {});
+    return runner.RunQuery(TaskOf(path, *parsed), 0, [](cluster::TaskStatus) {});
   };
   const json timeframe = {{"from", 35}, {"to", 62}};
   const auto first = run({{"timeframe", timeframe}});
