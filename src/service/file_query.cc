@@ -50,6 +50,25 @@ Status CheckGroupsUnique(const table::Part& part, size_t file, const QueryFilesA
   return Status::OK();
 }
 
+// The query's timeframe in time keys, so that each file is read for it (the row groups that
+// can hold rows inside it; of rows out of time order, those inside it).
+table::TimeKeyRange TimeframeKeys(const query::Query& q, ColumnType time_type) {
+  table::TimeKeyRange range;
+  if (!q.timeframe) return range;
+  auto key = [&](const query::Literal& bound) {
+    if (const int64_t* i = std::get_if<int64_t>(&bound)) {
+      return table::TimeKeyAtOrAbove(time_type, *i);
+    }
+    return table::TimeKeyAtOrAbove(time_type, std::get<double>(bound));
+  };
+  if (q.timeframe->from) {
+    range.from = key(*q.timeframe->from);
+    range.empty = !range.from;  // above every timestamp: no row is inside
+  }
+  if (q.timeframe->to) range.to = key(*q.timeframe->to);  // none: no bound
+  return range;
+}
+
 }  // namespace
 
 Result<QueryAnswer> QueryFiles(const QueryFilesArgs& args) {
@@ -70,6 +89,10 @@ Result<QueryAnswer> QueryFiles(const QueryFilesArgs& args) {
   FROCKET_ASSIGN_OR_RETURN(PreparedQuery prepared,
                            PrepareQueryText(args.query_text, schema, settings));
 
+  // Checking the group ids needs every row of every file: no row group is skipped then.
+  const table::TimeKeyRange timeframe =
+      args.check_unique ? table::TimeKeyRange{}
+                        : TimeframeKeys(prepared.query, *schema.TypeOf(args.time_column));
   std::unordered_map<std::string, size_t> owner;  // group id -> the file it is in
   std::optional<engine::PartResult> merged;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -81,8 +104,9 @@ Result<QueryAnswer> QueryFiles(const QueryFilesArgs& args) {
                                "' is missing or has a different type than in " + args.files[0]);
       }
     }
-    FROCKET_ASSIGN_OR_RETURN(auto part, table::LoadPart(*files[i], prepared.columns,
-                                                        args.group_column, args.time_column));
+    FROCKET_ASSIGN_OR_RETURN(
+        auto part, table::LoadPart(*files[i], prepared.columns, args.group_column, args.time_column,
+                                   timeframe));
     if (args.check_unique) FROCKET_RETURN_IF_ERROR(CheckGroupsUnique(*part, i, args, &owner));
     FROCKET_ASSIGN_OR_RETURN(engine::PartResult r,
                              RunOnPart(*part, prepared.query, prepared.exact_limit));
