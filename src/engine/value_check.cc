@@ -79,22 +79,25 @@ ValueCheck CheckOne(const table::Part& part, const query::Filter& f, bool whole,
     }
     return check;
   }
-  // Dictionary form: the distinct values at hand — all of the dictionary for the whole part,
-  // else those the rows in range hold (a null row's code is the dictionary size).
+  // Dictionary form: the value's code, then (for part of the part) a row holding it, usually
+  // met early; only an absent value costs the values the rows in range hold (a null row's
+  // code is the dictionary size) and the nearest of them.
   const parquet::ColumnVector& values = *c->encoded.dictionary;
   const int32_t* codes = c->encoded.codes.as<int32_t>();
+  int64_t code = 0;
+  while (code < values.length && values.StringAt(code) != wanted) ++code;
+  if (code < values.length) {
+    check.present =
+        whole || std::find(codes + begin, codes + end, static_cast<int32_t>(code)) != codes + end;
+    if (check.present) return check;
+  }
   std::vector<uint8_t> held;
   if (!whole) {
     held.assign(static_cast<size_t>(values.length) + 1, 0);
     for (int64_t r = begin; r < end; ++r) held[static_cast<size_t>(codes[r])] = 1;
   }
-  auto at_hand = [&](int64_t i) { return whole || held[static_cast<size_t>(i)] != 0; };
-  for (int64_t i = 0; i < values.length && !check.present; ++i) {
-    check.present = at_hand(i) && values.StringAt(i) == wanted;
-  }
-  if (check.present) return check;
   for (int64_t i = 0; i < values.length; ++i) {
-    if (!at_hand(i)) continue;
+    if (!whole && !held[static_cast<size_t>(i)]) continue;
     std::string_view value = values.StringAt(i);
     AddClosest(&check.closest, Distance(wanted, value), std::string(value));
   }
