@@ -45,7 +45,8 @@ table::TimeKeyRange TimeframeKeys(const QueryTaskRequest& request) {
       return;
     }
     if (k) *out = k;
-    if (!k) range.empty = true;  // above every timestamp: no row is inside
+    // Above every timestamp: no row is inside from it; every row is below it.
+    if (!k && out == &range.from) range.empty = true;
   };
   key("from", &range.from);
   key("to", &range.to);

@@ -86,13 +86,13 @@ std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n, const Time
   std::vector<uint32_t> perm;
   if (range.empty) return perm;
   const int64_t from = range.from.value_or(INT64_MIN);
-  const int64_t to = range.to.value_or(INT64_MAX);
-  const bool bounded = range.from || range.to;
+  const bool bounded_above = range.to.has_value();
+  const int64_t to = range.to.value_or(0);
   perm.reserve(static_cast<size_t>(n));
   int64_t low = INT64_MAX, high = INT64_MIN;
   for (int64_t r = 0; r < n; ++r) {
     const int64_t k = keys[r];
-    if (bounded && (k < from || k >= to)) continue;
+    if (k < from || (bounded_above && k >= to)) continue;
     perm.push_back(static_cast<uint32_t>(r));
     low = std::min(low, k);
     high = std::max(high, k);

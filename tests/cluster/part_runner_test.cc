@@ -86,6 +86,24 @@ TEST_F(PartRunnerTimeframe, ReadsAgainOnlyWhatTheCachedPartDoesNotCover) {
   EXPECT_EQ(RunQuery(funnel), P(100, LoadSource::kMemoryCache));
 }
 
+// A bound above every timestamp (a date past int64 nanoseconds reaches a task as a double):
+// "to" bounds nothing, "from" leaves no row inside.
+TEST_F(PartRunnerTimeframe, BoundsAboveEveryTimestamp) {
+  const query::DatasetSchema schema("user", "ts",
+                                    {{"user", ColumnType::kInt}, {"ts", ColumnType::kInt}});
+  auto parsed = query::ParseQuery(json{{"timeframe", {{"from", 35}, {"to", 62}}}}, schema);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  cluster::QueryTaskRequest request = TaskOf(path_, *parsed);
+  request.query["timeframe"]["to"] = 1e19;
+  const cluster::QueryTaskResult to = runner_.RunQuery(request, 0, [](cluster::TaskStatus) {});
+  ASSERT_TRUE(to.status.ok()) << to.status.message();
+  EXPECT_EQ(to.metrics.scanned_rows, 65);  // 35..99
+  request.query["timeframe"] = {{"from", 1e19}};
+  const cluster::QueryTaskResult from = runner_.RunQuery(request, 0, [](cluster::TaskStatus) {});
+  ASSERT_TRUE(from.status.ok()) << from.status.message();
+  EXPECT_EQ(from.metrics.scanned_rows, 0);
+}
+
 TEST_F(PartRunnerTimeframe, APartReadWithoutTimestampsIsReadAgainForAQueryThatNeedsThem) {
   using P = std::pair<int64_t, LoadSource>;
   EXPECT_EQ(RunQuery(json::object()), P(100, LoadSource::kSource));
@@ -104,9 +122,9 @@ TEST(PartRunnerShuffled, AColumnAddedToAPartKeptForATimeframeHoldsTheSameRows) {
       (std::filesystem::temp_directory_path() /
        ("frocket-part-runner-shuffled-" + std::to_string(::getpid()) + ".parquet"))
           .string();
-  // Row i: user i % 7, ts (37 * i) % 100 (each of 0..99 once), tag i % 3.
+  // Row i: user i % 7, ts (37 * i) % 100 (each of 0..99 once), tag i % 11.
   json rows = json::array();
-  for (int i = 0; i < 100; ++i) rows.push_back({i % 7, (37 * i) % 100, i % 3});
+  for (int i = 0; i < 100; ++i) rows.push_back({i % 7, (37 * i) % 100, i % 11});
   const std::vector<frocket::testing::InlineColumn> columns = {
       {"user", ColumnType::kInt}, {"ts", ColumnType::kInt}, {"tag", ColumnType::kInt}};
   ASSERT_TRUE(frocket::testing::WriteRowsAsParquet(columns, rows, path, 10).ok());
@@ -124,28 +142,34 @@ TEST(PartRunnerShuffled, AColumnAddedToAPartKeptForATimeframeHoldsTheSameRows) {
   ASSERT_TRUE(first.status.ok()) << first.status.message();
   EXPECT_EQ(first.metrics.scanned_rows, 27);
   EXPECT_EQ(first.metrics.load_from, LoadSource::kSource);
-  // The rows with tag 1 inside [35, 62), and their users, counted here.
-  int64_t tagged_rows = 0;
+  // The users with a row of tag 3 inside [35, 62), and all their rows inside it, counted
+  // here: a strict subset of the users, so a column gathered out of step with the others
+  // would name others.
   std::set<int> tagged_users;
   for (int i = 0; i < 100; ++i) {
     const int ts = (37 * i) % 100;
-    if (ts >= 35 && ts < 62 && i % 3 == 1) {
-      ++tagged_rows;
-      tagged_users.insert(i % 7);
-    }
+    if (ts >= 35 && ts < 62 && i % 11 == 3) tagged_users.insert(i % 7);
   }
+  int64_t tagged_rows = 0;
+  for (int i = 0; i < 100; ++i) {
+    const int ts = (37 * i) % 100;
+    tagged_rows += ts >= 35 && ts < 62 && tagged_users.count(i % 7) > 0;
+  }
+  ASSERT_GT(tagged_users.size(), 0u);
+  ASSERT_LT(tagged_users.size(), 7u);
   const auto second = run(
-      {{"timeframe", timeframe}, {"query", {{"conditions", {{{"filter", {"tag", "==", 1}}}}}}}});
+      {{"timeframe", timeframe}, {"query", {{"conditions", {{{"filter", {"tag", "==", 3}}}}}}}});
   std::filesystem::remove(path);
   ASSERT_TRUE(second.status.ok()) << second.status.message();
   EXPECT_EQ(second.metrics.scanned_rows, 27);
   EXPECT_EQ(second.metrics.load_from, LoadSource::kSource);  // the column was read
   EXPECT_EQ(second.result.query.matching_groups, static_cast<int64_t>(tagged_users.size()));
+  EXPECT_EQ(second.result.query.matching_group_rows, tagged_rows);
   const auto third = run(
-      {{"timeframe", timeframe}, {"query", {{"conditions", {{{"filter", {"tag", "==", 1}}}}}}}});
+      {{"timeframe", timeframe}, {"query", {{"conditions", {{{"filter", {"tag", "==", 3}}}}}}}});
   EXPECT_EQ(third.metrics.load_from, LoadSource::kMemoryCache);
   EXPECT_EQ(third.result.query.matching_groups, static_cast<int64_t>(tagged_users.size()));
-  EXPECT_GT(tagged_rows, 0);
+  EXPECT_EQ(third.result.query.matching_group_rows, tagged_rows);
 }
 
 }  // namespace

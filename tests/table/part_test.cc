@@ -143,9 +143,10 @@ TEST(PartForTimeframe, CoverageContainsOnlyNarrowerTimeframes) {
   EXPECT_TRUE(TimeKeyRange{}.Contains(TimeKeyRange{}));
 }
 
-// Rows not in time order are sorted only inside the timeframe: the others are left out (their
-// groups too), the part covers the timeframe, and a column added later is gathered the same
-// way. Rows already in order are all kept. Expected rows listed by hand.
+// Rows not in time order are sorted only inside the timeframe: the others are left out (and,
+// the group ids being plain here, their groups), the part covers the timeframe, and a column
+// added later is gathered the same way. Rows already in order are all kept. Expected rows
+// listed by hand.
 TEST(PartForTimeframe, RowsToSortAreOnlyThoseInside) {
   const std::vector<InlineColumn> columns = {
       {"user", ColumnType::kInt}, {"ts", ColumnType::kInt}, {"seq", ColumnType::kInt}};
@@ -187,6 +188,12 @@ TEST(PartForTimeframe, RowsToSortAreOnlyThoseInside) {
   auto none_tagged = (*none)->WithColumns(*ColumnsFromRows(more, tags, true));
   ASSERT_TRUE(none_tagged.ok()) << none_tagged.status().message();
   EXPECT_EQ((*none_tagged)->FindColumn("tag")->length, 0);
+  // Without an upper bound, the greatest timestamp there is is inside.
+  const int64_t top = std::numeric_limits<int64_t>::max();
+  auto unbounded = make(json::array({{1, top, 0}, {2, 5, 1}, {1, 7, 2}}), TimeKeyRange{6, {}});
+  ASSERT_TRUE(unbounded.ok()) << unbounded.status().message();
+  ASSERT_EQ((*unbounded)->num_rows(), 2);
+  EXPECT_EQ((*unbounded)->FindColumn("seq")->ints()[1], 0);
   // Rows in order: all kept, covering every row.
   auto ordered = make(R"([[1, 1, 0], [2, 2, 1], [1, 3, 2]])"_json, TimeKeyRange{2, 3});
   ASSERT_TRUE(ordered.ok()) << ordered.status().message();
