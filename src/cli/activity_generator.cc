@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +12,7 @@
 #include <thread>
 
 #include "common/bitmap.h"
+#include "common/parallel.h"
 #include "parquet/file_writer.h"
 
 namespace frocket::cli {
@@ -367,28 +367,20 @@ Result<std::vector<GeneratedPart>> GenerateActivityDataset(const std::string& ou
   if (ec) return Status::IOError(out_dir + ": cannot create directory: " + ec.message());
   std::vector<GeneratedPart> parts(static_cast<size_t>(options.parts));
   std::vector<Status> errors(parts.size());
-  std::atomic<size_t> next{0};
-  unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads)
-                                         : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min<unsigned>(threads, static_cast<unsigned>(parts.size()));
-  auto work = [&] {
-    for (size_t p = next++; p < parts.size(); p = next++) {
-      char name[48];
-      std::snprintf(name, sizeof(name), "part-%05zu.parquet", p);
-      GeneratedPart& out = parts[p];
-      out.path = out_dir + "/" + name;
-      // Rows spread evenly; the first parts take the remainder.
-      out.rows =
-          options.rows / options.parts + (static_cast<int64_t>(p) < options.rows % options.parts);
-      PartGenerator generator(options.seed, static_cast<int>(p), options.parts);
-      Rows rows = generator.Generate(out.rows, &out.users);
-      errors[p] = WritePart(out.path, rows);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  const size_t threads = options.threads > 0 ? static_cast<size_t>(options.threads)
+                                             : std::max(1u, std::thread::hardware_concurrency());
+  ParallelFor(parts.size(), threads, [&](size_t p) {
+    char name[48];
+    std::snprintf(name, sizeof(name), "part-%05zu.parquet", p);
+    GeneratedPart& out = parts[p];
+    out.path = out_dir + "/" + name;
+    // Rows spread evenly; the first parts take the remainder.
+    out.rows =
+        options.rows / options.parts + (static_cast<int64_t>(p) < options.rows % options.parts);
+    PartGenerator generator(options.seed, static_cast<int>(p), options.parts);
+    Rows rows = generator.Generate(out.rows, &out.users);
+    errors[p] = WritePart(out.path, rows);
+  });
   for (const Status& s : errors) FROCKET_RETURN_IF_ERROR(s);
   return parts;
 }

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <thread>
 
 #include "common/deadline.h"
+#include "common/parallel.h"
 
 namespace frocket {
 
@@ -88,20 +88,12 @@ Status S3ObjectSource::WillRead(const std::vector<ByteRange>& ranges) {
   }
   std::vector<std::shared_ptr<Buffer>> buffers(blocks.size());
   std::vector<Status> statuses(blocks.size());
-  std::atomic<size_t> next{0};
   const auto deadline = Deadline::Current();
-  auto fetch = [&] {
-    Deadline::Scope scope(deadline);
-    for (size_t i = next++; i < blocks.size(); i = next++) {
-      buffers[i] = std::make_shared<Buffer>();
-      statuses[i] = Fetch(blocks[i].offset, blocks[i].length, buffers[i].get());
-    }
-  };
-  const size_t threads = std::min(blocks.size(), kS3ParallelFetches);
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(fetch);
-  fetch();
-  for (auto& t : pool) t.join();
+  ParallelFor(blocks.size(), kS3ParallelFetches, [&](size_t i) {
+    Deadline::Scope scope(deadline);  // the request's deadline, on every thread
+    buffers[i] = std::make_shared<Buffer>();
+    statuses[i] = Fetch(blocks[i].offset, blocks[i].length, buffers[i].get());
+  });
   for (const Status& status : statuses) FROCKET_RETURN_IF_ERROR(status);
   // Each range the reader asked for becomes its own disk entry: another query's coalesced
   // blocks differ, its column chunks do not.
