@@ -66,7 +66,9 @@ ValueCodes ValueCodes::Encode(const Column& column) {
     }
     case ColumnType::kInt:
     case ColumnType::kFloat: {
-      CodeTable table;
+      // Room for a distinct value every 16 rows, up to 65,536 (a group id column's, typically),
+      // so that a part's values are coded without rehashing the table again and again.
+      CodeTable table(static_cast<size_t>(std::min<int64_t>(n / 16, 1 << 16)));
       const bool is_int = column.type == ColumnType::kInt;
       const int64_t* ints = is_int ? column.ints() : nullptr;
       const double* floats = is_int ? nullptr : column.floats();
