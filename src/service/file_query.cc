@@ -52,25 +52,6 @@ Status CheckGroupsUnique(const table::Part& part, size_t file, const QueryFilesA
   return Status::OK();
 }
 
-// The query's timeframe in time keys, so that each file is read for it (the row groups that
-// can hold rows inside it; of rows out of time order, those inside it).
-table::TimeKeyRange TimeframeKeys(const query::Query& q, ColumnType time_type) {
-  table::TimeKeyRange range;
-  if (!q.timeframe) return range;
-  auto key = [&](const query::Literal& bound) {
-    if (const int64_t* i = std::get_if<int64_t>(&bound)) {
-      return table::TimeKeyAtOrAbove(time_type, *i);
-    }
-    return table::TimeKeyAtOrAbove(time_type, std::get<double>(bound));
-  };
-  if (q.timeframe->from) {
-    range.from = key(*q.timeframe->from);
-    range.empty = !range.from;  // above every timestamp: no row is inside
-  }
-  if (q.timeframe->to) range.to = key(*q.timeframe->to);  // none: no bound
-  return range;
-}
-
 }  // namespace
 
 Result<QueryAnswer> QueryFiles(const QueryFilesArgs& args) {
@@ -94,7 +75,7 @@ Result<QueryAnswer> QueryFiles(const QueryFilesArgs& args) {
   // Checking the group ids needs every row of every file: no row group is skipped then.
   const table::TimeKeyRange timeframe =
       args.check_unique ? table::TimeKeyRange{}
-                        : TimeframeKeys(prepared.query, *schema.TypeOf(args.time_column));
+                        : TimeframeKeys(prepared.query.timeframe, *schema.TypeOf(args.time_column));
   std::unordered_map<std::string, size_t> owner;  // group id -> the file it is in
   // File i's share of the answer.
   auto share = [&](size_t i) -> Result<engine::PartResult> {

@@ -28,29 +28,18 @@ namespace {
 // The task query's timeframe in time keys, to read only the row groups it can need; no bound
 // where the query has none (or one this cannot read: the query's parser judges it later).
 table::TimeKeyRange TimeframeKeys(const QueryTaskRequest& request) {
-  table::TimeKeyRange range;
   const auto type = request.column_types.find(request.dataset.timestamp_column);
-  if (type == request.column_types.end() || !request.query.is_object()) return range;
+  if (type == request.column_types.end() || !request.query.is_object()) return {};
   const auto timeframe = request.query.find("timeframe");
-  if (timeframe == request.query.end() || !timeframe->is_object()) return range;
-  auto key = [&](const char* name, std::optional<int64_t>* out) {
-    const auto bound = timeframe->find(name);
-    if (bound == timeframe->end()) return;
-    std::optional<int64_t> k;
-    if (bound->is_number_integer() && !bound->is_number_unsigned()) {
-      k = table::TimeKeyAtOrAbove(type->second, bound->get<int64_t>());
-    } else if (bound->is_number()) {
-      k = table::TimeKeyAtOrAbove(type->second, bound->get<double>());
-    } else {
-      return;
-    }
-    if (k) *out = k;
-    // Above every timestamp: no row is inside from it; every row is below it.
-    if (!k && out == &range.from) range.empty = true;
+  if (timeframe == request.query.end() || !timeframe->is_object()) return {};
+  auto bound = [&](const char* name) -> std::optional<query::Literal> {
+    const auto b = timeframe->find(name);
+    if (b == timeframe->end()) return std::nullopt;
+    if (b->is_number_integer() && !b->is_number_unsigned()) return b->get<int64_t>();
+    if (b->is_number()) return b->get<double>();
+    return std::nullopt;
   };
-  key("from", &range.from);
-  key("to", &range.to);
-  return range;
+  return service::TimeframeKeys(query::Timeframe{bound("from"), bound("to")}, type->second);
 }
 
 }  // namespace

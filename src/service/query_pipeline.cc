@@ -86,6 +86,24 @@ Result<query::Query> ReadTaskQuery(const cluster::QueryTaskRequest& request,
   return parsed;
 }
 
+table::TimeKeyRange TimeframeKeys(const std::optional<query::Timeframe>& timeframe,
+                                  ColumnType time_type) {
+  table::TimeKeyRange range;
+  if (!timeframe) return range;
+  auto key = [&](const query::Literal& bound) {
+    if (const int64_t* i = std::get_if<int64_t>(&bound)) {
+      return table::TimeKeyAtOrAbove(time_type, *i);
+    }
+    return table::TimeKeyAtOrAbove(time_type, std::get<double>(bound));
+  };
+  if (timeframe->from) {
+    range.from = key(*timeframe->from);
+    range.empty = !range.from;
+  }
+  if (timeframe->to) range.to = key(*timeframe->to);
+  return range;
+}
+
 Result<engine::PartResult> RunOnPart(const table::Part& part, const query::Query& query,
                                      int64_t exact_limit) {
   engine::ExecOptions options;

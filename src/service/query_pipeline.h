@@ -55,6 +55,12 @@ Result<PreparedQuery> PrepareQueryText(const std::string& text, const query::Dat
 Result<query::Query> ReadTaskQuery(const cluster::QueryTaskRequest& request,
                                    const table::Part& part);
 
+// A timeframe in the time keys of a timestamp column of this type, so that a part is read
+// for it: a bound above every timestamp leaves no row inside as "from", bounds nothing as
+// "to". No timeframe: every row.
+table::TimeKeyRange TimeframeKeys(const std::optional<query::Timeframe>& timeframe,
+                                  ColumnType time_type);
+
 // One part's share of the answer. REQUIRES: the part holds every column the query uses.
 Result<engine::PartResult> RunOnPart(const table::Part& part, const query::Query& query,
                                      int64_t exact_limit);
