@@ -61,7 +61,7 @@ std::optional<std::string> EmbeddedByDefaultWarning() {
   return set[0] + (set.size() > 1 ? " (and " + std::to_string(set.size() - 1) + " more)" : "") +
          " is set but FROCKET_DATASTORE is not, so this is the embedded mode (SQLite datastore "
          "at " +
-         FrocketHome() + "/frocket.db, FROCKET_INVOKER=" + Config::Get("FROCKET_INVOKER") +
+         Config::Home() + "/frocket.db, FROCKET_INVOKER=" + Config::Get("FROCKET_INVOKER") +
          "), not Funnel Rocket's default of Redis; for a cluster set FROCKET_DATASTORE=redis and "
          "FROCKET_INVOKER=work_queue";
 }
@@ -77,7 +77,7 @@ std::string DescribeDeployment() {
   std::string store = Config::Get("FROCKET_DATASTORE");
   std::string where =
       store == "sqlite"
-          ? "SQLite at " + FrocketHome() + "/frocket.db"
+          ? "SQLite at " + Config::Home() + "/frocket.db"
           : "Redis at " + Config::GetFirst({"FROCKET_DATASTORE_REDIS_HOST", "FROCKET_REDIS_HOST"}) +
                 ":" + Config::GetFirst({"FROCKET_DATASTORE_REDIS_PORT", "FROCKET_REDIS_PORT"});
   return "datastore: " + where + "; invoker: " + Config::Get("FROCKET_INVOKER");
@@ -87,7 +87,7 @@ Result<std::unique_ptr<Datastore>> OpenDatastore() {
   WarnIfEmbeddedByDefault();
   std::string kind = Config::Get("FROCKET_DATASTORE");
   if (kind == "sqlite") {
-    FROCKET_ASSIGN_OR_RETURN(auto store, SqliteDatastore::Open(FrocketHome() + "/frocket.db"));
+    FROCKET_ASSIGN_OR_RETURN(auto store, SqliteDatastore::Open(Config::Home() + "/frocket.db"));
     return std::unique_ptr<Datastore>(std::move(store));
   }
   if (kind == "redis") {

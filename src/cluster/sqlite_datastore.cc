@@ -61,15 +61,6 @@ class Statement {
 
 }  // namespace
 
-std::string FrocketHome() {
-  std::string home = Config::Get("FROCKET_HOME");
-  if (home.rfind("~", 0) == 0) {
-    const char* user_home = std::getenv("HOME");
-    home = std::string(user_home != nullptr ? user_home : "") + home.substr(1);
-  }
-  return home;
-}
-
 Result<std::unique_ptr<SqliteDatastore>> SqliteDatastore::Open(const std::string& path) {
   auto slash = path.rfind('/');
   if (slash != std::string::npos && slash > 0) {

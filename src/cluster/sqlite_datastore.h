@@ -39,7 +39,4 @@ class SqliteDatastore final : public Datastore {
   std::mutex mutex_;  // one connection, used by one thread at a time
 };
 
-// $FROCKET_HOME, with a leading ~ expanded.
-std::string FrocketHome();
-
 }  // namespace frocket::cluster

@@ -36,6 +36,8 @@ const char* LoadSourceName(LoadSource source) {
       return "memoryCache";
     case LoadSource::kDiskCache:
       return "diskCache";
+    case LoadSource::kTranscodedCache:
+      return "transcodedCache";
   }
   return "?";
 }

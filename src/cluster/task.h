@@ -35,7 +35,7 @@ std::optional<TaskStatus> TaskStatusFromName(std::string_view name);
 using StatusCallback = std::function<void(TaskStatus)>;
 
 // Where a task's data came from.
-enum class LoadSource { kSource, kMemoryCache, kDiskCache };
+enum class LoadSource { kSource, kMemoryCache, kDiskCache, kTranscodedCache };
 const char* LoadSourceName(LoadSource source);
 
 struct TaskMetrics {

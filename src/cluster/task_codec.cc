@@ -69,7 +69,7 @@ Result<TaskMetrics> TaskMetricsFromJson(const nlohmann::json& j) {
   m.bytes_read = f.GetOr<int64_t>("bytesRead", 0);
   m.network_bytes = f.GetOr<int64_t>("networkBytes", 0);
   const int from = f.Get<int>("loadFrom");
-  if (from < 0 || from > static_cast<int>(LoadSource::kDiskCache)) {
+  if (from < 0 || from > static_cast<int>(LoadSource::kTranscodedCache)) {
     f.Fail("loadFrom " + std::to_string(from) + " is not a load source");
   }
   m.load_from = static_cast<LoadSource>(from);

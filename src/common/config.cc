@@ -74,6 +74,9 @@ const std::vector<ConfigVariable>& Config::Variables() {
       {"FROCKET_WORKER_FAULT_INJECTION", "",
        "Tests only: faults workers inject (PART@ATTEMPT:fail, :kill or :sleep=MS; ...)"},
       {"FROCKET_WORKER_DISK_CACHE_SIZE_MB", "256", "On-disk cache of remote files, MB"},
+      {"FROCKET_TRANSCODED_CACHE_SIZE_MB", "0",
+       "On-disk cache of parts in frocket's own layout (rows in time order, decoded), read "
+       "instead of the Parquet files by later processes, MB; 0: none"},
       {"FROCKET_S3_AWS_ENDPOINT_URL", "",
        "S3 endpoint, http(s)://host[:port] (then FROCKET_AWS_ENDPOINT_URL; default AWS)"},
       {"FROCKET_S3_AWS_REGION", "",
@@ -153,6 +156,15 @@ std::string Config::Get(const std::string& name) {
     if (name == var.name) return var.default_value;
   }
   return "";
+}
+
+std::string Config::Home() {
+  std::string home = Get("FROCKET_HOME");
+  if (home.rfind("~", 0) == 0) {
+    const char* user_home = std::getenv("HOME");
+    home = std::string(user_home != nullptr ? user_home : "") + home.substr(1);
+  }
+  return home;
 }
 
 std::string Config::GetFirst(const std::vector<std::string>& names) {

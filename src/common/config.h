@@ -30,6 +30,8 @@ class Config {
                              int64_t max = INT64_MAX);
   static Result<double> Double(const std::string& name);
   static Result<bool> Bool(const std::string& name);
+  // FROCKET_HOME, a leading "~" replaced by $HOME.
+  static std::string Home();
   // First of `names` that is set in the environment, else the default of the last one.
   static std::string GetFirst(const std::vector<std::string>& names);
 };

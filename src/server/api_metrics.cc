@@ -56,9 +56,10 @@ void RecordJob(Metrics* m, const service::JobReport& r) {
   m->Observe(N::kEnqueue, invoker, r.invoker.enqueue_seconds);
   m->Observe(N::kPoll, invoker, r.invoker.poll_seconds);
   for (const cluster::TaskMetrics& t : r.tasks) {
-    const char* from = t.load_from == cluster::LoadSource::kSource      ? "source"
-                       : t.load_from == cluster::LoadSource::kDiskCache ? "disk_cache"
-                                                                        : "memory_cache";
+    const char* from = t.load_from == cluster::LoadSource::kSource            ? "source"
+                       : t.load_from == cluster::LoadSource::kDiskCache       ? "disk_cache"
+                       : t.load_from == cluster::LoadSource::kTranscodedCache ? "transcoded_cache"
+                                                                              : "memory_cache";
     const Labels worker = {{"component", "worker"},
                            {"success", "True"},
                            {"dataset", r.dataset},

@@ -107,7 +107,8 @@ nlohmann::ordered_json JobStatsJson(const JobStatsInput& in) {
 
   nlohmann::ordered_json worker;
   int64_t warm = 0, rows = 0, groups = 0;
-  std::map<std::string, int64_t> cache = {{"source", 0}, {"memoryCache", 0}, {"diskCache", 0}};
+  std::map<std::string, int64_t> cache = {
+      {"source", 0}, {"memoryCache", 0}, {"diskCache", 0}, {"transcodedCache", 0}};
   std::vector<double> latency, load, total, init;
   for (const auto& m : in.successful) {
     warm += m.warm;
@@ -128,9 +129,11 @@ nlohmann::ordered_json JobStatsJson(const JobStatsInput& in) {
   worker["totalTime"] = Timing(total, in.percentiles);
   worker["scannedRows"] = rows;
   worker["scannedGroups"] = groups;
+  // transcodedCache: frocket's own tier (parts in its own layout on local disk).
   worker["cache"] = {{"source", cache["source"]},
                      {"memoryCache", cache["memoryCache"]},
-                     {"diskCache", cache["diskCache"]}};
+                     {"diskCache", cache["diskCache"]},
+                     {"transcodedCache", cache["transcodedCache"]}};
   stats["worker"] = std::move(worker);
 
   if (in.dataset_parts) {

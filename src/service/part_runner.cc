@@ -18,9 +18,13 @@ using cluster::StatusCallback;
 using cluster::TaskMetrics;
 using cluster::TaskStatus;
 
-Result<std::shared_ptr<PartRunner>> PartRunner::FromConfig() {
-  FROCKET_ASSIGN_OR_RETURN(auto cache, cluster::PartCache::FromConfig());
-  return std::make_shared<PartRunner>(std::move(cache));
+Result<std::shared_ptr<PartRunner>> PartRunner::FromConfig(bool keep_parts) {
+  std::shared_ptr<cluster::PartCache> cache = std::make_shared<cluster::PartCache>(0);
+  if (keep_parts) {
+    FROCKET_ASSIGN_OR_RETURN(cache, cluster::PartCache::FromConfig());
+  }
+  FROCKET_ASSIGN_OR_RETURN(auto transcoded, table::TranscodedCache::FromConfig());
+  return std::make_shared<PartRunner>(std::move(cache), std::move(transcoded));
 }
 
 namespace {
@@ -40,6 +44,31 @@ table::TimeKeyRange TimeframeKeys(const QueryTaskRequest& request) {
     return std::nullopt;
   };
   return service::TimeframeKeys(query::Timeframe{bound("from"), bound("to")}, type->second);
+}
+
+// The part read from its file: of the timeframe, or the columns `cached` lacks added to it.
+Result<std::shared_ptr<table::Part>> ReadFromFile(const QueryTaskRequest& request,
+                                                  const std::shared_ptr<ByteSource>& bytes,
+                                                  const table::TimeKeyRange& timeframe,
+                                                  std::shared_ptr<table::Part> cached) {
+  FROCKET_ASSIGN_OR_RETURN(auto file, parquet::ParquetFile::Open(bytes));
+  if (!cached) {
+    return table::LoadPart(*file, request.used_columns, request.dataset.group_id_column,
+                           request.dataset.timestamp_column, timeframe);
+  }
+  std::vector<std::string> missing;
+  for (const auto& name : request.used_columns) {
+    if (cached->FindColumn(name) == nullptr) missing.push_back(name);
+  }
+  // Of the row groups the part holds: those of its timeframe, if it was read for one.
+  table::RowGroupRange row_groups;
+  const table::TimeKeyRange& coverage = cached->coverage();
+  if (coverage.from || coverage.to || coverage.empty) {
+    row_groups = table::RowGroupsInTimeframe(*file, request.dataset.timestamp_column,
+                                             cached->time_column().type, coverage);
+  }
+  FROCKET_ASSIGN_OR_RETURN(auto more, table::ReadColumns(*file, missing, row_groups));
+  return cached->WithColumns(std::move(more));
 }
 
 }  // namespace
@@ -69,26 +98,15 @@ Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest
   } else {
     FROCKET_ASSIGN_OR_RETURN(bytes, store->Open(request.part_path));
   }
-  FROCKET_ASSIGN_OR_RETURN(auto file, parquet::ParquetFile::Open(bytes));
-  if (!part) {
+  if (transcoded_ && table::TranscodedCache::Usable(*bytes)) {
+    // Every row, in time order, whatever the timeframe: what the cache keeps.
     FROCKET_ASSIGN_OR_RETURN(
-        part, table::LoadPart(*file, request.used_columns, request.dataset.group_id_column,
-                              request.dataset.timestamp_column, timeframe));
+        auto loaded, transcoded_->Load(bytes, request.used_columns, request.dataset.group_id_column,
+                                       request.dataset.timestamp_column));
+    if (loaded.from_cache) *source = LoadSource::kTranscodedCache;
+    part = std::move(loaded.part);
   } else {
-    // Cached with other columns: read only the missing ones.
-    std::vector<std::string> missing;
-    for (const auto& name : request.used_columns) {
-      if (part->FindColumn(name) == nullptr) missing.push_back(name);
-    }
-    // Of the row groups the part holds: those of its timeframe, if it was read for one.
-    table::RowGroupRange row_groups;
-    const table::TimeKeyRange& coverage = part->coverage();
-    if (coverage.from || coverage.to || coverage.empty) {
-      row_groups = table::RowGroupsInTimeframe(*file, request.dataset.timestamp_column,
-                                               part->time_column().type, coverage);
-    }
-    FROCKET_ASSIGN_OR_RETURN(auto more, table::ReadColumns(*file, missing, row_groups));
-    FROCKET_ASSIGN_OR_RETURN(part, part->WithColumns(std::move(more)));
+    FROCKET_ASSIGN_OR_RETURN(part, ReadFromFile(request, bytes, timeframe, std::move(part)));
   }
   // A remote part whose bytes all came from the local disk cache is that tier's hit.
   if (bytes->disk_cache_bytes() > 0 && bytes->remote_bytes() == 0) {

@@ -7,14 +7,19 @@
 #include <memory>
 
 #include "cluster/task_runner.h"
+#include "table/transcoded_cache.h"
 
 namespace frocket::service {
 
 class PartRunner final : public cluster::TaskRunner {
  public:
-  explicit PartRunner(std::shared_ptr<cluster::PartCache> cache) : cache_(std::move(cache)) {}
-  // With a memory cache of FROCKET_WORKER_MEMORY_CACHE_MB.
-  static Result<std::shared_ptr<PartRunner>> FromConfig();
+  // `transcoded`: parts kept on disk in frocket's layout, read before the files; null: none.
+  explicit PartRunner(std::shared_ptr<cluster::PartCache> cache,
+                      std::shared_ptr<table::TranscodedCache> transcoded = nullptr)
+      : cache_(std::move(cache)), transcoded_(std::move(transcoded)) {}
+  // With a memory cache of FROCKET_WORKER_MEMORY_CACHE_MB (none unless `keep_parts`) and the
+  // transcoded cache of FROCKET_TRANSCODED_CACHE_SIZE_MB.
+  static Result<std::shared_ptr<PartRunner>> FromConfig(bool keep_parts = true);
 
   cluster::QueryTaskResult RunQuery(const cluster::QueryTaskRequest& request, double job_start,
                                     const cluster::StatusCallback& on_status) override;
@@ -30,6 +35,7 @@ class PartRunner final : public cluster::TaskRunner {
                                                 cluster::TaskMetrics* metrics);
 
   std::shared_ptr<cluster::PartCache> cache_;
+  std::shared_ptr<table::TranscodedCache> transcoded_;
 };
 
 }  // namespace frocket::service

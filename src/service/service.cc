@@ -22,12 +22,7 @@ std::string NewRequestId() {
 
 Result<std::unique_ptr<Service>> Service::Create(Keep keep) {
   FROCKET_ASSIGN_OR_RETURN(auto datastore, cluster::OpenDatastore());
-  std::shared_ptr<PartRunner> runner;
-  if (keep == Keep::kParts) {
-    FROCKET_ASSIGN_OR_RETURN(runner, PartRunner::FromConfig());
-  } else {
-    runner = std::make_shared<PartRunner>(std::make_shared<cluster::PartCache>(0));
-  }
+  FROCKET_ASSIGN_OR_RETURN(auto runner, PartRunner::FromConfig(keep == Keep::kParts));
   FROCKET_ASSIGN_OR_RETURN(auto invoker, cluster::CreateInvoker(std::move(runner)));
   return std::unique_ptr<Service>(new Service(std::move(datastore), std::move(invoker)));
 }

@@ -6,10 +6,12 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <random>
 
 #include "common/config.h"
@@ -36,6 +38,13 @@ std::string EntryFileName(const std::string& key, uint64_t offset, uint64_t leng
   char buf[80];
   std::snprintf(buf, sizeof(buf), "%016llx-%llu-%llu", static_cast<unsigned long long>(Fnv1a(key)),
                 static_cast<unsigned long long>(offset), static_cast<unsigned long long>(length));
+  return buf;
+}
+
+// "<hash of uri+etag>-entry": a whole entry (PutEntry), of a length only its file tells.
+std::string WholeEntryFileName(const std::string& key) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%016llx-entry", static_cast<unsigned long long>(Fnv1a(key)));
   return buf;
 }
 
@@ -111,12 +120,7 @@ Result<std::shared_ptr<DiskCache>> DiskCache::Open(const std::string& directory,
 Result<std::shared_ptr<DiskCache>> DiskCache::FromConfig() {
   FROCKET_ASSIGN_OR_RETURN(int64_t mb, Config::Int("FROCKET_WORKER_DISK_CACHE_SIZE_MB", 0));
   if (mb == 0) return std::shared_ptr<DiskCache>();
-  std::string home = Config::Get("FROCKET_HOME");
-  if (home.rfind("~", 0) == 0) {
-    const char* user_home = std::getenv("HOME");
-    home = std::string(user_home != nullptr ? user_home : "") + home.substr(1);
-  }
-  return Open(home + "/disk-cache", static_cast<uint64_t>(mb) << 20);
+  return Open(Config::Home() + "/disk-cache", static_cast<uint64_t>(mb) << 20);
 }
 
 void DiskCache::Index() {
@@ -147,23 +151,43 @@ void DiskCache::Index() {
   EvictLocked();
 }
 
+int DiskCache::OpenEntryFile(const std::string& file, const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = index_.find(file);
+    if (it == index_.end()) return -1;
+    lru_.splice(lru_.begin(), lru_, it->second);
+  }
+  const int fd = ::open((directory_ + "/" + file).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;  // evicted meanwhile (perhaps by another process)
+  std::string header(key.size() + 1, '\0');
+  if (!ReadAll(fd, header.data(), header.size()) || header != key + "\n") {
+    ::close(fd);
+    return -1;  // another key with the same hash: not this entry's bytes
+  }
+  return fd;
+}
+
+void DiskCache::DropCorrupt(const std::string& file, const std::string& uri,
+                            const std::string& why) {
+  // A disk error or a tampered file: never serve it; drop it so that it is made again.
+  log::Warning("disk-cache", "entry " + file + " of " + uri + " is corrupt (" + why +
+                                 "); dropped, the bytes are read again");
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = index_.find(file);
+  if (it != index_.end()) {
+    RemoveLocked(it->second);
+  } else {
+    ::unlink((directory_ + "/" + file).c_str());
+  }
+}
+
 bool DiskCache::Get(const std::string& uri, const std::string& etag, uint64_t offset,
                     uint64_t length, Buffer* out) {
   const std::string key = Key(uri, etag);
   const std::string file = EntryFileName(key, offset, length);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = index_.find(file);
-    if (it == index_.end()) return false;
-    lru_.splice(lru_.begin(), lru_, it->second);
-  }
-  const int fd = ::open((directory_ + "/" + file).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;  // evicted meanwhile (perhaps by another process)
-  std::string header(key.size() + 1, '\0');
-  if (!ReadAll(fd, header.data(), header.size()) || header != key + "\n") {
-    ::close(fd);
-    return false;  // another key with the same hash: not this entry's bytes
-  }
+  const int fd = OpenEntryFile(file, key);
+  if (fd < 0) return false;
   out->Resize(static_cast<size_t>(length));
   uint8_t trailer[kChecksumBytes];
   bool intact = ReadAll(fd, out->data(), static_cast<size_t>(length)) &&
@@ -171,20 +195,12 @@ bool DiskCache::Get(const std::string& uri, const std::string& etag, uint64_t of
   uint8_t extra;
   intact = intact && ::read(fd, &extra, 1) == 0 && Checksum(out->span()) == LoadLittle64(trailer);
   ::close(fd);
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = index_.find(file);
   if (!intact) {
-    // A disk error or a tampered file: never serve it; drop it so the range is fetched again.
-    log::Warning("disk-cache", "entry " + file + " of " + uri +
-                                   " is corrupt (checksum or length mismatch); dropped, the "
-                                   "range is fetched again");
-    if (it != index_.end()) {
-      RemoveLocked(it->second);
-    } else {
-      ::unlink((directory_ + "/" + file).c_str());
-    }
+    DropCorrupt(file, uri);
     return false;
   }
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = index_.find(file);
   if (it != index_.end()) it->second->uri = uri;
   return true;
 }
@@ -192,8 +208,94 @@ bool DiskCache::Get(const std::string& uri, const std::string& etag, uint64_t of
 void DiskCache::Put(const std::string& uri, const std::string& etag, uint64_t offset,
                     std::span<const uint8_t> bytes) {
   const std::string key = Key(uri, etag);
-  const std::string file = EntryFileName(key, offset, bytes.size());
-  const uint64_t total = key.size() + 1 + bytes.size() + kChecksumBytes;
+  const std::span<const uint8_t> pieces[] = {bytes};
+  WriteEntry(EntryFileName(key, offset, bytes.size()), uri, key, pieces);
+}
+
+// XXH3's streaming state is opaque to a program linked against the shared library.
+struct DiskCache::EntryReader::HashState {
+  HashState() : state(XXH3_createState()) {
+    if (state == nullptr) throw std::bad_alloc();
+    XXH3_64bits_reset(state);
+  }
+  ~HashState() { XXH3_freeState(state); }
+  XXH3_state_t* state;
+};
+
+DiskCache::EntryReader::EntryReader(DiskCache* cache, std::string file, std::string uri, int fd,
+                                    uint64_t remaining)
+    : cache_(cache),
+      file_(std::move(file)),
+      uri_(std::move(uri)),
+      fd_(fd),
+      remaining_(remaining),
+      hash_(std::make_unique<HashState>()) {}
+
+DiskCache::EntryReader::~EntryReader() {
+  ::close(fd_);
+}
+
+bool DiskCache::EntryReader::Read(void* out, size_t n) {
+  if (n > remaining_) return false;
+  // In slices that stay in the CPU's cache between the read and the checksum.
+  constexpr size_t kSlice = size_t{256} << 10;
+  auto* p = static_cast<uint8_t*>(out);
+  for (size_t done = 0; done < n;) {
+    const size_t slice = std::min(kSlice, n - done);
+    if (!ReadAll(fd_, p + done, slice)) return false;
+    XXH3_64bits_update(hash_->state, p + done, slice);
+    done += slice;
+  }
+  remaining_ -= n;
+  return true;
+}
+
+bool DiskCache::EntryReader::Finish() {
+  uint8_t trailer[kChecksumBytes];
+  uint8_t extra;
+  const bool intact = remaining_ == 0 && ReadAll(fd_, trailer, sizeof(trailer)) &&
+                      ::read(fd_, &extra, 1) == 0 &&
+                      XXH3_64bits_digest(hash_->state) == LoadLittle64(trailer);
+  if (!intact) cache_->DropCorrupt(file_, uri_);
+  return intact;
+}
+
+void DiskCache::EntryReader::Discard(const std::string& why) {
+  cache_->DropCorrupt(file_, uri_, why);
+}
+
+std::unique_ptr<DiskCache::EntryReader> DiskCache::GetEntry(const std::string& uri,
+                                                            const std::string& etag) {
+  const std::string key = Key(uri, etag);
+  const std::string file = WholeEntryFileName(key);
+  const int fd = OpenEntryFile(file, key);
+  if (fd < 0) return nullptr;
+  struct stat st;
+  const uint64_t overhead = key.size() + 1 + kChecksumBytes;
+  if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < overhead) {
+    ::close(fd);
+    DropCorrupt(file, uri);
+    return nullptr;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = index_.find(file);
+    if (it != index_.end()) it->second->uri = uri;
+  }
+  return std::unique_ptr<EntryReader>(
+      new EntryReader(this, file, uri, fd, static_cast<uint64_t>(st.st_size) - overhead));
+}
+
+void DiskCache::PutEntry(const std::string& uri, const std::string& etag,
+                         std::span<const std::span<const uint8_t>> pieces) {
+  const std::string key = Key(uri, etag);
+  WriteEntry(WholeEntryFileName(key), uri, key, pieces);
+}
+
+void DiskCache::WriteEntry(const std::string& file, const std::string& uri, const std::string& key,
+                           std::span<const std::span<const uint8_t>> pieces) {
+  uint64_t total = key.size() + 1 + kChecksumBytes;
+  for (const auto& piece : pieces) total += piece.size();
   if (total > capacity_) return;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -207,11 +309,15 @@ void DiskCache::Put(const std::string& uri, const std::string& etag, uint64_t of
     return;
   }
   const std::string header = key + "\n";
+  EntryReader::HashState hash;
+  bool ok = WriteAll(fd, header.data(), header.size());
+  for (const auto& piece : pieces) {
+    XXH3_64bits_update(hash.state, piece.data(), piece.size());
+    ok = ok && WriteAll(fd, piece.data(), piece.size());
+  }
   uint8_t trailer[kChecksumBytes];
-  StoreLittle64(Checksum(bytes), trailer);
-  const bool ok = WriteAll(fd, header.data(), header.size()) &&
-                  WriteAll(fd, bytes.data(), bytes.size()) &&
-                  WriteAll(fd, trailer, sizeof(trailer));
+  StoreLittle64(XXH3_64bits_digest(hash.state), trailer);
+  ok = ok && WriteAll(fd, trailer, sizeof(trailer));
   ::close(fd);
   if (!ok || ::rename(temp.c_str(), (directory_ + "/" + file).c_str()) != 0) {
     log::Warning("disk-cache", "cannot write " + temp + ": " + std::strerror(errno));

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "common/buffer.h"
+#include "common/piece_reader.h"
 #include "common/status.h"
 
 namespace frocket {
@@ -36,6 +37,38 @@ class DiskCache {
   // the cache is an optimisation.
   void Put(const std::string& uri, const std::string& etag, uint64_t offset,
            std::span<const uint8_t> bytes);
+  // Whole entries, written from pieces and read back piece by piece: for callers that keep a
+  // structure of their own in an entry (the transcoded part cache), read into its own buffers
+  // without a copy of the whole entry first. The checksum is verified as the pieces are read.
+  class EntryReader final : public PieceReader {
+   public:
+    ~EntryReader() override;
+    uint64_t remaining() const override { return remaining_; }
+    bool Read(void* out, size_t n) override;
+    // True if every byte was read and the checksum matches. A corrupt entry is dropped (and
+    // logged): what was read from it must not be used.
+    bool Finish();
+    // Drops the entry, whose bytes are intact but not what the caller can use (`why`, logged),
+    // so that it is made again.
+    void Discard(const std::string& why);
+
+   private:
+    friend class DiskCache;
+    EntryReader(DiskCache* cache, std::string file, std::string uri, int fd, uint64_t remaining);
+
+    DiskCache* cache_;
+    std::string file_, uri_;
+    int fd_;
+    uint64_t remaining_;
+    struct HashState;
+    std::unique_ptr<HashState> hash_;
+  };
+  // The entry of an object version stored by PutEntry, if cached.
+  std::unique_ptr<EntryReader> GetEntry(const std::string& uri, const std::string& etag);
+  // Stores an entry made of `pieces`, one after another (see Put).
+  void PutEntry(const std::string& uri, const std::string& etag,
+                std::span<const std::span<const uint8_t>> pieces);
+
   // Drops every entry of objects whose URI starts with `prefix` (a re-registered dataset).
   void Invalidate(const std::string& uri_prefix);
 
@@ -51,6 +84,13 @@ class DiskCache {
     uint64_t bytes = 0;
   };
   void Index();
+  // Opens an entry's file and checks its header; -1 if it is not there (or another key's).
+  int OpenEntryFile(const std::string& file, const std::string& key);
+  void WriteEntry(const std::string& file, const std::string& uri, const std::string& key,
+                  std::span<const std::span<const uint8_t>> pieces);
+  // Drops an entry found corrupt (or unusable: `why`).
+  void DropCorrupt(const std::string& file, const std::string& uri,
+                   const std::string& why = "checksum or length mismatch");
   void EvictLocked();
   void RemoveLocked(std::list<Entry>::iterator it);
 

@@ -60,6 +60,9 @@ class Part {
   Result<std::shared_ptr<Part>> WithColumns(std::vector<Column> more) const;
 
   int64_t num_rows() const { return shared_->num_rows; }
+  // The row of the columns as read that each of the part's rows is; empty when the part holds
+  // all of them, in the order read.
+  const std::vector<uint32_t>& order() const { return shared_->order; }
   const Column* FindColumn(const std::string& name) const;
   bool HasColumns(const std::vector<std::string>& names) const;
   const Column& group_column() const { return *FindColumn(shared_->group_column); }
