@@ -22,6 +22,7 @@ std::optional<RouteInfo> MatchRoute(const HttpRequest& request, std::string* dat
       {"empty-query", {Route::kEmptyQuery, "GET", "/datasets/{name}/empty-query", false}},
       {"query", {Route::kQuery, "POST", "/datasets/{name}/query", false}},
       {"groups", {Route::kGroups, "POST", "/datasets/{name}/groups", false}},
+      {"validate", {Route::kValidate, "POST", "/datasets/{name}/validate", false}},
       {"unregister", {Route::kUnregister, "POST", "/datasets/{name}/unregister", true}},
   };
   for (const auto& [name, info] : kDatasetRoutes) {

@@ -20,6 +20,7 @@ enum class Route {
   kEmptyQuery,
   kQuery,
   kGroups,
+  kValidate,
   kUnregister,
   kMetrics
 };

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
+#include <regex>
 
 #include "cluster/work_queue_invoker.h"
 #include "common/config.h"
@@ -30,6 +32,31 @@ std::string UnsupportedTypeMessage(const HttpRequest& request) {
 Status NotFoundOrInternal(const Status& status) {
   if (status.code() == StatusCode::kNotFound) return status;
   return Status::IOError(status.message());
+}
+
+// A query's job, or the error the query endpoints answer: an invalid query as "invalid query:
+// <JSON path>: <what is wrong>".
+Result<service::QueryJob> PrepareJob(service::Service& service, const std::string& dataset,
+                                     const nlohmann::json& query) {
+  auto job = service.PrepareQuery(dataset, query);
+  if (job.ok()) return job;
+  if (job.status().code() == StatusCode::kInvalid) {
+    return Status::Invalid("invalid query: " + job.status().message());
+  }
+  return NotFoundOrInternal(job.status());
+}
+
+// The JSON path an invalid query's message starts with ("query.conditions[2].target"), if it
+// starts with one.
+std::optional<std::string> ErrorPath(const std::string& message) {
+  static const std::string kPrefix = "invalid query: ";
+  if (message.rfind(kPrefix, 0) != 0) return std::nullopt;
+  const size_t colon = message.find(": ", kPrefix.size());
+  if (colon == std::string::npos) return std::nullopt;
+  const std::string path = message.substr(kPrefix.size(), colon - kPrefix.size());
+  static const std::regex kPath(R"([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])*)");
+  if (!std::regex_match(path, kPath)) return std::nullopt;
+  return path;
 }
 
 }  // namespace
@@ -154,7 +181,7 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
                               {"api",
                                "Funnel Rocket's HTTP API: /datasets, /datasets/register, "
                                "/datasets/{name}/schema|parts|query|empty-query|"
-                               "groups|unregister, /health, /metrics"},
+                               "groups|validate|unregister, /health, /metrics"},
                               {"queryLanguage", "docs/query-language.md in frocket's repository"}});
     case Route::kHealth:
       return Health(x);
@@ -177,6 +204,8 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
       return Query(x, route->route == Route::kEmptyQuery);
     case Route::kGroups:
       return GroupIds(x);
+    case Route::kValidate:
+      return Validate(x);
   }
 }
 
@@ -217,6 +246,24 @@ void ApiServer::Describe(Exchange& x, bool parts) {
                     : dataset::ToJson(stored->schema, BoolParam(x.request, "full")));
 }
 
+// The query checked as POST /datasets/{name}/query checks it, and not run (a query builder
+// checks as its user types): {"success": true, "valid": true}, or the query endpoint's error
+// and status, with "valid": false and the JSON path of what is wrong ("errorPath") where the
+// message names one.
+void ApiServer::Validate(Exchange& x) {
+  if (!HasJsonContentType(x.request)) return x.Fail(415, UnsupportedTypeMessage(x.request));
+  auto body = ParseJsonBody(x.request);
+  if (!body.ok()) return x.Fail(body.status());
+  auto job = PrepareJob(*shared_->service, x.dataset, *body);
+  if (job.ok()) return x.Send(200, Json{{"success", true}, {"valid", true}});
+  if (job.status().code() != StatusCode::kInvalid) return x.Fail(job.status());
+  Json j = service::FailureResponse(job.status().message());
+  j["valid"] = false;
+  const std::optional<std::string> path = ErrorPath(job.status().message());
+  j["errorPath"] = path ? Json(*path) : Json(nullptr);
+  x.Send(HttpStatusOf(job.status()), j);
+}
+
 void ApiServer::Unregister(Exchange& x) {
   Json result =
       service::Response(shared_->service->Unregister(x.dataset, BoolParam(x.request, "force")));
@@ -249,13 +296,8 @@ void ApiServer::Query(Exchange& x, bool empty) {
     if (!body.ok()) return x.Fail(body.status());
     query = std::move(*body);
   }
-  auto job = shared_->service->PrepareQuery(x.dataset, query);
-  if (!job.ok()) {
-    if (job.status().code() == StatusCode::kInvalid) {
-      return x.Fail(Status::Invalid("invalid query: " + job.status().message()));
-    }
-    return x.Fail(NotFoundOrInternal(job.status()));
-  }
+  auto job = PrepareJob(*shared_->service, x.dataset, query);
+  if (!job.ok()) return x.Fail(job.status());
   service::Service* service = shared_->service.get();
   shared_->jobs->Run(x.request, x.out(), x.started,
                      [service, job = std::move(*job)](const cluster::ProgressCallback& progress) {
@@ -275,13 +317,8 @@ void ApiServer::GroupIds(Exchange& x) {
   service::AskForEveryGroupId(&query);
   auto stored = shared_->service->GetDataset(x.dataset);
   if (!stored.ok()) return x.Fail(NotFoundOrInternal(stored.status()));
-  auto job = shared_->service->PrepareQuery(x.dataset, nlohmann::json(query));
-  if (!job.ok()) {
-    if (job.status().code() == StatusCode::kInvalid) {
-      return x.Fail(Status::Invalid("invalid query: " + job.status().message()));
-    }
-    return x.Fail(NotFoundOrInternal(job.status()));
-  }
+  auto job = PrepareJob(*shared_->service, x.dataset, nlohmann::json(query));
+  if (!job.ok()) return x.Fail(job.status());
   service::Service* service = shared_->service.get();
   const bool parquet = format == "parquet";
   shared_->jobs->Run(

@@ -39,6 +39,7 @@ class ApiServer {
   void Query(Exchange& x, bool empty);
   // Every id a query's "groups" asks for, as a CSV (?format=csv, the default) or Parquet file.
   void GroupIds(Exchange& x);
+  void Validate(Exchange& x);
   void Unregister(Exchange& x);
 
   std::shared_ptr<Shared> shared_;

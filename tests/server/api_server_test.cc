@@ -268,6 +268,58 @@ TEST_F(ApiServerTest, EveryEndpointInTheEmbeddedModeAnswersAsTheCli) {
   EXPECT_NE(log.find("POST /datasets/register 200 "), std::string::npos) << log;
 }
 
+// POST /datasets/{name}/validate checks a query as the query endpoint does, without running
+// it: what the query endpoint accepts it calls valid; what the query endpoint refuses it refuses
+// with the same status and message, and the JSON path of what is wrong beside it.
+TEST_F(ApiServerTest, ValidateAnswersAsTheQueryEndpointWithoutRunningTheQuery) {
+  const std::string dir = Generate("activity", 3000, 2, 7);
+  ApiServerProcess* server = Serve(EmbeddedEnv());
+  ASSERT_NE(server, nullptr);
+  ApiClient api(server->port());
+  auto reg = api.Post("/datasets/register", RegisterBody("web", dir).dump());
+  ASSERT_TRUE(reg.ok() && reg->status == 200);
+  for (const std::string& q : ActivityQueries()) {
+    auto r = api.Post("/datasets/web/validate", Body(q));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200) << r->Describe();
+    EXPECT_EQ(r->Json(), json({{"success", true}, {"valid", true}})) << q;
+  }
+  const std::pair<std::string, std::string> invalid[] = {
+      {R"({"query": {"conditions": [{"filter": ["event_type", "==", 5]}]}})",
+       "query.conditions[0].filter[2]"},
+      {R"({"query": {"conditons": []}})", "query.conditons"},
+      {R"({"funnel": {"sequence": [{"filter": ["no_such_column", "==", 5]}]}})",
+       "funnel.sequence[0].filter[0]"},
+      {R"({"timeframe": {"from": "yesterday"}})", "timeframe.from"},
+  };
+  for (const auto& [query, path] : invalid) {
+    auto v = api.Post("/datasets/web/validate", query);
+    auto q = api.Post("/datasets/web/query", query);
+    ASSERT_TRUE(v.ok() && q.ok());
+    EXPECT_EQ(v->status, 400) << v->Describe();
+    EXPECT_EQ(v->status, q->status);
+    EXPECT_EQ(v->Json()["errorMessage"], q->Json()["errorMessage"]) << v->Describe();
+    EXPECT_EQ(v->Json()["valid"], false);
+    EXPECT_EQ(v->Json()["errorPath"], path) << v->Describe();
+  }
+  auto malformed = api.Post("/datasets/web/validate", "{\"query\": ");
+  ASSERT_TRUE(malformed.ok());
+  EXPECT_EQ(malformed->status, 400) << malformed->Describe();
+  auto unknown = api.Post("/datasets/nosuch/validate", "{}");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->status, 404) << unknown->Describe();
+  // Nothing ran: no task was counted.
+  auto metrics = api.Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->body.find("job_type=\"query\""), std::string::npos) << metrics->body;
+  // ... as one that ran is.
+  auto ran = api.Post("/datasets/web/query", Body(ActivityQueries().front()));
+  ASSERT_TRUE(ran.ok() && ran->status == 200);
+  metrics = api.Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("job_type=\"query\""), std::string::npos) << metrics->body;
+}
+
 TEST_F(ApiServerTest, MetricsCountRequestsTasksRowsAndCacheTiers) {
   const std::string dir = Generate("activity", 12000, 3, 11);
   ApiServerProcess* server = Serve(EmbeddedEnv());
