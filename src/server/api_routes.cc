@@ -4,8 +4,15 @@ namespace frocket::server {
 
 std::optional<RouteInfo> MatchRoute(const HttpRequest& request, std::string* dataset) {
   const auto& s = request.segments;
-  if (s.empty() || (s.size() == 1 && s[0].empty()))
+  if (s.empty() || (s.size() == 1 && s[0].empty())) {
+    const std::string* accept = request.Header("accept");
+    if (accept != nullptr && accept->find("text/html") != std::string::npos) {
+      return RouteInfo{Route::kWebPage, "GET", "/", false, true};
+    }
     return RouteInfo{Route::kRoot, "GET", "/", false};
+  }
+  if (s.size() == 2 && s[0] == "ui")
+    return RouteInfo{Route::kWebAsset, "GET", "/ui/{file}", false, true};
   if (s.size() == 1 && s[0] == "health") return RouteInfo{Route::kHealth, "GET", "/health", false};
   if (s.size() == 1 && s[0] == "metrics")
     return RouteInfo{Route::kMetrics, "GET", "/metrics", false};

@@ -1,4 +1,4 @@
-// The API's routes (Funnel Rocket's docs/api.md, plus /, /health and /metrics): which a
+// The API's routes (Funnel Rocket's docs/api.md, plus /, /health, /metrics and the web UI): which a
 // request's path names, with its method, its label for metrics and whether it is an admin
 // action.
 #pragma once
@@ -12,6 +12,8 @@ namespace frocket::server {
 
 enum class Route {
   kRoot,
+  kWebPage,   // GET / from a browser (Accept: text/html): the web UI
+  kWebAsset,  // GET /ui/FILE: the web UI's scripts and styles
   kHealth,
   kList,
   kRegister,
@@ -30,6 +32,9 @@ struct RouteInfo {
   const char* method;
   const char* label;  // for metrics and messages: "/datasets/{name}/query"
   bool admin;
+  // Answered without a token: the web UI's page and files, which hold no data (the UI sends
+  // the token with its API requests).
+  bool open = false;
 };
 
 // The route a path names, and the dataset name in it; nullopt for no endpoint.

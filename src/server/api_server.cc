@@ -13,6 +13,7 @@
 #include "server/api_request.h"
 #include "server/api_routes.h"
 #include "server/job_runner.h"
+#include "server/web_assets.h"
 #include "service/group_ids_file.h"
 #include "service/response.h"
 
@@ -183,6 +184,10 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
                                "/datasets/{name}/schema|parts|query|empty-query|"
                                "groups|validate|unregister, /health, /metrics"},
                               {"queryLanguage", "docs/query-language.md in frocket's repository"}});
+    case Route::kWebPage:
+      return WebFile(x, "index.html");
+    case Route::kWebAsset:
+      return WebFile(x, request.segments[1]);
     case Route::kHealth:
       return Health(x);
     case Route::kMetrics:
@@ -207,6 +212,14 @@ void ApiServer::Handle(const HttpRequest& request, HttpResponder& out) {
     case Route::kValidate:
       return Validate(x);
   }
+}
+
+// A file of the web UI, from the binary itself.
+void ApiServer::WebFile(Exchange& x, const std::string& name) {
+  const WebAsset* asset = FindWebAsset(name);
+  if (asset == nullptr) return x.Fail(404, "no such file of the web UI: " + name.substr(0, 100));
+  x.out().Send(200, asset->content_type, asset->bytes,
+               {{"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}});
 }
 
 // Reachable means a listing answered; it says nothing of the datasets themselves.

@@ -32,6 +32,7 @@ class ApiServer {
   ApiServer(HttpServerOptions http, std::shared_ptr<Shared> shared);
   void Handle(const HttpRequest& request, HttpResponder& responder);
 
+  void WebFile(Exchange& x, const std::string& name);
   void Health(Exchange& x);
   void List(Exchange& x);
   void Describe(Exchange& x, bool parts);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "support/api_client.h"
@@ -277,6 +279,35 @@ TEST_F(ApiHostileTest, BearerTokensGuardReadsAndAdminActionsSeparately) {
   EXPECT_EQ(Call("POST", "/datasets/t/unregister?force=true", "", {}, "admin-secret").status, 200);
   // The token never shows in the logs.
   EXPECT_EQ(server_->process().Log().find("secret"), std::string::npos);
+  ExpectServing();
+}
+
+// The web UI's page and files come from the binary, without a token (they hold no data); the
+// API beside them still wants one. A browser's GET / is the page, anything else's the API's
+// description. Chart.js is Debian's file, byte for byte.
+TEST_F(ApiHostileTest, TheWebUiIsServedWithoutATokenAndTheApiStillWantsOne) {
+  Start({{"FROCKET_APISERVER_AUTH_TOKEN", "user-secret"}});
+  token_ = "user-secret";  // ExpectServing's
+  ApiResponse page = Call("GET", "/", "", {"Accept: text/html,application/xhtml+xml,*/*;q=0.8"});
+  EXPECT_EQ(page.status, 200) << page.Describe();
+  EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<title>frocket</title>"), std::string::npos);
+  ExpectError(Call("GET", "/"), 401, "Bearer");
+  EXPECT_EQ(Call("GET", "/", "", {}, "user-secret").Json()["name"], "frocket");
+  ApiResponse script = Call("GET", "/ui/app.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.headers["content-type"], "text/javascript; charset=utf-8");
+  EXPECT_EQ(script.headers["x-content-type-options"], "nosniff");
+  ApiResponse chart = Call("GET", "/ui/chart.min.js");
+  std::ifstream debian("/usr/share/javascript/chart.js/chart.min.js", std::ios::binary);
+  const std::string expected((std::istreambuf_iterator<char>(debian)),
+                             std::istreambuf_iterator<char>());
+  EXPECT_FALSE(expected.empty());
+  EXPECT_TRUE(chart.status == 200 && chart.body == expected) << chart.status;
+  ExpectError(Call("GET", "/ui/no-such-file.js"), 404, "no such file of the web UI");
+  ExpectError(Call("GET", "/ui/..%2Fapi_server.cc"), 404, "no such file");
+  ExpectError(Call("POST", "/ui/app.js"), 405, "use GET");
+  ExpectError(Call("GET", "/datasets"), 401, "Bearer");
   ExpectServing();
 }
 

@@ -1,0 +1,767 @@
+// frocket's web UI: pick a dataset, read its columns, build a query (or edit its JSON — the
+// two are kept in step), have the server check it as it is typed, run it with live progress,
+// and look at the answer: the funnel as a chart and a table, aggregations as tables, the
+// audience of a step as a CSV download. The query lives in the page's URL, so a link reproduces
+// it. Plain modules and Chart.js (Debian's libjs-chart.js, served by frocket itself).
+
+const $ = (id) => document.getElementById(id);
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
+
+// ---- The API --------------------------------------------------------------------------------
+
+function headers(json) {
+  const h = json ? { 'Content-Type': 'application/json' } : {};
+  const token = sessionStorage.getItem('frocket-token');
+  if (token) h.Authorization = `Bearer ${token}`;
+  return h;
+}
+
+async function api(path, body, signal) {
+  const response = await fetch(path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: headers(body !== undefined),
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  });
+  if (response.status === 401) document.querySelector('.token').hidden = false;
+  return response;
+}
+
+$('token').addEventListener('change', (e) => {
+  sessionStorage.setItem('frocket-token', e.target.value);
+  loadDatasets();
+});
+
+// ---- Datasets and their columns -------------------------------------------------------------
+
+const state = { dataset: null, columns: {}, unit: 1, unitName: 'ms', running: null };
+
+async function loadDatasets() {
+  const response = await api('/datasets');
+  const list = $('datasets');
+  list.replaceChildren();
+  if (!response.ok) {
+    $('datasets-status').textContent = `Could not list datasets (${response.status}).`;
+    return;
+  }
+  const datasets = await response.json();
+  $('datasets-status').textContent = datasets.length ? '' : 'No dataset is registered yet.';
+  for (const d of datasets) {
+    const name = d.id?.name ?? d.name;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = name;
+    button.dataset.name = name;
+    button.addEventListener('click', () => openDataset(name));
+    const item = document.createElement('li');
+    item.append(button);
+    list.append(item);
+  }
+}
+
+// The timestamp column's unit, from the size of its values: seconds, milliseconds,
+// microseconds or nanoseconds since the epoch (as Funnel Rocket's datasets hold them).
+function unitOf(max) {
+  if (!(max > 0)) return ['ms', 1];
+  if (max < 1e11) return ['s', 1 / 1000];
+  if (max < 1e14) return ['ms', 1];
+  if (max < 1e17) return ['µs', 1000];
+  return ['ns', 1e6];
+}
+
+async function openDataset(name, query) {
+  const [schemaResponse, partsResponse] = await Promise.all([
+    api(`/datasets/${encodeURIComponent(name)}/schema?full=true`),
+    api(`/datasets/${encodeURIComponent(name)}/parts`),
+  ]);
+  if (!schemaResponse.ok) {
+    $('datasets-status').textContent = `Could not read ${name}'s schema (${schemaResponse.status}).`;
+    return;
+  }
+  const schema = await schemaResponse.json();
+  const parts = partsResponse.ok ? await partsResponse.json() : null;
+  state.dataset = name;
+  state.columns = schema.columns ?? {};
+  state.groupColumn = schema.groupIdColumn;
+  state.timeColumn = schema.timestampColumn;
+  const time = state.columns[state.timeColumn]?.colattrs ?? {};
+  [state.unitName, state.unit] = unitOf(time.numericMax);
+  for (const b of document.querySelectorAll('#datasets button')) {
+    b.setAttribute('aria-current', String(b.dataset.name === name));
+  }
+  $('dataset').hidden = false;
+  $('dataset-title').textContent = name;
+  const facts = [`${number.format(Object.keys(state.columns).length)} columns`];
+  if (parts) facts.push(`${number.format(parts.totalParts)} parts`, bytes(parts.totalSize));
+  if (time.numericMin !== undefined) {
+    facts.push(`from ${isoOf(time.numericMin)} to ${isoOf(time.numericMax)}`);
+  }
+  $('dataset-facts').textContent = facts.join(' · ');
+  $('unit-hint').textContent = `timestamps in ${state.unitName} (${state.timeColumn})`;
+  renderSchema();
+  fillColumnPickers();
+  setQuery(query ?? {});
+}
+
+function bytes(n) {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) n /= 1024, i++;
+  return `${number.format(n)} ${units[i]}`;
+}
+
+// A timestamp of the dataset's unit as a date and time (UTC).
+function isoOf(t) {
+  const ms = t / state.unit;
+  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : String(t);
+}
+
+function renderSchema() {
+  const body = $('schema').tBodies[0];
+  body.replaceChildren();
+  for (const [name, c] of Object.entries(state.columns)) {
+    const a = c.colattrs ?? {};
+    let facts = '';
+    if (a.catTopValues) {
+      facts = Object.entries(a.catTopValues).map(([v, f]) => `${v} (${percent.format(f)})`).join(', ');
+    } else if (a.numericMin !== undefined) {
+      facts = `${number.format(a.numericMin)} – ${number.format(a.numericMax)}`;
+    }
+    const row = body.insertRow();
+    row.insertCell().textContent = name;
+    row.insertCell().textContent = c.coltype;
+    row.insertCell().textContent = facts;
+  }
+}
+
+// ---- The builder ----------------------------------------------------------------------------
+
+const OPERATORS = {
+  STRING: ['==', '!=', 'contains', 'not contains', '>', '>=', '<', '<=', 'regex'],
+  INT: ['==', '!=', '>', '>=', '<', '<='],
+  FLOAT: ['==', '!=', '>', '>=', '<', '<='],
+  BOOL: ['==', '!='],
+};
+const AGGREGATIONS = ['count', 'countPerValue', 'groupsPerValue', 'sum', 'sumPerValue', 'meanPerValue'];
+const NEEDS_OTHER = new Set(['sumPerValue', 'meanPerValue']);
+
+function option(value, text = value) {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+function fillColumnPickers() {
+  const breakdown = $('breakdown');
+  breakdown.replaceChildren(option('', '—'));
+  for (const [name, c] of Object.entries(state.columns)) {
+    if (c.coltype === 'STRING' || c.coltype === 'BOOL') breakdown.append(option(name));
+  }
+}
+
+function columnSelect(value, path, label) {
+  const select = document.createElement('select');
+  select.setAttribute('aria-label', label);
+  select.dataset.path = path;
+  for (const name of Object.keys(state.columns)) select.append(option(name));
+  if (value) select.value = value;
+  return select;
+}
+
+// A filter's controls: column, an operator fitting its type, a value (offering top values).
+function filterControls(f, path, onChange) {
+  const column = columnSelect(f.column, `${path}[0]`, 'Column');
+  const op = document.createElement('select');
+  op.setAttribute('aria-label', 'Operator');
+  op.dataset.path = `${path}[1]`;
+  const value = document.createElement('input');
+  value.setAttribute('aria-label', 'Value');
+  value.dataset.path = `${path}[2]`;
+  value.size = 14;
+  const list = document.createElement('datalist');
+  list.id = `values-${path.replace(/[^a-z0-9]/gi, '-')}`;
+  value.setAttribute('list', list.id);
+  const refresh = () => {
+    const type = state.columns[column.value]?.coltype ?? 'STRING';
+    const previous = op.value || f.op;
+    op.replaceChildren(...OPERATORS[type].map((o) => option(o)));
+    op.value = OPERATORS[type].includes(previous) ? previous : OPERATORS[type][0];
+    const top = state.columns[column.value]?.colattrs?.catTopValues ?? {};
+    list.replaceChildren(...Object.keys(top).map((v) => option(v)));
+    value.type = type === 'INT' || type === 'FLOAT' ? 'number' : 'text';
+  };
+  refresh();
+  value.value = f.value ?? '';
+  column.addEventListener('change', () => { refresh(); onChange(); });
+  op.addEventListener('change', onChange);
+  value.addEventListener('input', onChange);
+  const read = () => {
+    const type = state.columns[column.value]?.coltype;
+    let v = value.value;
+    if ((type === 'INT' || type === 'FLOAT') && v !== '' && !Number.isNaN(Number(v))) v = Number(v);
+    if (type === 'BOOL') v = v === 'true';
+    return { column: column.value, op: op.value, value: v };
+  };
+  return { elements: [column, op, value, list], read };
+}
+
+function removeButton(onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = 'Remove';
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+// Each list of the builder: its items' controls are rebuilt from `items` on every change of
+// its length, and read back into the query on every edit.
+const lists = {
+  conditions: { items: [], make: makeCondition },
+  steps: { items: [], make: makeStep },
+  'step-aggregations': { items: [], make: (a, i) => makeAggregation(a, `funnel.stepAggregations[${i}]`) },
+  aggregations: { items: [], make: (a, i) => makeAggregation(a, `query.aggregations[${i}]`) },
+};
+
+function renderList(id) {
+  const list = lists[id];
+  const ol = $(id);
+  ol.replaceChildren();
+  list.readers = list.items.map((item, i) => {
+    const li = document.createElement('li');
+    const { elements, read } = list.make(item, i);
+    li.append(...elements, removeButton(() => {
+      list.items = list.readers.map((r) => r());
+      list.items.splice(i, 1);
+      renderList(id);
+      builderChanged();
+    }));
+    ol.append(li);
+    return read;
+  });
+}
+
+function makeCondition(c, i) {
+  const f = filterControls(c, `query.conditions[${i}].filter`, builderChanged);
+  return { elements: f.elements, read: f.read };
+}
+
+function makeStep(s, i) {
+  const name = document.createElement('input');
+  name.setAttribute('aria-label', `Step ${i + 1} name`);
+  name.placeholder = `Step ${i + 1}`;
+  name.size = 10;
+  name.value = s.name ?? '';
+  name.dataset.path = `funnel.sequence[${i}].name`;
+  name.addEventListener('input', builderChanged);
+  const f = filterControls(s, `funnel.sequence[${i}].filter`, builderChanged);
+  return { elements: [name, ...f.elements], read: () => ({ name: name.value, ...f.read() }) };
+}
+
+function makeAggregation(a, path) {
+  const column = columnSelect(a.column, `${path}.column`, 'Aggregated column');
+  const type = document.createElement('select');
+  type.setAttribute('aria-label', 'Aggregation');
+  type.dataset.path = `${path}.type`;
+  type.append(...AGGREGATIONS.map((t) => option(t)));
+  type.value = a.type ?? 'countPerValue';
+  const other = columnSelect(a.otherColumn, `${path}.otherColumn`, 'Summed column');
+  const showOther = () => { other.hidden = !NEEDS_OTHER.has(type.value); };
+  showOther();
+  for (const e of [column, other]) e.addEventListener('change', builderChanged);
+  type.addEventListener('change', () => { showOther(); builderChanged(); });
+  const read = () => ({ column: column.value, type: type.value,
+    otherColumn: NEEDS_OTHER.has(type.value) ? other.value : undefined });
+  return { elements: [column, type, other], read };
+}
+
+function addTo(id, item) {
+  const list = lists[id];
+  list.items = (list.readers ?? []).map((r) => r());
+  list.items.push(item);
+  renderList(id);
+  builderChanged();
+}
+
+const firstColumn = (type) =>
+  Object.entries(state.columns).find(([n, c]) => c.coltype === type && n !== state.groupColumn)?.[0];
+
+$('add-condition').addEventListener('click', () => addTo('conditions', { column: firstColumn('STRING') }));
+$('add-step').addEventListener('click', () => addTo('steps', { column: firstColumn('STRING') }));
+$('add-step-aggregation').addEventListener('click', () =>
+  addTo('step-aggregations', { column: firstColumn('STRING'), type: 'groupsPerValue' }));
+$('add-aggregation').addEventListener('click', () =>
+  addTo('aggregations', { column: firstColumn('STRING'), type: 'countPerValue' }));
+for (const id of ['from', 'to', 'max-duration', 'order', 'breakdown', 'time-to-convert']) {
+  $(id).addEventListener('input', builderChanged);
+}
+
+// datetime-local (read as UTC) <-> the timestamp column's unit.
+function toUnit(local) {
+  if (!local) return undefined;
+  const ms = Date.parse(local.length === 16 ? `${local}:00Z` : `${local}Z`);  // minutes or seconds
+  return Number.isFinite(ms) ? Math.round(ms * state.unit) : undefined;
+}
+function fromUnit(t) {
+  return typeof t === 'number' ? new Date(t / state.unit).toISOString().slice(0, 16) : '';
+}
+
+// The query the builder shows.
+function builderQuery() {
+  const q = {};
+  const from = toUnit($('from').value);
+  const to = toUnit($('to').value);
+  if (from !== undefined || to !== undefined) {
+    q.timeframe = {};
+    if (from !== undefined) q.timeframe.from = from;
+    if (to !== undefined) q.timeframe.to = to;
+  }
+  const read = (id) => (lists[id].readers ?? []).map((r) => r());
+  const conditions = read('conditions').map((f) => ({ filter: [f.column, f.op, f.value] }));
+  const aggregations = read('aggregations').map(cleanAggregation);
+  if (conditions.length || aggregations.length) {
+    q.query = {};
+    if (conditions.length) q.query.conditions = conditions;
+    if (aggregations.length) q.query.aggregations = aggregations;
+  }
+  const steps = read('steps');
+  if (steps.length) {
+    q.funnel = {
+      sequence: steps.map((s) => ({ ...(s.name ? { name: s.name } : {}), filter: [s.column, s.op, s.value] })),
+    };
+    const within = $('max-duration').value.trim();
+    if (within) q.funnel.maxDuration = /^\d+$/.test(within) ? Number(within) : within;
+    if ($('order').value !== 'ordered') q.funnel.order = $('order').value;
+    if ($('time-to-convert').checked) q.funnel.timeToConvert = true;
+    if ($('breakdown').value) q.funnel.breakdown = { column: $('breakdown').value };
+    const stepAggregations = read('step-aggregations').map(cleanAggregation);
+    if (stepAggregations.length) q.funnel.stepAggregations = stepAggregations;
+  }
+  return q;
+}
+
+function cleanAggregation(a) {
+  const out = { column: a.column, type: a.type };
+  if (a.otherColumn) out.otherColumn = a.otherColumn;
+  return out;
+}
+
+// Fills the builder from a query; false if the query holds what the builder cannot show (it is
+// then edited as JSON only).
+function fillBuilder(q) {
+  const known = { timeframe: 1, query: 1, funnel: 1 };
+  if (typeof q !== 'object' || q === null || Object.keys(q).some((k) => !known[k])) return false;
+  const filterOf = (x) => Array.isArray(x?.filter) && x.filter.length === 3 &&
+    Object.keys(x).every((k) => k === 'filter' || k === 'name');
+  const aggregationOk = (a) => Object.keys(a).every((k) => ['column', 'type', 'otherColumn'].includes(k));
+  const query = q.query ?? {};
+  const funnel = q.funnel ?? {};
+  if (Object.keys(query).some((k) => k !== 'conditions' && k !== 'aggregations')) return false;
+  if ((query.conditions ?? []).some((c) => !filterOf(c) || c.name)) return false;
+  if ((query.aggregations ?? []).some((a) => !aggregationOk(a))) return false;
+  const funnelKeys = ['sequence', 'maxDuration', 'order', 'timeToConvert', 'breakdown', 'stepAggregations'];
+  if (Object.keys(funnel).some((k) => !funnelKeys.includes(k))) return false;
+  if ((funnel.sequence ?? []).some((s) => !filterOf(s))) return false;
+  if ((funnel.stepAggregations ?? []).some((a) => !aggregationOk(a))) return false;
+  if (funnel.breakdown && Object.keys(funnel.breakdown).some((k) => k !== 'column')) return false;
+  const timeframe = q.timeframe ?? {};
+  if (Object.keys(timeframe).some((k) => k !== 'from' && k !== 'to')) return false;
+  if ([timeframe.from, timeframe.to].some((t) => t !== undefined && typeof t !== 'number')) return false;
+
+  $('from').value = fromUnit(timeframe.from);
+  $('to').value = fromUnit(timeframe.to);
+  const asFilter = (x) => ({ name: x.name, column: x.filter[0], op: x.filter[1], value: x.filter[2] });
+  lists.conditions.items = (query.conditions ?? []).map(asFilter);
+  lists.steps.items = (funnel.sequence ?? []).map(asFilter);
+  lists.aggregations.items = query.aggregations ?? [];
+  lists['step-aggregations'].items = funnel.stepAggregations ?? [];
+  for (const id of Object.keys(lists)) renderList(id);
+  $('max-duration').value = funnel.maxDuration ?? '';
+  $('order').value = funnel.order ?? 'ordered';
+  $('time-to-convert').checked = funnel.timeToConvert === true;
+  $('breakdown').value = funnel.breakdown?.column ?? '';
+  return true;
+}
+
+// ---- Keeping the builder, the JSON and the URL in step; validation --------------------------
+
+let validateTimer = null;
+let validateSeq = 0;
+
+function builderChanged() {
+  showQuery(builderQuery());
+}
+
+function setQuery(q) {
+  const fits = fillBuilder(q);
+  $('builder').classList.toggle('custom', !fits);
+  showQuery(q);
+}
+
+function showQuery(q) {
+  $('json').value = JSON.stringify(q, null, 2);
+  $('json').classList.remove('invalid');
+  history.replaceState(null, '', `#dataset=${encodeURIComponent(state.dataset)}&query=${encodeURIComponent(JSON.stringify(q))}`);
+  scheduleValidation(q);
+}
+
+$('json').addEventListener('input', () => {
+  let q;
+  try {
+    q = JSON.parse($('json').value);
+  } catch (e) {
+    $('json').classList.add('invalid');
+    setValidation(false, `Not JSON yet: ${e.message}`);
+    return;
+  }
+  $('json').classList.remove('invalid');
+  if (!fillBuilder(q)) setValidation(null, 'This query has parts the builder does not show: edit it here.');
+  history.replaceState(null, '', `#dataset=${encodeURIComponent(state.dataset)}&query=${encodeURIComponent(JSON.stringify(q))}`);
+  scheduleValidation(q);
+});
+
+function scheduleValidation(q) {
+  clearTimeout(validateTimer);
+  validateTimer = setTimeout(() => validate(q), 250);
+}
+
+function clearFieldErrors() {
+  for (const e of document.querySelectorAll('.field-error')) e.remove();
+  for (const e of document.querySelectorAll('#builder .invalid')) {
+    e.classList.remove('invalid');
+    e.removeAttribute('aria-invalid');
+  }
+}
+
+// The builder control a JSON path points at: the deepest one whose path it starts with.
+function fieldOf(path) {
+  let best = null;
+  for (const e of document.querySelectorAll('#builder [data-path]')) {
+    const p = e.dataset.path;
+    if ((path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`)) &&
+        (!best || p.length > best.dataset.path.length)) best = e;
+  }
+  return best;
+}
+
+async function validate(q) {
+  const seq = ++validateSeq;
+  let response;
+  try {
+    response = await api(`/datasets/${encodeURIComponent(state.dataset)}/validate`, q);
+  } catch (e) {
+    if (seq === validateSeq) setValidation(false, `The server cannot be reached: ${e.message}`);
+    return;
+  }
+  const answer = await response.json().catch(() => ({}));
+  if (seq !== validateSeq) return;  // a later edit is being checked
+  clearFieldErrors();
+  if (answer.valid) return setValidation(true, 'Valid query.');
+  const message = answer.errorMessage ?? `The server answered ${response.status}.`;
+  setValidation(false, message);
+  const field = answer.errorPath ? fieldOf(answer.errorPath) : null;
+  if (field) {
+    const note = document.createElement('span');
+    note.className = 'error field-error';
+    note.id = `error-${validateSeq}`;
+    note.textContent = message.replace(/^invalid query: /, '');
+    field.classList.add('invalid');
+    field.setAttribute('aria-invalid', 'true');
+    field.setAttribute('aria-describedby', note.id);
+    field.insertAdjacentElement('afterend', note);
+  }
+}
+
+function setValidation(ok, message) {
+  const v = $('validation');
+  v.textContent = message;
+  v.className = ok === true ? 'ok' : ok === false ? 'bad' : '';
+}
+
+// ---- Running, with progress; cancelling -----------------------------------------------------
+
+$('builder').addEventListener('submit', (e) => {
+  e.preventDefault();
+  run();
+});
+$('cancel').addEventListener('click', () => state.running?.abort());
+
+function currentQuery() {
+  try {
+    return JSON.parse($('json').value);
+  } catch {
+    return null;
+  }
+}
+
+async function run() {
+  const q = currentQuery();
+  if (!q) return setValidation(false, 'The query is not valid JSON.');
+  const controller = new AbortController();
+  state.running = controller;
+  $('run').disabled = true;
+  $('cancel').disabled = false;
+  $('progress').hidden = false;
+  $('progress').value = 0;
+  $('progress-text').textContent = 'Starting…';
+  const started = performance.now();
+  try {
+    const response = await api(`/datasets/${encodeURIComponent(state.dataset)}/query?stream=true`, q,
+      controller.signal);
+    const answer = await readStream(response);
+    if (!answer?.success) {
+      $('progress-text').textContent = `Failed: ${answer?.errorMessage ?? response.status}`;
+      return;
+    }
+    $('progress-text').textContent = `Done in ${number.format((performance.now() - started) / 1000)} s.`;
+    showResults(q, answer);
+  } catch (e) {
+    $('progress-text').textContent = e.name === 'AbortError' ? 'Cancelled.' : `Failed: ${e.message}`;
+  } finally {
+    state.running = null;
+    $('run').disabled = false;
+    $('cancel').disabled = true;
+    $('progress').hidden = true;
+  }
+}
+
+// Progress lines (one JSON object each) until the last line, the response.
+async function readStream(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let last = null;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffer += decoder.decode(value, { stream: true });
+    let newline;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (!line) continue;
+      last = JSON.parse(line);
+      if (last.tasks && last.stage) showProgress(last);
+    }
+    if (done) break;
+  }
+  if (buffer.trim()) last = JSON.parse(buffer);
+  return last;
+}
+
+function showProgress(update) {
+  const counts = Object.values(update.tasks);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const ended = (update.tasks.ENDED_SUCCESS ?? 0) + (update.tasks.ENDED_FAILED ?? 0);
+  $('progress').max = Math.max(total, 1);
+  $('progress').value = ended;
+  $('progress-text').textContent = `${update.stage}: ${number.format(ended)} of ${number.format(total)} tasks done`;
+}
+
+// ---- Results ----------------------------------------------------------------------------------
+
+let charts = [];
+
+function showResults(q, answer) {
+  for (const c of charts) c.destroy();
+  charts = [];
+  $('results').hidden = false;
+  $('summary').textContent = `${number.format(answer.query.matchingGroups)} users, ` +
+    `${number.format(answer.query.matchingGroupRows)} rows.`;
+  showFunnel(q, answer.funnel);
+  showAggregations(answer);
+  showStats(answer.stats ?? {});
+}
+
+function showFunnel(q, funnel) {
+  $('funnel-box').hidden = !funnel;
+  $('breakdown-box').hidden = !funnel?.breakdown;
+  if (!funnel) return;
+  const steps = funnel.sequence;
+  const labels = steps.map((s, i) => s.name ?? `Step ${i + 1}`);
+  const users = steps.map((s) => s.matchingGroups);
+  charts.push(new Chart($('funnel-chart'), {
+    type: 'bar',
+    data: { labels, datasets: [{ label: 'Users', data: users, backgroundColor: '#0b5cad' }] },
+    options: {
+      maintainAspectRatio: false, animation: false,
+      plugins: { tooltip: { callbacks: { afterLabel: (c) => c.dataIndex === 0 ? '' :
+        `${percent.format(ratio(users[c.dataIndex], users[0]))} of the first step` } } },
+    },
+  }));
+  const body = $('funnel-table').tBodies[0];
+  body.replaceChildren();
+  steps.forEach((s, i) => {
+    const row = body.insertRow();
+    row.dataset.step = i;
+    row.insertCell().textContent = labels[i];
+    cell(row, number.format(s.matchingGroups), 'users', s.matchingGroups);
+    cell(row, i ? percent.format(ratio(s.matchingGroups, users[i - 1])) : '—', 'from-previous');
+    cell(row, percent.format(ratio(s.matchingGroups, users[0])), 'from-first');
+    cell(row, i ? number.format(users[i - 1] - s.matchingGroups) : '—', 'dropped');
+    const t = s.timeToConvert?.fromPrevious;
+    cell(row, t?.p50 !== undefined ? duration(t.p50) : '—', 'time');
+    const download = document.createElement('button');
+    download.type = 'button';
+    download.textContent = 'CSV';
+    download.setAttribute('aria-label', `Download the users of ${labels[i]} as CSV`);
+    download.addEventListener('click', () => downloadAudience(q, i));
+    row.insertCell().append(download);
+  });
+  if (funnel.breakdown) showBreakdown(labels, funnel.breakdown);
+}
+
+function cell(row, text, name, value) {
+  const c = row.insertCell();
+  c.className = 'num';
+  c.textContent = text;
+  c.dataset.name = name;
+  if (value !== undefined) c.dataset.value = value;
+}
+
+const ratio = (a, b) => (b ? a / b : 0);
+
+function duration(t) {
+  const ms = t / state.unit;
+  if (ms < 1000) return `${number.format(ms)} ms`;
+  if (ms < 120_000) return `${number.format(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${number.format(ms / 60_000)} min`;
+  if (ms < 172_800_000) return `${number.format(ms / 3_600_000)} h`;
+  return `${number.format(ms / 86_400_000)} d`;
+}
+
+// A breakdown's buckets (the values with the most users at the first step): one bar series
+// per value, steps along the axis.
+function showBreakdown(labels, breakdown) {
+  const entries = breakdown.buckets ?? [];
+  const palette = ['#0b5cad', '#c05600', '#1b6e3a', '#7a3ea1', '#a4161a', '#3b6470', '#8a6d00'];
+  charts.push(new Chart($('breakdown-chart'), {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: entries.slice(0, 7).map((e, i) => ({
+        label: String(e.value),
+        data: (e.sequence ?? []).map((s) => s.matchingGroups),
+        backgroundColor: palette[i],
+      })),
+    },
+    options: { maintainAspectRatio: false, animation: false },
+  }));
+}
+
+async function downloadAudience(q, step) {
+  const body = { ...q, groups: { of: 'step', step } };
+  const response = await api(`/datasets/${encodeURIComponent(state.dataset)}/groups?format=csv`, body);
+  if (!response.ok) {
+    $('progress-text').textContent = `Could not download the audience (${response.status}).`;
+    return;
+  }
+  const blob = await response.blob();
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = `${state.dataset}-step-${step + 1}.csv`;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
+function showAggregations(answer) {
+  const box = $('aggregations-box');
+  box.replaceChildren();
+  const sets = [['Over the matching users', answer.query.aggregations]];
+  (answer.funnel?.sequence ?? []).forEach((s, i) => {
+    if (s.aggregations?.length) sets.push([`At step ${s.name ?? i + 1}`, s.aggregations]);
+  });
+  if (answer.funnel?.endAggregations?.length) sets.push(['Completed the funnel', answer.funnel.endAggregations]);
+  for (const [title, aggregations] of sets) {
+    for (const a of aggregations ?? []) box.append(aggregationTable(title, a));
+  }
+}
+
+function aggregationTable(title, a) {
+  const wrap = document.createElement('div');
+  wrap.className = 'scroll';
+  const table = document.createElement('table');
+  table.createCaption().textContent = `${title}: ${a.name ?? `${a.type} of ${a.column}`}`;
+  const head = table.createTHead().insertRow();
+  for (const h of ['Value', 'Result']) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = h;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  const entries = a.value !== null && typeof a.value === 'object'
+    ? Object.entries(a.value).sort((x, y) => y[1] - x[1]) : [['', a.value]];
+  for (const [key, value] of entries) {
+    const row = body.insertRow();
+    row.insertCell().textContent = key;
+    const c = row.insertCell();
+    c.className = 'num';
+    c.textContent = typeof value === 'number' ? number.format(value) : String(value);
+  }
+  wrap.append(table);
+  return wrap;
+}
+
+function showStats(stats) {
+  const facts = [
+    ['Time', stats.totalTime !== undefined ? `${number.format(stats.totalTime)} s` : undefined],
+    ['Rows scanned', stats.worker?.scannedRows !== undefined ? number.format(stats.worker.scannedRows) : undefined],
+    ['Tasks', stats.invoker?.totalTasks],
+    ['Parts from', stats.worker?.cache ? Object.entries(stats.worker.cache)
+      .filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') : undefined],
+    ['Cost', stats.cost !== undefined ? `$${Number(stats.cost.total ?? stats.cost).toPrecision(3)}` : undefined],
+  ];
+  $('stats').replaceChildren(...facts.filter(([, v]) => v !== undefined && v !== '').flatMap(([k, v]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = k;
+    const dd = document.createElement('dd');
+    dd.textContent = String(v);
+    return [dt, dd];
+  }));
+}
+
+// ---- Examples, sharing, start ---------------------------------------------------------------
+
+// A 3-step funnel over the columns of frocket's generated dataset (`frocket generate`).
+$('example').addEventListener('click', () => {
+  if (!state.columns.event_type) {
+    setValidation(null, 'The example funnel is for the generated dataset (an event_type column).');
+    return;
+  }
+  setQuery({
+    funnel: {
+      sequence: [
+        { name: 'Viewed', filter: ['event_type', '==', 'pageview'] },
+        { name: 'Added to cart', filter: ['event_type', '==', 'addtocart'] },
+        { name: 'Bought', filter: ['event_type', '==', 'purchase'] },
+      ],
+      stepAggregations: [{ column: 'device', type: 'groupsPerValue' }],
+    },
+  });
+});
+
+$('share').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(location.href);
+    $('progress-text').textContent = 'Link copied.';
+  } catch {
+    $('progress-text').textContent = `Link: ${location.href}`;
+  }
+});
+
+async function start() {
+  await loadDatasets();
+  const params = new URLSearchParams(location.hash.slice(1));
+  const name = params.get('dataset');
+  if (!name) return;
+  let query = {};
+  try {
+    query = JSON.parse(params.get('query') ?? '{}');
+  } catch {
+    query = {};
+  }
+  await openDataset(name, query);
+}
+
+start();
