@@ -3,13 +3,16 @@
 // dataset, build a 3-step funnel with a timeframe and a step aggregation by clicking and typing,
 // run it, and read the chart's and the table's numbers back from the page — they must equal the
 // API's answer to the same JSON, sent by this test itself. Then: an invalid field shows the
-// server's message next to it; the page's URL reproduces the query in a new page; the page
-// works at a phone's width; every control has a label. Screenshots of each state go to the
+// server's message next to it; the page's URL reproduces the query in a new page; a second
+// query with targets, a relation, an exclusion step, a breakdown and times to convert, its
+// charts against the API's answer and a step's users as CSV; every control has a label; the
+// page works at a phone's width. Screenshots of each state go to the
 // output directory; the page's load time on loopback is printed (reported, not asserted).
 //
 //   node tests/e2e/web_ui_test.mjs <path-to-frocket-binary> <screenshot-directory>
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -157,6 +160,89 @@ try {
   await page.fill('#max-duration', '3 days');
   await invalidField('#max-duration', 'funnel.maxDuration', '5-invalid-window.png');
 
+  // A second query, by clicking: named conditions with a count target and a relation, an
+  // exclusion step, a breakdown and times to convert; the charts against the API's answer, and
+  // a step's users downloaded as CSV.
+  await page.goto('about:blank');  // a new load, not a change of the current page's hash
+  await page.goto(`${base}/#dataset=web`);
+  await page.waitForSelector('#validation.ok');
+  const condition = async (i, name, column, value) => {
+    await page.click('#add-condition');
+    const li = `#conditions li:nth-child(${i})`;
+    await page.fill(`${li} input[aria-label="Condition ${i} name"]`, name);
+    await page.selectOption(`${li} select[aria-label="Column"]`, column);
+    await page.fill(`${li} input[aria-label="Value"]`, value);
+    return li;
+  };
+  const buyers = await condition(1, 'buyers', 'event_type', 'purchase');
+  await page.selectOption(`${buyers} select[aria-label="Target"]`, 'count');
+  await page.selectOption(`${buyers} select[aria-label="Target comparison"]`, '>=');
+  await page.fill(`${buyers} input[aria-label="Target value"]`, '2');
+  await condition(2, 'us', 'country', 'US');
+  await page.fill('#relation', '$buyers or $us');
+  const steps2 = [['Viewed', 'pageview'], ['', 'search'], ['Added', 'addtocart'], ['Bought', 'purchase']];
+  for (let i = 0; i < steps2.length; i++) {
+    await page.click('#add-step');
+    const li = `#steps li:nth-child(${i + 1})`;
+    if (steps2[i][0]) await page.fill(`${li} input[aria-label="Step ${i + 1} name"]`, steps2[i][0]);
+    await page.selectOption(`${li} select[aria-label="Column"]`, 'event_type');
+    await page.fill(`${li} input[aria-label="Value"]`, steps2[i][1]);
+  }
+  await page.check('#steps li:nth-child(2) input[type="checkbox"]');
+  await page.selectOption('#breakdown', 'device');
+  await page.check('#time-to-convert');
+  await page.waitForSelector('#validation.ok');
+  const second = JSON.parse(await page.inputValue('#json'));
+  const wanted = {
+    query: {
+      conditions: [
+        { name: 'buyers', filter: ['event_type', '==', 'purchase'], target: ['count', '>=', 2] },
+        { name: 'us', filter: ['country', '==', 'US'] },
+      ],
+      relation: '$buyers or $us',
+    },
+    funnel: {
+      sequence: [
+        { name: 'Viewed', filter: ['event_type', '==', 'pageview'] },
+        { filter: ['event_type', '==', 'search'], rowFound: false },
+        { name: 'Added', filter: ['event_type', '==', 'addtocart'] },
+        { name: 'Bought', filter: ['event_type', '==', 'purchase'] },
+      ],
+      timeToConvert: true,
+      breakdown: { column: 'device' },
+    },
+  };
+  check('the builder wrote targets, the relation, the exclusion, breakdown and time to convert',
+    JSON.stringify(second) === JSON.stringify(wanted), JSON.stringify(second));
+  await page.click('#run');
+  await page.waitForSelector('#breakdown-box:not([hidden])');
+  await page.screenshot({ path: join(shots, '6-breakdown-and-times.png'), fullPage: true });
+  const answer2 = (await post('/datasets/web/query', second)).json;
+  const users2 = await page.$$eval('#funnel-table td[data-name="users"]', (tds) => tds.map((td) => Number(td.dataset.value)));
+  check('the second funnel\'s users are the API\'s', JSON.stringify(users2) ===
+    JSON.stringify(answer2.funnel.sequence.map((s) => s.matchingGroups)), `${users2}`);
+  const bars = await page.evaluate(() => Chart.getChart('breakdown-chart').data.datasets
+    .map((d) => ({ value: d.label, groups: d.data })));
+  const buckets = answer2.funnel.breakdown.buckets.slice(0, 7)
+    .map((b) => ({ value: String(b.value), groups: b.sequence.map((s) => s.matchingGroups) }));
+  check('the breakdown chart has the API\'s buckets', JSON.stringify(bars) === JSON.stringify(buckets),
+    `${JSON.stringify(bars)} vs ${JSON.stringify(buckets)}`);
+  const times = await page.evaluate(() => {
+    const c = Chart.getChart('time-chart');
+    return { unit: c.options.scales.y.title.text, medians: c.data.datasets[0].data, labels: c.data.labels };
+  });
+  const perUnit = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 }[times.unit];
+  const medians = answer2.funnel.sequence.slice(1).map((s) => s.timeToConvert.fromPrevious.p50);
+  check('the time-to-convert chart shows the API\'s medians',
+    perUnit && times.medians.length === medians.length &&
+    times.medians.every((m, i) => Math.abs(m * perUnit - medians[i]) <= 1e-6 * Math.max(1, medians[i])),
+    `${JSON.stringify(times)} vs ${medians}`);
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.click('#funnel-table tbody tr:nth-child(3) button')]);
+  const csv = (await readFile(await download.path(), 'utf8')).trim().split('\n');
+  check('step 3\'s users download as CSV', csv[0] === 'user_id' &&
+    csv.length - 1 === answer2.funnel.sequence[2].matchingGroups, `${csv.length - 1} rows, header ${csv[0]}`);
+
   // Labels: every control is named.
   const unnamed = await page.$$eval('input, select, textarea', (els) => els.filter((e) => !e.hidden &&
     !e.getAttribute('aria-label') && !e.closest('label') && !(e.id && document.querySelector(`label[for="${e.id}"]`)))
@@ -173,7 +259,7 @@ try {
     .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll'))
     .slice(0, 5).map((e) => `<${e.tagName.toLowerCase()} id="${e.id}" class="${e.className}">`));
   check('the page fits a phone\'s width', overflow <= 0, `${overflow} px too wide: ${wide.join(' ')}`);
-  await page.screenshot({ path: join(shots, '6-phone.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, '7-phone.png'), fullPage: true });
   check('no script error', errors.length === 0, errors.join('\n'));
 } finally {
   await browser.close();

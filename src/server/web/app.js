@@ -156,6 +156,7 @@ function option(value, text = value) {
 function fillColumnPickers() {
   const breakdown = $('breakdown');
   breakdown.replaceChildren(option('', '—'));
+  $('hold').replaceChildren(option('', '—'), ...Object.keys(state.columns).map((n) => option(n)));
   for (const [name, c] of Object.entries(state.columns)) {
     if (c.coltype === 'STRING' || c.coltype === 'BOOL') breakdown.append(option(name));
   }
@@ -207,6 +208,29 @@ function filterControls(f, path, onChange) {
   return { elements: [column, op, value, list], read };
 }
 
+function textInput(label, value, path, size = 10, placeholder = '') {
+  const input = document.createElement('input');
+  input.setAttribute('aria-label', label);
+  input.value = value ?? '';
+  input.size = size;
+  input.placeholder = placeholder;
+  input.dataset.path = path;
+  input.addEventListener('input', builderChanged);
+  return input;
+}
+
+function selectOf(label, values, value, path) {
+  const select = document.createElement('select');
+  select.setAttribute('aria-label', label);
+  select.dataset.path = path;
+  select.append(...values.map(([v, text]) => option(v, text)));
+  select.value = value;
+  select.addEventListener('change', builderChanged);
+  return select;
+}
+
+const COMPARISONS = ['==', '!=', '>', '>=', '<', '<='].map((o) => [o, o]);
+
 function removeButton(onClick) {
   const b = document.createElement('button');
   b.type = 'button';
@@ -242,21 +266,65 @@ function renderList(id) {
   });
 }
 
+// A condition: a name (for the relation), a filter, and what the group's matching rows must
+// add up to — at least one (the default), a count, or a sum of a numeric column.
 function makeCondition(c, i) {
-  const f = filterControls(c, `query.conditions[${i}].filter`, builderChanged);
-  return { elements: f.elements, read: f.read };
+  const path = `query.conditions[${i}]`;
+  const name = textInput(`Condition ${i + 1} name`, c.name, `${path}.name`, 8, `$${i}`);
+  const f = filterControls(c, `${path}.filter`, builderChanged);
+  const target = c.target ?? [];
+  const kind = selectOf('Target', [['', 'at least once'], ['count', 'count'], ['sum', 'sum of']],
+    target[0] ?? '', `${path}.target`);
+  const numeric = Object.entries(state.columns).filter(([, col]) => col.coltype === 'INT' || col.coltype === 'FLOAT')
+    .map(([n]) => [n, n]);
+  const sumColumn = selectOf('Summed column', numeric, target[0] === 'sum' ? target[1] : numeric[0]?.[0],
+    `${path}.target[1]`);
+  const op = selectOf('Target comparison', COMPARISONS, target[0] === 'sum' ? target[2] : target[1] ?? '>=',
+    `${path}.target`);
+  const value = textInput('Target value', target[0] === 'sum' ? target[3] : target[2], `${path}.target`, 5);
+  value.type = 'number';
+  const show = () => {
+    sumColumn.hidden = kind.value !== 'sum';
+    op.hidden = value.hidden = kind.value === '';
+  };
+  show();
+  kind.addEventListener('change', show);
+  const read = () => {
+    const out = { name: name.value, ...f.read() };
+    const v = value.value === '' ? value.value : Number(value.value);
+    if (kind.value === 'count') out.target = ['count', op.value, v];
+    if (kind.value === 'sum') out.target = ['sum', sumColumn.value, op.value, v];
+    return out;
+  };
+  return { elements: [name, ...f.elements, kind, sumColumn, op, value], read };
 }
 
+// A step: its name, its filter, and — after the first — whether it is an exclusion (no such
+// row may come between its neighbours) and the longest gap from the step before.
 function makeStep(s, i) {
-  const name = document.createElement('input');
-  name.setAttribute('aria-label', `Step ${i + 1} name`);
-  name.placeholder = `Step ${i + 1}`;
-  name.size = 10;
-  name.value = s.name ?? '';
-  name.dataset.path = `funnel.sequence[${i}].name`;
-  name.addEventListener('input', builderChanged);
-  const f = filterControls(s, `funnel.sequence[${i}].filter`, builderChanged);
-  return { elements: [name, ...f.elements], read: () => ({ name: name.value, ...f.read() }) };
+  const path = `funnel.sequence[${i}]`;
+  const name = textInput(`Step ${i + 1} name`, s.name, `${path}.name`, 10, `Step ${i + 1}`);
+  const f = filterControls(s, `${path}.filter`, builderChanged);
+  const elements = [name, ...f.elements];
+  let excluded = null;
+  let gap = null;
+  if (i > 0) {
+    excluded = document.createElement('input');
+    excluded.type = 'checkbox';
+    excluded.checked = s.rowFound === false;
+    excluded.dataset.path = `${path}.rowFound`;
+    excluded.addEventListener('change', builderChanged);
+    const label = document.createElement('label');
+    label.append(excluded, ' must not happen');
+    gap = textInput(`Step ${i + 1} longest gap`, s.maxGap, `${path}.maxGap`, 6, 'gap, e.g. 1h');
+    elements.push(label, gap);
+  }
+  const read = () => ({
+    name: name.value, ...f.read(),
+    rowFound: excluded?.checked ? false : undefined,
+    maxGap: gap?.value.trim() || undefined,
+  });
+  return { elements, read };
 }
 
 function makeAggregation(a, path) {
@@ -293,7 +361,7 @@ $('add-step-aggregation').addEventListener('click', () =>
   addTo('step-aggregations', { column: firstColumn('STRING'), type: 'groupsPerValue' }));
 $('add-aggregation').addEventListener('click', () =>
   addTo('aggregations', { column: firstColumn('STRING'), type: 'countPerValue' }));
-for (const id of ['from', 'to', 'max-duration', 'order', 'breakdown', 'time-to-convert']) {
+for (const id of ['from', 'to', 'max-duration', 'order', 'breakdown', 'time-to-convert', 'relation', 'hold']) {
   $(id).addEventListener('input', builderChanged);
 }
 
@@ -318,21 +386,30 @@ function builderQuery() {
     if (to !== undefined) q.timeframe.to = to;
   }
   const read = (id) => (lists[id].readers ?? []).map((r) => r());
-  const conditions = read('conditions').map((f) => ({ filter: [f.column, f.op, f.value] }));
+  const conditions = read('conditions').map((c) => ({
+    ...(c.name ? { name: c.name } : {}), filter: [c.column, c.op, c.value], ...(c.target ? { target: c.target } : {}),
+  }));
+  const relation = $('relation').value.trim();
   const aggregations = read('aggregations').map(cleanAggregation);
   if (conditions.length || aggregations.length) {
     q.query = {};
     if (conditions.length) q.query.conditions = conditions;
+    if (relation) q.query.relation = relation;
     if (aggregations.length) q.query.aggregations = aggregations;
   }
   const steps = read('steps');
   if (steps.length) {
     q.funnel = {
-      sequence: steps.map((s) => ({ ...(s.name ? { name: s.name } : {}), filter: [s.column, s.op, s.value] })),
+      sequence: steps.map((s) => ({
+        ...(s.name ? { name: s.name } : {}), filter: [s.column, s.op, s.value],
+        ...(s.rowFound === false ? { rowFound: false } : {}),
+        ...(s.maxGap ? { maxGap: /^\d+$/.test(s.maxGap) ? Number(s.maxGap) : s.maxGap } : {}),
+      })),
     };
     const within = $('max-duration').value.trim();
     if (within) q.funnel.maxDuration = /^\d+$/.test(within) ? Number(within) : within;
     if ($('order').value !== 'ordered') q.funnel.order = $('order').value;
+    if ($('hold').value) q.funnel.holdConstant = [$('hold').value];
     if ($('time-to-convert').checked) q.funnel.timeToConvert = true;
     if ($('breakdown').value) q.funnel.breakdown = { column: $('breakdown').value };
     const stepAggregations = read('step-aggregations').map(cleanAggregation);
@@ -352,17 +429,24 @@ function cleanAggregation(a) {
 function fillBuilder(q) {
   const known = { timeframe: 1, query: 1, funnel: 1 };
   if (typeof q !== 'object' || q === null || Object.keys(q).some((k) => !known[k])) return false;
-  const filterOf = (x) => Array.isArray(x?.filter) && x.filter.length === 3 &&
-    Object.keys(x).every((k) => k === 'filter' || k === 'name');
+  const filterOf = (x, keys) => Array.isArray(x?.filter) && x.filter.length === 3 &&
+    Object.keys(x).every((k) => ['filter', 'name', ...keys].includes(k));
+  const targetOk = (t) => t === undefined || (Array.isArray(t) &&
+    ((t[0] === 'count' && t.length === 3) || (t[0] === 'sum' && t.length === 4)));
   const aggregationOk = (a) => Object.keys(a).every((k) => ['column', 'type', 'otherColumn'].includes(k));
   const query = q.query ?? {};
   const funnel = q.funnel ?? {};
-  if (Object.keys(query).some((k) => k !== 'conditions' && k !== 'aggregations')) return false;
-  if ((query.conditions ?? []).some((c) => !filterOf(c) || c.name)) return false;
+  if (Object.keys(query).some((k) => !['conditions', 'aggregations', 'relation'].includes(k))) return false;
+  if (query.relation !== undefined && typeof query.relation !== 'string') return false;
+  if ((query.conditions ?? []).some((c) => !filterOf(c, ['target']) || !targetOk(c.target))) return false;
   if ((query.aggregations ?? []).some((a) => !aggregationOk(a))) return false;
-  const funnelKeys = ['sequence', 'maxDuration', 'order', 'timeToConvert', 'breakdown', 'stepAggregations'];
+  const funnelKeys = ['sequence', 'maxDuration', 'order', 'timeToConvert', 'breakdown', 'stepAggregations',
+    'holdConstant'];
   if (Object.keys(funnel).some((k) => !funnelKeys.includes(k))) return false;
-  if ((funnel.sequence ?? []).some((s) => !filterOf(s))) return false;
+  if ((funnel.sequence ?? []).some((s, i) => !filterOf(s, i ? ['rowFound', 'maxGap'] : []) ||
+    (s.rowFound !== undefined && s.rowFound !== false))) return false;
+  if (funnel.holdConstant !== undefined &&
+    (!Array.isArray(funnel.holdConstant) || funnel.holdConstant.length !== 1)) return false;
   if ((funnel.stepAggregations ?? []).some((a) => !aggregationOk(a))) return false;
   if (funnel.breakdown && Object.keys(funnel.breakdown).some((k) => k !== 'column')) return false;
   const timeframe = q.timeframe ?? {};
@@ -371,7 +455,7 @@ function fillBuilder(q) {
 
   $('from').value = fromUnit(timeframe.from);
   $('to').value = fromUnit(timeframe.to);
-  const asFilter = (x) => ({ name: x.name, column: x.filter[0], op: x.filter[1], value: x.filter[2] });
+  const asFilter = (x) => ({ ...x, column: x.filter[0], op: x.filter[1], value: x.filter[2] });
   lists.conditions.items = (query.conditions ?? []).map(asFilter);
   lists.steps.items = (funnel.sequence ?? []).map(asFilter);
   lists.aggregations.items = query.aggregations ?? [];
@@ -379,6 +463,8 @@ function fillBuilder(q) {
   for (const id of Object.keys(lists)) renderList(id);
   $('max-duration').value = funnel.maxDuration ?? '';
   $('order').value = funnel.order ?? 'ordered';
+  $('relation').value = query.relation ?? '';
+  $('hold').value = funnel.holdConstant?.[0] ?? '';
   $('time-to-convert').checked = funnel.timeToConvert === true;
   $('breakdown').value = funnel.breakdown?.column ?? '';
   return true;
@@ -576,6 +662,7 @@ function showResults(q, answer) {
 function showFunnel(q, funnel) {
   $('funnel-box').hidden = !funnel;
   $('breakdown-box').hidden = !funnel?.breakdown;
+  $('time-box').hidden = true;
   if (!funnel) return;
   const steps = funnel.sequence;
   const labels = steps.map((s, i) => s.name ?? `Step ${i + 1}`);
@@ -609,6 +696,31 @@ function showFunnel(q, funnel) {
     row.insertCell().append(download);
   });
   if (funnel.breakdown) showBreakdown(labels, funnel.breakdown);
+  showTimeToConvert(labels, steps);
+}
+
+// Time to convert from the previous step: its median, 90th and 99th percentiles per step, in
+// the unit that suits the longest.
+function showTimeToConvert(labels, steps) {
+  const timed = steps.map((s, i) => [labels[i], s.timeToConvert?.fromPrevious]).filter(([, t]) => t?.count);
+  $('time-box').hidden = timed.length === 0;
+  if (!timed.length) return;
+  const longest = Math.max(...timed.map(([, t]) => t.p99 ?? t.max)) / state.unit;  // in ms
+  const [unit, ms] = longest >= 172_800_000 ? ['days', 86_400_000] : longest >= 7_200_000 ? ['hours', 3_600_000]
+    : longest >= 120_000 ? ['minutes', 60_000] : ['seconds', 1000];
+  const series = [['p50', 'median', '#0b5cad'], ['p90', '90th percentile', '#c05600'], ['p99', '99th percentile', '#7a3ea1']];
+  charts.push(new Chart($('time-chart'), {
+    type: 'bar',
+    data: {
+      labels: timed.map(([label]) => label),
+      datasets: series.map(([key, label, color]) => ({
+        label, backgroundColor: color, data: timed.map(([, t]) => t[key] / state.unit / ms),
+      })),
+    },
+    options: { maintainAspectRatio: false, animation: false,
+      // Logarithmic: a median of minutes and a 99th percentile of weeks both stay readable.
+      scales: { y: { type: 'logarithmic', title: { display: true, text: unit } } } },
+  }));
 }
 
 function cell(row, text, name, value) {
