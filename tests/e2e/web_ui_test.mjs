@@ -5,8 +5,9 @@
 // API's answer to the same JSON, sent by this test itself. Then: an invalid field shows the
 // server's message next to it; the page's URL reproduces the query in a new page; a second
 // query with targets, a relation, an exclusion step, a breakdown and times to convert, its
-// charts against the API's answer and a step's users as CSV; every control has a label; the
-// page works at a phone's width. Screenshots of each state go to the
+// charts against the API's answer and a step's users as CSV; every example runs; progress and
+// cancel on a server whose task stalls; every control has a label; the keyboard picks a
+// dataset; the page works at a phone's width. Screenshots of each state go to the
 // output directory; the page's load time on loopback is printed (reported, not asserted).
 //
 //   node tests/e2e/web_ui_test.mjs <path-to-frocket-binary> <screenshot-directory>
@@ -28,8 +29,9 @@ const data = join(work, 'activity');
 execFileSync(binary, ['generate', data, '--rows', '30000', '--parts', '3', '--seed', '11'], { env, stdio: 'ignore' });
 
 // `frocket serve` on a free port; resolves with the port once it listens.
-function serve() {
-  const server = spawn(binary, ['serve', '--port', '0', '--host', '127.0.0.1'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+function serve(extraEnv = {}) {
+  const server = spawn(binary, ['serve', '--port', '0', '--host', '127.0.0.1'],
+    { env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let log = '';
     server.stderr.on('data', (chunk) => {
@@ -75,8 +77,9 @@ try {
   await page.waitForSelector('#datasets button[data-name="web"]');
   await page.screenshot({ path: join(shots, '1-datasets.png'), fullPage: true });
 
-  // Pick the dataset: its columns are listed.
-  await page.click('#datasets button[data-name="web"]');
+  // Pick the dataset, with the keyboard: its columns are listed.
+  await page.focus('#datasets button[data-name="web"]');
+  await page.keyboard.press('Enter');
   await page.waitForSelector('#schema tbody tr', { state: 'attached' });
   const columns = await page.$$eval('#schema tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
   check('the schema lists every column', JSON.stringify(columns) === JSON.stringify(Object.keys(schema.columns)), columns.join(','));
@@ -168,16 +171,16 @@ try {
   await page.waitForSelector('#validation.ok');
   const condition = async (i, name, column, value) => {
     await page.click('#add-condition');
-    const li = `#conditions li:nth-child(${i})`;
-    await page.fill(`${li} input[aria-label="Condition ${i} name"]`, name);
-    await page.selectOption(`${li} select[aria-label="Column"]`, column);
-    await page.fill(`${li} input[aria-label="Value"]`, value);
+    const li = `#conditions > li:nth-child(${i})`;  // not the lists of a sequence condition
+    await page.fill(`${li} > input[aria-label="Condition ${i} name"]`, name);
+    await page.selectOption(`${li} > select[aria-label="Column"]`, column);
+    await page.fill(`${li} > input[aria-label="Value"]`, value);
     return li;
   };
   const buyers = await condition(1, 'buyers', 'event_type', 'purchase');
-  await page.selectOption(`${buyers} select[aria-label="Target"]`, 'count');
-  await page.selectOption(`${buyers} select[aria-label="Target comparison"]`, '>=');
-  await page.fill(`${buyers} input[aria-label="Target value"]`, '2');
+  await page.selectOption(`${buyers} > select[aria-label="Target"]`, 'count');
+  await page.selectOption(`${buyers} > select[aria-label="Target comparison"]`, '>=');
+  await page.fill(`${buyers} > input[aria-label="Target value"]`, '2');
   await condition(2, 'us', 'country', 'US');
   await page.fill('#relation', '$buyers or $us');
   const steps2 = [['Viewed', 'pageview'], ['', 'search'], ['Added', 'addtocart'], ['Bought', 'purchase']];
@@ -242,6 +245,72 @@ try {
   const csv = (await readFile(await download.path(), 'utf8')).trim().split('\n');
   check('step 3\'s users download as CSV', csv[0] === 'user_id' &&
     csv.length - 1 === answer2.funnel.sequence[2].matchingGroups, `${csv.length - 1} rows, header ${csv[0]}`);
+
+  // A sequence condition, and a breakdown at the last step reached, top 2.
+  await page.goto('about:blank');
+  await page.goto(`${base}/#dataset=web`);
+  await page.waitForSelector('#validation.ok');
+  await page.click('#add-condition');
+  await page.selectOption('#conditions li select[aria-label="Condition 1 kind"]', 'sequence');
+  const sequenceSteps = '#conditions .sequence li';
+  for (const [j, value] of [[1, 'addtocart'], [2, 'purchase']]) {
+    await page.selectOption(`${sequenceSteps}:nth-child(${j}) select[aria-label="Column"]`, 'event_type');
+    await page.fill(`${sequenceSteps}:nth-child(${j}) input[aria-label="Value"]`, value);
+  }
+  await page.fill('#conditions input[aria-label="Sequence window"]', '1d');
+  await page.click('#add-step');
+  await page.selectOption('#steps li select[aria-label="Column"]', 'event_type');
+  await page.fill('#steps li input[aria-label="Value"]', 'pageview');
+  await page.selectOption('#breakdown', 'browser');
+  await page.selectOption('#attribution', 'lastStep');
+  await page.fill('#breakdown-top', '2');
+  await page.waitForSelector('#validation.ok');
+  const third = JSON.parse(await page.inputValue('#json'));
+  const wanted3 = {
+    query: { conditions: [{ sequence: [{ filter: ['event_type', '==', 'addtocart'] },
+      { filter: ['event_type', '==', 'purchase'] }], maxDuration: '1d' }] },
+    funnel: { sequence: [{ filter: ['event_type', '==', 'pageview'] }],
+      breakdown: { column: 'browser', attribution: 'lastStep', top: 2 } },
+  };
+  check('the builder wrote a sequence condition and the breakdown\'s options',
+    JSON.stringify(third) === JSON.stringify(wanted3), JSON.stringify(third));
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelector('#progress-text').textContent.startsWith('Done'));
+  const answer3 = (await post('/datasets/web/query', third)).json;
+  const summary3 = await page.textContent('#summary');
+  check('the sequence condition selects the API\'s users',
+    summary3.startsWith(`${answer3.query.matchingGroups.toLocaleString('en-US')} users`), summary3);
+
+  // Every example runs, as the API answers it.
+  for (const example of await page.$$eval('#examples option', (os) => os.map((o) => o.value))) {
+    await page.selectOption('#examples', example);
+    await page.click('#load-example');
+    await page.waitForSelector('#validation.ok');
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#progress-text').textContent.startsWith('Done'));
+    const q = JSON.parse(await page.inputValue('#json'));
+    const summary = await page.textContent('#summary');
+    const expectedSummary = (await post('/datasets/web/query', q)).json.query.matchingGroups;
+    check(`the example "${example}" runs`, summary.startsWith(`${expectedSummary.toLocaleString('en-US')} users`), summary);
+  }
+
+  // Live progress and cancel, on a server whose task of one part stalls for 20 s.
+  const slow = await serve({ FROCKET_WORKER_FAULT_INJECTION: 'part-00001@1:sleep=20000' });
+  try {
+    await page.goto(`http://127.0.0.1:${slow.port}/${new URL(page.url()).hash}`);
+    await page.waitForSelector('#validation.ok');
+    await page.click('#run');
+    await page.waitForFunction(() => /2 of 3 tasks done/.test(document.querySelector('#progress-text').textContent),
+      null, { timeout: 15000 });
+    check('progress shows the tasks done', true);
+    check('Run waits while a query runs', await page.isDisabled('#run'));
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.querySelector('#progress-text').textContent === 'Cancelled.',
+      null, { timeout: 5000 });
+    check('Cancel stops waiting for the query', !(await page.isDisabled('#run')) && await page.isDisabled('#cancel'));
+  } finally {
+    slow.server.kill('SIGKILL');
+  }
 
   // Labels: every control is named.
   const unnamed = await page.$$eval('input, select, textarea', (els) => els.filter((e) => !e.hidden &&

@@ -266,12 +266,16 @@ function renderList(id) {
   });
 }
 
-// A condition: a name (for the relation), a filter, and what the group's matching rows must
-// add up to — at least one (the default), a count, or a sum of a numeric column.
+// A condition: a name (for the relation), then either rows — a filter, and what the group's
+// matching rows must add up to: at least one (the default), a count, or a sum of a numeric
+// column — or a sequence of filters in time order, within an optional window.
 function makeCondition(c, i) {
   const path = `query.conditions[${i}]`;
   const name = textInput(`Condition ${i + 1} name`, c.name, `${path}.name`, 8, `$${i}`);
-  const f = filterControls(c, `${path}.filter`, builderChanged);
+  const shape = selectOf(`Condition ${i + 1} kind`, [['rows', 'rows where'], ['sequence', 'in sequence']],
+    c.sequence ? 'sequence' : 'rows', path);
+  const sequence = makeSequence(c, path);
+  const f = filterControls(c.sequence ? { column: c.sequence[0]?.column } : c, `${path}.filter`, builderChanged);
   const target = c.target ?? [];
   const kind = selectOf('Target', [['', 'at least once'], ['count', 'count'], ['sum', 'sum of']],
     target[0] ?? '', `${path}.target`);
@@ -284,19 +288,65 @@ function makeCondition(c, i) {
   const value = textInput('Target value', target[0] === 'sum' ? target[3] : target[2], `${path}.target`, 5);
   value.type = 'number';
   const show = () => {
-    sumColumn.hidden = kind.value !== 'sum';
-    op.hidden = value.hidden = kind.value === '';
+    const rows = shape.value === 'rows';
+    for (const e of [...f.elements, kind]) e.hidden = !rows;
+    sequence.element.hidden = rows;
+    sumColumn.hidden = !rows || kind.value !== 'sum';
+    op.hidden = value.hidden = !rows || kind.value === '';
   };
   show();
   kind.addEventListener('change', show);
+  shape.addEventListener('change', show);
   const read = () => {
+    if (shape.value === 'sequence') return { name: name.value, ...sequence.read() };
     const out = { name: name.value, ...f.read() };
     const v = value.value === '' ? value.value : Number(value.value);
     if (kind.value === 'count') out.target = ['count', op.value, v];
     if (kind.value === 'sum') out.target = ['sum', sumColumn.value, op.value, v];
     return out;
   };
-  return { elements: [name, ...f.elements, kind, sumColumn, op, value], read };
+  return { elements: [name, shape, ...f.elements, kind, sumColumn, op, value, sequence.element], read };
+}
+
+// A sequence condition's steps (each a filter) and its window.
+function makeSequence(c, path) {
+  const element = document.createElement('div');
+  element.className = 'sequence';
+  const ol = document.createElement('ol');
+  let items = c.sequence ?? [{ column: firstColumn('STRING') }, { column: firstColumn('STRING') }];
+  let readers = [];
+  const render = () => {
+    ol.replaceChildren();
+    readers = items.map((step, j) => {
+      const li = document.createElement('li');
+      const f = filterControls(step, `${path}.sequence[${j}].filter`, builderChanged);
+      li.append(...f.elements, removeButton(() => {
+        items = readers.map((r) => r());
+        items.splice(j, 1);
+        render();
+        builderChanged();
+      }));
+      ol.append(li);
+      return f.read;
+    });
+  };
+  render();
+  const add = document.createElement('button');
+  add.type = 'button';
+  add.textContent = 'Add to sequence';
+  add.addEventListener('click', () => {
+    items = readers.map((r) => r());
+    items.push({ column: firstColumn('STRING') });
+    render();
+    builderChanged();
+  });
+  const within = textInput('Sequence window', c.maxDuration, `${path}.maxDuration`, 8, 'within, e.g. 1d');
+  element.append(ol, add, within);
+  const read = () => ({
+    sequence: readers.map((r) => r()),
+    maxDuration: within.value.trim() || undefined,
+  });
+  return { element, read };
 }
 
 // A step: its name, its filter, and — after the first — whether it is an exclusion (no such
@@ -361,7 +411,8 @@ $('add-step-aggregation').addEventListener('click', () =>
   addTo('step-aggregations', { column: firstColumn('STRING'), type: 'groupsPerValue' }));
 $('add-aggregation').addEventListener('click', () =>
   addTo('aggregations', { column: firstColumn('STRING'), type: 'countPerValue' }));
-for (const id of ['from', 'to', 'max-duration', 'order', 'breakdown', 'time-to-convert', 'relation', 'hold']) {
+for (const id of ['from', 'to', 'max-duration', 'order', 'breakdown', 'attribution', 'breakdown-top',
+  'time-to-convert', 'relation', 'hold']) {
   $(id).addEventListener('input', builderChanged);
 }
 
@@ -386,7 +437,12 @@ function builderQuery() {
     if (to !== undefined) q.timeframe.to = to;
   }
   const read = (id) => (lists[id].readers ?? []).map((r) => r());
-  const conditions = read('conditions').map((c) => ({
+  const duration = (d) => (/^\d+$/.test(d) ? Number(d) : d);
+  const conditions = read('conditions').map((c) => (c.sequence ? {
+    ...(c.name ? { name: c.name } : {}),
+    sequence: c.sequence.map((f) => ({ filter: [f.column, f.op, f.value] })),
+    ...(c.maxDuration ? { maxDuration: duration(c.maxDuration) } : {}),
+  } : {
     ...(c.name ? { name: c.name } : {}), filter: [c.column, c.op, c.value], ...(c.target ? { target: c.target } : {}),
   }));
   const relation = $('relation').value.trim();
@@ -411,7 +467,11 @@ function builderQuery() {
     if ($('order').value !== 'ordered') q.funnel.order = $('order').value;
     if ($('hold').value) q.funnel.holdConstant = [$('hold').value];
     if ($('time-to-convert').checked) q.funnel.timeToConvert = true;
-    if ($('breakdown').value) q.funnel.breakdown = { column: $('breakdown').value };
+    if ($('breakdown').value) {
+      q.funnel.breakdown = { column: $('breakdown').value };
+      if ($('attribution').value) q.funnel.breakdown.attribution = $('attribution').value;
+      if ($('breakdown-top').value) q.funnel.breakdown.top = Number($('breakdown-top').value);
+    }
     const stepAggregations = read('step-aggregations').map(cleanAggregation);
     if (stepAggregations.length) q.funnel.stepAggregations = stepAggregations;
   }
@@ -438,7 +498,11 @@ function fillBuilder(q) {
   const funnel = q.funnel ?? {};
   if (Object.keys(query).some((k) => !['conditions', 'aggregations', 'relation'].includes(k))) return false;
   if (query.relation !== undefined && typeof query.relation !== 'string') return false;
-  if ((query.conditions ?? []).some((c) => !filterOf(c, ['target']) || !targetOk(c.target))) return false;
+  const sequenceOk = (c) => Array.isArray(c.sequence) && c.sequence.length > 0 &&
+    c.sequence.every((st) => filterOf(st, [])) &&
+    Object.keys(c).every((k) => ['sequence', 'name', 'maxDuration'].includes(k));
+  if ((query.conditions ?? []).some((c) => c.sequence ? !sequenceOk(c)
+    : !filterOf(c, ['target']) || !targetOk(c.target))) return false;
   if ((query.aggregations ?? []).some((a) => !aggregationOk(a))) return false;
   const funnelKeys = ['sequence', 'maxDuration', 'order', 'timeToConvert', 'breakdown', 'stepAggregations',
     'holdConstant'];
@@ -448,7 +512,9 @@ function fillBuilder(q) {
   if (funnel.holdConstant !== undefined &&
     (!Array.isArray(funnel.holdConstant) || funnel.holdConstant.length !== 1)) return false;
   if ((funnel.stepAggregations ?? []).some((a) => !aggregationOk(a))) return false;
-  if (funnel.breakdown && Object.keys(funnel.breakdown).some((k) => k !== 'column')) return false;
+  const b = funnel.breakdown;
+  if (b && (Object.keys(b).some((k) => !['column', 'attribution', 'top'].includes(k)) ||
+    (b.attribution !== undefined && !['firstStep', 'lastStep'].includes(b.attribution)))) return false;
   const timeframe = q.timeframe ?? {};
   if (Object.keys(timeframe).some((k) => k !== 'from' && k !== 'to')) return false;
   if ([timeframe.from, timeframe.to].some((t) => t !== undefined && typeof t !== 'number')) return false;
@@ -456,7 +522,8 @@ function fillBuilder(q) {
   $('from').value = fromUnit(timeframe.from);
   $('to').value = fromUnit(timeframe.to);
   const asFilter = (x) => ({ ...x, column: x.filter[0], op: x.filter[1], value: x.filter[2] });
-  lists.conditions.items = (query.conditions ?? []).map(asFilter);
+  lists.conditions.items = (query.conditions ?? []).map((c) => (c.sequence
+    ? { ...c, sequence: c.sequence.map(asFilter) } : asFilter(c)));
   lists.steps.items = (funnel.sequence ?? []).map(asFilter);
   lists.aggregations.items = query.aggregations ?? [];
   lists['step-aggregations'].items = funnel.stepAggregations ?? [];
@@ -467,6 +534,8 @@ function fillBuilder(q) {
   $('hold').value = funnel.holdConstant?.[0] ?? '';
   $('time-to-convert').checked = funnel.timeToConvert === true;
   $('breakdown').value = funnel.breakdown?.column ?? '';
+  $('attribution').value = funnel.breakdown?.attribution ?? '';
+  $('breakdown-top').value = funnel.breakdown?.top ?? '';
   return true;
 }
 
@@ -835,13 +904,9 @@ function showStats(stats) {
 
 // ---- Examples, sharing, start ---------------------------------------------------------------
 
-// A 3-step funnel over the columns of frocket's generated dataset (`frocket generate`).
-$('example').addEventListener('click', () => {
-  if (!state.columns.event_type) {
-    setValidation(null, 'The example funnel is for the generated dataset (an event_type column).');
-    return;
-  }
-  setQuery({
+// Queries over the columns of frocket's generated dataset (`frocket generate`).
+const EXAMPLES = {
+  funnel: {
     funnel: {
       sequence: [
         { name: 'Viewed', filter: ['event_type', '==', 'pageview'] },
@@ -850,7 +915,36 @@ $('example').addEventListener('click', () => {
       ],
       stepAggregations: [{ column: 'device', type: 'groupsPerValue' }],
     },
-  });
+  },
+  buyers: {
+    query: {
+      conditions: [{ name: 'buyers', filter: ['event_type', '==', 'purchase'], target: ['count', '>=', 2] }],
+      aggregations: [
+        { column: 'country', type: 'sumPerValue', otherColumn: 'goal_value' },
+        { column: 'browser', type: 'groupsPerValue' },
+      ],
+    },
+  },
+  window: {
+    funnel: {
+      sequence: [
+        { name: 'Added to cart', filter: ['event_type', '==', 'addtocart'] },
+        { filter: ['event_type', '==', 'search'], rowFound: false },
+        { name: 'Bought', filter: ['event_type', '==', 'purchase'] },
+      ],
+      maxDuration: '1d',
+      timeToConvert: true,
+      breakdown: { column: 'device' },
+    },
+  },
+};
+
+$('load-example').addEventListener('click', () => {
+  if (!state.columns.event_type) {
+    setValidation(null, 'The examples are for the generated dataset (`frocket generate`).');
+    return;
+  }
+  setQuery(structuredClone(EXAMPLES[$('examples').value]));
 });
 
 $('share').addEventListener('click', async () => {
