@@ -891,7 +891,7 @@ function showStats(stats) {
     ['Tasks', stats.invoker?.totalTasks],
     ['Parts from', stats.worker?.cache ? Object.entries(stats.worker.cache)
       .filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') : undefined],
-    ['Cost', stats.cost !== undefined ? `$${Number(stats.cost.total ?? stats.cost).toPrecision(3)}` : undefined],
+    ['Cost', typeof stats.cost === 'number' ? `$${stats.cost.toPrecision(3)}` : undefined],  // serverless
   ];
   $('stats').replaceChildren(...facts.filter(([, v]) => v !== undefined && v !== '').flatMap(([k, v]) => {
     const dt = document.createElement('dt');
