@@ -50,6 +50,7 @@ Json Response(const RegisterOutcome& outcome) {
   if (auto failed = Failed(outcome)) return *failed;
   Json j = Begin(true, outcome.request_id);
   j["dataset"] = dataset::ToJson(*outcome.value);
+  if (!outcome.warnings.empty()) j["warnings"] = outcome.warnings;
   if (outcome.stats) j["stats"] = *outcome.stats;
   return j;
 }

@@ -30,6 +30,8 @@ struct Outcome {
   std::string request_id;
   Result<T> value = Status::IOError("the job did not run");
   std::optional<nlohmann::ordered_json> stats;
+  // What the caller should know of a job that succeeded (a registration: what it did not check).
+  std::vector<std::string> warnings;
 };
 
 struct Unregistered {
@@ -107,7 +109,8 @@ class Service {
                                                  cluster::StoredDataset stored,
                                                  const std::string& request_id, double start,
                                                  const cluster::ProgressCallback& progress,
-                                                 std::optional<JobStatsInput>* stats_input);
+                                                 std::optional<JobStatsInput>* stats_input,
+                                                 std::vector<std::string>* warnings);
 
   std::unique_ptr<cluster::Datastore> datastore_;
   std::unique_ptr<cluster::Invoker> invoker_;

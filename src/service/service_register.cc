@@ -78,13 +78,38 @@ Result<dataset::PartsInfo> Service::DiscoverParts(const std::string& basepath,
   return parts;
 }
 
+namespace {
+
+// Said when a registration did not check every part's group ids against every other's: a user
+// with rows in two parts is a user counted twice by every query, and nothing else would say so.
+std::optional<std::string> UniquenessWarning(size_t parts, size_t checked, bool validated,
+                                             dataset::ValidationMode mode) {
+  if (parts < 2 || (validated && checked == parts)) return std::nullopt;
+  const std::string risk =
+      ": a group (user) whose rows are in two parts would be counted twice by every query. ";
+  const std::string remedy =
+      "`frocket register ... --validation sample` with FROCKET_VALIDATION_SAMPLE_RATIO=1 and "
+      "FROCKET_VALIDATION_SAMPLE_MAX of at least " +
+      std::to_string(parts) + " checks them all";
+  if (!validated) {
+    return "group ids were not checked to be unique across the " + std::to_string(parts) +
+           " parts (--skip-uniques)" + risk + remedy;
+  }
+  return "group ids were checked to be unique across " + std::to_string(checked) + " of the " +
+         std::to_string(parts) + " parts only (validation " + dataset::ValidationModeName(mode) +
+         ")" + risk + remedy;
+}
+
+}  // namespace
+
 // Inspects a sample of the parts (all of them in SAMPLE mode's worst case) and merges their
 // schemas into the dataset's. *stats_input describes the tasks, once they ran.
 Result<cluster::StoredDataset> Service::InspectAndMerge(const dataset::RegisterArgs& args,
                                                         cluster::StoredDataset stored,
                                                         const std::string& request_id, double start,
                                                         const cluster::ProgressCallback& progress,
-                                                        std::optional<JobStatsInput>* stats_input) {
+                                                        std::optional<JobStatsInput>* stats_input,
+                                                        std::vector<std::string>* warnings) {
   const std::vector<std::string> paths = stored.parts.FullPaths(stored.info.basepath);
   dataset::ValidationMode mode = args.validation;
   bool validate_uniques = args.validate_uniques;
@@ -124,6 +149,10 @@ Result<cluster::StoredDataset> Service::InspectAndMerge(const dataset::RegisterA
   if (progress) progress({"Validating the sampled parts", "FINISHING", {}});
   FROCKET_RETURN_IF_ERROR(dataset::CheckPartsAgree(names, inspections, validate_uniques));
   stored.schema = dataset::MergeSchemas(inspections, settings);
+  if (auto w = UniquenessWarning(paths.size(), sampled.size(), validate_uniques, mode)) {
+    log::Warning("registration", *w);
+    warnings->push_back(std::move(*w));
+  }
   return stored;
 }
 
@@ -143,8 +172,9 @@ RegisterOutcome Service::Register(const dataset::RegisterArgs& args,
     stored.info.group_id_column = args.group_id_column;
     stored.info.timestamp_column = args.timestamp_column;
     stored.info.total_parts = static_cast<int64_t>(stored.parts.filenames.size());
-    FROCKET_ASSIGN_OR_RETURN(stored, InspectAndMerge(args, std::move(stored), outcome.request_id,
-                                                     start, progress, &stats_input));
+    FROCKET_ASSIGN_OR_RETURN(
+        stored, InspectAndMerge(args, std::move(stored), outcome.request_id, start, progress,
+                                &stats_input, &outcome.warnings));
     FROCKET_RETURN_IF_ERROR(datastore_->WriteDataset(stored));
     // Parts cached for an earlier registration of this name are never used again.
     invoker_->ForgetDataset(args.name);

@@ -932,6 +932,49 @@ TEST_F(EmbeddedCli, GroupIdInTwoParts) {
   EXPECT_EQ((*r.out)["query"]["matchingGroupRows"], 18) << r.Describe();
 }
 
+// A registration says what it did not check: group ids across the parts it did not inspect
+// (SINGLE, FIRST_LAST, a SAMPLE short of every part, --skip-uniques), in its answer and on
+// stderr. Every part inspected: nothing to say.
+TEST_F(EmbeddedCli, RegistrationWarnsWhenGroupIdsAreNotCheckedAcrossEveryPart) {
+  const std::string data = Dir("data");
+  WriteParts(data, {PartSpec{.users = {1, 2}}, PartSpec{.users = {3}}, PartSpec{.users = {4, 5}}});
+  struct Case {
+    std::vector<std::string> args;
+    Environment env;
+    std::string warning;  // "" for none
+  };
+  const std::vector<Case> cases = {
+      {{"--validation", "first_last"}, {}, "across 2 of the 3 parts only (validation FIRST_LAST)"},
+      {{"--validation", "single"}, {}, "across 1 of the 3 parts only (validation SINGLE)"},
+      {{"--validation", "sample"},
+       {{"FROCKET_VALIDATION_SAMPLE_RATIO", "0.5"}},
+       "across 2 of the 3 parts only (validation SAMPLE)"},
+      {{"--skip-uniques"}, {}, "not checked to be unique across the 3 parts (--skip-uniques)"},
+      {{"--validation", "sample"}, {{"FROCKET_VALIDATION_SAMPLE_RATIO", "1"}}, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.args[0] + " " + c.args.back());
+    std::vector<std::string> args = {"register", "ds", data, "uid", "ts", "--nopretty"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    Environment env = c.env;
+    env.push_back({"FROCKET_HOME", home_});
+    Run r = RunFrocket(args, env, 30);
+    ExpectSuccess(r);
+    ASSERT_TRUE(r.out) << r.Describe();
+    if (c.warning.empty()) {
+      EXPECT_FALSE(r.out->contains("warnings")) << r.Describe();
+      EXPECT_EQ(r.result.err.find("warning"), std::string::npos) << r.Describe();
+      continue;
+    }
+    ASSERT_TRUE(r.out->contains("warnings")) << r.Describe();
+    ASSERT_EQ((*r.out)["warnings"].size(), 1u) << r.Describe();
+    const std::string w = (*r.out)["warnings"][0];
+    EXPECT_NE(w.find(c.warning), std::string::npos) << w;
+    EXPECT_NE(w.find("counted twice"), std::string::npos) << w;
+    EXPECT_NE(r.result.err.find("frocket: warning: " + w), std::string::npos) << r.Describe();
+  }
+}
+
 TEST_F(EmbeddedCli, QueryOverFilesWarnsOrChecksThatGroupsAreUnique) {
   const std::string data = Dir("data");
   WriteParts(data, {PartSpec{.users = {100, 101, 4242}}, PartSpec{.users = {4242, 200, 201}}});
