@@ -5,7 +5,10 @@
 // 1. Generates (deterministically, hash-based, no Math.random) a synthetic user-activity dataset
 //    with DuckDB SQL and writes it as several Parquet files partitioned by user (snappy and
 //    zstd, several row groups per file, rows not in timestamp order but in one file).
-// 2. Runs a set of frocket queries through `frocket query FILE... --string JSON --nopretty`.
+// 2. Runs a set of frocket queries through `frocket query FILE... --string JSON --nopretty`, and
+//    through the files registered as a dataset with the transcoded cache on: `frocket run` twice,
+//    the first run reading the files and storing the parts in frocket's layout, the second
+//    reading them back from the cache (its stats must say so).
 // 3. Computes the expected response of every query independently, with hand-written DuckDB SQL
 //    that follows the normative semantics of DESIGN.md section 3 (never from frocket's output).
 // 4. Compares: counts exactly, per-value maps exactly (the full top-N selection), float sums
@@ -858,12 +861,35 @@ async function expectedGroups(conn, of, step, sql, limit) {
 // Expected results via DuckDB
 // ------------------------------------------------------------------------------------------
 
-function runFrocket(binary, files, query) {
-  const env = { ...process.env };
+// The environment frocket runs in: the engine's defaults, whatever the caller's.
+function frocketEnv(extra = {}) {
+  const env = { ...process.env, ...extra };
   delete env.FROCKET_AGGREGATIONS_TOP_DEFAULT_COUNT;
   delete env.FROCKET_AGGREGATIONS_EXACT_LIMIT;
+  return env;
+}
+
+function runFrocket(binary, files, query) {
   const args = ['query', ...files, '--group-id-column', 'user_id', '--timestamp-column', 'ts',
     '--string', JSON.stringify(query), '--nopretty'];
+  return runBinary(binary, args, frocketEnv());
+}
+
+// The dataset registered from the same files (FROCKET_HOME `home`), with the transcoded cache.
+function cachedEnv(home) {
+  return frocketEnv({ FROCKET_HOME: home, FROCKET_TRANSCODED_CACHE_SIZE_MB: '4096' });
+}
+
+// A query run twice through the registered dataset: the first run stores what the cache lacks,
+// the second reads every part from the cache.
+async function runFrocketCached(binary, home, query) {
+  const args = ['run', 'differential', '--string', JSON.stringify(query), '--nopretty'];
+  const building = await runBinary(binary, args, cachedEnv(home));
+  const cached = await runBinary(binary, args, cachedEnv(home));
+  return { building, cached };
+}
+
+function runBinary(binary, args, env) {
   return new Promise((resolve) => {
     const start = Date.now();
     execFile(binary, args, { env, maxBuffer: 64 << 20, timeout: FROCKET_TIMEOUT_MS },
@@ -874,6 +900,25 @@ function runFrocket(binary, files, query) {
         resolve({ error, stdout, stderr, json, ms });
       });
   });
+}
+
+// How a run's answer differs from the expected one (and from the members the case computes).
+async function differences(conn, c, expected, run) {
+  if (!run.json) {
+    return [`frocket produced no JSON (exit ${run.error?.code ?? 0}${run.error?.killed ? ', killed' : ''}): ` +
+      `stdout=${show(run.stdout.slice(0, 500))} stderr=${show(run.stderr.slice(0, 500))}`];
+  }
+  const diffs = compareResponse(expected, run.json);
+  // Members the oracle's response does not cover, each computed by the case.
+  for (const [path, compute] of Object.entries(c.extra ?? {})) {
+    const want = await compute(conn);
+    const got = path.split('.').reduce((o, k) => o?.[k], run.json);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      diffs.push(`${path}: expected ${show(want)}, got ${show(got)}`);
+    }
+  }
+  if (!diffs.length && run.error) diffs.push(`frocket exited with status ${run.error.code}`);
+  return diffs;
 }
 
 // Runs fn over items with at most `limit` in flight; returns promises in item order.
@@ -974,7 +1019,15 @@ async function main() {
 
     // frocket runs in child processes (FROCKET_CONCURRENCY at a time) while DuckDB computes the
     // expectations here, one case at a time.
-    const actuals = pool(cases, FROCKET_CONCURRENCY, (c) => runFrocket(binary, files, c.query));
+    const home = join(dir, 'home');
+    await runBinary(binary, ['register', 'differential', dir, 'user_id', 'ts', '--nopretty'],
+      cachedEnv(home)).then((r) => {
+      if (!r.json?.success) throw new Error(`registering the files failed: ${r.stderr}`);
+    });
+    const actuals = pool(cases, FROCKET_CONCURRENCY, async (c) => ({
+      files: await runFrocket(binary, files, c.query),
+      ...(await runFrocketCached(binary, home, c.query)),
+    }));
 
     let passed = 0;
     let failed = 0;
@@ -987,22 +1040,17 @@ async function main() {
       } catch (e) {
         diffs = [`computing the expected result failed: ${e.message}`];
       }
-      const act = await actuals[i];
+      const runs = await actuals[i];
+      const act = runs.files;
       if (!diffs) {
-        if (!act.json) {
-          diffs = [`frocket produced no JSON (exit ${act.error?.code ?? 0}${act.error?.killed ? ', killed' : ''}): ` +
-            `stdout=${show(act.stdout.slice(0, 500))} stderr=${show(act.stderr.slice(0, 500))}`];
-        } else {
-          diffs = compareResponse(expected, act.json);
-          // Members the oracle's response does not cover, each computed by the case.
-          for (const [path, compute] of Object.entries(c.extra ?? {})) {
-            const want = await compute(conn);
-            const got = path.split('.').reduce((o, k) => o?.[k], act.json);
-            if (JSON.stringify(got) !== JSON.stringify(want)) {
-              diffs.push(`${path}: expected ${show(want)}, got ${show(got)}`);
-            }
-          }
-          if (!diffs.length && act.error) diffs.push(`frocket exited with status ${act.error.code}`);
+        diffs = [];
+        for (const [how, run] of [['', runs.files], ['cache-building run: ', runs.building],
+          ['cached run: ', runs.cached]]) {
+          diffs.push(...(await differences(conn, c, expected, run)).map((d) => how + d));
+        }
+        const fromCache = runs.cached.json?.stats?.worker?.cache?.transcodedCache;
+        if (fromCache !== Number(nFiles)) {
+          diffs.push(`cached run: ${fromCache} of ${nFiles} parts read from the transcoded cache`);
         }
       }
       if (diffs.length === 0) {
