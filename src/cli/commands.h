@@ -43,5 +43,7 @@ void AddPackageLambdaCommand(CLI::App& app, Globals& globals);
 int RunLambdaRuntime(std::chrono::steady_clock::time_point process_start);
 // generate (generate_command.cc).
 void AddGenerateCommand(CLI::App& app, Globals& globals);
+// repartition (repartition_command.cc).
+void AddRepartitionCommand(CLI::App& app, Globals& globals);
 
 }  // namespace frocket::cli

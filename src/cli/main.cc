@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
   frocket::cli::AddServeCommand(app, globals);
   frocket::cli::AddConfigCommand(app, globals);
   frocket::cli::AddGenerateCommand(app, globals);
+  frocket::cli::AddRepartitionCommand(app, globals);
   frocket::cli::AddQueryCommand(app, globals);
   frocket::cli::AddParquetCommands(app, globals);
   AddHelpCommand(app, globals);

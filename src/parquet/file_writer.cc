@@ -170,10 +170,14 @@ std::string PlainBytes(const WriterColumn& c, const PresentValues& p, size_t i) 
   return std::string(out.begin(), out.end());
 }
 
-// min_value/max_value of the present values (NaN left out of doubles).
-void FillStatistics(const WriterColumn& c, const PresentValues& p, Statistics* s) {
+// min_value/max_value of the present values (NaN left out of doubles); with a dictionary,
+// only its entries — the distinct values — are compared.
+void FillStatistics(const WriterColumn& c, const PresentValues& p, const Dictionary* dictionary,
+                    Statistics* s) {
   std::optional<size_t> lo, hi;
-  for (size_t i = 0; i < p.size(); ++i) {
+  const size_t n = dictionary ? dictionary->entries.size() : p.size();
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = dictionary ? dictionary->entries[k] : k;
     switch (c.physical_type) {
       case PhysicalType::kBoolean:
         if (!lo || p.Bool(i) < p.Bool(*lo)) lo = i;
@@ -320,7 +324,7 @@ class ChunkEncoder {
     Statistics& s = m.statistics.emplace();
     s.null_count = v_.length - static_cast<int64_t>(present_.size());
     if (dictionary) s.distinct_count = static_cast<int64_t>(dictionary->entries.size());
-    FillStatistics(column_, present_, &s);
+    FillStatistics(column_, present_, dictionary ? &*dictionary : nullptr, &s);
     return chunk;
   }
 

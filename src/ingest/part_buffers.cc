@@ -1,0 +1,225 @@
+#include "ingest/part_buffers.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace frocket::ingest {
+
+namespace {
+
+Status WriteAll(int fd, const std::string& path, const char* data, size_t size, uint64_t offset) {
+  while (size > 0) {
+    const ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOError(path + ": cannot write the spill file: " + std::strerror(errno));
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+SpillFiles::SpillFiles(std::string dir, uint32_t parts) : dir_(std::move(dir)), parts_(parts) {
+  for (uint32_t i = 0; i < parts; ++i) {
+    parts_[i].path = dir_ + "/part-" + std::to_string(i) + ".spill";
+  }
+}
+
+SpillFiles::~SpillFiles() {
+  for (PartFile& p : parts_) {
+    if (p.fd >= 0) {
+      ::close(p.fd);
+      ::unlink(p.path.c_str());
+    }
+  }
+}
+
+uint64_t SpillFiles::bytes_spilled() const {
+  uint64_t total = 0;
+  for (const PartFile& p : parts_) total += p.size;
+  return total;
+}
+
+Status SpillFiles::AppendRun(uint32_t part, const std::vector<SortEntry>& sorted) {
+  PartFile& p = parts_[part];
+  std::lock_guard<std::mutex> lock(p.mutex);
+  if (p.fd < 0) {
+    p.fd = ::open(p.path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (p.fd < 0) {
+      return Status::IOError(p.path + ": cannot create a spill file: " + std::strerror(errno));
+    }
+  }
+  constexpr size_t kWriteBytes = 4 << 20;
+  std::string out;
+  out.reserve(kWriteBytes);
+  RunExtent run{p.size, 0};
+  for (const SortEntry& e : sorted) {
+    out.append(reinterpret_cast<const char*>(e.record), RecordSize(e.record));
+    if (out.size() >= kWriteBytes) {
+      FROCKET_RETURN_IF_ERROR(WriteAll(p.fd, p.path, out.data(), out.size(), p.size));
+      p.size += out.size();
+      out.clear();
+    }
+  }
+  FROCKET_RETURN_IF_ERROR(WriteAll(p.fd, p.path, out.data(), out.size(), p.size));
+  p.size += out.size();
+  run.bytes = p.size - run.offset;
+  if (run.bytes > 0) p.runs.push_back(run);
+  return Status::OK();
+}
+
+PartBuffers::PartBuffers(const RecordLayout& layout, uint32_t parts, uint64_t memory_limit,
+                         SpillFiles* spill)
+    : layout_(layout),
+      memory_limit_(memory_limit),
+      spill_(spill),
+      parts_(parts),
+      block_bytes_(static_cast<size_t>(std::clamp<uint64_t>(memory_limit / (uint64_t{4} * parts),
+                                                            64 << 10, Buffer::kHugeThreshold))) {}
+
+Status PartBuffers::Add(uint32_t part, std::string_view record) {
+  const size_t size = record.size();
+  if (memory_ > 0 && memory_ + size + block_bytes_ > memory_limit_)
+    FROCKET_RETURN_IF_ERROR(Spill());
+  Part& p = parts_[part];
+  if (p.blocks.empty() || p.blocks.back().size() + size > p.blocks.back().capacity()) {
+    if (!free_blocks_.empty() && size <= block_bytes_) {
+      p.blocks.push_back(std::move(free_blocks_.back()));
+      free_blocks_.pop_back();
+    } else {
+      p.blocks.emplace_back().Reserve(std::max(size, block_bytes_));
+    }
+    memory_ += p.blocks.back().capacity();
+  }
+  Buffer& block = p.blocks.back();
+  uint8_t* at = block.data() + block.size();
+  block.Append(record.data(), size);
+  p.entries.push_back(layout_.EntryOf(at));
+  memory_ += sizeof(SortEntry);
+  return Status::OK();
+}
+
+Status PartBuffers::Spill() {
+  for (uint32_t i = 0; i < parts_.size(); ++i) {
+    Part& p = parts_[i];
+    if (p.entries.empty()) continue;
+    std::sort(p.entries.begin(), p.entries.end(),
+              [&](const SortEntry& a, const SortEntry& b) { return layout_.Less(a, b); });
+    FROCKET_RETURN_IF_ERROR(spill_->AppendRun(i, p.entries));
+    p.entries.clear();
+    for (Buffer& block : p.blocks) {
+      // Blocks of one oversized record are not kept.
+      if (block.capacity() > block_bytes_) continue;
+      block.Clear();
+      free_blocks_.push_back(std::move(block));
+    }
+    p.blocks.clear();
+  }
+  memory_ = 0;
+  ++spills_;
+  return Status::OK();
+}
+
+PartRowStream::PartRowStream(const RecordLayout& layout,
+                             const std::vector<const PartBuffers*>& buffers,
+                             const SpillFiles& spill, uint32_t part)
+    : layout_(layout), spill_path_(spill.path(part)) {
+  size_t n = 0;
+  for (const PartBuffers* b : buffers) n += b->entries(part).size();
+  memory_.reserve(n);
+  for (const PartBuffers* b : buffers) {
+    const auto& e = b->entries(part);
+    memory_.insert(memory_.end(), e.begin(), e.end());
+  }
+  std::sort(memory_.begin(), memory_.end(),
+            [&](const SortEntry& a, const SortEntry& b) { return layout_.Less(a, b); });
+  for (const RunExtent& run : spill.runs(part)) {
+    RunCursor c;
+    c.fd = spill.fd(part);
+    c.next_offset = run.offset;
+    c.end_offset = run.offset + run.bytes;
+    runs_.push_back(std::move(c));
+  }
+}
+
+bool PartRowStream::RunCursor::Load(const std::string& path, Status* status) {
+  constexpr size_t kReadBytes = 1 << 20;
+  while (true) {
+    const size_t have = buffer.size() - pos;
+    if (have >= 4 && have >= RecordSize(reinterpret_cast<const uint8_t*>(buffer.data() + pos))) {
+      return true;
+    }
+    if (next_offset >= end_offset) {
+      if (have > 0) *status = Status::IOError(path + ": a spilled run ends inside a record");
+      return false;
+    }
+    buffer.erase(0, pos);
+    pos = 0;
+    const size_t want =
+        static_cast<size_t>(std::min<uint64_t>(kReadBytes, end_offset - next_offset));
+    const size_t old = buffer.size();
+    buffer.resize(old + want);
+    const ssize_t n = ::pread(fd, buffer.data() + old, want, static_cast<off_t>(next_offset));
+    if (n <= 0) {
+      *status = Status::IOError(path + ": cannot read the spill file: " +
+                                (n < 0 ? std::strerror(errno) : "unexpected end"));
+      return false;
+    }
+    buffer.resize(old + static_cast<size_t>(n));
+    next_offset += static_cast<uint64_t>(n);
+  }
+}
+
+Status PartRowStream::Advance(size_t source) {
+  auto heap_less = [&](const auto& a, const auto& b) { return layout_.Less(b.first, a.first); };
+  if (source == 0) {
+    if (memory_pos_ < memory_.size()) {
+      heap_.push_back({memory_[memory_pos_++], 0});
+      std::push_heap(heap_.begin(), heap_.end(), heap_less);
+    }
+    return Status::OK();
+  }
+  RunCursor& c = runs_[source - 1];
+  Status status;
+  if (c.Load(spill_path_, &status)) {
+    const uint8_t* record = reinterpret_cast<const uint8_t*>(c.buffer.data() + c.pos);
+    c.pos += RecordSize(record);
+    heap_.push_back({layout_.EntryOf(record), source});
+    std::push_heap(heap_.begin(), heap_.end(), heap_less);
+  }
+  return status;
+}
+
+Result<const uint8_t*> PartRowStream::Next() {
+  if (runs_.empty()) {
+    if (memory_pos_ >= memory_.size()) return nullptr;
+    ++rows_;
+    return memory_[memory_pos_++].record;
+  }
+  auto heap_less = [&](const auto& a, const auto& b) { return layout_.Less(b.first, a.first); };
+  if (!started_) {
+    started_ = true;
+    for (size_t s = 0; s <= runs_.size(); ++s) FROCKET_RETURN_IF_ERROR(Advance(s));
+  }
+  // The record last returned has been used: its source may move on (a run's buffer may be
+  // refilled over it) before the next smallest is chosen.
+  if (pending_ >= 0) FROCKET_RETURN_IF_ERROR(Advance(static_cast<size_t>(pending_)));
+  pending_ = -1;
+  if (heap_.empty()) return nullptr;
+  std::pop_heap(heap_.begin(), heap_.end(), heap_less);
+  const auto [entry, source] = heap_.back();
+  heap_.pop_back();
+  pending_ = static_cast<int64_t>(source);
+  ++rows_;
+  return entry.record;
+}
+
+}  // namespace frocket::ingest

@@ -1,0 +1,316 @@
+#include "ingest/row_record.h"
+
+#include <xxhash.h>
+
+#include <charconv>
+
+#include "common/bitmap.h"
+#include "ingest/value_conversion.h"
+
+namespace frocket::ingest {
+
+namespace {
+
+constexpr size_t kTimeOffset = 4;
+constexpr size_t kSequenceOffset = 12;
+constexpr size_t kGroupOffset = 20;
+constexpr int kSequenceBits = 40;
+
+template <typename T>
+T Load(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+template <typename T>
+void Put(std::string* out, T v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+
+size_t IntText(int64_t v, char (&buf)[24]) {
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  (void)ec;
+  return static_cast<size_t>(end - buf);
+}
+
+}  // namespace
+
+uint32_t PartOfGroup(std::string_view group_text, uint32_t parts) {
+  return static_cast<uint32_t>(XXH64(group_text.data(), group_text.size(), 0) % parts);
+}
+
+uint32_t PartOfGroup(int64_t group_id, uint32_t parts) {
+  char buf[24];
+  return PartOfGroup(std::string_view(buf, IntText(group_id, buf)), parts);
+}
+
+RecordLayout::RecordLayout(const IngestSchema& schema, RowOrder order)
+    : schema_(schema), order_(order) {
+  string_group_ =
+      schema.columns[static_cast<size_t>(schema.group_column)].kind == ColumnKind::kString;
+  string_group_order_ = string_group_ && order == RowOrder::kGroup;
+  for (int i = 0; i < static_cast<int>(schema.columns.size()); ++i) {
+    if (i != schema.group_column && i != schema.time_column) value_columns_.push_back(i);
+  }
+}
+
+std::string_view RecordLayout::GroupText(const uint8_t* record) const {
+  const uint32_t n = Load<uint32_t>(record + kGroupOffset);
+  return {reinterpret_cast<const char*>(record + kGroupOffset + 4), n};
+}
+
+std::string RecordLayout::GroupIdText(const uint8_t* record) const {
+  if (string_group_) return std::string(GroupText(record));
+  return std::to_string(Load<int64_t>(record + kGroupOffset));
+}
+
+SortEntry RecordLayout::EntryOf(const uint8_t* record) const {
+  SortEntry e;
+  const int64_t ts = Load<int64_t>(record + kTimeOffset);
+  e.sequence = Load<uint64_t>(record + kSequenceOffset);
+  e.record = record;
+  if (order_ == RowOrder::kTime) {
+    e.first = ts;
+  } else {
+    e.first = string_group_ ? 0 : Load<int64_t>(record + kGroupOffset);
+    e.second = ts;
+  }
+  return e;
+}
+
+RowEncoder::RowEncoder(const RecordLayout& layout, const std::vector<std::string>& input_columns,
+                       uint64_t input_number, uint32_t parts)
+    : layout_(layout), input_number_(input_number), parts_(parts) {
+  for (const IngestColumn& c : layout.schema().columns) {
+    int at = -1;
+    for (size_t i = 0; i < input_columns.size(); ++i) {
+      if (input_columns[i] == c.name) at = static_cast<int>(i);
+    }
+    input_of_.push_back(at);
+  }
+}
+
+int RowEncoder::EncodeKeys(const CellBatch& batch, size_t row, const Cell& time_cell,
+                           const Cell& group_cell, std::string* reason) {
+  const IngestSchema& schema = layout_.schema();
+  ConvertedValue v;
+  std::string detail;
+  record_.assign(kGroupOffset, '\0');
+  if (time_cell.kind == CellKind::kNull) {
+    *reason = "timestamp is NULL";
+    return -1;
+  }
+  if (!ConvertCell(time_cell, schema.columns[static_cast<size_t>(schema.time_column)], &v,
+                   &scratch_, &detail)) {
+    *reason = "timestamp does not fit: " + detail;
+    return -1;
+  }
+  std::memcpy(record_.data() + kTimeOffset, &v.integer, 8);
+  const uint64_t position = static_cast<uint64_t>(batch.origins[row].position);
+  const uint64_t sequence =
+      (input_number_ << kSequenceBits) | (position & ((uint64_t{1} << kSequenceBits) - 1));
+  std::memcpy(record_.data() + kSequenceOffset, &sequence, 8);
+
+  if (group_cell.kind == CellKind::kNull) {
+    *reason = "group id is NULL";
+    return -1;
+  }
+  const IngestColumn& group_column = schema.columns[static_cast<size_t>(schema.group_column)];
+  if (!ConvertCell(group_cell, group_column, &v, &scratch_, &detail)) {
+    *reason = "group id does not fit: " + detail;
+    return -1;
+  }
+  if (group_column.kind == ColumnKind::kInt64) {
+    Put(&record_, v.integer);
+    return static_cast<int>(PartOfGroup(v.integer, parts_));
+  }
+  Put(&record_, static_cast<uint32_t>(v.text.size()));
+  record_.append(v.text);
+  return static_cast<int>(PartOfGroup(v.text, parts_));
+}
+
+int RowEncoder::Encode(const CellBatch& batch, size_t row, std::string_view* record,
+                       std::string* reason) {
+  static const Cell kNullCell;
+  const Cell* cells = batch.row(row);
+  auto cell_of = [&](int column) -> const Cell& {
+    const int at = input_of_[static_cast<size_t>(column)];
+    return at < 0 ? kNullCell : cells[at];
+  };
+  const IngestSchema& schema = layout_.schema();
+  const int part =
+      EncodeKeys(batch, row, cell_of(schema.time_column), cell_of(schema.group_column), reason);
+  if (part < 0) return -1;
+  ConvertedValue v;
+  std::string detail;
+  const size_t bitmap_at = record_.size();
+  record_.append(layout_.bitmap_bytes(), '\0');
+  const auto& value_columns = layout_.value_columns();
+  for (size_t k = 0; k < value_columns.size(); ++k) {
+    const IngestColumn& column = schema.columns[static_cast<size_t>(value_columns[k])];
+    if (!ConvertCell(cell_of(value_columns[k]), column, &v, &scratch_, &detail)) {
+      *reason = detail == "invalid UTF-8"
+                    ? "invalid UTF-8: column '" + column.name + "'"
+                    : "value does not fit its column: column '" + column.name + "': " + detail;
+      return -1;
+    }
+    if (v.is_null) continue;
+    bitmap::Set(reinterpret_cast<uint8_t*>(record_.data() + bitmap_at), k);
+    switch (column.kind) {
+      case ColumnKind::kBool:
+        record_.push_back(static_cast<char>(v.integer));
+        break;
+      case ColumnKind::kInt64:
+      case ColumnKind::kTimestamp:
+        Put(&record_, v.integer);
+        break;
+      case ColumnKind::kDouble:
+        Put(&record_, v.real);
+        break;
+      case ColumnKind::kString:
+        Put(&record_, static_cast<uint32_t>(v.text.size()));
+        record_.append(v.text);
+        break;
+    }
+  }
+  const uint32_t size = static_cast<uint32_t>(record_.size());
+  std::memcpy(record_.data(), &size, 4);
+  *record = record_;
+  return part;
+}
+
+ColumnAppender::ColumnAppender(const RecordLayout& layout) : layout_(layout) {
+  Reset();
+}
+
+void ColumnAppender::Reset() {
+  builders_.clear();
+  for (const IngestColumn& c : layout_.schema().columns) {
+    Builder b;
+    b.kind = c.kind;
+    switch (c.kind) {
+      case ColumnKind::kBool:
+        b.vector.physical_type = parquet::PhysicalType::kBoolean;
+        b.vector.value_width = 1;
+        break;
+      case ColumnKind::kInt64:
+      case ColumnKind::kTimestamp:
+        b.vector.physical_type = parquet::PhysicalType::kInt64;
+        b.vector.value_width = 8;
+        break;
+      case ColumnKind::kDouble:
+        b.vector.physical_type = parquet::PhysicalType::kDouble;
+        b.vector.value_width = 8;
+        break;
+      case ColumnKind::kString:
+        b.vector.physical_type = parquet::PhysicalType::kByteArray;
+        b.vector.offsets.Resize(4);
+        std::memset(b.vector.offsets.data(), 0, 4);
+        break;
+    }
+    builders_.push_back(std::move(b));
+  }
+  rows_ = 0;
+}
+
+void ColumnAppender::AppendFixed(Builder* b, const void* value, size_t width) {
+  const size_t at = b->vector.values.size();
+  b->vector.values.Resize(at + width);
+  std::memcpy(b->vector.values.data() + at, value, width);
+  b->present.push_back(1);
+}
+
+void ColumnAppender::AppendString(Builder* b, std::string_view s) {
+  const size_t at = b->vector.data.size();
+  b->vector.data.Resize(at + s.size());
+  if (!s.empty()) std::memcpy(b->vector.data.data() + at, s.data(), s.size());
+  const uint32_t end = static_cast<uint32_t>(at + s.size());
+  const size_t off = b->vector.offsets.size();
+  b->vector.offsets.Resize(off + 4);
+  std::memcpy(b->vector.offsets.data() + off, &end, 4);
+  b->present.push_back(1);
+}
+
+void ColumnAppender::AppendNull(Builder* b) {
+  b->any_null = true;
+  if (b->kind == ColumnKind::kString) {
+    AppendString(b, {});
+  } else {
+    const int64_t zero = 0;
+    AppendFixed(b, &zero, static_cast<size_t>(b->vector.value_width));
+  }
+  b->present.back() = 0;
+}
+
+void ColumnAppender::Append(const uint8_t* record) {
+  const IngestSchema& schema = layout_.schema();
+  AppendFixed(&builders_[static_cast<size_t>(schema.time_column)], record + kTimeOffset, 8);
+  const uint8_t* p = record + kGroupOffset;
+  Builder* group = &builders_[static_cast<size_t>(schema.group_column)];
+  if (group->kind == ColumnKind::kString) {
+    const uint32_t n = Load<uint32_t>(p);
+    AppendString(group, {reinterpret_cast<const char*>(p + 4), n});
+    p += 4 + n;
+  } else {
+    AppendFixed(group, p, 8);
+    p += 8;
+  }
+  const uint8_t* bits = p;
+  p += layout_.bitmap_bytes();
+  const auto& value_columns = layout_.value_columns();
+  for (size_t k = 0; k < value_columns.size(); ++k) {
+    Builder* b = &builders_[static_cast<size_t>(value_columns[k])];
+    if (!bitmap::Get(bits, k)) {
+      AppendNull(b);
+      continue;
+    }
+    switch (b->kind) {
+      case ColumnKind::kBool:
+        AppendFixed(b, p, 1);
+        p += 1;
+        break;
+      case ColumnKind::kInt64:
+      case ColumnKind::kTimestamp:
+      case ColumnKind::kDouble:
+        AppendFixed(b, p, 8);
+        p += 8;
+        break;
+      case ColumnKind::kString: {
+        const uint32_t n = Load<uint32_t>(p);
+        AppendString(b, {reinterpret_cast<const char*>(p + 4), n});
+        p += 4 + n;
+        break;
+      }
+    }
+  }
+  ++rows_;
+}
+
+size_t ColumnAppender::string_bytes() const {
+  size_t n = 0;
+  for (const Builder& b : builders_) n += b.vector.data.size();
+  return n;
+}
+
+std::vector<parquet::ColumnVector> ColumnAppender::Take() {
+  std::vector<parquet::ColumnVector> out;
+  for (Builder& b : builders_) {
+    b.vector.length = static_cast<int64_t>(rows_);
+    if (b.any_null) {
+      b.vector.validity.ResizeZeroed(bitmap::BytesFor(rows_));
+      for (size_t i = 0; i < rows_; ++i) {
+        if (b.present[i]) {
+          bitmap::Set(b.vector.validity.data(), i);
+        } else {
+          ++b.vector.null_count;
+        }
+      }
+    }
+    out.push_back(std::move(b.vector));
+  }
+  Reset();
+  return out;
+}
+
+}  // namespace frocket::ingest

@@ -1,0 +1,139 @@
+// A row on its way to its part: converted to the dataset's schema and packed as one record,
+// which is what the part buffers hold, sort and spill (part_buffers.h).
+//
+// Layout, little-endian, unaligned:
+//   u32 size of the whole record | i64 timestamp | u64 sequence | group id |
+//   null bitmap of the other columns | their non-null values, in schema order
+// A group id is an i64 (INT column) or u32 length + bytes (STRING). Values: INT, DOUBLE and
+// TIMESTAMP 8 bytes, BOOL 1 byte, STRING u32 length + bytes. The sequence — the input's
+// number in the job << 40 | the record's line or row number in it — orders rows that tie on
+// the sort key as the inputs held them, so that the output never depends on threads or
+// spilling.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest/cell_batch.h"
+#include "ingest/ingest_schema.h"
+#include "parquet/column_vector.h"
+
+namespace frocket::ingest {
+
+// How rows are ordered within a part.
+enum class RowOrder : uint8_t {
+  kTime,   // by timestamp
+  kGroup,  // by group id, then timestamp
+};
+
+// The part a group id belongs to: XXH64 (seed 0) of the id's text — an INT id written in
+// decimal — modulo the number of parts. Stable across formats and runs, so that appended
+// rows land in their group's part.
+uint32_t PartOfGroup(std::string_view group_text, uint32_t parts);
+uint32_t PartOfGroup(int64_t group_id, uint32_t parts);
+
+inline uint32_t RecordSize(const uint8_t* record) {
+  uint32_t size;
+  std::memcpy(&size, record, 4);
+  return size;
+}
+
+// A record's place in its part's order, for sorting and merging.
+struct SortEntry {
+  int64_t first = 0;   // timestamp (time order) or INT group id (group order)
+  int64_t second = 0;  // 0 (time order) or timestamp (group order)
+  uint64_t sequence = 0;
+  const uint8_t* record = nullptr;
+};
+
+class RecordLayout {
+ public:
+  RecordLayout(const IngestSchema& schema, RowOrder order);
+
+  const IngestSchema& schema() const { return schema_; }
+  RowOrder order() const { return order_; }
+  SortEntry EntryOf(const uint8_t* record) const;
+  // Whether a sorts before b.
+  bool Less(const SortEntry& a, const SortEntry& b) const {
+    if (string_group_order_) {
+      const int c = GroupText(a.record).compare(GroupText(b.record));
+      if (c != 0) return c < 0;
+    }
+    if (a.first != b.first) return a.first < b.first;
+    if (a.second != b.second) return a.second < b.second;
+    return a.sequence < b.sequence;
+  }
+  std::string_view GroupText(const uint8_t* record) const;
+  // The group id as text (an INT id in decimal), for hashing and checks.
+  std::string GroupIdText(const uint8_t* record) const;
+
+  // The other columns: schema indexes, in record order.
+  const std::vector<int>& value_columns() const { return value_columns_; }
+  size_t bitmap_bytes() const { return (value_columns_.size() + 7) / 8; }
+
+ private:
+  IngestSchema schema_;
+  RowOrder order_;
+  bool string_group_ = false;
+  bool string_group_order_ = false;
+  std::vector<int> value_columns_;
+};
+
+// Converts rows of one input to records. The input's columns are matched to the schema's by
+// name (a column the input lacks is NULL).
+class RowEncoder {
+ public:
+  RowEncoder(const RecordLayout& layout, const std::vector<std::string>& input_columns,
+             uint64_t input_number, uint32_t parts);
+
+  // Encodes row `row` of `batch`; returns its part and sets `*record`, or returns -1 and sets
+  // `*reason` ("category: detail") when a value does not fit.
+  int Encode(const CellBatch& batch, size_t row, std::string_view* record, std::string* reason);
+
+ private:
+  // Starts the record with the timestamp, sequence and group id; returns the part or -1.
+  int EncodeKeys(const CellBatch& batch, size_t row, const Cell& time_cell, const Cell& group_cell,
+                 std::string* reason);
+
+  const RecordLayout& layout_;
+  std::vector<int> input_of_;  // per schema column: the input's column, or -1
+  uint64_t input_number_;
+  uint32_t parts_;
+  std::string record_;
+  std::string scratch_;
+  std::string group_text_;
+};
+
+// Decodes records into a row group's column vectors (plain form, the writer's input).
+class ColumnAppender {
+ public:
+  explicit ColumnAppender(const RecordLayout& layout);
+  void Append(const uint8_t* record);
+  size_t rows() const { return rows_; }
+  // Bytes of string data appended since the last Take().
+  size_t string_bytes() const;
+  // The vectors of the rows appended since the last call, in schema order.
+  std::vector<parquet::ColumnVector> Take();
+
+ private:
+  struct Builder {
+    ColumnKind kind = ColumnKind::kInt64;
+    parquet::ColumnVector vector;
+    std::vector<uint8_t> present;  // one per row
+    bool any_null = false;
+  };
+  void Reset();
+  void AppendFixed(Builder* b, const void* value, size_t width);
+  void AppendString(Builder* b, std::string_view s);
+  void AppendNull(Builder* b);
+
+  const RecordLayout& layout_;
+  std::vector<Builder> builders_;  // schema order
+  size_t rows_ = 0;
+};
+
+}  // namespace frocket::ingest
