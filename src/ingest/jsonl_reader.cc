@@ -18,7 +18,7 @@ Result<std::unique_ptr<JsonlReader>> JsonlReader::Open(std::unique_ptr<ByteStrea
     FROCKET_ASSIGN_OR_RETURN(LineStatus status, sampler->NextLine(true, &line, &number));
     if (status == LineStatus::kEnd) break;
     if (!text::IsValidUtf8(line)) continue;
-    auto json = ParseJson(line);
+    auto json = ParseJson<nlohmann::ordered_json>(line);
     if (!json.ok() || !json->is_object()) continue;
     for (const auto& [key, value] : json->items()) {
       if (seen.emplace(key, columns.size()).second) columns.push_back(key);
@@ -91,20 +91,20 @@ Result<bool> JsonlReader::Next(size_t max_records, CellBatch* batch) {
 
 namespace {
 
-void SetCell(const nlohmann::json& value, CellBatch* batch, Cell* cell) {
+void SetCell(const nlohmann::ordered_json& value, CellBatch* batch, Cell* cell) {
   switch (value.type()) {
-    case nlohmann::json::value_t::null:
+    case nlohmann::ordered_json::value_t::null:
       cell->kind = CellKind::kNull;
       return;
-    case nlohmann::json::value_t::boolean:
+    case nlohmann::ordered_json::value_t::boolean:
       cell->kind = CellKind::kBool;
       cell->integer = value.get<bool>() ? 1 : 0;
       return;
-    case nlohmann::json::value_t::number_integer:
+    case nlohmann::ordered_json::value_t::number_integer:
       cell->kind = CellKind::kInt;
       cell->integer = value.get<int64_t>();
       return;
-    case nlohmann::json::value_t::number_unsigned: {
+    case nlohmann::ordered_json::value_t::number_unsigned: {
       const uint64_t u = value.get<uint64_t>();
       if (u <= static_cast<uint64_t>(INT64_MAX)) {
         cell->kind = CellKind::kInt;
@@ -115,11 +115,11 @@ void SetCell(const nlohmann::json& value, CellBatch* batch, Cell* cell) {
       }
       return;
     }
-    case nlohmann::json::value_t::number_float:
+    case nlohmann::ordered_json::value_t::number_float:
       cell->kind = CellKind::kDouble;
       cell->real = value.get<double>();
       return;
-    case nlohmann::json::value_t::string:
+    case nlohmann::ordered_json::value_t::string:
       cell->kind = CellKind::kText;
       cell->utf8_checked = true;  // the line was
       cell->text = batch->owned.emplace_back(value.get<std::string>());
@@ -139,7 +139,7 @@ void JsonlReader::AddRecord(std::string_view line, int64_t line_number, CellBatc
     batch->defects.push_back({origin, "invalid UTF-8"});
     return;
   }
-  auto json = ParseJson(line);
+  auto json = ParseJson<nlohmann::ordered_json>(line);
   if (!json.ok()) {
     batch->defects.push_back({origin, "invalid JSON: " + json.status().message()});
     return;

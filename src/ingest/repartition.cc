@@ -15,6 +15,7 @@
 
 #include "common/json_parse.h"
 #include "common/parallel.h"
+#include "common/text.h"
 #include "ingest/output_dir.h"
 #include "ingest/part_buffers.h"
 #include "ingest/quarantine.h"
@@ -174,6 +175,8 @@ class Job {
   void set_all_columns(std::vector<std::string> columns) { all_columns_ = std::move(columns); }
   Status Route(const std::vector<Source>& sources, std::vector<SourceTally>* tallies);
   bool PartHasRows(uint32_t part) const;
+  // The error of a job with more bad records than --max-bad-rows allows, with examples.
+  Status TooManyBadRows();
   Status WritePart(uint32_t part, int64_t* rows);
   uint64_t spilled_bytes() const { return spill_.bytes_spilled(); }
   uint64_t spills() const {
@@ -206,6 +209,18 @@ class Job {
   std::vector<std::string> all_columns_;
   std::atomic<bool> stop_{false};
 };
+
+Status Job::TooManyBadRows() {
+  const BadRowLimit& limit = *options_.max_bad_rows;
+  std::string message =
+      std::to_string(quarantined.load()) + " of the " + std::to_string(records.load()) +
+      " records read would be quarantined, more than --max-bad-rows " +
+      (limit.rows >= 0 ? std::to_string(limit.rows) : text::Fixed(limit.percent, 2) + "%") +
+      " allows; nothing was written. For example:";
+  std::lock_guard<std::mutex> lock(examples_mutex);
+  for (const std::string& e : examples) message += "\n  " + e;
+  return Status::Invalid(message);
+}
 
 void Job::NoteExample(const Source& source, const RecordOrigin& origin, const std::string& reason) {
   std::lock_guard<std::mutex> lock(examples_mutex);
@@ -277,8 +292,8 @@ Status Job::RouteOne(const Source& source, PartBuffers* buffers, SourceTally* ta
     reported = consumed;
     const auto& limit = options_.max_bad_rows;
     if (limit && limit->rows >= 0 && quarantined.load() > limit->rows) {
-      return Status::Invalid("more than " + std::to_string(limit->rows) +
-                             " records quarantined (--max-bad-rows)");
+      stop_ = true;
+      return TooManyBadRows();
     }
   }
   bytes_done += source.file.size > reported ? source.file.size - reported : 0;
@@ -499,12 +514,7 @@ Status CheckBadRows(const RepartitionOptions& o, Job& job) {
       records ? 100.0 * static_cast<double>(bad) / static_cast<double>(records) : 0;
   const BadRowLimit& limit = *o.max_bad_rows;
   if ((limit.rows >= 0 && bad > limit.rows) || (limit.percent >= 0 && percent > limit.percent)) {
-    std::string message = std::to_string(bad) + " of " + std::to_string(records) +
-                          " records would be quarantined, more than --max-bad-rows allows; "
-                          "nothing was written";
-    std::lock_guard<std::mutex> lock(job.examples_mutex);
-    for (const std::string& e : job.examples) message += "\n  " + e;
-    return Status::Invalid(message);
+    return job.TooManyBadRows();
   }
   return Status::OK();
 }

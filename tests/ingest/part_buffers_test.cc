@@ -1,0 +1,181 @@
+// Routing, spilling and merging rows (part_buffers.h) against a brute-force reference: every
+// row of a part, in input order, stable-sorted by the part's key — whatever the memory limit,
+// and so whatever runs were spilled.
+#include "ingest/part_buffers.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <sstream>
+
+#include "common/bitmap.h"
+
+namespace frocket::ingest {
+namespace {
+
+struct Row {
+  int64_t id;
+  int64_t ts;
+  std::string s;
+  bool has_x;
+  double x;
+  bool operator==(const Row&) const = default;
+};
+
+void PrintTo(const Row& r, std::ostream* os) {
+  *os << "{id " << r.id << ", ts " << r.ts << ", s " << r.s.size() << " bytes of "
+      << (r.s.empty() ? 0 : r.s[0]) << ", x " << (r.has_x ? std::to_string(r.x) : "NULL") << "}";
+}
+
+// The first difference, for a readable failure.
+std::string FirstDifference(const std::vector<std::vector<Row>>& got,
+                            const std::vector<std::vector<Row>>& want) {
+  if (got.size() != want.size()) return "parts differ in number";
+  for (size_t p = 0; p < got.size(); ++p) {
+    for (size_t i = 0; i < std::max(got[p].size(), want[p].size()); ++i) {
+      if (i >= got[p].size() || i >= want[p].size() || !(got[p][i] == want[p][i])) {
+        std::ostringstream os;
+        os << "part " << p << " row " << i << " of " << got[p].size() << "/" << want[p].size()
+           << ": got ";
+        if (i < got[p].size()) PrintTo(got[p][i], &os);
+        os << " want ";
+        if (i < want[p].size()) PrintTo(want[p][i], &os);
+        return os.str();
+      }
+    }
+  }
+  return "";
+}
+
+IngestSchema TestSchema() {
+  IngestSchema schema;
+  schema.columns = {{"ts", ColumnKind::kInt64, parquet::TimeUnit::kMicros},
+                    {"s", ColumnKind::kString, parquet::TimeUnit::kMicros},
+                    {"id", ColumnKind::kInt64, parquet::TimeUnit::kMicros},
+                    {"x", ColumnKind::kDouble, parquet::TimeUnit::kMicros}};
+  schema.group_column = 2;
+  schema.time_column = 0;
+  return schema;
+}
+
+// Two inputs of random rows: few ids and timestamps (many ties), strings up to 3 KB.
+std::vector<std::vector<Row>> RandomInputs(uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::vector<Row>> inputs(2);
+  for (auto& rows : inputs) {
+    const int n = 1500 + static_cast<int>(rng() % 500);
+    for (int i = 0; i < n; ++i) {
+      Row r{static_cast<int64_t>(rng() % 60), static_cast<int64_t>(rng() % 25),
+            std::string(rng() % 7 == 0 ? rng() % 3000 : rng() % 20,
+                        static_cast<char>('a' + rng() % 26)),
+            rng() % 3 != 0, static_cast<double>(rng() % 1000) / 8};
+      if (!r.has_x) r.x = 0;  // a NULL reads back as 0
+      rows.push_back(std::move(r));
+    }
+  }
+  return inputs;
+}
+
+std::vector<Row> Decode(const std::vector<parquet::ColumnVector>& v) {
+  std::vector<Row> rows;
+  for (int64_t i = 0; i < v[0].length; ++i) {
+    const bool has_x = !v[3].IsNull(i);
+    rows.push_back({v[2].values_as<int64_t>()[i], v[0].values_as<int64_t>()[i],
+                    std::string(v[1].StringAt(i)), has_x, has_x ? v[3].values_as<double>()[i] : 0});
+  }
+  return rows;
+}
+
+// Routes the inputs (input i on thread buffer i % threads) and reads every part back.
+std::vector<std::vector<Row>> RouteAndRead(const std::vector<std::vector<Row>>& inputs,
+                                           RowOrder order, uint64_t limit, uint32_t parts,
+                                           uint64_t* spills) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("frocket-part-buffers-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  RecordLayout layout(TestSchema(), order);
+  SpillFiles spill(dir.string(), parts);
+  std::vector<std::unique_ptr<PartBuffers>> buffers;
+  for (int t = 0; t < 2; ++t)
+    buffers.push_back(std::make_unique<PartBuffers>(layout, parts, limit, &spill));
+  const std::vector<std::string> names = {"id", "ts", "x", "s"};  // an input's own order
+  for (size_t in = 0; in < inputs.size(); ++in) {
+    RowEncoder encoder(layout, names, in, parts);
+    CellBatch batch;
+    batch.num_columns = names.size();
+    std::vector<std::string> xs;
+    for (size_t r = 0; r < inputs[in].size(); ++r) {
+      const Row& row = inputs[in][r];
+      Cell id{CellKind::kInt, false, false, row.id, 0, {}};
+      Cell ts{CellKind::kInt, false, false, row.ts, 0, {}};
+      Cell x{row.has_x ? CellKind::kDouble : CellKind::kNull, false, false, 0, row.x, {}};
+      Cell s{CellKind::kText, false, false, 0, 0, row.s};
+      batch.cells.insert(batch.cells.end(), {id, ts, x, s});
+      batch.origins.push_back({static_cast<int64_t>(r), {}});
+    }
+    std::string reason;
+    std::string_view record;
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      const int part = encoder.Encode(batch, r, &record, &reason);
+      EXPECT_GE(part, 0) << reason;
+      EXPECT_TRUE(buffers[in % 2]->Add(static_cast<uint32_t>(part), record).ok());
+    }
+  }
+  *spills = buffers[0]->spills() + buffers[1]->spills();
+  std::vector<std::vector<Row>> out(parts);
+  for (uint32_t p = 0; p < parts; ++p) {
+    PartRowStream stream(layout, {buffers[0].get(), buffers[1].get()}, spill, p);
+    ColumnAppender appender(layout);
+    while (true) {
+      auto record = stream.Next();
+      EXPECT_TRUE(record.ok());
+      if (!record.ok() || *record == nullptr) break;
+      appender.Append(*record);
+      if (appender.rows() == 700) {  // several row groups per part
+        auto rows = Decode(appender.Take());
+        out[p].insert(out[p].end(), rows.begin(), rows.end());
+      }
+    }
+    auto rows = Decode(appender.Take());
+    out[p].insert(out[p].end(), rows.begin(), rows.end());
+  }
+  std::filesystem::remove_all(dir);
+  return out;
+}
+
+std::vector<std::vector<Row>> Reference(const std::vector<std::vector<Row>>& inputs, RowOrder order,
+                                        uint32_t parts) {
+  std::vector<std::vector<Row>> out(parts);
+  for (const auto& rows : inputs) {
+    for (const Row& r : rows) out[PartOfGroup(r.id, parts)].push_back(r);
+  }
+  for (auto& rows : out) {
+    std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+      if (order == RowOrder::kGroup && a.id != b.id) return a.id < b.id;
+      return a.ts < b.ts;
+    });
+  }
+  return out;
+}
+
+TEST(PartBuffers, EveryPartIsItsRowsInOrderWhateverWasSpilled) {
+  for (uint32_t seed : {1u, 2u, 3u}) {
+    const auto inputs = RandomInputs(seed);
+    for (RowOrder order : {RowOrder::kTime, RowOrder::kGroup}) {
+      const auto expected = Reference(inputs, order, 5);
+      uint64_t spills = 0;
+      EXPECT_EQ(
+          FirstDifference(RouteAndRead(inputs, order, uint64_t{1} << 30, 5, &spills), expected),
+          "");
+      EXPECT_EQ(spills, 0u);
+      // 256 KB per thread: runs spilled many times over, merged with what stayed in memory.
+      EXPECT_EQ(FirstDifference(RouteAndRead(inputs, order, 256 << 10, 5, &spills), expected), "");
+      EXPECT_GT(spills, 4u);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace frocket::ingest

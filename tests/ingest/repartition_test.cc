@@ -1,0 +1,224 @@
+// Repartition end to end on small hand-written inputs: where every record goes (a part, or
+// the quarantine with its reason and line), the report's counts, the bad-row limit, refusing
+// a directory it did not write, a second ordering, and --check finding what is wrong.
+#include "ingest/repartition.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ingest/parquet_input.h"
+#include "ingest/partition_check.h"
+#include "storage/object_store.h"
+
+namespace frocket::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+
+// 2024-01-01T00:00:00Z in microseconds.
+constexpr int64_t kDay = 1704067200LL * 1000000;
+
+class RepartitionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("frocket-repartition-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    Write("in.csv",
+          "id,ts,event,price\n"
+          "u1,2024-01-01T00:00:02Z,view,1.5\n"
+          "u2,2024-01-01T00:00:01Z,\"buy, now\",\n"
+          "u1,2024-01-01T00:00:01Z,view,2\n"
+          ",2024-01-01T00:00:03Z,view,1\n"
+          "u3,not-a-time,view,1\n"
+          "u4,2024-01-01T00:00:04Z,view\n"
+          "u5,2024-01-01T00:00:05Z,view,cheap\n");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  RepartitionOptions Options(const std::string& out) const {
+    RepartitionOptions o;
+    o.inputs = {Path("in.csv")};
+    o.out = Path(out);
+    o.parts = 2;
+    o.group_column = "id";
+    o.time_column = "ts";
+    o.types = {{"ts", "TIMESTAMP"}, {"price", "DOUBLE"}};
+    o.threads = 2;
+    return o;
+  }
+
+  struct OutRow {
+    std::string id;
+    int64_t ts;
+    uint32_t part;
+  };
+  // Every row of the dataset at `out`, part by part, in file order.
+  std::vector<OutRow> ReadBack(const std::string& out, uint32_t parts) {
+    std::vector<OutRow> rows;
+    for (uint32_t p = 0; p < parts; ++p) {
+      auto source = (*ObjectStoreFor(out))->Open(out + "/" + PartFileName(p, parts));
+      EXPECT_TRUE(source.ok());
+      auto reader = ParquetRecordReader::Open(*source);
+      EXPECT_TRUE(reader.ok());
+      CellBatch batch;
+      while (*(*reader)->Next(100, &batch)) {
+        for (size_t r = 0; r < batch.num_rows(); ++r) {
+          rows.push_back({std::string(batch.row(r)[0].text), batch.row(r)[1].integer, p});
+        }
+      }
+    }
+    return rows;
+  }
+
+  fs::path dir_;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST_F(RepartitionTest, EveryRecordIsInAPartOrQuarantinedWithItsReason) {
+  auto run = Repartition(Options("out"));
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  EXPECT_EQ((*run)["records"], 7);
+  EXPECT_EQ((*run)["rows"], 3);
+  EXPECT_EQ((*run)["quarantined"], 4);
+  EXPECT_EQ((*run)["quarantinedByReason"], nlohmann::json({{"group id is NULL", 1},
+                                                           {"timestamp does not fit", 1},
+                                                           {"ragged line", 1},
+                                                           {"value does not fit its column", 1}}));
+  const std::string src = Path("in.csv");
+  EXPECT_EQ(ReadFile(Path("out/_quarantine/run-1-input-0.jsonl")),
+            "{\"source\":\"" + src +
+                "\",\"line\":5,\"reason\":\"group id is NULL\",\"record\":\",2024-01-01T00:00:03Z,"
+                "view,1\"}\n"
+                "{\"source\":\"" +
+                src +
+                "\",\"line\":6,\"reason\":\"timestamp does not fit: 'not-a-time' is not a "
+                "TIMESTAMP_US\",\"record\":\"u3,not-a-time,view,1\"}\n"
+                "{\"source\":\"" +
+                src +
+                "\",\"line\":7,\"reason\":\"ragged line: 3 fields where the header has 4\","
+                "\"record\":\"u4,2024-01-01T00:00:04Z,view\"}\n"
+                "{\"source\":\"" +
+                src +
+                "\",\"line\":8,\"reason\":\"value does not fit its column: column 'price': "
+                "'cheap' is not a DOUBLE\",\"record\":\"u5,2024-01-01T00:00:05Z,view,cheap\"}\n");
+  // The rows: each in its group's part, by time within it.
+  auto rows = ReadBack(Path("out"), 2);
+  ASSERT_EQ(rows.size(), 3u);
+  std::map<uint32_t, std::vector<std::pair<int64_t, std::string>>> by_part;
+  for (const OutRow& r : rows) {
+    EXPECT_EQ(r.part, PartOfGroup(std::string_view(r.id), 2)) << r.id;
+    by_part[r.part].push_back({r.ts, r.id});
+  }
+  for (const auto& [part, list] : by_part) {
+    EXPECT_TRUE(std::is_sorted(list.begin(), list.end(),
+                               [](const auto& a, const auto& b) { return a.first < b.first; }));
+  }
+  std::multiset<std::pair<int64_t, std::string>> all;
+  for (const OutRow& r : rows) all.insert({r.ts, r.id});
+  EXPECT_EQ(all, (std::multiset<std::pair<int64_t, std::string>>{
+                     {kDay + 1000000, "u1"}, {kDay + 2000000, "u1"}, {kDay + 1000000, "u2"}}));
+  auto report = nlohmann::json::parse(ReadFile(Path("out/_report.json")));
+  EXPECT_EQ(report["rows"], 3);
+  EXPECT_EQ(report["rowsQuarantined"], 4);
+  EXPECT_EQ(report["partitioning"]["parts"], 2);
+  auto check = CheckPartitioning(Path("out"), "", "");
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE((*check)["ok"]) << check->dump();
+  EXPECT_EQ((*check)["groups"], 2);
+}
+
+TEST_F(RepartitionTest, TooManyBadRowsWriteNothing) {
+  RepartitionOptions o = Options("out");
+  o.max_bad_rows = *ParseBadRowLimit("3");
+  auto run = Repartition(o);
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find(
+                "4 of the 7 records read would be quarantined, more than --max-bad-rows 3"),
+            std::string::npos)
+      << run.status().message();
+  EXPECT_NE(run.status().message().find(":5: group id is NULL"), std::string::npos);
+  EXPECT_FALSE(fs::exists(Path("out")));
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(e.path().filename().string().find("frocket-tmp"), std::string::npos);
+  }
+  o.max_bad_rows = *ParseBadRowLimit("60%");
+  EXPECT_TRUE(Repartition(o).ok());
+}
+
+TEST_F(RepartitionTest, ADirectoryItDidNotWriteIsNeverReplaced) {
+  fs::create_directories(Path("mine"));
+  Write("mine/keep.txt", "precious");
+  auto run = Repartition(Options("mine"));
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("not written by frocket repartition"), std::string::npos);
+  EXPECT_EQ(ReadFile(Path("mine/keep.txt")), "precious");
+  // Its own output is replaced by a run again, whole.
+  ASSERT_TRUE(Repartition(Options("out")).ok());
+  const std::string first = ReadFile(Path("out/part-00000.parquet"));
+  ASSERT_TRUE(Repartition(Options("out")).ok());
+  EXPECT_EQ(ReadFile(Path("out/part-00000.parquet")), first);
+}
+
+TEST_F(RepartitionTest, GroupOrderSortsByIdThenTime) {
+  ASSERT_TRUE(Repartition(Options("out")).ok());
+  // The output read back as Parquet input, into one part ordered by group.
+  RepartitionOptions o;
+  o.inputs = {Path("out")};
+  o.out = Path("by_group");
+  o.parts = 1;
+  o.group_column = "id";
+  o.time_column = "ts";
+  o.order = RowOrder::kGroup;
+  auto run = Repartition(o);
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  auto rows = ReadBack(Path("by_group"), 1);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].id, "u1");
+  EXPECT_EQ(rows[0].ts, kDay + 1000000);
+  EXPECT_EQ(rows[1].id, "u1");
+  EXPECT_EQ(rows[1].ts, kDay + 2000000);
+  EXPECT_EQ(rows[2].id, "u2");
+  auto check = CheckPartitioning(Path("by_group"), "", "");
+  EXPECT_TRUE((*check)["ok"]) << check->dump();
+}
+
+TEST_F(RepartitionTest, CheckFindsMisplacedGroupsStrayFilesAndSharedGroups) {
+  ASSERT_TRUE(Repartition(Options("out")).ok());
+  fs::rename(Path("out/part-00000.parquet"), Path("out/swap"));
+  fs::rename(Path("out/part-00001.parquet"), Path("out/part-00000.parquet"));
+  fs::rename(Path("out/swap"), Path("out/part-00001.parquet"));
+  fs::copy_file(Path("out/part-00000.parquet"), Path("out/extra.parquet"));
+  auto check = CheckPartitioning(Path("out"), "", "");
+  ASSERT_TRUE(check.ok());
+  EXPECT_FALSE((*check)["ok"]);
+  const std::string problems = (*check)["problems"].dump();
+  EXPECT_NE(problems.find("belongs in part"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("extra.parquet: not one of the dataset's parts"), std::string::npos);
+  // Without a report only sharing can be seen: the extra file shares a part's groups.
+  fs::remove(Path("out/_report.json"));
+  EXPECT_FALSE(CheckPartitioning(Path("out"), "", "").ok());  // which column holds the ids?
+  check = CheckPartitioning(Path("out"), "id", "ts");
+  ASSERT_TRUE(check.ok());
+  EXPECT_FALSE((*check)["ok"]);
+  EXPECT_NE((*check)["problems"].dump().find(" is in "), std::string::npos);
+  fs::remove(Path("out/extra.parquet"));
+  check = CheckPartitioning(Path("out"), "id", "ts");
+  EXPECT_TRUE((*check)["ok"]) << check->dump();
+}
+
+}  // namespace
+}  // namespace frocket::ingest
