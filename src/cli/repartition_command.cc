@@ -22,7 +22,8 @@ namespace {
 struct RepartitionArgs {
   ingest::RepartitionOptions options;
   std::string check_dir;
-  std::string format, compression = "zstd", order, memory_limit, max_bad_rows;
+  std::string format, compression, order, memory_limit, max_bad_rows;
+  int64_t row_group_rows = 0;  // 0: not given
   std::string delimiter = ",", quote = "\"";
   bool no_header = false;
   std::vector<std::string> types;  // name=TYPE
@@ -64,7 +65,7 @@ Status ParseArgs(RepartitionArgs* a) {
     o.codec = parquet::CompressionCodec::kZstd;
   } else if (a->compression == "snappy") {
     o.codec = parquet::CompressionCodec::kSnappy;
-  } else {
+  } else if (!a->compression.empty()) {
     return Status::Invalid("--compression: expected zstd or snappy, not '" + a->compression + "'");
   }
   if (a->order == "time") o.order = ingest::RowOrder::kTime;
@@ -96,7 +97,7 @@ Status ParseArgs(RepartitionArgs* a) {
   FROCKET_RETURN_IF_ERROR(one_char(a->delimiter, "--delimiter", &o.read.csv.delimiter));
   FROCKET_RETURN_IF_ERROR(one_char(a->quote, "--quote", &o.read.csv.quote));
   o.read.csv.header = !a->no_header;
-  if (o.row_group_rows < 1) return Status::Invalid("--row-group-rows must be at least 1");
+  if (a->row_group_rows != 0) o.row_group_rows = a->row_group_rows;
   return Status::OK();
 }
 
@@ -167,11 +168,13 @@ void AddRepartitionCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("--columns", o.columns, "Columns to keep (default all)")->delimiter(',');
   cmd->add_option("--type", a->types,
                   "COLUMN=TYPE: BOOL, INT, DOUBLE, STRING, TIMESTAMP[_MS|_US|_NS]");
-  cmd->add_option("--compression", a->compression, "zstd (default) or snappy");
-  cmd->add_option("--row-group-rows", o.row_group_rows, "Rows per row group (default 262144)");
+  cmd->add_option("--compression", a->compression,
+                  "zstd (default) or snappy; when appending, the dataset's");
+  cmd->add_option("--row-group-rows", a->row_group_rows, "Rows per row group (default 262144)");
   cmd->add_option("--order", a->order, "Rows within a part: time (default) or group (id, time)");
   cmd->add_option("--memory-limit", a->memory_limit,
-                  "Rows held in memory before spilling to disk (default a quarter of RAM)");
+                  "Rows held in memory before spilling to disk (default a quarter of RAM; at least "
+                  "4 MB a thread)");
   cmd->add_option("--max-bad-rows", a->max_bad_rows,
                   "Fail, writing nothing, beyond N or P% quarantined records");
   cmd->add_flag("--append", o.append,

@@ -141,11 +141,14 @@ Result<Instant> ParseIsoTime(std::string_view s) {
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int sign = s[pos] == '-' ? -1 : 1;
     ++pos;
-    int64_t oh, om;
-    if (!Digits(s, &pos, 2, &oh) || !Expect(s, &pos, ':') || !Digits(s, &pos, 2, &om) || oh > 23 ||
-        om > 59) {
-      return bad("expected an offset +HH:MM or -HH:MM");
+    // +HH:MM, +HHMM or +HH (as PostgreSQL and DuckDB print time zones).
+    int64_t oh = 0, om = 0;
+    bool ok = Digits(s, &pos, 2, &oh);
+    if (ok && pos < s.size()) {
+      if (s[pos] == ':') ++pos;
+      ok = Digits(s, &pos, 2, &om);
     }
+    if (!ok || oh > 23 || om > 59) return bad("expected an offset +HH:MM, +HHMM or +HH");
     offset_seconds = sign * (oh * 3600 + om * 60);
   }
   if (pos != s.size()) return bad("unexpected text at position " + std::to_string(pos));

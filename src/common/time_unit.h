@@ -25,7 +25,7 @@ struct Instant {
 
 // Reads "YYYY-MM-DD", "YYYY-MM-DDTHH:MM", "YYYY-MM-DDTHH:MM:SS" and
 // "YYYY-MM-DDTHH:MM:SS.fffffffff" (1 to 9 digits), each optionally followed by "Z" or an
-// offset "+HH:MM" / "-HH:MM"; a space may stand for the "T". Without an offset the time is
+// offset "+HH:MM" / "-HH:MM" (or "+HHMM", "+HH"); a space may stand for the "T". Without an offset the time is
 // UTC. Years 0001 to 9999; fields are range-checked (no February 30th).
 Result<Instant> ParseIsoTime(std::string_view text);
 

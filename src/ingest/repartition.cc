@@ -36,9 +36,15 @@ const char* OrderName(RowOrder order) {
   return order == RowOrder::kTime ? "time" : "group";
 }
 
+std::string CodecText(parquet::CompressionCodec codec) {
+  return codec == parquet::CompressionCodec::kSnappy ? "snappy" : "zstd";
+}
+
 // What an existing dataset directory was written with (its _report.json).
 struct Manifest {
   uint32_t parts = 0;
+  parquet::CompressionCodec codec = parquet::CompressionCodec::kZstd;
+  int64_t row_group_rows = 0;
   std::string group_column;
   std::string time_column;
   RowOrder order = RowOrder::kTime;
@@ -61,6 +67,10 @@ Result<Manifest> ReadManifest(const std::string& dir) {
     m.group_column = p.at("groupIdColumn").get<std::string>();
     m.time_column = p.at("timestampColumn").get<std::string>();
     m.order = p.at("order").get<std::string>() == "group" ? RowOrder::kGroup : RowOrder::kTime;
+    m.codec = p.at("compression").get<std::string>() == "snappy"
+                  ? parquet::CompressionCodec::kSnappy
+                  : parquet::CompressionCodec::kZstd;
+    m.row_group_rows = p.at("rowGroupRows").get<int64_t>();
     FROCKET_ASSIGN_OR_RETURN(m.schema, IngestSchema::FromJson(m.report.at("schema").dump()));
   } catch (const json::exception& e) {
     return Status::Invalid(path + ": not a repartition report: " + e.what());
@@ -156,8 +166,10 @@ namespace {
 class Job {
  public:
   Job(const RepartitionOptions& options, IngestSchema schema, RowOrder order, uint32_t parts,
-      std::string temp_dir, size_t threads)
+      parquet::CompressionCodec codec, int64_t row_group_rows, std::string temp_dir, size_t threads)
       : options_(options),
+        codec_(codec),
+        row_group_rows_(row_group_rows),
         layout_(schema, order),
         parts_(parts),
         temp_(std::move(temp_dir)),
@@ -200,6 +212,8 @@ class Job {
   void NoteExample(const Source& source, const RecordOrigin& origin, const std::string& reason);
 
   const RepartitionOptions& options_;
+  parquet::CompressionCodec codec_;
+  int64_t row_group_rows_;
   RecordLayout layout_;
   uint32_t parts_;
   std::string temp_;
@@ -335,7 +349,7 @@ bool Job::PartHasRows(uint32_t part) const {
 Status Job::WritePart(uint32_t part, int64_t* rows) {
   const std::string path = temp_ + "/" + PartFileName(part, parts_);
   parquet::WriterOptions writer_options;
-  writer_options.codec = options_.codec;
+  writer_options.codec = codec_;
   writer_options.created_by = "frocket repartition";
   FROCKET_ASSIGN_OR_RETURN(
       auto writer,
@@ -350,7 +364,7 @@ Status Job::WritePart(uint32_t part, int64_t* rows) {
   while (true) {
     FROCKET_ASSIGN_OR_RETURN(const uint8_t* record, stream.Next());
     if (record != nullptr) appender.Append(record);
-    const bool full = static_cast<int64_t>(appender.rows()) >= options_.row_group_rows ||
+    const bool full = static_cast<int64_t>(appender.rows()) >= row_group_rows_ ||
                       appender.string_bytes() >= kMaxRowGroupBytes;
     if (full || (record == nullptr && (appender.rows() > 0 || !wrote))) {
       FROCKET_RETURN_IF_ERROR(writer->WriteRowGroup(appender.Take()));
@@ -365,6 +379,8 @@ Status Job::WritePart(uint32_t part, int64_t* rows) {
 // Settings that come from the dataset when appending, checked against what was asked.
 struct Resolved {
   uint32_t parts = 0;
+  parquet::CompressionCodec codec = parquet::CompressionCodec::kZstd;
+  int64_t row_group_rows = 256 * 1024;
   std::string group_column;
   std::string time_column;
   RowOrder order = RowOrder::kTime;
@@ -385,6 +401,9 @@ Result<Resolved> Resolve(const RepartitionOptions& o, const OutputDir& out) {
     r.group_column = o.group_column;
     r.time_column = o.time_column;
     r.order = o.order.value_or(RowOrder::kTime);
+    r.codec = o.codec.value_or(r.codec);
+    r.row_group_rows = o.row_group_rows.value_or(r.row_group_rows);
+    if (r.row_group_rows < 1) return Status::Invalid("--row-group-rows must be at least 1");
     return r;
   }
   FROCKET_ASSIGN_OR_RETURN(Manifest m, ReadManifest(out.target()));
@@ -412,6 +431,8 @@ Result<Resolved> Resolve(const RepartitionOptions& o, const OutputDir& out) {
   r.group_column = m.group_column;
   r.time_column = m.time_column;
   r.order = m.order;
+  r.codec = m.codec;
+  r.row_group_rows = m.row_group_rows;
   r.manifest = std::move(m);
   return r;
 }
@@ -651,6 +672,8 @@ json DatasetReport(const Resolved& r, const IngestSchema& schema,
             {"groupIdColumn", r.group_column},
             {"timestampColumn", r.time_column},
             {"order", OrderName(r.order)},
+            {"compression", CodecText(r.codec)},
+            {"rowGroupRows", r.row_group_rows},
             {"hash", kHashDescription}}},
           {"schema", json::parse(schema.ToJson())},
           {"rows", total},
@@ -679,7 +702,7 @@ Result<json> Repartition(const RepartitionOptions& o) {
   fs::create_directories(out.temp() + "/_quarantine", ec);
   if (ec) return Status::IOError(out.temp() + ": " + ec.message());
 
-  Job job(o, schema, r.order, r.parts, out.temp(), threads);
+  Job job(o, schema, r.order, r.parts, r.codec, r.row_group_rows, out.temp(), threads);
   job.set_all_columns(JsonlColumns(inputs, sampled, schema));
   const json old_runs =
       r.manifest ? r.manifest->report.value("runs", json::array()) : json::array();
@@ -691,10 +714,15 @@ Result<json> Repartition(const RepartitionOptions& o) {
     total_bytes += inputs[i].size;
   }
   std::vector<SourceTally> tallies;
+  const auto since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
+  const auto read_started = std::chrono::steady_clock::now();
   {
     ProgressReporter progress(o, job, total_bytes);
     FROCKET_RETURN_IF_ERROR(job.Route(sources, &tallies));
   }
+  const double read_seconds = since(read_started);
   FROCKET_RETURN_IF_ERROR(CheckBadRows(o, job));
 
   std::vector<uint32_t> to_write;
@@ -708,12 +736,15 @@ Result<json> Repartition(const RepartitionOptions& o) {
   } else {
     for (uint32_t p = 0; p < r.parts; ++p) to_write.push_back(p);
   }
+  const auto write_started = std::chrono::steady_clock::now();
   FROCKET_RETURN_IF_ERROR(WriteParts(job, to_write, threads, &part_rows));
   FROCKET_RETURN_IF_ERROR(RemoveTree(out.temp() + "/_spill"));
+  const double write_seconds = since(write_started);
 
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  json run_report = RunReport(r.manifest.has_value(), inputs, tallies, to_write, run, job, seconds);
+  json run_report =
+      RunReport(r.manifest.has_value(), inputs, tallies, to_write, run, job, since(started));
+  run_report["readSeconds"] = read_seconds;
+  run_report["writeSeconds"] = write_seconds;
   json runs = old_runs;
   runs.push_back(run_report);
   FROCKET_RETURN_IF_ERROR(WriteReport(out.temp() + "/" + OutputDir::kReportFile,

@@ -44,8 +44,9 @@ struct RepartitionOptions {
   std::vector<std::string> columns;          // --columns
   std::map<std::string, std::string> types;  // --type
   ReadSettings read;
-  parquet::CompressionCodec codec = parquet::CompressionCodec::kZstd;
-  int64_t row_group_rows = 256 * 1024;
+  // Default ZSTD and 262,144 rows, or what the dataset was written with when appending.
+  std::optional<parquet::CompressionCodec> codec;
+  std::optional<int64_t> row_group_rows;
   std::optional<RowOrder> order;  // default: time (or the dataset's when appending)
   uint64_t memory_limit = 0;      // 0: a quarter of the machine's memory
   std::optional<BadRowLimit> max_bad_rows;

@@ -25,7 +25,18 @@ TEST(ParseIsoTime, MatchesGnuDate) {
   EXPECT_EQ(Seconds("0001-01-01T00:00:00Z"), -62135596800);
   EXPECT_EQ(Seconds("9999-12-31T23:59:59Z"), 253402300799);
   EXPECT_EQ(Seconds("2021-03-01T01:00:00+02:00"), 1614553200);
+  EXPECT_EQ(Seconds("2021-03-01T01:00:00+0200"), 1614553200);
+  EXPECT_EQ(Seconds("2021-03-01 01:00:00+02"), 1614553200);  // as DuckDB prints TIMESTAMPTZ
+  EXPECT_EQ(Seconds("2021-03-01 01:00:00-05"), 1614578400);
   EXPECT_EQ(Seconds("2000-03-01"), 951868800);
+}
+
+TEST(ParseIsoTime, MalformedOffsetsAreRefused) {
+  for (const char* bad :
+       {"2021-03-01T01:00:00+2", "2021-03-01T01:00:00+02:5", "2021-03-01T01:00:00+0",
+        "2021-03-01T01:00:00+24", "2021-03-01T01:00:00+02:60", "2021-03-01T01:00:00+02:"}) {
+    EXPECT_FALSE(ParseIsoTime(bad).ok()) << bad;
+  }
 }
 
 TEST(ParseIsoTime, FractionsKeepEveryDigit) {
