@@ -38,21 +38,39 @@ std::string Thousands(uint64_t n) {
   return out;
 }
 
-// "\rrepartition: 45% · 9,000,000 records · 2.1M records/s · ETA 5 s" on a terminal.
+// On a terminal: "\rrepartition: reading 45% · 9,000,000 records · 2.1M records/s · ETA 5 s",
+// then "\rrepartition: writing parts · 7 of 20 · ETA 3 s"; each ETA is its phase's.
 auto ProgressLine() {
-  auto started = std::chrono::steady_clock::now();
-  return [started](uint64_t done, uint64_t total, uint64_t records) {
-    const double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const double share = total ? static_cast<double>(done) / static_cast<double>(total) : 0;
-    const double rate = s > 0 ? static_cast<double>(records) / s : 0;
-    char line[160];
-    std::snprintf(line, sizeof line, "\rrepartition: %3.0f%% · %s records · %.1fM records/s",
-                  100 * share, Thousands(records).c_str(), rate / 1e6);
-    std::string text = line;
-    if (share > 0.02 && share < 1)
-      text += " · ETA " + std::to_string(static_cast<int>(s / share - s)) + " s";
-    std::cerr << text << "   " << std::flush;
+  using Clock = std::chrono::steady_clock;
+  auto started = Clock::now();
+  auto writing_since = std::make_shared<Clock::time_point>();
+  return [started, writing_since](const ingest::RepartitionProgress& p) {
+    auto seconds = [](Clock::time_point t) {
+      return std::chrono::duration<double>(Clock::now() - t).count();
+    };
+    auto eta = [](double share, double s) {
+      return share > 0.02 && share < 1
+                 ? " · ETA " + std::to_string(static_cast<int>(s / share - s)) + " s"
+                 : std::string();
+    };
+    std::string text;
+    if (!p.writing) {
+      const double s = seconds(started);
+      const double share =
+          p.bytes_total ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
+                        : 0;
+      char line[160];
+      std::snprintf(line, sizeof line, "reading %3.0f%% · %s records · %.1fM records/s",
+                    100 * share, Thousands(p.records).c_str(),
+                    s > 0 ? static_cast<double>(p.records) / s / 1e6 : 0.0);
+      text = line + eta(share, s);
+    } else {
+      if (*writing_since == Clock::time_point()) *writing_since = Clock::now();
+      const double share = p.parts_total ? static_cast<double>(p.parts_done) / p.parts_total : 0;
+      text = "writing parts · " + std::to_string(p.parts_done) + " of " +
+             std::to_string(p.parts_total) + eta(share, seconds(*writing_since));
+    }
+    std::cerr << "\r\033[Krepartition: " << text << std::flush;
   };
 }
 
@@ -173,8 +191,8 @@ void AddRepartitionCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("--row-group-rows", a->row_group_rows, "Rows per row group (default 262144)");
   cmd->add_option("--order", a->order, "Rows within a part: time (default) or group (id, time)");
   cmd->add_option("--memory-limit", a->memory_limit,
-                  "Rows held in memory before spilling to disk (default a quarter of RAM; at least "
-                  "4 MB a thread)");
+                  "Rows held in memory before spilling to disk (default a 32nd of RAM, 256 MB to "
+                  "1 GB; at least 4 MB a thread)");
   cmd->add_option("--max-bad-rows", a->max_bad_rows,
                   "Fail, writing nothing, beyond N or P% quarantined records");
   cmd->add_flag("--append", o.append,

@@ -105,11 +105,16 @@ json TallyJson(const SourceTally& t) {
           {"quarantinedByReason", t.by_reason}};
 }
 
+// A 32nd of the machine's memory, between 256 MB and 1 GB: spilling costs little (the runs
+// stay in the page cache while the job lasts), and memory held for longer is fresh memory
+// the kernel must zero, which costs as much as spilling (bench/README.md).
 uint64_t DefaultMemoryLimit() {
   const long pages = ::sysconf(_SC_PHYS_PAGES);
   const long page = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page <= 0) return uint64_t{1} << 30;
-  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 4;
+  const uint64_t ram = pages > 0 && page > 0
+                           ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
+                           : uint64_t{8} << 30;
+  return std::clamp<uint64_t>(ram / 32, uint64_t{256} << 20, uint64_t{1} << 30);
 }
 
 }  // namespace
@@ -198,6 +203,9 @@ class Job {
   }
 
   std::atomic<uint64_t> bytes_done{0};
+  std::atomic<bool> writing{false};
+  std::atomic<uint32_t> parts_done{0};
+  uint32_t parts_total = 0;
   std::atomic<uint64_t> records{0};
   std::atomic<int64_t> quarantined{0};
   // Examples of quarantined records for an error message.
@@ -502,13 +510,25 @@ class ProgressReporter {
  public:
   ProgressReporter(const RepartitionOptions& o, const Job& job, uint64_t total) {
     if (!o.on_progress) return;
+    // Reports at once, then every quarter second or when woken, and once more at the end.
     thread_ = std::thread([this, &o, &job, total] {
       std::unique_lock<std::mutex> lock(mutex_);
-      while (!done_) {
-        cv_.wait_for(lock, std::chrono::milliseconds(250));
-        o.on_progress(job.bytes_done.load(), total, job.records.load());
+      while (true) {
+        o.on_progress({job.writing.load(), job.bytes_done.load(), total, job.records.load(),
+                       job.parts_done.load(), job.parts_total});
+        if (done_) break;
+        cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return done_ || woken_; });
+        woken_ = false;
       }
     });
+  }
+  // Reports now: a new phase has begun.
+  void Notify() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      woken_ = true;
+    }
+    cv_.notify_all();
   }
   ~ProgressReporter() {
     if (!thread_.joinable()) return;
@@ -524,6 +544,7 @@ class ProgressReporter {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool done_ = false;
+  bool woken_ = false;
   std::thread thread_;
 };
 
@@ -642,8 +663,10 @@ Status CarryOverExisting(Job& job, const Manifest& m, const OutputDir& out,
 Status WriteParts(Job& job, const std::vector<uint32_t>& parts, size_t threads,
                   std::vector<int64_t>* rows) {
   std::vector<Status> statuses(parts.size());
-  ParallelFor(parts.size(), threads,
-              [&](size_t i) { statuses[i] = job.WritePart(parts[i], &(*rows)[parts[i]]); });
+  ParallelFor(parts.size(), threads, [&](size_t i) {
+    statuses[i] = job.WritePart(parts[i], &(*rows)[parts[i]]);
+    ++job.parts_done;
+  });
   for (const Status& s : statuses) FROCKET_RETURN_IF_ERROR(s);
   return Status::OK();
 }
@@ -718,10 +741,8 @@ Result<json> Repartition(const RepartitionOptions& o) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
   const auto read_started = std::chrono::steady_clock::now();
-  {
-    ProgressReporter progress(o, job, total_bytes);
-    FROCKET_RETURN_IF_ERROR(job.Route(sources, &tallies));
-  }
+  auto progress = std::make_unique<ProgressReporter>(o, job, total_bytes);
+  FROCKET_RETURN_IF_ERROR(job.Route(sources, &tallies));
   const double read_seconds = since(read_started);
   FROCKET_RETURN_IF_ERROR(CheckBadRows(o, job));
 
@@ -737,7 +758,11 @@ Result<json> Repartition(const RepartitionOptions& o) {
     for (uint32_t p = 0; p < r.parts; ++p) to_write.push_back(p);
   }
   const auto write_started = std::chrono::steady_clock::now();
+  job.parts_total = static_cast<uint32_t>(to_write.size());
+  job.writing = true;
+  progress->Notify();
   FROCKET_RETURN_IF_ERROR(WriteParts(job, to_write, threads, &part_rows));
+  progress.reset();
   FROCKET_RETURN_IF_ERROR(RemoveTree(out.temp() + "/_spill"));
   const double write_seconds = since(write_started);
 

@@ -34,6 +34,16 @@ Result<BadRowLimit> ParseBadRowLimit(const std::string& text);
 // "512MB", "2G", "1000000" (bytes).
 Result<uint64_t> ParseByteSize(const std::string& text);
 
+// How far a job is: reading its inputs, then writing its parts.
+struct RepartitionProgress {
+  bool writing = false;
+  uint64_t bytes_done = 0;  // of the inputs
+  uint64_t bytes_total = 0;
+  uint64_t records = 0;
+  uint32_t parts_done = 0;
+  uint32_t parts_total = 0;
+};
+
 struct RepartitionOptions {
   std::vector<std::string> inputs;
   std::string out;
@@ -48,12 +58,12 @@ struct RepartitionOptions {
   std::optional<parquet::CompressionCodec> codec;
   std::optional<int64_t> row_group_rows;
   std::optional<RowOrder> order;  // default: time (or the dataset's when appending)
-  uint64_t memory_limit = 0;      // 0: a quarter of the machine's memory
+  uint64_t memory_limit = 0;      // 0: a 32nd of the machine's memory, 256 MB to 1 GB
   std::optional<BadRowLimit> max_bad_rows;
   bool append = false;
   size_t threads = 0;  // 0: one per core
-  // Called from another thread about every quarter second while inputs are read.
-  std::function<void(uint64_t bytes_done, uint64_t bytes_total, uint64_t records)> on_progress;
+  // Called from another thread about every quarter second.
+  std::function<void(const RepartitionProgress&)> on_progress;
 };
 
 // Runs the job. Returns this run's report (also the last of _report.json's "runs"), or the

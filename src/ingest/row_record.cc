@@ -1,5 +1,7 @@
 #include "ingest/row_record.h"
 
+// Inlined: the shared library's XXH64 call costs more than hashing a short id.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <charconv>

@@ -506,6 +506,19 @@ try {
       r.json?.spills > 1 && u.code === 0 && u.json?.spills === 0 && d.length === 0,
       `spills ${r.json?.spills} and ${u.json?.spills}; ${describeRun(u)}; ${d.join('; ')}`);
     console.log(`big: ${r.json?.spills} spills, ${r.json?.spilledBytes} bytes under --memory-limit 16MB`);
+    // On a terminal (script(1) gives it one): a progress line per phase, then the summary.
+    const tty = join(root, 'out-big-tty');
+    const quoted = [binary, ...args.slice(0, 2), '--out', tty, ...args.slice(4)]
+      .map((x) => `'${String(x).replace(/'/g, "'\\''")}'`).join(' ');
+    const t = await new Promise((done) => execFile('script', ['-qec', `${quoted} >/dev/null`, '/dev/null'],
+      { env: frocketEnv(home), maxBuffer: 64 << 20, timeout: 120_000 },
+      (error, stdout) => done({ code: error ? error.code : 0, out: String(stdout) })));
+    const lines = t.out.split(/[\r\n]/).map((l) => l.replace(/\x1b\[K/g, ''));
+    check('on a terminal: progress while reading (share, records, rate) and writing (parts), then the summary',
+      t.code === 0 && lines.some((l) => /^repartition: reading +\d+% · [\d,]+ records · [\d.]+M records\/s/.test(l)) &&
+      lines.some((l) => /^repartition: writing parts · \d+ of 4/.test(l)) &&
+      lines.some((l) => l.startsWith('repartition: 2,000,000 records read: 2,000,000 rows written to 4 parts')),
+      clip(JSON.stringify(lines.filter((l) => l.startsWith('repartition')))));
   }
 
   // ---- 6. append ---------------------------------------------------------------------------
