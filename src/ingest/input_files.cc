@@ -83,15 +83,26 @@ Result<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& args
       continue;
     }
     const bool is_s3 = arg.starts_with("s3://");
+    // "s3://bucket" and "s3://bucket/prefix/" are listed, like directories.
+    const bool s3_listing =
+        is_s3 &&
+        (last.empty() || arg.find('/', std::string_view("s3://").size()) == std::string::npos);
     struct stat st;
-    if ((is_s3 && last.empty()) ||
-        (!is_s3 && ::stat(LocalPath(arg).c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
+    if (s3_listing) {
+      FROCKET_RETURN_IF_ERROR(
+          AddListed(arg, last.empty() ? arg : arg + "/", "*", true, format, &out));
+      continue;
+    }
+    if ((!is_s3 && ::stat(LocalPath(arg).c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
       FROCKET_RETURN_IF_ERROR(AddListed(arg, arg, "*", true, format, &out));
       continue;
     }
     FROCKET_ASSIGN_OR_RETURN(auto store, ObjectStoreFor(arg));
     auto source = store->Open(arg);
-    if (!source.ok()) return source.status().WithContext("input " + arg);
+    if (!source.ok()) {
+      return source.status().WithContext("input " + arg +
+                                         (is_s3 ? " (a prefix to list ends with '/')" : ""));
+    }
     FROCKET_ASSIGN_OR_RETURN(uint64_t size, (*source)->Size());
     std::optional<InputFormat> f = format ? format : FormatOfName(last);
     if (!f) {

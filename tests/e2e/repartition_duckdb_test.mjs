@@ -544,6 +544,19 @@ try {
     const written = ['--compression', 'snappy', '--row-group-rows', '500'];
     const f = await cli(['repartition', a, b, '--out', full, '--parts', String(PARTS), ...KEYS, ...written, '--nopretty'], 'repartition A+B');
     const i1 = await cli(['repartition', a, '--out', inc, '--parts', String(PARTS), ...KEYS, ...written, '--nopretty'], 'repartition A');
+    // Registered before the append: A's users; after it, a refusal until registered again.
+    const answer = async (name, args) => {
+      const r = await cli(['run', name, ...args, '--nopretty']);
+      const j = r.json ? { ...r.json } : null;
+      if (j) { delete j.stats; delete j.requestId; }
+      return { r, j };
+    };
+    const [[usersA, nA]] = await rows(`SELECT count(DISTINCT user_id), count(*) FROM ev WHERE day < 4`);
+    const r0 = await cli(['register', 'inc', inc, 'user_id', 'ts', '--nopretty']);
+    const e0 = await answer('inc', ['--empty']);
+    check(`append: registered after the first run, the dataset counts A's ${usersA} users`,
+      r0.code === 0 && e0.j?.query?.matchingGroups === Number(usersA) && e0.j?.query?.matchingGroupRows === Number(nA),
+      `${describeRun(r0)} | ${clip(show(e0.j?.query ?? describeRun(e0.r)))}`);
     const other = await cli(['repartition', b, '--out', inc, '--append', '--parts', String(PARTS + 1), '--nopretty'], 'repartition --append --parts N+1');
     check('append: a different --parts is refused, naming what the dataset has',
       other.code !== 0 && other.stderr.includes(`was written with ${PARTS}`), describeRun(other));
@@ -573,16 +586,14 @@ try {
     check('append: _report.json lists both runs', show(rep.runs?.map((x) => x.kind)) === show(['full', 'append']),
       `runs ${show(rep.runs?.map((x) => x.kind))}`);
 
+    const stale = await cli(['run', 'inc', '--empty', '--nopretty']);
+    check('append: the dataset registered before it refuses to answer from rewritten parts',
+      stale.code !== 0 && /part/.test(stale.stderr), describeRun(stale));
     const rf = await cli(['register', 'full', full, 'user_id', 'ts', '--nopretty']);
     const ri = await cli(['register', 'inc', inc, 'user_id', 'ts', '--nopretty']);
-    check('append: both directories register', rf.code === 0 && ri.code === 0, `${describeRun(rf)} | ${describeRun(ri)}`);
+    check('append: the full run registers and the appended one registers again', rf.code === 0 && ri.code === 0,
+      `${describeRun(rf)} | ${describeRun(ri)}`);
     const funnel = { funnel: { sequence: ['view', 'add', 'buy'].map((e) => ({ filter: ['event', '==', e] })) } };
-    const answer = async (name, args) => {
-      const r = await cli(['run', name, ...args, '--nopretty']);
-      const j = r.json ? { ...r.json } : null;
-      if (j) { delete j.stats; delete j.requestId; }
-      return { r, j };
-    };
     const qf = await answer('full', ['--string', JSON.stringify(funnel)]);
     const qi = await answer('inc', ['--string', JSON.stringify(funnel)]);
     const steps = qf.j?.funnel?.sequence?.map((s) => s.matchingGroups) ?? [];

@@ -159,6 +159,42 @@ TEST_F(RepartitionTest, TooManyBadRowsWriteNothing) {
   EXPECT_TRUE(Repartition(o).ok());
 }
 
+TEST_F(RepartitionTest, GlobsAndDirectoriesNameTheirFilesAndAnUnreadableInputFailsTheJob) {
+  Write("more.csv", "id,ts,event,price\nu9,2024-01-01T00:00:09Z,view,3\n");
+  Write("notes.txt", "not an input");
+  RepartitionOptions o = Options("out");
+  o.inputs = {Path("*.csv")};  // in.csv and more.csv, not notes.txt
+  auto run = Repartition(o);
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  EXPECT_EQ((*run)["inputs"].size(), 2u);
+  EXPECT_EQ((*run)["rows"], 4);
+  o.inputs = {dir_.string()};  // the directory: its .csv files
+  run = Repartition(o);
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  EXPECT_EQ((*run)["inputs"].size(), 2u);
+
+  // A Parquet input that is not one: the job fails naming it, and writes nothing.
+  Write("broken.parquet", "PAR1 this is not a Parquet file PAR1");
+  o.inputs = {Path("in.csv"), Path("broken.parquet")};
+  o.out = Path("out2");
+  run = Repartition(o);
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find(Path("broken.parquet")), std::string::npos)
+      << run.status().message();
+  EXPECT_FALSE(fs::exists(Path("out2")));
+  o.inputs = {Path("missing.csv")};
+  run = Repartition(o);
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find(Path("missing.csv")), std::string::npos);
+  o.inputs = {Path("*.tsv")};
+  run = Repartition(o);
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("names no input files"), std::string::npos);
+  o.inputs = {Path("in.csv"), Path("in.csv")};
+  EXPECT_FALSE(Repartition(o).ok());  // its rows would be written twice
+  EXPECT_FALSE(fs::exists(Path("out2")));
+}
+
 TEST_F(RepartitionTest, ADirectoryItDidNotWriteIsNeverReplaced) {
   fs::create_directories(Path("mine"));
   Write("mine/keep.txt", "precious");
