@@ -12,7 +12,6 @@
 #include <cstring>
 #include <set>
 #include <string_view>
-#include <unordered_map>
 
 #include "parquet/compression.h"
 #include "parquet/encoder/delta_encoder.h"
@@ -113,42 +112,84 @@ struct Dictionary {
   uint64_t bytes = 0;
 };
 
+// The entry of each distinct value, found by open addressing: slots hold an entry's number
+// plus one (0: empty), at most half of them used, with each entry's hash kept to compare
+// first. No allocation per value, unlike a node-based map.
+class DictionaryIndex {
+ public:
+  explicit DictionaryIndex(const WriterColumn& c, const PresentValues& p)
+      : p_(p),
+        strings_(c.physical_type == PhysicalType::kByteArray),
+        doubles_(c.physical_type == PhysicalType::kDouble),
+        slots_(1024, 0) {}
+
+  // The entry of value i, and whether it is new (then it is entry number `entries` given).
+  std::pair<uint32_t, bool> Find(size_t i, std::vector<size_t>* entries) {
+    const uint64_t h = Hash(i);
+    for (size_t s = h & (slots_.size() - 1);; s = (s + 1) & (slots_.size() - 1)) {
+      const uint32_t e = slots_[s];
+      if (e == 0) {
+        entries->push_back(i);
+        hashes_.push_back(h);
+        slots_[s] = static_cast<uint32_t>(entries->size());
+        if (entries->size() * 2 > slots_.size()) Grow(*entries);
+        return {static_cast<uint32_t>(entries->size() - 1), true};
+      }
+      if (hashes_[e - 1] == h && Equal((*entries)[e - 1], i)) return {e - 1, false};
+    }
+  }
+
+ private:
+  uint64_t Key(size_t i) const {
+    return doubles_ ? std::bit_cast<uint64_t>(p_.Double(i)) : static_cast<uint64_t>(p_.Int(i));
+  }
+  uint64_t Hash(size_t i) const {
+    if (strings_) return std::hash<std::string_view>{}(p_.String(i));
+    uint64_t x = Key(i);  // murmur3's finaliser: every bit of the key moves the low bits
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+  }
+  bool Equal(size_t a, size_t b) const {
+    return strings_ ? p_.String(a) == p_.String(b) : Key(a) == Key(b);
+  }
+  void Grow(const std::vector<size_t>& entries) {
+    slots_.assign(slots_.size() * 2, 0);
+    for (size_t e = 0; e < entries.size(); ++e) {
+      size_t s = hashes_[e] & (slots_.size() - 1);
+      while (slots_[s] != 0) s = (s + 1) & (slots_.size() - 1);
+      slots_[s] = static_cast<uint32_t>(e + 1);
+    }
+  }
+
+  const PresentValues& p_;
+  bool strings_;
+  bool doubles_;
+  std::vector<uint32_t> slots_;
+  std::vector<uint64_t> hashes_;  // per entry
+};
+
 std::optional<Dictionary> BuildDictionary(const WriterColumn& c, const PresentValues& p,
                                           const WriterOptions& options) {
   Dictionary d;
   d.indices.resize(p.size());
-  const auto fits = [&] {
-    return static_cast<int64_t>(d.entries.size()) <= options.dictionary_max_entries &&
-           static_cast<int64_t>(d.bytes) <= options.dictionary_max_bytes;
-  };
-  if (c.physical_type == PhysicalType::kByteArray) {
-    std::unordered_map<std::string_view, uint32_t> index;
-    for (size_t i = 0; i < p.size(); ++i) {
-      auto [it, inserted] = index.try_emplace(p.String(i), static_cast<uint32_t>(d.entries.size()));
-      if (inserted) {
-        d.entries.push_back(i);
-        d.bytes += 4 + p.String(i).size();
-        if (!fits()) return std::nullopt;
+  const uint64_t width = c.physical_type == PhysicalType::kInt32 ? 4 : 8;
+  DictionaryIndex index(c, p);
+  for (size_t i = 0; i < p.size(); ++i) {
+    const auto [entry, added] = index.Find(i, &d.entries);
+    if (added) {
+      d.bytes += c.physical_type == PhysicalType::kByteArray ? 4 + p.String(i).size() : width;
+      if (static_cast<int64_t>(d.entries.size()) > options.dictionary_max_entries ||
+          static_cast<int64_t>(d.bytes) > options.dictionary_max_bytes) {
+        return std::nullopt;
       }
-      d.indices[i] = it->second;
+      // Worth it only when values repeat: each index must replace several values.
+      if (!options.always_dictionary && d.entries.size() * 2 > p.size()) return std::nullopt;
     }
-  } else {
-    std::unordered_map<uint64_t, uint32_t> index;
-    const int width = c.physical_type == PhysicalType::kInt32 ? 4 : 8;
-    for (size_t i = 0; i < p.size(); ++i) {
-      uint64_t key = c.physical_type == PhysicalType::kDouble ? std::bit_cast<uint64_t>(p.Double(i))
-                                                              : static_cast<uint64_t>(p.Int(i));
-      auto [it, inserted] = index.try_emplace(key, static_cast<uint32_t>(d.entries.size()));
-      if (inserted) {
-        d.entries.push_back(i);
-        d.bytes += static_cast<uint64_t>(width);
-        if (!fits()) return std::nullopt;
-      }
-      d.indices[i] = it->second;
-    }
+    d.indices[i] = entry;
   }
-  // Worth it only when values repeat: each index must replace several values.
-  if (!options.always_dictionary && d.entries.size() * 2 > p.size()) return std::nullopt;
   return d;
 }
 
