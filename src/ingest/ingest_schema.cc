@@ -171,7 +171,7 @@ void ColumnSample::Add(const Cell& cell, bool is_time_column) {
     ++doubles;
   } else if (ParseBoolText(cell.text, &b)) {
     ++bools;
-  } else if (is_time_column && ParseTimeText(cell.text, &i)) {
+  } else if (is_time_column && ParseTimeText(cell.text, parquet::TimeUnit::kMicros, &i)) {
     ++times;
   } else {
     ++texts;

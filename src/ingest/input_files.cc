@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <set>
 
 #include "ingest/jsonl_reader.h"
@@ -9,6 +10,8 @@
 #include "storage/object_store.h"
 
 namespace frocket::ingest {
+
+namespace fs = std::filesystem;
 
 Result<InputFormat> ParseInputFormat(const std::string& name) {
   if (name == "parquet") return InputFormat::kParquet;
@@ -110,9 +113,14 @@ Result<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& args
     }
     out.push_back({arg, *f, size});
   }
+  // The same file named twice — "./a.csv" and "a.csv", or through a link — would be read
+  // twice.
   std::set<std::string> seen;
   for (const InputFile& f : out) {
-    if (!seen.insert(f.path).second) {
+    std::error_code ec;
+    const std::string key =
+        f.path.starts_with("s3://") ? f.path : fs::weakly_canonical(LocalPath(f.path), ec).string();
+    if (!seen.insert(key.empty() ? f.path : key).second) {
       return Status::Invalid(f.path +
                              ": named twice among the inputs (its rows would be written twice)");
     }

@@ -16,7 +16,8 @@ class OutputDir {
   static constexpr const char* kReportFile = "_report.json";
 
   // REQUIRES: `target` is a local path. Fails when the target exists and was not written by
-  // repartition (it is never replaced then), or when `must_exist` and it does not exist.
+  // repartition (it is never replaced then), when `must_exist` and it does not exist, or
+  // when another job is writing it (a lock beside it is held until this one is done).
   static Result<OutputDir> Prepare(const std::string& target, bool must_exist);
 
   OutputDir(OutputDir&& other) noexcept;
@@ -32,13 +33,17 @@ class OutputDir {
   Status Publish();
 
  private:
-  OutputDir(std::string target, std::string temp, bool target_exists)
-      : target_(std::move(target)), temp_(std::move(temp)), target_exists_(target_exists) {}
+  OutputDir(std::string target, std::string temp, bool target_exists, int lock_fd)
+      : target_(std::move(target)),
+        temp_(std::move(temp)),
+        target_exists_(target_exists),
+        lock_fd_(lock_fd) {}
 
   std::string target_;
   std::string temp_;
   bool target_exists_ = false;
   bool published_ = false;
+  int lock_fd_ = -1;
 };
 
 // Removes a directory tree; missing is fine.

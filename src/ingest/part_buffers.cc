@@ -83,7 +83,7 @@ PartBuffers::PartBuffers(const RecordLayout& layout, uint32_t parts, uint64_t me
       spill_(spill),
       parts_(parts),
       block_bytes_(static_cast<size_t>(std::clamp<uint64_t>(memory_limit / (uint64_t{4} * parts),
-                                                            64 << 10, Buffer::kHugeThreshold))) {}
+                                                            4 << 10, Buffer::kHugeThreshold))) {}
 
 Status PartBuffers::Add(uint32_t part, std::string_view record) {
   const size_t size = record.size();
@@ -130,7 +130,7 @@ Status PartBuffers::Spill() {
 
 PartRowStream::PartRowStream(const RecordLayout& layout,
                              const std::vector<const PartBuffers*>& buffers,
-                             const SpillFiles& spill, uint32_t part)
+                             const SpillFiles& spill, uint32_t part, uint64_t read_budget)
     : layout_(layout), spill_path_(spill.path(part)) {
   size_t n = 0;
   for (const PartBuffers* b : buffers) n += b->entries(part).size();
@@ -141,8 +141,12 @@ PartRowStream::PartRowStream(const RecordLayout& layout,
   }
   std::sort(memory_.begin(), memory_.end(),
             [&](const SortEntry& a, const SortEntry& b) { return layout_.Less(a, b); });
+  const size_t runs = spill.runs(part).size();
+  const size_t read_bytes =
+      static_cast<size_t>(std::clamp<uint64_t>(runs ? read_budget / runs : 0, 64 << 10, 1 << 20));
   for (const RunExtent& run : spill.runs(part)) {
     RunCursor c;
+    c.read_bytes = read_bytes;
     c.fd = spill.fd(part);
     c.next_offset = run.offset;
     c.end_offset = run.offset + run.bytes;
@@ -151,7 +155,6 @@ PartRowStream::PartRowStream(const RecordLayout& layout,
 }
 
 bool PartRowStream::RunCursor::Load(const std::string& path, Status* status) {
-  constexpr size_t kReadBytes = 1 << 20;
   while (true) {
     const size_t have = buffer.size() - pos;
     if (have >= 4 && have >= RecordSize(reinterpret_cast<const uint8_t*>(buffer.data() + pos))) {
@@ -164,7 +167,7 @@ bool PartRowStream::RunCursor::Load(const std::string& path, Status* status) {
     buffer.erase(0, pos);
     pos = 0;
     const size_t want =
-        static_cast<size_t>(std::min<uint64_t>(kReadBytes, end_offset - next_offset));
+        static_cast<size_t>(std::min<uint64_t>(read_bytes, end_offset - next_offset));
     const size_t old = buffer.size();
     buffer.resize(old + want);
     const ssize_t n = ::pread(fd, buffer.data() + old, want, static_cast<off_t>(next_offset));

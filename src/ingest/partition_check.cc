@@ -165,8 +165,11 @@ Result<json> CheckPartitioning(const std::string& dir, const std::string& group_
   std::vector<bool> seen(expect.parts, false);
   for (const ObjectEntry& f : files) {
     int part = -1;
-    for (uint32_t p = 0; p < expect.parts; ++p) {
-      if (f.name == PartFileName(p, expect.parts)) part = static_cast<int>(p);
+    if (f.name.starts_with("part-") && expect.parts > 0) {
+      const uint64_t p = std::strtoull(f.name.c_str() + 5, nullptr, 10);
+      if (p < expect.parts && f.name == PartFileName(static_cast<uint32_t>(p), expect.parts)) {
+        part = static_cast<int>(p);
+      }
     }
     if (expect.from_report && part < 0) {
       checker.Problem(f.name +

@@ -1,5 +1,7 @@
 #include "ingest/repartition.h"
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -108,6 +110,16 @@ json TallyJson(const SourceTally& t) {
 // A 32nd of the machine's memory, between 256 MB and 1 GB: spilling costs little (the runs
 // stay in the page cache while the job lasts), and memory held for longer is fresh memory
 // the kernel must zero, which costs as much as spilling (bench/README.md).
+// One spill file per part stays open while the job runs: with many parts that passes the
+// usual soft limit of 1,024 open files, so take what the hard limit allows.
+void RaiseOpenFileLimit() {
+  rlimit limit;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 uint64_t DefaultMemoryLimit() {
   const long pages = ::sysconf(_SC_PHYS_PAGES);
   const long page = ::sysconf(_SC_PAGE_SIZE);
@@ -159,7 +171,7 @@ Result<uint64_t> ParseByteSize(const std::string& text) {
       {"", 1},         {"B", 1},       {"K", 1 << 10},  {"KB", 1 << 10},   {"M", 1 << 20},
       {"MB", 1 << 20}, {"G", 1 << 30}, {"GB", 1 << 30}, {"T", 1ull << 40}, {"TB", 1ull << 40}};
   auto it = units.find(unit);
-  if (used == 0 || it == units.end() || value <= 0) {
+  if (used == 0 || it == units.end() || !(value * it->second >= 1 && value * it->second < 1e18)) {
     return Status::Invalid("expected a size such as 512MB or 2GB, not '" + text + "'");
   }
   return static_cast<uint64_t>(value * it->second);
@@ -179,8 +191,9 @@ class Job {
         parts_(parts),
         temp_(std::move(temp_dir)),
         threads_(threads),
+        memory_limit_(options.memory_limit ? options.memory_limit : DefaultMemoryLimit()),
         spill_(temp_ + "/_spill", parts) {
-    const uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
+    const uint64_t limit = memory_limit_;
     for (size_t t = 0; t < threads; ++t) {
       buffers_.push_back(std::make_unique<PartBuffers>(
           layout_, parts, std::max<uint64_t>(limit / threads, 4 << 20), &spill_));
@@ -205,7 +218,7 @@ class Job {
   std::atomic<uint64_t> bytes_done{0};
   std::atomic<bool> writing{false};
   std::atomic<uint32_t> parts_done{0};
-  uint32_t parts_total = 0;
+  std::atomic<uint32_t> parts_total{0};
   std::atomic<uint64_t> records{0};
   std::atomic<int64_t> quarantined{0};
   // Examples of quarantined records for an error message.
@@ -226,6 +239,7 @@ class Job {
   uint32_t parts_;
   std::string temp_;
   size_t threads_;
+  uint64_t memory_limit_;
   SpillFiles spill_;
   std::vector<std::unique_ptr<PartBuffers>> buffers_;
   std::vector<std::string> all_columns_;
@@ -364,7 +378,7 @@ Status Job::WritePart(uint32_t part, int64_t* rows) {
       parquet::ParquetWriter::Create(path, layout_.schema().WriterColumns(), writer_options));
   std::vector<const PartBuffers*> buffers;
   for (const auto& b : buffers_) buffers.push_back(b.get());
-  PartRowStream stream(layout_, buffers, spill_, part);
+  PartRowStream stream(layout_, buffers, spill_, part, memory_limit_ / threads_ / 2);
   ColumnAppender appender(layout_);
   // String data of a row group stays under 1 GB (its offsets are 32-bit).
   constexpr size_t kMaxRowGroupBytes = size_t{1} << 30;
@@ -466,6 +480,27 @@ Result<std::vector<SampledInput>> SampleAll(const std::vector<InputFile>& inputs
   return sampled;
 }
 
+// A Parquet timestamp is a number in its column's unit: written into a column of another
+// unit, or of none, it would silently mean another time.
+Status CheckTimestampUnits(const std::vector<InputFile>& inputs,
+                           const std::vector<SampledInput>& sampled, const IngestSchema& schema) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].format != InputFormat::kParquet) continue;
+    for (const IngestColumn& c : sampled[i].columns.columns) {
+      const int at = schema.Find(c.name);
+      if (c.kind != ColumnKind::kTimestamp || at < 0) continue;
+      const IngestColumn& target = schema.columns[static_cast<size_t>(at)];
+      if (target.kind != ColumnKind::kTimestamp || target.unit != c.unit) {
+        return Status::Invalid("input " + inputs[i].path + ": column '" + c.name + "' is " +
+                               ColumnKindName(c.kind, c.unit) + " where the dataset's is " +
+                               ColumnKindName(target.kind, target.unit) +
+                               "; repartition does not convert Parquet timestamps between units");
+      }
+    }
+  }
+  return Status::OK();
+}
+
 Result<IngestSchema> ResolveSchema(const RepartitionOptions& o, const Resolved& r,
                                    const std::vector<InputFile>& inputs,
                                    const std::vector<SampledInput>& sampled) {
@@ -500,9 +535,15 @@ Result<IngestSchema> ResolveSchema(const RepartitionOptions& o, const Resolved& 
     names.push_back(inputs[i].path);
     columns.push_back(s.columns);
   }
-  if (r.manifest) return r.manifest->schema;
-  SchemaRequest request{r.group_column, r.time_column, o.columns, o.types};
-  return MergeInputColumns(names, columns, request);
+  IngestSchema schema;
+  if (r.manifest) {
+    schema = r.manifest->schema;
+  } else {
+    SchemaRequest request{r.group_column, r.time_column, o.columns, o.types};
+    FROCKET_ASSIGN_OR_RETURN(schema, MergeInputColumns(names, columns, request));
+  }
+  FROCKET_RETURN_IF_ERROR(CheckTimestampUnits(inputs, sampled, schema));
+  return schema;
 }
 
 // Calls the progress callback about every quarter second until destroyed.
@@ -515,7 +556,7 @@ class ProgressReporter {
       std::unique_lock<std::mutex> lock(mutex_);
       while (true) {
         o.on_progress({job.writing.load(), job.bytes_done.load(), total, job.records.load(),
-                       job.parts_done.load(), job.parts_total});
+                       job.parts_done.load(), job.parts_total.load()});
         if (done_) break;
         cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return done_ || woken_; });
         woken_ = false;
@@ -672,10 +713,12 @@ Status WriteParts(Job& job, const std::vector<uint32_t>& parts, size_t threads,
 }
 
 Status WriteReport(const std::string& path, const json& report) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << report.dump(2) << "\n";
-  out.close();
-  if (!out) return Status::IOError(path + ": cannot write");
+  const std::string text = report.dump(2) + "\n";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  if (fd >= 0) ok = ::close(fd) == 0 && ok;
+  if (!ok) return Status::IOError(path + ": cannot write: " + std::strerror(errno));
   return Status::OK();
 }
 
@@ -720,10 +763,12 @@ Result<json> Repartition(const RepartitionOptions& o) {
   }
   FROCKET_ASSIGN_OR_RETURN(auto sampled, SampleAll(inputs, read, r, threads));
   FROCKET_ASSIGN_OR_RETURN(IngestSchema schema, ResolveSchema(o, r, inputs, sampled));
-  std::error_code ec;
-  fs::create_directories(out.temp() + "/_spill", ec);
-  fs::create_directories(out.temp() + "/_quarantine", ec);
-  if (ec) return Status::IOError(out.temp() + ": " + ec.message());
+  for (const char* sub : {"/_spill", "/_quarantine"}) {
+    std::error_code ec;
+    fs::create_directories(out.temp() + sub, ec);
+    if (ec) return Status::IOError(out.temp() + sub + ": cannot create: " + ec.message());
+  }
+  RaiseOpenFileLimit();
 
   Job job(o, schema, r.order, r.parts, r.codec, r.row_group_rows, out.temp(), threads);
   job.set_all_columns(JsonlColumns(inputs, sampled, schema));

@@ -10,13 +10,14 @@
 namespace frocket::ingest {
 
 bool ParseInt64Text(std::string_view text, int64_t* out) {
-  if (text.empty()) return false;
-  const char* begin = text.data();
-  const char* end = begin + text.size();
-  if (*begin == '+') ++begin;
-  if (begin == end) return false;
-  auto [ptr, ec] = std::from_chars(begin, end, *out);
-  return ec == std::errc() && ptr == end;
+  // Only the integer's own decimal form: "007", "+7" and "-0" are text, not 7 and 0 — two
+  // ids that differ as text must not become one number.
+  const size_t digits = text.starts_with('-') ? 1 : 0;
+  if (text.size() <= digits || (text[digits] == '0' && text.size() > digits + 1) || text == "-0") {
+    return false;
+  }
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && ptr == text.data() + text.size();
 }
 
 bool ParseDoubleText(std::string_view text, double* out) {
@@ -48,14 +49,17 @@ bool ParseBoolText(std::string_view text, bool* out) {
   return false;
 }
 
-bool ParseTimeText(std::string_view text, int64_t* micros) {
+bool ParseTimeText(std::string_view text, parquet::TimeUnit unit, int64_t* out) {
   // Every accepted form starts with YYYY-MM-DD: a cheap test before the full parse.
   if (text.size() < 10 || text[4] != '-' || text[7] != '-') return false;
   auto instant = ParseIsoTime(text);
   if (!instant.ok()) return false;
-  auto units = InstantToUnits(*instant, frocket::TimeUnit::kMicros);
+  const frocket::TimeUnit u = unit == parquet::TimeUnit::kMillis  ? frocket::TimeUnit::kMillis
+                              : unit == parquet::TimeUnit::kNanos ? frocket::TimeUnit::kNanos
+                                                                  : frocket::TimeUnit::kMicros;
+  auto units = InstantToUnits(*instant, u);
   if (!units) return false;
-  *micros = *units;
+  *out = *units;
   return true;
 }
 
@@ -118,9 +122,9 @@ bool ToInteger(const Cell& cell, const IngestColumn& column, ConvertedValue* out
       break;
     case CellKind::kText:
       if (ParseInt64Text(cell.text, &out->integer)) return true;
-      // ISO-8601 text fits a microsecond timestamp column.
-      if (column.kind == ColumnKind::kTimestamp && column.unit == parquet::TimeUnit::kMicros &&
-          ParseTimeText(cell.text, &out->integer)) {
+      // ISO-8601 text fits a timestamp column, in its unit (exactly, or not at all).
+      if (column.kind == ColumnKind::kTimestamp &&
+          ParseTimeText(cell.text, column.unit, &out->integer)) {
         return true;
       }
       break;

@@ -15,9 +15,9 @@ namespace frocket::ingest {
 bool ParseInt64Text(std::string_view text, int64_t* out);  // [+-]digits, within int64
 bool ParseDoubleText(std::string_view text, double* out);  // decimal or exponent form, nan, inf
 bool ParseBoolText(std::string_view text, bool* out);      // true/false, any case
-// ISO-8601 (common/time_unit.h) as microseconds since the epoch; false when not one or when
-// it has a part of a microsecond.
-bool ParseTimeText(std::string_view text, int64_t* micros);
+// ISO-8601 (common/time_unit.h) as `unit`s since the epoch; false when not one or when it
+// has a part of a unit.
+bool ParseTimeText(std::string_view text, parquet::TimeUnit unit, int64_t* out);
 
 // A cell converted to a column's type. Strings borrow the cell's text, or `scratch` when the
 // value had to be written out (a number into a STRING column).

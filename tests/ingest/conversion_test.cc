@@ -37,11 +37,12 @@ TEST(ValueConversion, TextFormsAreStrict) {
   int64_t i = 0;
   EXPECT_TRUE(ParseInt64Text("-42", &i));
   EXPECT_EQ(i, -42);
-  EXPECT_TRUE(ParseInt64Text("+7", &i));
-  EXPECT_EQ(i, 7);
+  EXPECT_TRUE(ParseInt64Text("0", &i));
+  EXPECT_EQ(i, 0);
   EXPECT_TRUE(ParseInt64Text("9223372036854775807", &i));
   EXPECT_FALSE(ParseInt64Text("9223372036854775808", &i));
-  for (const char* bad : {"", " 1", "1 ", "1.0", "0x10", "+", "1e3"}) {
+  for (const char* bad :
+       {"", " 1", "1 ", "1.0", "0x10", "+", "1e3", "-", "007", "+7", "-0", "-07", "00"}) {
     EXPECT_FALSE(ParseInt64Text(bad, &i)) << bad;
   }
   double d = 0;
@@ -56,12 +57,19 @@ TEST(ValueConversion, TextFormsAreStrict) {
   EXPECT_FALSE(b);
   EXPECT_FALSE(ParseBoolText("yes", &b));
   int64_t micros = 0;
-  EXPECT_TRUE(ParseTimeText("1970-01-01T00:00:01.5Z", &micros));
+  const auto us = parquet::TimeUnit::kMicros;
+  EXPECT_TRUE(ParseTimeText("1970-01-01T00:00:01.5Z", us, &micros));
   EXPECT_EQ(micros, 1'500'000);
-  EXPECT_TRUE(ParseTimeText("1970-01-02 00:00:00+01:00", &micros));
+  EXPECT_TRUE(ParseTimeText("1970-01-02 00:00:00+01:00", us, &micros));
   EXPECT_EQ(micros, 23LL * 3600 * 1'000'000);
-  EXPECT_FALSE(ParseTimeText("1970-01-01T00:00:00.0000001Z", &micros));  // below a microsecond
-  EXPECT_FALSE(ParseTimeText("2024-02-30", &micros));
+  EXPECT_FALSE(ParseTimeText("1970-01-01T00:00:00.0000001Z", us, &micros));  // below a microsecond
+  EXPECT_FALSE(ParseTimeText("2024-02-30", us, &micros));
+  int64_t units = 0;
+  EXPECT_TRUE(ParseTimeText("1970-01-01T00:00:01.5Z", parquet::TimeUnit::kMillis, &units));
+  EXPECT_EQ(units, 1500);
+  EXPECT_FALSE(ParseTimeText("1970-01-01T00:00:01.5005Z", parquet::TimeUnit::kMillis, &units));
+  EXPECT_TRUE(ParseTimeText("1970-01-01T00:00:00.000000007Z", parquet::TimeUnit::kNanos, &units));
+  EXPECT_EQ(units, 7);
 }
 
 TEST(ValueConversion, CellsConvertOrSayWhyNot) {
@@ -87,9 +95,13 @@ TEST(ValueConversion, CellsConvertOrSayWhyNot) {
   ASSERT_TRUE(ConvertCell(Text("1970-01-01T00:00:02Z"), Column(ColumnKind::kTimestamp), &v,
                           &scratch, &reason));
   EXPECT_EQ(v.integer, 2'000'000);
-  // ISO text fits microseconds only: another unit would need a conversion it does not guess.
+  // ISO text is read in the column's unit, exactly.
   IngestColumn millis{"t", ColumnKind::kTimestamp, parquet::TimeUnit::kMillis};
-  EXPECT_FALSE(ConvertCell(Text("1970-01-01T00:00:02Z"), millis, &v, &scratch, &reason));
+  ASSERT_TRUE(ConvertCell(Text("1970-01-01T00:00:02Z"), millis, &v, &scratch, &reason));
+  EXPECT_EQ(v.integer, 2000);
+  EXPECT_FALSE(ConvertCell(Text("1970-01-01T00:00:02.0001Z"), millis, &v, &scratch, &reason));
+  // Ids that differ as text stay apart: "007" is not 7.
+  EXPECT_FALSE(ConvertCell(Text("007"), Column(ColumnKind::kInt64), &v, &scratch, &reason));
   Cell null;
   ASSERT_TRUE(ConvertCell(null, Column(ColumnKind::kInt64), &v, &scratch, &reason));
   EXPECT_TRUE(v.is_null);
@@ -127,6 +139,9 @@ TEST(TypeInference, KeyColumnsFollowNineTenthsOfTheSample) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("--type ts="), std::string::npos);
   EXPECT_EQ(InferColumn("id", mixed, true, false)->kind, ColumnKind::kString);
+  // "007" and "7" are two ids: the column is text.
+  EXPECT_EQ(InferColumn("id", Sample({Text("007"), Text("7")}), true, false)->kind,
+            ColumnKind::kString);
 }
 
 TEST(SchemaMerge, InputsAgreeOrWidenAndKeysMustFit) {

@@ -3,14 +3,18 @@
 // a directory it did not write, a second ordering, and --check finding what is wrong.
 #include "ingest/repartition.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "ingest/parquet_input.h"
 #include "ingest/partition_check.h"
+#include "parquet/file_writer.h"
 #include "storage/object_store.h"
 
 namespace frocket::ingest {
@@ -195,9 +199,77 @@ TEST_F(RepartitionTest, GlobsAndDirectoriesNameTheirFilesAndAnUnreadableInputFai
   EXPECT_FALSE(fs::exists(Path("out2")));
 }
 
+// A Parquet file of (id INT, ts TIMESTAMP in `unit`), one row.
+void WriteTimestampFile(const std::string& path, parquet::TimeUnit unit, int64_t ts) {
+  parquet::LogicalType t;
+  t.kind = parquet::LogicalType::Kind::kTimestamp;
+  t.unit = unit;
+  t.is_adjusted_to_utc = true;
+  std::vector<parquet::WriterColumn> columns = {
+      {"id", parquet::PhysicalType::kInt64, false, std::nullopt},
+      {"ts", parquet::PhysicalType::kInt64, false, t}};
+  auto writer = parquet::ParquetWriter::Create(path, columns);
+  ASSERT_TRUE(writer.ok());
+  std::vector<parquet::ColumnVector> vectors(2);
+  const int64_t values[2] = {1, ts};
+  for (int c = 0; c < 2; ++c) {
+    vectors[c].physical_type = parquet::PhysicalType::kInt64;
+    vectors[c].value_width = 8;
+    vectors[c].length = 1;
+    vectors[c].values.Resize(8);
+    std::memcpy(vectors[c].values.data(), &values[c], 8);
+  }
+  ASSERT_TRUE((*writer)->WriteRowGroup(vectors).ok());
+  ASSERT_TRUE((*writer)->Close().ok());
+}
+
+TEST_F(RepartitionTest, ParquetTimestampsOfAnotherUnitAreRefusedNotReinterpreted) {
+  WriteTimestampFile(Path("ms.parquet"), parquet::TimeUnit::kMillis, 1000);
+  WriteTimestampFile(Path("us.parquet"), parquet::TimeUnit::kMicros, 1000000);
+  RepartitionOptions o = Options("out");
+  o.types.clear();
+  o.inputs = {Path("ms.parquet"), Path("us.parquet")};
+  auto run = Repartition(o);
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("TIMESTAMP_MS"), std::string::npos)
+      << run.status().message();
+  // Saying which type does not make milliseconds microseconds.
+  o.types = {{"ts", "TIMESTAMP_US"}};
+  run = Repartition(o);
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("does not convert Parquet timestamps between units"),
+            std::string::npos)
+      << run.status().message();
+  EXPECT_FALSE(fs::exists(Path("out")));
+  o.inputs = {Path("us.parquet")};
+  EXPECT_TRUE(Repartition(o).ok());
+}
+
+TEST_F(RepartitionTest, OneJobAtATimeWritesADirectory) {
+  const int fd = ::open(Path(".out.frocket-lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);  // another job holds it
+  auto run = Repartition(Options("out"));
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("another frocket repartition is writing it"),
+            std::string::npos)
+      << run.status().message();
+  ::close(fd);
+  EXPECT_TRUE(Repartition(Options("out")).ok());
+}
+
+TEST_F(RepartitionTest, AFileNamedTwoWaysIsStillNamedTwice) {
+  RepartitionOptions o = Options("out");
+  o.inputs = {Path("in.csv"), (dir_ / "." / "in.csv").string()};
+  auto run = Repartition(o);
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("named twice"), std::string::npos);
+}
+
 TEST_F(RepartitionTest, ADirectoryItDidNotWriteIsNeverReplaced) {
   fs::create_directories(Path("mine"));
   Write("mine/keep.txt", "precious");
+  Write("mine/_report.json", "{\"rows\": 3}");  // a report, but not repartition's
   auto run = Repartition(Options("mine"));
   ASSERT_FALSE(run.ok());
   EXPECT_NE(run.status().message().find("not written by frocket repartition"), std::string::npos);
