@@ -1,6 +1,7 @@
 #include "ingest/part_buffers.h"
 
 #include <fcntl.h>
+#include <lz4.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,6 +49,9 @@ uint64_t SpillFiles::bytes_spilled() const {
   return total;
 }
 
+// A run is written as LZ4 frames — u32 compressed size, u32 raw size, the compressed bytes —
+// of up to kFrameBytes of records: rows compress several times over (their strings repeat),
+// and bytes not written are bytes the kernel need not copy into the page cache and back.
 Status SpillFiles::AppendRun(uint32_t part, const std::vector<SortEntry>& sorted) {
   PartFile& p = parts_[part];
   std::lock_guard<std::mutex> lock(p.mutex);
@@ -58,17 +62,31 @@ Status SpillFiles::AppendRun(uint32_t part, const std::vector<SortEntry>& sorted
     }
   }
   constexpr size_t kWriteBytes = 4 << 20;
-  std::string out;
-  out.reserve(kWriteBytes);
+  std::string raw, out;
+  raw.reserve(kFrameBytes + (64 << 10));
+  out.reserve(kWriteBytes + LZ4_compressBound(static_cast<int>(raw.capacity())) + 8);
   RunExtent run{p.size, 0};
+  auto frame = [&] {
+    const size_t at = out.size();
+    const int bound = LZ4_compressBound(static_cast<int>(raw.size()));
+    out.resize(at + 8 + static_cast<size_t>(bound));
+    const int n =
+        LZ4_compress_default(raw.data(), out.data() + at + 8, static_cast<int>(raw.size()), bound);
+    const uint32_t sizes[2] = {static_cast<uint32_t>(n), static_cast<uint32_t>(raw.size())};
+    std::memcpy(out.data() + at, sizes, 8);
+    out.resize(at + 8 + static_cast<size_t>(n));
+    raw.clear();
+  };
   for (const SortEntry& e : sorted) {
-    out.append(reinterpret_cast<const char*>(e.record), RecordSize(e.record));
+    raw.append(reinterpret_cast<const char*>(e.record), RecordSize(e.record));
+    if (raw.size() >= kFrameBytes) frame();
     if (out.size() >= kWriteBytes) {
       FROCKET_RETURN_IF_ERROR(WriteAll(p.fd, p.path, out.data(), out.size(), p.size));
       p.size += out.size();
       out.clear();
     }
   }
+  if (!raw.empty()) frame();
   FROCKET_RETURN_IF_ERROR(WriteAll(p.fd, p.path, out.data(), out.size(), p.size));
   p.size += out.size();
   run.bytes = p.size - run.offset;
@@ -130,7 +148,7 @@ Status PartBuffers::Spill() {
 
 PartRowStream::PartRowStream(const RecordLayout& layout,
                              const std::vector<const PartBuffers*>& buffers,
-                             const SpillFiles& spill, uint32_t part, uint64_t read_budget)
+                             const SpillFiles& spill, uint32_t part)
     : layout_(layout), spill_path_(spill.path(part)) {
   size_t n = 0;
   for (const PartBuffers* b : buffers) n += b->entries(part).size();
@@ -141,12 +159,8 @@ PartRowStream::PartRowStream(const RecordLayout& layout,
   }
   std::sort(memory_.begin(), memory_.end(),
             [&](const SortEntry& a, const SortEntry& b) { return layout_.Less(a, b); });
-  const size_t runs = spill.runs(part).size();
-  const size_t read_bytes =
-      static_cast<size_t>(std::clamp<uint64_t>(runs ? read_budget / runs : 0, 64 << 10, 1 << 20));
   for (const RunExtent& run : spill.runs(part)) {
     RunCursor c;
-    c.read_bytes = read_bytes;
     c.fd = spill.fd(part);
     c.next_offset = run.offset;
     c.end_offset = run.offset + run.bytes;
@@ -155,29 +169,40 @@ PartRowStream::PartRowStream(const RecordLayout& layout,
 }
 
 bool PartRowStream::RunCursor::Load(const std::string& path, Status* status) {
+  auto fail = [&](const std::string& what) {
+    *status = Status::IOError(path + ": " + what);
+    return false;
+  };
   while (true) {
     const size_t have = buffer.size() - pos;
     if (have >= 4 && have >= RecordSize(reinterpret_cast<const uint8_t*>(buffer.data() + pos))) {
       return true;
     }
     if (next_offset >= end_offset) {
-      if (have > 0) *status = Status::IOError(path + ": a spilled run ends inside a record");
-      return false;
+      return have > 0 ? fail("a spilled run ends inside a record") : false;
     }
     buffer.erase(0, pos);
     pos = 0;
-    const size_t want =
-        static_cast<size_t>(std::min<uint64_t>(read_bytes, end_offset - next_offset));
-    const size_t old = buffer.size();
-    buffer.resize(old + want);
-    const ssize_t n = ::pread(fd, buffer.data() + old, want, static_cast<off_t>(next_offset));
-    if (n <= 0) {
-      *status = Status::IOError(path + ": cannot read the spill file: " +
-                                (n < 0 ? std::strerror(errno) : "unexpected end"));
-      return false;
+    // The next frame (the run's own bytes, written by this process: sizes checked anyway).
+    uint32_t sizes[2];
+    if (end_offset - next_offset < 8 ||
+        ::pread(fd, sizes, 8, static_cast<off_t>(next_offset)) != 8 ||
+        sizes[0] > end_offset - next_offset - 8 ||
+        sizes[1] > SpillFiles::kFrameBytes + (64 << 20)) {
+      return fail("cannot read the spill file: a frame header is wrong");
     }
-    buffer.resize(old + static_cast<size_t>(n));
-    next_offset += static_cast<uint64_t>(n);
+    compressed.resize(sizes[0]);
+    if (::pread(fd, compressed.data(), sizes[0], static_cast<off_t>(next_offset + 8)) !=
+        static_cast<ssize_t>(sizes[0])) {
+      return fail(std::string("cannot read the spill file: ") + std::strerror(errno));
+    }
+    const size_t old = buffer.size();
+    buffer.resize(old + sizes[1]);
+    if (LZ4_decompress_safe(compressed.data(), buffer.data() + old, static_cast<int>(sizes[0]),
+                            static_cast<int>(sizes[1])) != static_cast<int>(sizes[1])) {
+      return fail("cannot read the spill file: a frame does not decompress");
+    }
+    next_offset += 8 + sizes[0];
   }
 }
 

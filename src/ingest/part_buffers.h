@@ -27,6 +27,9 @@ struct RunExtent {
 
 class SpillFiles {
  public:
+  // Records are written in LZ4 frames of this many bytes (part_buffers.cc).
+  static constexpr size_t kFrameBytes = 256 << 10;
+
   SpillFiles(std::string dir, uint32_t parts);
   ~SpillFiles();
   SpillFiles(const SpillFiles&) = delete;
@@ -85,10 +88,9 @@ class PartBuffers {
 // the part's spilled runs.
 class PartRowStream {
  public:
-  // `read_budget`: bytes its runs' read buffers may take together (each between 64 KiB and
-  // 1 MiB), so that merging many runs stays within the memory limit.
+  // Each run is read a frame at a time (SpillFiles::kFrameBytes of records).
   PartRowStream(const RecordLayout& layout, const std::vector<const PartBuffers*>& buffers,
-                const SpillFiles& spill, uint32_t part, uint64_t read_budget);
+                const SpillFiles& spill, uint32_t part);
   // The next record, or nullptr at the end; valid until the next call.
   Result<const uint8_t*> Next();
   uint64_t rows() const { return rows_; }
@@ -98,8 +100,8 @@ class PartRowStream {
     int fd = -1;
     uint64_t next_offset = 0;  // in the file, of buffer's end
     uint64_t end_offset = 0;
-    size_t read_bytes = 1 << 20;
     std::string buffer;
+    std::string compressed;
     size_t pos = 0;
     bool Load(const std::string& path, Status* status);  // makes a whole record available
   };

@@ -378,7 +378,7 @@ Status Job::WritePart(uint32_t part, int64_t* rows) {
       parquet::ParquetWriter::Create(path, layout_.schema().WriterColumns(), writer_options));
   std::vector<const PartBuffers*> buffers;
   for (const auto& b : buffers_) buffers.push_back(b.get());
-  PartRowStream stream(layout_, buffers, spill_, part, memory_limit_ / threads_ / 2);
+  PartRowStream stream(layout_, buffers, spill_, part);
   ColumnAppender appender(layout_);
   // String data of a row group stays under 1 GB (its offsets are 32-bit).
   constexpr size_t kMaxRowGroupBytes = size_t{1} << 30;

@@ -126,7 +126,7 @@ std::vector<std::vector<Row>> RouteAndRead(const std::vector<std::vector<Row>>& 
   *spills = buffers[0]->spills() + buffers[1]->spills();
   std::vector<std::vector<Row>> out(parts);
   for (uint32_t p = 0; p < parts; ++p) {
-    PartRowStream stream(layout, {buffers[0].get(), buffers[1].get()}, spill, p, 64 << 10);
+    PartRowStream stream(layout, {buffers[0].get(), buffers[1].get()}, spill, p);
     ColumnAppender appender(layout);
     while (true) {
       auto record = stream.Next();
