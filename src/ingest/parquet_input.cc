@@ -123,24 +123,27 @@ void ParquetRecordReader::FillCells(size_t column, int64_t first, int64_t count,
   const size_t stride = batch->num_columns;
   Cell* out =
       batch->cells.data() + (batch->cells.size() - static_cast<size_t>(count) * stride) + column;
-  for (int64_t i = 0; i < count; ++i, out += stride) {
-    const int64_t row = first + i;
-    if (v.IsNull(row)) continue;  // cells start NULL
-    if (v.is_dictionary()) {
-      const ColumnVector& dict = *v.dictionary;
-      const int32_t code = v.CodeAt(row);
-      if (dict.physical_type == PhysicalType::kByteArray) {
-        out->kind = CellKind::kText;
-        out->text = dict.StringAt(code);
-        out->utf8_checked = dictionary_utf8_[column][static_cast<size_t>(code)] != 0;
-      } else {
-        FixedCell(d, dict, code, batch, out);
-      }
-    } else if (v.physical_type == PhysicalType::kByteArray) {
+  // The column's form decided once: dictionary strings (the only columns read in dictionary
+  // form, see LoadRowGroup), plain strings, fixed-width values. NULL rows keep their NULL cell.
+  if (v.is_dictionary()) {
+    const ColumnVector& dict = *v.dictionary;
+    const std::vector<uint8_t>& utf8 = dictionary_utf8_[column];
+    for (int64_t i = 0; i < count; ++i, out += stride) {
+      if (v.IsNull(first + i)) continue;
+      const int32_t code = v.CodeAt(first + i);
       out->kind = CellKind::kText;
-      out->text = v.StringAt(row);
-    } else {
-      FixedCell(d, v, row, batch, out);
+      out->text = dict.StringAt(code);
+      out->utf8_checked = utf8[static_cast<size_t>(code)] != 0;
+    }
+  } else if (v.physical_type == PhysicalType::kByteArray) {
+    for (int64_t i = 0; i < count; ++i, out += stride) {
+      if (v.IsNull(first + i)) continue;
+      out->kind = CellKind::kText;
+      out->text = v.StringAt(first + i);
+    }
+  } else {
+    for (int64_t i = 0; i < count; ++i, out += stride) {
+      if (!v.IsNull(first + i)) FixedCell(d, v, first + i, batch, out);
     }
   }
 }

@@ -224,6 +224,7 @@ class Job {
   // Examples of quarantined records for an error message.
   std::mutex examples_mutex;
   std::vector<std::string> examples;
+  std::atomic<int64_t> examples_taken{0};
 
  private:
   Status RouteOne(const Source& source, PartBuffers* buffers, SourceTally* tally);
@@ -259,8 +260,9 @@ Status Job::TooManyBadRows() {
 }
 
 void Job::NoteExample(const Source& source, const RecordOrigin& origin, const std::string& reason) {
+  // Every bad record passes here: only the first few take the lock.
+  if (examples_taken.fetch_add(1) >= 3) return;
   std::lock_guard<std::mutex> lock(examples_mutex);
-  if (examples.size() >= 3) return;
   examples.push_back(source.file.path +
                      (source.file.format == InputFormat::kParquet ? " row " : ":") +
                      std::to_string(origin.position) + ": " + reason);

@@ -11,7 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <random>
 
+#include "common/bitmap.h"
 #include "ingest/parquet_input.h"
 #include "ingest/partition_check.h"
 #include "parquet/file_writer.h"
@@ -243,6 +246,154 @@ TEST_F(RepartitionTest, ParquetTimestampsOfAnotherUnitAreRefusedNotReinterpreted
   EXPECT_FALSE(fs::exists(Path("out")));
   o.inputs = {Path("us.parquet")};
   EXPECT_TRUE(Repartition(o).ok());
+}
+
+// A row of the pyarrow-style file below, and as read back.
+struct EventRow {
+  int64_t id;
+  int64_t ts;  // milliseconds
+  std::optional<std::string> event;
+  std::optional<double> price;
+  bool operator==(const EventRow&) const = default;
+};
+
+// Rows at random: ids and timestamps repeat (ties within and across users), NULLs in both
+// value columns, no order at all.
+std::vector<EventRow> RandomEvents(size_t n) {
+  std::mt19937 rng(7);
+  const char* events[] = {"view", "add", "buy", "ümlaut, \"quoted\""};
+  std::vector<EventRow> rows;
+  for (size_t i = 0; i < n; ++i) {
+    EventRow r{static_cast<int64_t>(1000 + rng() % 300),
+               static_cast<int64_t>(1'700'000'000'000 + rng() % 500), std::nullopt, std::nullopt};
+    if (rng() % 5) r.event = events[rng() % 4];
+    if (rng() % 3) r.price = static_cast<double>(rng() % 10000) / 4;
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+// Written as pyarrow writes by default: every chunk dictionary-encoded (ids and timestamps
+// too), here in several row groups.
+void WriteEventsFile(const std::string& path, const std::vector<EventRow>& rows,
+                     size_t row_group_rows) {
+  parquet::LogicalType ms;
+  ms.kind = parquet::LogicalType::Kind::kTimestamp;
+  ms.unit = parquet::TimeUnit::kMillis;
+  ms.is_adjusted_to_utc = true;
+  parquet::LogicalType text;
+  text.kind = parquet::LogicalType::Kind::kString;
+  parquet::WriterOptions options;
+  options.always_dictionary = true;
+  auto writer = parquet::ParquetWriter::Create(
+      path,
+      {{"id", parquet::PhysicalType::kInt64, false, std::nullopt},
+       {"ts", parquet::PhysicalType::kInt64, false, ms},
+       {"event", parquet::PhysicalType::kByteArray, true, text},
+       {"price", parquet::PhysicalType::kDouble, true, std::nullopt}},
+      options);
+  ASSERT_TRUE(writer.ok());
+  for (size_t start = 0; start < rows.size(); start += row_group_rows) {
+    const size_t n = std::min(row_group_rows, rows.size() - start);
+    std::vector<parquet::ColumnVector> v(4);
+    for (int c : {0, 1, 3}) {
+      v[c].physical_type = c == 3 ? parquet::PhysicalType::kDouble : parquet::PhysicalType::kInt64;
+      v[c].value_width = 8;
+      v[c].length = static_cast<int64_t>(n);
+      v[c].values.ResizeZeroed(n * 8);
+    }
+    v[2].physical_type = parquet::PhysicalType::kByteArray;
+    v[2].length = static_cast<int64_t>(n);
+    v[2].offsets.ResizeZeroed((n + 1) * 4);
+    for (int c : {2, 3}) v[c].validity.ResizeZeroed(bitmap::BytesFor(n));
+    std::string data;
+    for (size_t i = 0; i < n; ++i) {
+      const EventRow& r = rows[start + i];
+      v[0].values.as<int64_t>()[i] = r.id;
+      v[1].values.as<int64_t>()[i] = r.ts;
+      if (r.event) {
+        data += *r.event;
+        bitmap::Set(v[2].validity.data(), i);
+      } else {
+        ++v[2].null_count;
+      }
+      v[2].offsets.as<uint32_t>()[i + 1] = static_cast<uint32_t>(data.size());
+      if (r.price) {
+        v[3].values.as<double>()[i] = *r.price;
+        bitmap::Set(v[3].validity.data(), i);
+      } else {
+        ++v[3].null_count;
+      }
+    }
+    v[2].data.Resize(data.size());
+    if (!data.empty()) std::memcpy(v[2].data.data(), data.data(), data.size());
+    ASSERT_TRUE((*writer)->WriteRowGroup(v).ok());
+  }
+  ASSERT_TRUE((*writer)->Close().ok());
+}
+
+std::vector<EventRow> ReadEvents(const std::string& path) {
+  auto source = (*ObjectStoreFor(path))->Open(path);
+  EXPECT_TRUE(source.ok());
+  auto reader = ParquetRecordReader::Open(*source);
+  EXPECT_TRUE(reader.ok());
+  std::vector<EventRow> rows;
+  CellBatch batch;
+  while (*(*reader)->Next(333, &batch)) {
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      const Cell* c = batch.row(r);
+      EventRow row{c[0].integer, c[1].integer, std::nullopt, std::nullopt};
+      if (c[2].kind == CellKind::kText) row.event = std::string(c[2].text);
+      if (c[3].kind == CellKind::kDouble) row.price = c[3].real;
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+TEST_F(RepartitionTest, PyarrowStyleFilesInNoOrderComeOutWhole) {
+  const auto input = RandomEvents(5000);
+  WriteEventsFile(Path("events.parquet"), input, 700);
+  // The file really is what it should stand for: several row groups, every chunk a dictionary.
+  auto source = (*ObjectStoreFor(Path("events.parquet")))->Open(Path("events.parquet"));
+  auto file = parquet::ParquetFile::Open(*source);
+  ASSERT_TRUE(file.ok());
+  ASSERT_EQ((*file)->num_row_groups(), 8);
+  for (int c : {0, 1}) {
+    const auto& e = (*file)->chunk_metadata(0, c).encodings;
+    EXPECT_NE(
+        std::find(e.begin(), e.end(), static_cast<int32_t>(parquet::Encoding::kRleDictionary)),
+        e.end());
+  }
+  for (RowOrder order : {RowOrder::kTime, RowOrder::kGroup}) {
+    RepartitionOptions o;
+    o.inputs = {Path("events.parquet")};
+    o.out = Path("events_out");
+    o.parts = 3;
+    o.group_column = "id";
+    o.time_column = "ts";
+    o.order = order;
+    o.row_group_rows = 400;
+    o.threads = 2;
+    auto run = Repartition(o);
+    ASSERT_TRUE(run.ok()) << run.status().message();
+    EXPECT_EQ((*run)["rows"], 5000);
+    // Expected: each part's rows from the input, stable-sorted by the part's order.
+    for (uint32_t p = 0; p < 3; ++p) {
+      std::vector<EventRow> want;
+      for (const EventRow& r : input) {
+        if (PartOfGroup(std::string_view(std::to_string(r.id)), 3) == p) want.push_back(r);
+      }
+      std::stable_sort(want.begin(), want.end(), [&](const EventRow& a, const EventRow& b) {
+        if (order == RowOrder::kGroup && a.id != b.id) return a.id < b.id;
+        return a.ts < b.ts;
+      });
+      EXPECT_TRUE(ReadEvents(Path("events_out/" + PartFileName(p, 3))) == want)
+          << "part " << p << " in order " << static_cast<int>(order);
+    }
+    auto schema = nlohmann::json::parse(ReadFile(Path("events_out/_report.json")))["schema"];
+    EXPECT_EQ(schema[1]["type"], "TIMESTAMP_MS");  // the unit kept
+  }
 }
 
 TEST_F(RepartitionTest, OneJobAtATimeWritesADirectory) {
