@@ -26,6 +26,9 @@ struct Cell {
   int64_t integer = 0;    // kBool (0 or 1), kInt
   double real = 0;        // kDouble
   std::string_view text;  // kText: into the reader's buffer or the batch's `owned` strings
+  // kText that is entry `entry` of the input's own dictionary for the column (Parquet's
+  // dictionary pages; see CellBatch::dictionaries), or -1.
+  int32_t entry = -1;
 };
 
 // Where a record came from: a line number (1-based, of the record's first line) for text
@@ -46,6 +49,9 @@ struct CellBatch {
   std::vector<RecordOrigin> origins;  // one per row
   std::vector<RecordDefect> defects;  // records that are not rows (see above)
   std::deque<std::string> owned;      // text a reader had to rewrite (unescaped quotes)
+  // Per column: a number naming the dictionary its cells' `entry` index — the same number for
+  // the same dictionary, another one for any other (never reused in the process) — or 0.
+  std::vector<uint64_t> dictionaries;
 
   size_t num_rows() const { return origins.size(); }
   const Cell* row(size_t r) const { return cells.data() + r * num_columns; }
@@ -54,6 +60,7 @@ struct CellBatch {
     origins.clear();
     defects.clear();
     owned.clear();
+    dictionaries.clear();
   }
 };
 

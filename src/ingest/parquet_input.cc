@@ -1,6 +1,7 @@
 #include "ingest/parquet_input.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "common/text.h"
@@ -10,6 +11,11 @@ namespace frocket::ingest {
 using parquet::ColumnVector;
 using parquet::PhysicalType;
 using parquet::ValueKind;
+
+namespace {
+// Numbers the dictionaries every reader loads (CellBatch::dictionaries): 0 means none.
+std::atomic<uint64_t> next_dictionary_id{1};
+}  // namespace
 
 Result<std::unique_ptr<ParquetRecordReader>> ParquetRecordReader::Open(
     std::shared_ptr<ByteSource> source) {
@@ -23,6 +29,7 @@ ParquetRecordReader::ParquetRecordReader(std::unique_ptr<parquet::ParquetFile> f
   wanted_.assign(names_.size(), true);
   vectors_.resize(names_.size());
   dictionary_utf8_.resize(names_.size());
+  dictionary_ids_.resize(names_.size());
 }
 
 void ParquetRecordReader::SetWantedColumns(const std::vector<std::string>& names) {
@@ -50,6 +57,7 @@ Status ParquetRecordReader::LoadRowGroup(int row_group) {
     FROCKET_ASSIGN_OR_RETURN(vectors_[i], file_->ReadColumnChunk(row_group, c, options));
     dictionary_utf8_[i].clear();
     const auto& dictionary = vectors_[i].dictionary;
+    dictionary_ids_[i] = dictionary ? next_dictionary_id.fetch_add(1) : 0;
     if (dictionary && dictionary->physical_type == PhysicalType::kByteArray) {
       for (int64_t e = 0; e < dictionary->length; ++e) {
         dictionary_utf8_[i].push_back(text::IsValidUtf8(dictionary->StringAt(e)));
@@ -134,6 +142,7 @@ void ParquetRecordReader::FillCells(size_t column, int64_t first, int64_t count,
       out->kind = CellKind::kText;
       out->text = dict.StringAt(code);
       out->utf8_checked = utf8[static_cast<size_t>(code)] != 0;
+      out->entry = code;
     }
   } else if (v.physical_type == PhysicalType::kByteArray) {
     for (int64_t i = 0; i < count; ++i, out += stride) {
@@ -158,6 +167,7 @@ Result<bool> ParquetRecordReader::Next(size_t max_records, CellBatch* batch) {
   const int64_t count = std::min<int64_t>(static_cast<int64_t>(max_records),
                                           file_->row_group_num_rows(row_group_) - row_in_group_);
   batch->cells.resize(static_cast<size_t>(count) * names_.size());
+  batch->dictionaries = dictionary_ids_;
   for (size_t c = 0; c < names_.size(); ++c) {
     if (wanted_[c]) FillCells(c, row_in_group_, count, batch);
   }

@@ -34,9 +34,10 @@ class ParquetRecordReader final : public RecordReader {
   std::vector<parquet::ColumnVector> vectors_;  // the loaded row group's, per column
   // Per column in dictionary form: whether each entry is valid UTF-8, checked once.
   std::vector<std::vector<uint8_t>> dictionary_utf8_;
-  int row_group_ = -1;             // loaded
-  int64_t row_in_group_ = 0;       // next row of the loaded group
-  int64_t rows_before_group_ = 0;  // rows of the file before the loaded group
+  std::vector<uint64_t> dictionary_ids_;  // per column: CellBatch::dictionaries
+  int row_group_ = -1;                    // loaded
+  int64_t row_in_group_ = 0;              // next row of the loaded group
+  int64_t rows_before_group_ = 0;         // rows of the file before the loaded group
   int64_t rows_done_ = 0;
 };
 

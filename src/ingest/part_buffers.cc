@@ -105,9 +105,13 @@ PartBuffers::PartBuffers(const RecordLayout& layout, uint32_t parts, uint64_t me
 
 Status PartBuffers::Add(uint32_t part, std::string_view record) {
   const size_t size = record.size();
-  if (memory_ > 0 && memory_ + size + block_bytes_ > memory_limit_)
-    FROCKET_RETURN_IF_ERROR(Spill());
   Part& p = parts_[part];
+  // The blocks, and room for the sort entries of two of the largest parts: one part's while
+  // a spill sorts it, two while the parts are written by two threads.
+  const uint64_t entries = 2 * (std::max(most_records_, p.records + 1)) * sizeof(SortEntry);
+  if (memory_ > 0 && memory_ + size + block_bytes_ + entries > memory_limit_) {
+    FROCKET_RETURN_IF_ERROR(Spill());
+  }
   if (p.blocks.empty() || p.blocks.back().size() + size > p.blocks.back().capacity()) {
     if (!free_blocks_.empty() && size <= block_bytes_) {
       p.blocks.push_back(std::move(free_blocks_.back()));
@@ -117,22 +121,29 @@ Status PartBuffers::Add(uint32_t part, std::string_view record) {
     }
     memory_ += p.blocks.back().capacity();
   }
-  Buffer& block = p.blocks.back();
-  uint8_t* at = block.data() + block.size();
-  block.Append(record.data(), size);
-  p.entries.push_back(layout_.EntryOf(at));
-  memory_ += sizeof(SortEntry);
+  p.blocks.back().Append(record.data(), size);
+  most_records_ = std::max(most_records_, ++p.records);
   return Status::OK();
+}
+
+void PartBuffers::AppendEntries(uint32_t part, std::vector<SortEntry>* out) const {
+  for (const Buffer& block : parts_[part].blocks) {
+    for (const uint8_t* r = block.data(); r < block.data() + block.size(); r += RecordSize(r)) {
+      out->push_back(layout_.EntryOf(r));
+    }
+  }
 }
 
 Status PartBuffers::Spill() {
   for (uint32_t i = 0; i < parts_.size(); ++i) {
     Part& p = parts_[i];
-    if (p.entries.empty()) continue;
-    std::sort(p.entries.begin(), p.entries.end(),
+    if (p.records == 0) continue;
+    sorting_.clear();
+    AppendEntries(i, &sorting_);
+    std::sort(sorting_.begin(), sorting_.end(),
               [&](const SortEntry& a, const SortEntry& b) { return layout_.Less(a, b); });
-    FROCKET_RETURN_IF_ERROR(spill_->AppendRun(i, p.entries));
-    p.entries.clear();
+    FROCKET_RETURN_IF_ERROR(spill_->AppendRun(i, sorting_));
+    p.records = 0;
     for (Buffer& block : p.blocks) {
       // Blocks of one oversized record are not kept.
       if (block.capacity() > block_bytes_) continue;
@@ -142,6 +153,7 @@ Status PartBuffers::Spill() {
     p.blocks.clear();
   }
   memory_ = 0;
+  most_records_ = 0;
   ++spills_;
   return Status::OK();
 }
@@ -151,12 +163,9 @@ PartRowStream::PartRowStream(const RecordLayout& layout,
                              const SpillFiles& spill, uint32_t part)
     : layout_(layout), spill_path_(spill.path(part)) {
   size_t n = 0;
-  for (const PartBuffers* b : buffers) n += b->entries(part).size();
+  for (const PartBuffers* b : buffers) n += b->records(part);
   memory_.reserve(n);
-  for (const PartBuffers* b : buffers) {
-    const auto& e = b->entries(part);
-    memory_.insert(memory_.end(), e.begin(), e.end());
-  }
+  for (const PartBuffers* b : buffers) b->AppendEntries(part, &memory_);
   std::sort(memory_.begin(), memory_.end(),
             [&](const SortEntry& a, const SortEntry& b) { return layout_.Less(a, b); });
   for (const RunExtent& run : spill.runs(part)) {

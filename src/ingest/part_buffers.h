@@ -4,6 +4,9 @@
 // thread's buffers pass its share of the memory limit, every part's buffer is sorted and
 // appended to that part's spill file as a run (SpillFiles), and the memory is reused. A part
 // is then written by merging its runs with what is still in memory (PartRowStream).
+//
+// Only the records are held: the sort entries of a part (SortEntry, 32 bytes a record) are
+// made when it is sorted, so the limit leaves room for those of the largest parts.
 #pragma once
 
 #include <cstdint>
@@ -60,15 +63,17 @@ class PartBuffers {
 
   // Copies the record into its part's buffer, spilling first when the limit would be passed.
   Status Add(uint32_t part, std::string_view record);
-  // The part's records still in memory, unsorted.
-  const std::vector<SortEntry>& entries(uint32_t part) const { return parts_[part].entries; }
+  // The number of the part's records still in memory.
+  uint64_t records(uint32_t part) const { return parts_[part].records; }
+  // Appends the sort entries of the part's records still in memory, in the order added.
+  void AppendEntries(uint32_t part, std::vector<SortEntry>* out) const;
   uint64_t memory() const { return memory_; }
   uint64_t spills() const { return spills_; }
 
  private:
   struct Part {
     std::vector<Buffer> blocks;  // records; each block's size() is the bytes used
-    std::vector<SortEntry> entries;
+    uint64_t records = 0;
   };
   Status Spill();
 
@@ -80,7 +85,9 @@ class PartBuffers {
   // limit is small), and blocks freed by a spill are reused before new ones are allocated.
   size_t block_bytes_;
   std::vector<Buffer> free_blocks_;
-  uint64_t memory_ = 0;
+  uint64_t memory_ = 0;             // blocks
+  uint64_t most_records_ = 0;       // of a part
+  std::vector<SortEntry> sorting_;  // a part's entries while it spills
   uint64_t spills_ = 0;
 };
 

@@ -187,16 +187,17 @@ class Job {
       : options_(options),
         codec_(codec),
         row_group_rows_(row_group_rows),
-        layout_(schema, order),
+        memory_limit_(options.memory_limit ? options.memory_limit : DefaultMemoryLimit()),
+        layout_(schema, order, memory_limit_ / kDictionaryShare),
         parts_(parts),
         temp_(std::move(temp_dir)),
         threads_(threads),
-        memory_limit_(options.memory_limit ? options.memory_limit : DefaultMemoryLimit()),
         spill_(temp_ + "/_spill", parts) {
-    const uint64_t limit = memory_limit_;
+    // The dictionaries' share of the limit, then the rest for each thread's buffers.
+    const uint64_t limit = memory_limit_ - memory_limit_ / kDictionaryShare;
     for (size_t t = 0; t < threads; ++t) {
       buffers_.push_back(std::make_unique<PartBuffers>(
-          layout_, parts, std::max<uint64_t>(limit / threads, 4 << 20), &spill_));
+          layout_, parts, std::max<uint64_t>(limit / threads, 1 << 20), &spill_));
     }
   }
 
@@ -233,14 +234,17 @@ class Job {
                     PartBuffers* buffers, QuarantineFile* quarantine, SourceTally* tally);
   void NoteExample(const Source& source, const RecordOrigin& origin, const std::string& reason);
 
+  // The STRING columns' dictionaries may hold up to this fraction of the memory limit.
+  static constexpr uint64_t kDictionaryShare = 8;
+
   const RepartitionOptions& options_;
   parquet::CompressionCodec codec_;
   int64_t row_group_rows_;
+  uint64_t memory_limit_;
   RecordLayout layout_;
   uint32_t parts_;
   std::string temp_;
   size_t threads_;
-  uint64_t memory_limit_;
   SpillFiles spill_;
   std::vector<std::unique_ptr<PartBuffers>> buffers_;
   std::vector<std::string> all_columns_;
@@ -365,7 +369,7 @@ Status Job::Route(const std::vector<Source>& sources, std::vector<SourceTally>* 
 bool Job::PartHasRows(uint32_t part) const {
   if (!spill_.runs(part).empty()) return true;
   for (const auto& b : buffers_) {
-    if (!b->entries(part).empty()) return true;
+    if (b->records(part) > 0) return true;
   }
   return false;
 }

@@ -30,6 +30,24 @@ void Put(std::string* out, T v) {
   out->append(reinterpret_cast<const char*>(&v), sizeof(T));
 }
 
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Records are this process's own bytes: no bounds to check.
+uint64_t GetVarint(const uint8_t** p) {
+  uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const uint8_t b = *(*p)++;
+    v |= uint64_t{b & 0x7Fu} << shift;
+    if (b < 0x80) return v;
+  }
+}
+
 size_t IntText(int64_t v, char (&buf)[24]) {
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   (void)ec;
@@ -47,14 +65,25 @@ uint32_t PartOfGroup(int64_t group_id, uint32_t parts) {
   return PartOfGroup(std::string_view(buf, IntText(group_id, buf)), parts);
 }
 
-RecordLayout::RecordLayout(const IngestSchema& schema, RowOrder order)
-    : schema_(schema), order_(order) {
+RecordLayout::RecordLayout(const IngestSchema& schema, RowOrder order, size_t dictionary_bytes)
+    : schema_(schema), order_(order), dictionary_budget_(static_cast<int64_t>(dictionary_bytes)) {
   string_group_ =
       schema.columns[static_cast<size_t>(schema.group_column)].kind == ColumnKind::kString;
   string_group_order_ = string_group_ && order == RowOrder::kGroup;
   for (int i = 0; i < static_cast<int>(schema.columns.size()); ++i) {
-    if (i != schema.group_column && i != schema.time_column) value_columns_.push_back(i);
+    if (i == schema.group_column || i == schema.time_column) continue;
+    value_columns_.push_back(i);
+    dictionaries_.push_back(schema.columns[static_cast<size_t>(i)].kind == ColumnKind::kString &&
+                                    dictionary_bytes > 0
+                                ? std::make_unique<StringDictionary>(&dictionary_budget_)
+                                : nullptr);
   }
+}
+
+size_t RecordLayout::dictionary_memory() const {
+  size_t n = 0;
+  for (const auto& d : dictionaries_) n += d ? d->memory() : 0;
+  return n;
 }
 
 std::string_view RecordLayout::GroupText(const uint8_t* record) const {
@@ -90,6 +119,30 @@ RowEncoder::RowEncoder(const RecordLayout& layout, const std::vector<std::string
       if (input_columns[i] == c.name) at = static_cast<int>(i);
     }
     input_of_.push_back(at);
+  }
+  for (size_t k = 0; k < layout.value_columns().size(); ++k) {
+    StringDictionary* d = layout.dictionary(k);
+    codes_.push_back(d ? std::make_unique<StringCodes>(d) : nullptr);
+  }
+}
+
+void RowEncoder::PutString(size_t k, const Cell& cell, std::string_view value,
+                           const CellBatch& batch) {
+  int32_t code = -1;
+  if (StringCodes* codes = codes_[k].get()) {
+    // The cell's own text, from the input's dictionary: looked up once per entry.
+    const int at = input_of_[static_cast<size_t>(layout_.value_columns()[k])];
+    const uint64_t source = cell.entry >= 0 && value.data() == cell.text.data() && at >= 0 &&
+                                    static_cast<size_t>(at) < batch.dictionaries.size()
+                                ? batch.dictionaries[static_cast<size_t>(at)]
+                                : 0;
+    code = source != 0 ? codes->Code(value, source, cell.entry) : codes->Code(value);
+  }
+  if (code >= 0) {
+    PutVarint(&record_, uint64_t{static_cast<uint32_t>(code)} << 1 | 1);
+  } else {
+    PutVarint(&record_, uint64_t{value.size()} << 1);
+    record_.append(value);
   }
 }
 
@@ -151,7 +204,8 @@ int RowEncoder::Encode(const CellBatch& batch, size_t row, std::string_view* rec
   const auto& value_columns = layout_.value_columns();
   for (size_t k = 0; k < value_columns.size(); ++k) {
     const IngestColumn& column = schema.columns[static_cast<size_t>(value_columns[k])];
-    if (!ConvertCell(cell_of(value_columns[k]), column, &v, &scratch_, &detail)) {
+    const Cell& cell = cell_of(value_columns[k]);
+    if (!ConvertCell(cell, column, &v, &scratch_, &detail)) {
       *reason = detail == "invalid UTF-8"
                     ? "invalid UTF-8: column '" + column.name + "'"
                     : "value does not fit its column: column '" + column.name + "': " + detail;
@@ -171,8 +225,7 @@ int RowEncoder::Encode(const CellBatch& batch, size_t row, std::string_view* rec
         Put(&record_, v.real);
         break;
       case ColumnKind::kString:
-        Put(&record_, static_cast<uint32_t>(v.text.size()));
-        record_.append(v.text);
+        PutString(k, cell, v.text, batch);
         break;
     }
   }
@@ -279,9 +332,13 @@ void ColumnAppender::Append(const uint8_t* record) {
         p += 8;
         break;
       case ColumnKind::kString: {
-        const uint32_t n = Load<uint32_t>(p);
-        AppendString(b, {reinterpret_cast<const char*>(p + 4), n});
-        p += 4 + n;
+        const uint64_t tag = GetVarint(&p);
+        if (tag & 1) {
+          AppendString(b, layout_.dictionary(k)->Value(static_cast<int32_t>(tag >> 1)));
+        } else {
+          AppendString(b, {reinterpret_cast<const char*>(p), tag >> 1});
+          p += tag >> 1;
+        }
         break;
       }
     }

@@ -5,21 +5,26 @@
 //   u32 size of the whole record | i64 timestamp | u64 sequence | group id |
 //   null bitmap of the other columns | their non-null values, in schema order
 // A group id is an i64 (INT column) or u32 length + bytes (STRING). Values: INT, DOUBLE and
-// TIMESTAMP 8 bytes, BOOL 1 byte, STRING u32 length + bytes. The sequence — the input's
+// TIMESTAMP 8 bytes, BOOL 1 byte, STRING a varint (LEB128) tag: code << 1 | 1 for the code of
+// the value in its column's dictionary (string_dictionary.h), length << 1 for the value's
+// bytes, which follow. The sequence — the input's
 // number in the job << 40 | the record's line or row number in it — orders rows that tie on
 // the sort key as the inputs held them, so that the output never depends on threads or
 // spilling.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ingest/cell_batch.h"
 #include "ingest/ingest_schema.h"
+#include "ingest/string_dictionary.h"
 #include "parquet/column_vector.h"
 
 namespace frocket::ingest {
@@ -50,9 +55,14 @@ struct SortEntry {
   const uint8_t* record = nullptr;
 };
 
+// The record format of a job: the schema, the order and the dictionaries of its STRING
+// columns, which hold up to `dictionary_bytes` of values between them (0: every string stays
+// in its records).
 class RecordLayout {
  public:
-  RecordLayout(const IngestSchema& schema, RowOrder order);
+  RecordLayout(const IngestSchema& schema, RowOrder order, size_t dictionary_bytes);
+  RecordLayout(const RecordLayout&) = delete;
+  RecordLayout& operator=(const RecordLayout&) = delete;
 
   const IngestSchema& schema() const { return schema_; }
   RowOrder order() const { return order_; }
@@ -74,6 +84,10 @@ class RecordLayout {
   // The other columns: schema indexes, in record order.
   const std::vector<int>& value_columns() const { return value_columns_; }
   size_t bitmap_bytes() const { return (value_columns_.size() + 7) / 8; }
+  // The dictionary of value column k (value_columns()[k]), or nullptr when not a STRING.
+  StringDictionary* dictionary(size_t k) const { return dictionaries_[k].get(); }
+  // Bytes the dictionaries hold.
+  size_t dictionary_memory() const;
 
  private:
   IngestSchema schema_;
@@ -81,6 +95,8 @@ class RecordLayout {
   bool string_group_ = false;
   bool string_group_order_ = false;
   std::vector<int> value_columns_;
+  std::atomic<int64_t> dictionary_budget_;
+  std::vector<std::unique_ptr<StringDictionary>> dictionaries_;
 };
 
 // Converts rows of one input to records. The input's columns are matched to the schema's by
@@ -99,8 +115,12 @@ class RowEncoder {
   int EncodeKeys(const CellBatch& batch, size_t row, const Cell& time_cell, const Cell& group_cell,
                  std::string* reason);
 
+  // Appends a STRING value: its code when value column k's dictionary has one, else its bytes.
+  void PutString(size_t k, const Cell& cell, std::string_view value, const CellBatch& batch);
+
   const RecordLayout& layout_;
-  std::vector<int> input_of_;  // per schema column: the input's column, or -1
+  std::vector<int> input_of_;                        // per schema column: the input's column, or -1
+  std::vector<std::unique_ptr<StringCodes>> codes_;  // per value column, STRING only
   uint64_t input_number_;
   uint32_t parts_;
   std::string record_;

@@ -20,7 +20,7 @@
 //      output is exactly the good rows (DuckDB); --max-bad-rows 2 fails naming the limit and
 //      leaves neither the output nor a temporary directory; --max-bad-rows 50% succeeds;
 //   4. the Parquet input under --memory-limit 1MB --threads 1 spills (two threads would not:
-//      each thread holds at least 4 MB) and gives the unlimited run's parts byte for byte;
+//      each thread holds at least 1 MB) and gives the unlimited run's parts byte for byte;
 //   5. four CSV files of 2,000,000 rows in all (quoted fields with newlines across the
 //      reader's 8 MB chunks), --threads 2 --memory-limit 16MB: a run SIGKILLed once it has
 //      spilled leaves no output directory; the next run to the same --out succeeds, removes

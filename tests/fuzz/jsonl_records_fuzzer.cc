@@ -39,7 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (schema.columns.size() < 2) return 0;
   schema.group_column = 0;
   schema.time_column = 1;
-  RecordLayout layout(schema, size % 2 ? RowOrder::kTime : RowOrder::kGroup);
+  // No dictionary, a small one that fills (strings then kept as bytes), a large one.
+  const size_t dictionary_bytes[] = {0, 200, size_t{1} << 20};
+  RecordLayout layout(schema, size % 2 ? RowOrder::kTime : RowOrder::kGroup,
+                      dictionary_bytes[size % 3]);
   RowEncoder encoder(layout, names, 1, 7);
   ColumnAppender appender(layout);
   CellBatch batch;

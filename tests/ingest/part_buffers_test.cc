@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "common/bitmap.h"
@@ -91,11 +92,11 @@ std::vector<Row> Decode(const std::vector<parquet::ColumnVector>& v) {
 // Routes the inputs (input i on thread buffer i % threads) and reads every part back.
 std::vector<std::vector<Row>> RouteAndRead(const std::vector<std::vector<Row>>& inputs,
                                            RowOrder order, uint64_t limit, uint32_t parts,
-                                           uint64_t* spills) {
+                                           uint64_t* spills, size_t dictionary_bytes = 0) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("frocket-part-buffers-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  RecordLayout layout(TestSchema(), order);
+  RecordLayout layout(TestSchema(), order, dictionary_bytes);
   SpillFiles spill(dir.string(), parts);
   std::vector<std::unique_ptr<PartBuffers>> buffers;
   for (int t = 0; t < 2; ++t)
@@ -175,6 +176,68 @@ TEST(PartBuffers, EveryPartIsItsRowsInOrderWhateverWasSpilled) {
       EXPECT_GT(spills, 10u);
     }
   }
+}
+
+// Strings as dictionary codes (string_dictionary.h): all of them, or the first ones until the
+// dictionary is full and the rest as bytes — the same rows either way, spilled or not.
+TEST(PartBuffers, StringsAsDictionaryCodesReadBackTheSame) {
+  const auto inputs = RandomInputs(4);
+  size_t distinct = 0;
+  {
+    std::set<std::string> seen;
+    for (const auto& rows : inputs) {
+      for (const Row& r : rows) seen.insert(r.s);
+    }
+    distinct = seen.size();
+  }
+  ASSERT_GT(distinct, 100u);
+  for (RowOrder order : {RowOrder::kTime, RowOrder::kGroup}) {
+    const auto expected = Reference(inputs, order, 5);
+    for (size_t bytes : {size_t{1} << 24, size_t{4} << 10}) {
+      uint64_t spills = 0;
+      EXPECT_EQ(FirstDifference(RouteAndRead(inputs, order, uint64_t{1} << 30, 5, &spills, bytes),
+                                expected),
+                "")
+          << bytes;
+      EXPECT_EQ(FirstDifference(RouteAndRead(inputs, order, 64 << 10, 5, &spills, bytes), expected),
+                "")
+          << bytes;
+      EXPECT_GT(spills, 1u);
+    }
+  }
+}
+
+TEST(StringDictionary, NumbersEachValueOnceWithinItsBudget) {
+  std::atomic<int64_t> budget{1000};
+  StringDictionary d(&budget);
+  StringCodes codes(&d);
+  const int32_t a = codes.Code("alpha");
+  const int32_t b = codes.Code("beta");
+  EXPECT_EQ(a, 0);
+  EXPECT_EQ(b, 1);
+  EXPECT_EQ(codes.Code("alpha"), a);
+  EXPECT_EQ(d.Intern("beta", StringHash("beta")), b);  // another thread's view
+  EXPECT_EQ(d.Value(a), "alpha");
+  EXPECT_EQ(d.Value(b), "beta");
+  // An input dictionary's entries: looked up once per dictionary, by entry.
+  EXPECT_EQ(codes.Code("beta", 7, 3), b);
+  EXPECT_EQ(codes.Code("gamma", 7, 0), 2);
+  EXPECT_EQ(codes.Code("gamma", 8, 1), 2);
+  // Each value costs its bytes and 32 more (its view, hash and index slots): what the first
+  // three left of 1000 bytes holds 24 four-byte values.
+  std::vector<int32_t> got;
+  for (int i = 0; i < 40; ++i) got.push_back(codes.Code("v" + std::to_string(100 + i)));
+  int numbered = 0;
+  for (int i = 0; i < 40; ++i) {
+    if (got[i] >= 0) {
+      ++numbered;
+      EXPECT_EQ(d.Value(got[i]), "v" + std::to_string(100 + i));
+    }
+  }
+  EXPECT_EQ(numbered, 24);  // (1000 - (5 + 32) - (4 + 32) - (5 + 32)) / (4 + 32)
+  EXPECT_TRUE(d.full());
+  EXPECT_EQ(codes.Code("alpha"), a);  // numbered values keep their codes
+  EXPECT_EQ(codes.Code("delta"), -1);
 }
 
 }  // namespace
