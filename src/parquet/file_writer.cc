@@ -12,6 +12,7 @@
 #include <cstring>
 #include <set>
 #include <string_view>
+#include <tuple>
 
 #include "parquet/compression.h"
 #include "parquet/encoder/delta_encoder.h"
@@ -29,12 +30,19 @@ int32_t I32(Encoding e) {
   return static_cast<int32_t>(e);
 }
 
-// The non-null values of a column vector, in row order, as the writer encodes them.
+// The non-null values of a column vector, in row order, as the writer encodes them. A
+// BYTE_ARRAY vector may be in dictionary form (its entries distinct): its values are then
+// read through the dictionary, and the chunk's dictionary is built from the codes.
 class PresentValues {
  public:
   explicit PresentValues(const ColumnVector& v) : v_(v) {
     for (int64_t r = 0; r < v.length; ++r) {
       if (!v.IsNull(r)) rows_.push_back(static_cast<uint32_t>(r));
+    }
+    if (v.is_dictionary()) {
+      for (uint32_t r : rows_) string_bytes_ += v.dictionary->StringAt(v.CodeAt(r)).size();
+    } else {
+      string_bytes_ = v.data.size();
     }
   }
   size_t size() const { return rows_.size(); }
@@ -50,11 +58,19 @@ class PresentValues {
   }
   double Double(size_t i) const { return v_.values_as<double>()[rows_[i]]; }
   bool Bool(size_t i) const { return v_.values.data()[rows_[i]] != 0; }
-  std::string_view String(size_t i) const { return v_.StringAt(rows_[i]); }
+  std::string_view String(size_t i) const {
+    return v_.is_dictionary() ? v_.dictionary->StringAt(Code(i)) : v_.StringAt(rows_[i]);
+  }
+  // REQUIRES: dictionary form.
+  int32_t Code(size_t i) const { return v_.CodeAt(rows_[i]); }
+  const ColumnVector* dictionary() const { return v_.dictionary.get(); }
+  // Bytes of the present strings.
+  size_t string_bytes() const { return string_bytes_; }
 
  private:
   const ColumnVector& v_;
   std::vector<uint32_t> rows_;
+  size_t string_bytes_ = 0;
 };
 
 void AppendPlain(const WriterColumn& c, const PresentValues& p, size_t begin, size_t end,
@@ -176,9 +192,27 @@ std::optional<Dictionary> BuildDictionary(const WriterColumn& c, const PresentVa
   Dictionary d;
   d.indices.resize(p.size());
   const uint64_t width = c.physical_type == PhysicalType::kInt32 ? 4 : 8;
-  DictionaryIndex index(c, p);
+  std::optional<DictionaryIndex> index;
+  std::vector<int32_t> entry_of_code;  // dictionary form: the chunk's entry of each code, or -1
+  if (p.dictionary()) {
+    entry_of_code.assign(static_cast<size_t>(p.dictionary()->length), -1);
+  } else {
+    index.emplace(c, p);
+  }
   for (size_t i = 0; i < p.size(); ++i) {
-    const auto [entry, added] = index.Find(i, &d.entries);
+    uint32_t entry;
+    bool added;
+    if (index) {
+      std::tie(entry, added) = index->Find(i, &d.entries);
+    } else {
+      int32_t& e = entry_of_code[static_cast<size_t>(p.Code(i))];
+      added = e < 0;
+      if (added) {
+        e = static_cast<int32_t>(d.entries.size());
+        d.entries.push_back(i);
+      }
+      entry = static_cast<uint32_t>(e);
+    }
     if (added) {
       d.bytes += c.physical_type == PhysicalType::kByteArray ? 4 + p.String(i).size() : width;
       if (static_cast<int64_t>(d.entries.size()) > options.dictionary_max_entries ||
@@ -309,7 +343,7 @@ class ChunkEncoder {
     const int64_t n = v_.length;
     int64_t value_bytes = 8;
     if (column_.physical_type == PhysicalType::kByteArray && present_.size() > 0) {
-      value_bytes = static_cast<int64_t>(v_.data.size() / present_.size()) + 4;
+      value_bytes = static_cast<int64_t>(present_.string_bytes() / present_.size()) + 4;
     }
     const int64_t rows_per_page =
         std::clamp<int64_t>(options_.page_bytes / std::max<int64_t>(1, value_bytes), 1024, 1 << 20);
@@ -503,7 +537,9 @@ Status ParquetWriter::WriteRowGroup(std::span<const ColumnVector> vectors) {
   for (size_t i = 0; i < columns_.size(); ++i) {
     const ColumnVector& v = vectors[i];
     const WriterColumn& c = columns_[i];
-    if (v.length != rows || v.physical_type != c.physical_type || v.is_dictionary()) {
+    const bool form_fits = !v.is_dictionary() || (c.physical_type == PhysicalType::kByteArray &&
+                                                  v.dictionary->physical_type == c.physical_type);
+    if (v.length != rows || v.physical_type != c.physical_type || !form_fits) {
       return Status::Invalid(path_ + ": column '" + c.name +
                              "': the vector's length, type or form does not fit the schema");
     }

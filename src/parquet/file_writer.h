@@ -54,7 +54,9 @@ class ParquetWriter {
                                                        WriterOptions options = {});
   ~ParquetWriter();
 
-  // Appends a row group: one vector per column, in plain form, all of the same length.
+  // Appends a row group: one vector per column, all of the same length, in plain form — or a
+  // BYTE_ARRAY one in dictionary form whose entries are distinct: the same bytes are written
+  // as for its values in plain form, its codes sparing the writer hashing the strings.
   Status WriteRowGroup(std::span<const ColumnVector> columns);
 
   // Writes the footer and moves the file into place.
