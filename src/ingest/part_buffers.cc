@@ -100,8 +100,8 @@ PartBuffers::PartBuffers(const RecordLayout& layout, uint32_t parts, uint64_t me
       memory_limit_(memory_limit),
       spill_(spill),
       parts_(parts),
-      block_bytes_(static_cast<size_t>(std::clamp<uint64_t>(memory_limit / (uint64_t{4} * parts),
-                                                            4 << 10, Buffer::kHugeThreshold))) {}
+      block_bytes_(static_cast<size_t>(
+          std::clamp<uint64_t>(memory_limit / (uint64_t{4} * parts), 4 << 10, kMaxBlockBytes))) {}
 
 Status PartBuffers::Add(uint32_t part, std::string_view record) {
   const size_t size = record.size();

@@ -59,6 +59,11 @@ class SpillFiles {
 
 class PartBuffers {
  public:
+  // 2 MiB: below Buffer's huge-page threshold. Huge pages, faulted in with the kernel's
+  // synchronous compaction, made the 20M-row benchmark's system time 5-6 s instead of 1.5-3.5 s
+  // (bench/README.md), and rounded its memory up by a fifth.
+  static constexpr size_t kMaxBlockBytes = size_t{2} << 20;
+
   PartBuffers(const RecordLayout& layout, uint32_t parts, uint64_t memory_limit, SpillFiles* spill);
 
   // Copies the record into its part's buffer, spilling first when the limit would be passed.
@@ -81,8 +86,8 @@ class PartBuffers {
   uint64_t memory_limit_;
   SpillFiles* spill_;
   std::vector<Part> parts_;
-  // Records are copied into blocks of this size (4 MiB — huge pages — unless the memory
-  // limit is small), and blocks freed by a spill are reused before new ones are allocated.
+  // Records are copied into blocks of this size (up to kMaxBlockBytes), and blocks freed by
+  // a spill are reused before new ones are allocated.
   size_t block_bytes_;
   std::vector<Buffer> free_blocks_;
   uint64_t memory_ = 0;             // blocks

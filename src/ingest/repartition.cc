@@ -395,7 +395,7 @@ Status Job::WritePart(uint32_t part, int64_t* rows) {
     const bool full = static_cast<int64_t>(appender.rows()) >= row_group_rows_ ||
                       appender.string_bytes() >= kMaxRowGroupBytes;
     if (full || (record == nullptr && (appender.rows() > 0 || !wrote))) {
-      FROCKET_RETURN_IF_ERROR(writer->WriteRowGroup(appender.Take()));
+      FROCKET_RETURN_IF_ERROR(writer->WriteRowGroup(appender.RowGroup()));
       wrote = true;
     }
     if (record == nullptr) break;

@@ -236,74 +236,152 @@ int RowEncoder::Encode(const CellBatch& batch, size_t row, std::string_view* rec
 }
 
 ColumnAppender::ColumnAppender(const RecordLayout& layout) : layout_(layout) {
-  Reset();
+  const auto& columns = layout.schema().columns;
+  builders_.resize(columns.size());
+  vectors_.resize(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) builders_[i].kind = columns[i].kind;
+  for (size_t k = 0; k < layout.value_columns().size(); ++k) {
+    Builder& b = builders_[static_cast<size_t>(layout.value_columns()[k])];
+    b.dictionary = layout.dictionary(k);
+    if (b.dictionary) b.entries = std::make_shared<parquet::ColumnVector>();
+  }
+  Clear();
 }
 
-void ColumnAppender::Reset() {
-  builders_.clear();
-  for (const IngestColumn& c : layout_.schema().columns) {
-    Builder b;
-    b.kind = c.kind;
-    switch (c.kind) {
+void ColumnAppender::Clear() {
+  for (size_t i = 0; i < builders_.size(); ++i) {
+    Builder& b = builders_[i];
+    parquet::ColumnVector& v = vectors_[i];
+    v.length = 0;
+    v.null_count = 0;
+    v.validity.Clear();
+    v.values.Clear();
+    v.data.Clear();
+    v.codes.Clear();
+    v.dictionary = nullptr;
+    switch (b.kind) {
       case ColumnKind::kBool:
-        b.vector.physical_type = parquet::PhysicalType::kBoolean;
-        b.vector.value_width = 1;
+        v.physical_type = parquet::PhysicalType::kBoolean;
+        v.value_width = 1;
         break;
       case ColumnKind::kInt64:
       case ColumnKind::kTimestamp:
-        b.vector.physical_type = parquet::PhysicalType::kInt64;
-        b.vector.value_width = 8;
+        v.physical_type = parquet::PhysicalType::kInt64;
+        v.value_width = 8;
         break;
       case ColumnKind::kDouble:
-        b.vector.physical_type = parquet::PhysicalType::kDouble;
-        b.vector.value_width = 8;
+        v.physical_type = parquet::PhysicalType::kDouble;
+        v.value_width = 8;
         break;
       case ColumnKind::kString:
-        b.vector.physical_type = parquet::PhysicalType::kByteArray;
-        b.vector.offsets.Resize(4);
-        std::memset(b.vector.offsets.data(), 0, 4);
+        v.physical_type = parquet::PhysicalType::kByteArray;
+        v.value_width = 0;
+        v.offsets.Resize(4);
+        std::memset(v.offsets.data(), 0, 4);
         break;
     }
-    builders_.push_back(std::move(b));
+    b.present.clear();
+    b.any_null = false;
+    b.plain = b.dictionary == nullptr;
+    if (b.entries) {
+      for (int32_t code : b.coded) b.entry_of[static_cast<size_t>(code)] = -1;
+      b.coded.clear();
+      b.entries->physical_type = parquet::PhysicalType::kByteArray;
+      b.entries->data.Clear();
+      b.entries->offsets.Resize(4);
+      std::memset(b.entries->offsets.data(), 0, 4);
+    }
   }
   rows_ = 0;
+  string_bytes_ = 0;
+  finished_ = false;
 }
 
-void ColumnAppender::AppendFixed(Builder* b, const void* value, size_t width) {
-  const size_t at = b->vector.values.size();
-  b->vector.values.Resize(at + width);
-  std::memcpy(b->vector.values.data() + at, value, width);
-  b->present.push_back(1);
+void ColumnAppender::AppendFixed(size_t column, const void* value, size_t width) {
+  Buffer& values = vectors_[column].values;
+  const size_t at = values.size();
+  values.Resize(at + width);
+  std::memcpy(values.data() + at, value, width);
+  builders_[column].present.push_back(1);
 }
 
-void ColumnAppender::AppendString(Builder* b, std::string_view s) {
-  const size_t at = b->vector.data.size();
-  b->vector.data.Resize(at + s.size());
-  if (!s.empty()) std::memcpy(b->vector.data.data() + at, s.data(), s.size());
+void ColumnAppender::PutString(parquet::ColumnVector* v, std::string_view s) {
+  const size_t at = v->data.size();
+  v->data.Resize(at + s.size());
+  if (!s.empty()) std::memcpy(v->data.data() + at, s.data(), s.size());
   const uint32_t end = static_cast<uint32_t>(at + s.size());
-  const size_t off = b->vector.offsets.size();
-  b->vector.offsets.Resize(off + 4);
-  std::memcpy(b->vector.offsets.data() + off, &end, 4);
-  b->present.push_back(1);
+  const size_t off = v->offsets.size();
+  v->offsets.Resize(off + 4);
+  std::memcpy(v->offsets.data() + off, &end, 4);
 }
 
-void ColumnAppender::AppendNull(Builder* b) {
-  b->any_null = true;
-  if (b->kind == ColumnKind::kString) {
-    AppendString(b, {});
-  } else {
-    const int64_t zero = 0;
-    AppendFixed(b, &zero, static_cast<size_t>(b->vector.value_width));
+void ColumnAppender::AppendString(size_t column, std::string_view s) {
+  Builder& b = builders_[column];
+  if (!b.plain) ToPlain(column);
+  PutString(&vectors_[column], s);
+  string_bytes_ += s.size();
+  b.present.push_back(1);
+}
+
+void ColumnAppender::AppendCode(size_t column, int32_t code) {
+  Builder& b = builders_[column];
+  const std::string_view s = b.dictionary->Value(code);
+  if (b.plain) return AppendString(column, s);
+  const size_t c = static_cast<size_t>(code);
+  if (c >= b.entry_of.size()) b.entry_of.resize(c + 1, -1);
+  int32_t& entry = b.entry_of[c];
+  if (entry < 0) {
+    entry = static_cast<int32_t>(b.coded.size());
+    b.coded.push_back(code);
+    PutString(b.entries.get(), s);
   }
-  b->present.back() = 0;
+  Buffer& codes = vectors_[column].codes;
+  const size_t at = codes.size();
+  codes.Resize(at + 4);
+  std::memcpy(codes.data() + at, &entry, 4);
+  string_bytes_ += s.size();
+  b.present.push_back(1);
+}
+
+void ColumnAppender::ToPlain(size_t column) {
+  Builder& b = builders_[column];
+  parquet::ColumnVector& v = vectors_[column];
+  const int32_t* codes = v.codes.as<int32_t>();
+  const parquet::ColumnVector& entries = *b.entries;
+  for (size_t r = 0; r < b.present.size(); ++r) {
+    PutString(&v, b.present[r] ? entries.StringAt(codes[r]) : std::string_view());
+  }
+  v.codes.Clear();
+  b.plain = true;
+}
+
+void ColumnAppender::AppendNull(size_t column) {
+  Builder& b = builders_[column];
+  b.any_null = true;
+  if (b.kind != ColumnKind::kString) {
+    const int64_t zero = 0;
+    AppendFixed(column, &zero, static_cast<size_t>(vectors_[column].value_width));
+  } else if (b.plain) {
+    PutString(&vectors_[column], {});
+    b.present.push_back(1);
+  } else {
+    const int32_t none = -1;  // made the dictionary's length when the row group is finished
+    Buffer& codes = vectors_[column].codes;
+    const size_t at = codes.size();
+    codes.Resize(at + 4);
+    std::memcpy(codes.data() + at, &none, 4);
+    b.present.push_back(1);
+  }
+  b.present.back() = 0;
 }
 
 void ColumnAppender::Append(const uint8_t* record) {
+  if (finished_) Clear();
   const IngestSchema& schema = layout_.schema();
-  AppendFixed(&builders_[static_cast<size_t>(schema.time_column)], record + kTimeOffset, 8);
+  AppendFixed(static_cast<size_t>(schema.time_column), record + kTimeOffset, 8);
   const uint8_t* p = record + kGroupOffset;
-  Builder* group = &builders_[static_cast<size_t>(schema.group_column)];
-  if (group->kind == ColumnKind::kString) {
+  const size_t group = static_cast<size_t>(schema.group_column);
+  if (builders_[group].kind == ColumnKind::kString) {
     const uint32_t n = Load<uint32_t>(p);
     AppendString(group, {reinterpret_cast<const char*>(p + 4), n});
     p += 4 + n;
@@ -315,28 +393,28 @@ void ColumnAppender::Append(const uint8_t* record) {
   p += layout_.bitmap_bytes();
   const auto& value_columns = layout_.value_columns();
   for (size_t k = 0; k < value_columns.size(); ++k) {
-    Builder* b = &builders_[static_cast<size_t>(value_columns[k])];
+    const size_t column = static_cast<size_t>(value_columns[k]);
     if (!bitmap::Get(bits, k)) {
-      AppendNull(b);
+      AppendNull(column);
       continue;
     }
-    switch (b->kind) {
+    switch (builders_[column].kind) {
       case ColumnKind::kBool:
-        AppendFixed(b, p, 1);
+        AppendFixed(column, p, 1);
         p += 1;
         break;
       case ColumnKind::kInt64:
       case ColumnKind::kTimestamp:
       case ColumnKind::kDouble:
-        AppendFixed(b, p, 8);
+        AppendFixed(column, p, 8);
         p += 8;
         break;
       case ColumnKind::kString: {
         const uint64_t tag = GetVarint(&p);
         if (tag & 1) {
-          AppendString(b, layout_.dictionary(k)->Value(static_cast<int32_t>(tag >> 1)));
+          AppendCode(column, static_cast<int32_t>(tag >> 1));
         } else {
-          AppendString(b, {reinterpret_cast<const char*>(p), tag >> 1});
+          AppendString(column, {reinterpret_cast<const char*>(p), tag >> 1});
           p += tag >> 1;
         }
         break;
@@ -346,30 +424,33 @@ void ColumnAppender::Append(const uint8_t* record) {
   ++rows_;
 }
 
-size_t ColumnAppender::string_bytes() const {
-  size_t n = 0;
-  for (const Builder& b : builders_) n += b.vector.data.size();
-  return n;
-}
-
-std::vector<parquet::ColumnVector> ColumnAppender::Take() {
-  std::vector<parquet::ColumnVector> out;
-  for (Builder& b : builders_) {
-    b.vector.length = static_cast<int64_t>(rows_);
+const std::vector<parquet::ColumnVector>& ColumnAppender::RowGroup() {
+  if (finished_) Clear();
+  for (size_t i = 0; i < builders_.size(); ++i) {
+    Builder& b = builders_[i];
+    parquet::ColumnVector& v = vectors_[i];
+    v.length = static_cast<int64_t>(rows_);
     if (b.any_null) {
-      b.vector.validity.ResizeZeroed(bitmap::BytesFor(rows_));
-      for (size_t i = 0; i < rows_; ++i) {
-        if (b.present[i]) {
-          bitmap::Set(b.vector.validity.data(), i);
+      v.validity.ResizeZeroed(bitmap::BytesFor(rows_));
+      for (size_t r = 0; r < rows_; ++r) {
+        if (b.present[r]) {
+          bitmap::Set(v.validity.data(), r);
         } else {
-          ++b.vector.null_count;
+          ++v.null_count;
         }
       }
     }
-    out.push_back(std::move(b.vector));
+    if (!b.plain) {
+      b.entries->length = static_cast<int64_t>(b.coded.size());
+      int32_t* codes = v.codes.as<int32_t>();
+      for (size_t r = 0; r < rows_; ++r) {
+        if (!b.present[r]) codes[r] = static_cast<int32_t>(b.coded.size());
+      }
+      v.dictionary = b.entries;
+    }
   }
-  Reset();
-  return out;
+  finished_ = true;
+  return vectors_;
 }
 
 }  // namespace frocket::ingest

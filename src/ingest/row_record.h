@@ -128,32 +128,50 @@ class RowEncoder {
   std::string group_text_;
 };
 
-// Decodes records into a row group's column vectors (plain form, the writer's input).
+// Decodes records into a row group's column vectors, the writer's input: plain form, but a
+// STRING column with a dictionary in dictionary form (its entries the row group's distinct
+// values, in order of first appearance) unless some value of the row group was not coded.
+// The vectors' memory is reused from one row group to the next.
 class ColumnAppender {
  public:
   explicit ColumnAppender(const RecordLayout& layout);
   void Append(const uint8_t* record);
   size_t rows() const { return rows_; }
-  // Bytes of string data appended since the last Take().
-  size_t string_bytes() const;
-  // The vectors of the rows appended since the last call, in schema order.
-  std::vector<parquet::ColumnVector> Take();
+  // Bytes of string values appended since the last RowGroup().
+  size_t string_bytes() const { return string_bytes_; }
+  // The vectors of the rows appended since the last call, in schema order; valid until the
+  // next Append() or RowGroup().
+  const std::vector<parquet::ColumnVector>& RowGroup();
 
  private:
   struct Builder {
     ColumnKind kind = ColumnKind::kInt64;
-    parquet::ColumnVector vector;
     std::vector<uint8_t> present;  // one per row
     bool any_null = false;
+    // A STRING column with a dictionary: the row group's entries, the global code of each,
+    // and the entry of each global code (-1: none yet). `plain` once a value of the row group
+    // came as bytes (or always, without a dictionary).
+    StringDictionary* dictionary = nullptr;
+    std::shared_ptr<parquet::ColumnVector> entries;
+    std::vector<int32_t> coded;
+    std::vector<int32_t> entry_of;
+    bool plain = true;
   };
-  void Reset();
-  void AppendFixed(Builder* b, const void* value, size_t width);
-  void AppendString(Builder* b, std::string_view s);
-  void AppendNull(Builder* b);
+  void Clear();
+  void AppendFixed(size_t column, const void* value, size_t width);
+  void AppendString(size_t column, std::string_view s);
+  void AppendCode(size_t column, int32_t code);
+  void AppendNull(size_t column);
+  // Turns the column's row group so far into plain form.
+  void ToPlain(size_t column);
+  static void PutString(parquet::ColumnVector* v, std::string_view s);
 
   const RecordLayout& layout_;
-  std::vector<Builder> builders_;  // schema order
+  std::vector<Builder> builders_;               // schema order
+  std::vector<parquet::ColumnVector> vectors_;  // schema order
   size_t rows_ = 0;
+  size_t string_bytes_ = 0;
+  bool finished_ = false;  // RowGroup() returned the vectors: the next Append() clears them
 };
 
 }  // namespace frocket::ingest

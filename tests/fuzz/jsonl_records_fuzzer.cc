@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       ++encoded;
     }
   }
-  const auto vectors = appender.Take();
+  const auto& vectors = appender.RowGroup();
   for (const auto& v : vectors) Check(v.length == static_cast<int64_t>(encoded));
   return 0;
 }

@@ -79,12 +79,18 @@ std::vector<std::vector<Row>> RandomInputs(uint32_t seed) {
   return inputs;
 }
 
+// Row i's string, in either form (ColumnAppender gives coded columns in dictionary form).
+std::string_view StringOf(const parquet::ColumnVector& v, int64_t i) {
+  return v.is_dictionary() ? v.dictionary->StringAt(v.CodeAt(i)) : v.StringAt(i);
+}
+
 std::vector<Row> Decode(const std::vector<parquet::ColumnVector>& v) {
   std::vector<Row> rows;
   for (int64_t i = 0; i < v[0].length; ++i) {
     const bool has_x = !v[3].IsNull(i);
     rows.push_back({v[2].values_as<int64_t>()[i], v[0].values_as<int64_t>()[i],
-                    std::string(v[1].StringAt(i)), has_x, has_x ? v[3].values_as<double>()[i] : 0});
+                    std::string(StringOf(v[1], i)), has_x,
+                    has_x ? v[3].values_as<double>()[i] : 0});
   }
   return rows;
 }
@@ -135,11 +141,11 @@ std::vector<std::vector<Row>> RouteAndRead(const std::vector<std::vector<Row>>& 
       if (!record.ok() || *record == nullptr) break;
       appender.Append(*record);
       if (appender.rows() == 700) {  // several row groups per part
-        auto rows = Decode(appender.Take());
+        auto rows = Decode(appender.RowGroup());
         out[p].insert(out[p].end(), rows.begin(), rows.end());
       }
     }
-    auto rows = Decode(appender.Take());
+    auto rows = Decode(appender.RowGroup());
     out[p].insert(out[p].end(), rows.begin(), rows.end());
   }
   std::filesystem::remove_all(dir);
