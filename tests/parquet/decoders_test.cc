@@ -12,6 +12,7 @@
 #include "parquet/decoder/delta_byte_array.h"
 #include "parquet/decoder/plain.h"
 #include "parquet/decoder/rle_bit_packed.h"
+#include "parquet/encoder/rle_encoder.h"
 
 namespace frocket::parquet {
 namespace {
@@ -198,6 +199,44 @@ TEST(RleBitPacked, DecodeBitsRejectsValuesAboveOne) {
   uint8_t out[4];
   RleBitPackedDecoder d(in.data(), in.size(), 2);
   EXPECT_FALSE(d.DecodeBits(out, 4).ok());
+}
+
+// The writer's encoder (encoder/rle_encoder.h): the specification's bytes, and random runs
+// and literal stretches at every width read back by the decoder above.
+TEST(RleBitPackedEncoder, WritesTheSpecificationsBytes) {
+  std::vector<uint8_t> out;
+  EncodeRleBitPacked(std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7}, 3, &out);
+  EXPECT_EQ(out, (Bytes{0x03, 0x88, 0xC6, 0xFA}));
+  // Nine 4s are a run (header 9 << 1, the value in one byte); a literal stretch of 1, 2, 1, 2
+  // before a run of eight 5s is padded to a group of 8 taking four of the 5s, whose other four
+  // are then a literal group of their own (fewer than 8 left for a run), zero-padded.
+  out.clear();
+  EncodeRleBitPacked(std::vector<uint32_t>(9, 4), 3, &out);
+  EXPECT_EQ(out, (Bytes{0x12, 0x04}));
+  out.clear();
+  std::vector<uint32_t> v = {1, 2, 1, 2, 5, 5, 5, 5, 5, 5, 5, 5};
+  EncodeRleBitPacked(v, 3, &out);
+  // 1,2,1,2,5,5,5,5 at 3 bits, least significant first: 0x51 0xD4 0xB6; then 5,5,5,5,0,0,0,0.
+  EXPECT_EQ(out, (Bytes{0x03, 0x51, 0xD4, 0xB6, 0x03, 0x6D, 0x0B, 0x00}));
+}
+
+TEST(RleBitPackedEncoder, RandomRunsAndLiteralsReadBackAtEveryWidth) {
+  std::mt19937 rng(11);
+  for (int width = 1; width <= 32; ++width) {
+    const uint64_t limit = width == 32 ? 0xFFFFFFFFull : (uint64_t{1} << width) - 1;
+    std::vector<uint32_t> values;
+    while (values.size() < 3000) {
+      const uint32_t v = static_cast<uint32_t>(rng() % (limit + 1));
+      const size_t repeat = rng() % 3 == 0 ? 1 + rng() % 20 : 1;
+      values.insert(values.end(), repeat, v);
+    }
+    std::vector<uint8_t> out;
+    EncodeRleBitPacked(values, width, &out);
+    RleBitPackedDecoder d(out.data(), out.size(), width);
+    std::vector<uint32_t> back(values.size());
+    ASSERT_OK(d.Decode(back.data(), back.size())) << "width " << width;
+    EXPECT_EQ(back, values) << "width " << width;
+  }
 }
 
 // --- DELTA_BINARY_PACKED ---
