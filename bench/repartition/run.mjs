@@ -1,11 +1,13 @@
 // Runs the repartition benchmark: each input (time-partitioned Parquet and CSV, 20,000,000
-// rows) into 20 parts by frocket and by DuckDB (COPY ... PARTITION_BY, unordered and ordered by
-// time), REPS times in turn; wall time and peak RSS of each process from GNU time. Checks every
-// run wrote every row, frocket's partitioning with --check, and — once — that frocket's
-// output holds exactly the input's rows (DuckDB, EXCEPT ALL both ways). Prints a table.
+// rows) into 20 parts by frocket (its default memory limit, and 256 MB, which spills) and by
+// DuckDB (COPY ... PARTITION_BY, unordered and ordered by time), REPS times in turn; wall time
+// and peak RSS of each process from GNU time. Checks every run wrote every row, frocket's
+// partitioning with --check, its spilled parts byte-identical to the others, and — once —
+// that its output holds exactly the input's rows (DuckDB, EXCEPT ALL both ways). Prints a
+// table.
 // Usage: node run.mjs FROCKET REPS DATA_DIR WORK_DIR
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const [frocket, repsText, dataDir, work] = process.argv.slice(2);
@@ -26,12 +28,20 @@ function timed(argv) {
   return { seconds, rssMb: kb / 1024, stdout };
 }
 
+// frocket with its default memory limit, and with 256 MB, under which it spills most rows.
+function frocketRun(format, out, extra) {
+  const r = timed([frocket, 'repartition', inputs[format].dir, '--format', format, '--out', out,
+    '--parts', '20', '--group-id-column', 'user_id', '--timestamp-column', 'ts', '--nopretty', ...extra]);
+  const report = JSON.parse(r.stdout);
+  if (report.rows !== rows || report.quarantined !== 0) throw new Error(`frocket wrote ${r.stdout}`);
+  r.spills = report.spills;
+  return r;
+}
 const engines = {
-  frocket: (format, out) => {
-    const r = timed([frocket, 'repartition', inputs[format].dir, '--format', format, '--out', out,
-      '--parts', '20', '--group-id-column', 'user_id', '--timestamp-column', 'ts', '--nopretty']);
-    const report = JSON.parse(r.stdout);
-    if (report.rows !== rows || report.quarantined !== 0) throw new Error(`frocket wrote ${r.stdout}`);
+  frocket: (format, out) => frocketRun(format, out, []),
+  'frocket --memory-limit 256MB': (format, out) => {
+    const r = frocketRun(format, out, ['--memory-limit', '256MB']);
+    if (!(r.spills > 0)) throw new Error('frocket did not spill under --memory-limit 256MB');
     return r;
   },
   'duckdb unordered': (format, out) => duck(format, out, 'unordered'),
@@ -47,7 +57,7 @@ const results = {};
 for (let rep = 0; rep < reps; rep++) {
   for (const format of Object.keys(inputs)) {
     for (const [engine, run] of Object.entries(engines)) {
-      const out = `${work}/${format}-${engine.replaceAll(' ', '_')}`;
+      const out = `${work}/${format}-${engine.replace(/[^a-z0-9]+/gi, '_')}`;
       rmSync(out, { recursive: true, force: true });
       const r = run(format, out);
       (results[`${format}|${engine}`] ??= []).push(r);
@@ -61,6 +71,13 @@ for (const format of Object.keys(inputs)) {
   const out = `${work}/${format}-frocket`;
   const check = JSON.parse(execFileSync(frocket, ['repartition', '--check', out, '--nopretty']).toString());
   if (!check.ok || check.rows !== rows) throw new Error(`--check ${out}: ${JSON.stringify(check)}`);
+  // Spilling changes nothing written.
+  const spilled = `${work}/${format}-frocket_memory_limit_256MB`;
+  for (const name of readdirSync(out).filter((n) => n.endsWith('.parquet'))) {
+    if (!readFileSync(`${out}/${name}`).equals(readFileSync(`${spilled}/${name}`))) {
+      throw new Error(`${spilled}/${name} differs from ${out}/${name}`);
+    }
+  }
 }
 const conn = await (await DuckDBInstance.create(':memory:')).connect();
 for (const [a, b] of [[inputs.parquet.glob, `${work}/parquet-frocket/*.parquet`],
@@ -70,7 +87,7 @@ for (const [a, b] of [[inputs.parquet.glob, `${work}/parquet-frocket/*.parquet`]
   const extra = Number(reader.getRows()[0][0]);
   if (extra !== 0) throw new Error(`${extra} rows of ${a} are not in ${b}`);
 }
-console.error('checked: every run wrote 20,000,000 rows; frocket --check ok; frocket output = input (EXCEPT ALL both ways)');
+console.error('checked: every run wrote 20,000,000 rows; frocket --check ok; spilled parts = unspilled; frocket output = input (EXCEPT ALL both ways)');
 
 const sorted = (xs) => [...xs].sort((x, y) => x - y);
 const fmt = (x, d = 2) => x.toFixed(d);

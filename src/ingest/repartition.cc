@@ -126,7 +126,7 @@ uint64_t DefaultMemoryLimit() {
   const uint64_t ram = pages > 0 && page > 0
                            ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
                            : uint64_t{8} << 30;
-  return std::clamp<uint64_t>(ram / 32, uint64_t{256} << 20, uint64_t{1} << 30);
+  return std::clamp<uint64_t>(ram / 16, uint64_t{256} << 20, uint64_t{2} << 30);
 }
 
 }  // namespace
