@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/bitmap.h"
+#include "common/machine.h"
 #include "common/parallel.h"
 #include "parquet/file_writer.h"
 
@@ -367,8 +368,8 @@ Result<std::vector<GeneratedPart>> GenerateActivityDataset(const std::string& ou
   if (ec) return Status::IOError(out_dir + ": cannot create directory: " + ec.message());
   std::vector<GeneratedPart> parts(static_cast<size_t>(options.parts));
   std::vector<Status> errors(parts.size());
-  const size_t threads = options.threads > 0 ? static_cast<size_t>(options.threads)
-                                             : std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads =
+      options.threads > 0 ? static_cast<size_t>(options.threads) : machine::UsableCores();
   ParallelFor(parts.size(), threads, [&](size_t p) {
     char name[48];
     std::snprintf(name, sizeof(name), "part-%05zu.parquet", p);

@@ -191,7 +191,8 @@ void AddRepartitionCommand(CLI::App& app, Globals& globals) {
   cmd->add_option("--row-group-rows", a->row_group_rows, "Rows per row group (default 262144)");
   cmd->add_option("--order", a->order, "Rows within a part: time (default) or group (id, time)");
   cmd->add_option("--memory-limit", a->memory_limit,
-                  "Rows held in memory before spilling to disk (default a 16th of RAM, 256 MB to "
+                  "Rows held in memory before spilling to disk (default a 16th of the memory the "
+                  "machine or its container allows, 256 MB to "
                   "2 GB; at least 1 MB a thread)");
   cmd->add_option("--max-bad-rows", a->max_bad_rows,
                   "Fail, writing nothing, beyond N or P% quarantined records");

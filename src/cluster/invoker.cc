@@ -6,13 +6,14 @@
 #include "cluster/local_invoker.h"
 #include "cluster/work_queue_invoker.h"
 #include "common/config.h"
+#include "common/machine.h"
 
 namespace frocket::cluster {
 
 Result<std::unique_ptr<Invoker>> CreateInvoker(std::shared_ptr<TaskRunner> runner) {
   const std::string kind = Config::Get("FROCKET_INVOKER");
   if (kind == "local") {
-    int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int threads = static_cast<int>(machine::UsableCores());
     int remote_threads = std::max(threads, kRemoteTasksInFlight);
     if (!Config::Get("FROCKET_LOCAL_THREADS").empty()) {
       FROCKET_ASSIGN_OR_RETURN(int64_t t, Config::Int("FROCKET_LOCAL_THREADS", 1, 1024));

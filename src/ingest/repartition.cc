@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/json_parse.h"
+#include "common/machine.h"
 #include "common/parallel.h"
 #include "common/text.h"
 #include "ingest/output_dir.h"
@@ -121,12 +122,7 @@ void RaiseOpenFileLimit() {
 }
 
 uint64_t DefaultMemoryLimit() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES);
-  const long page = ::sysconf(_SC_PAGE_SIZE);
-  const uint64_t ram = pages > 0 && page > 0
-                           ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
-                           : uint64_t{8} << 30;
-  return std::clamp<uint64_t>(ram / 16, uint64_t{256} << 20, uint64_t{2} << 30);
+  return std::clamp<uint64_t>(machine::UsableMemory() / 16, uint64_t{256} << 20, uint64_t{2} << 30);
 }
 
 }  // namespace
@@ -761,7 +757,7 @@ Result<json> Repartition(const RepartitionOptions& o) {
   FROCKET_ASSIGN_OR_RETURN(auto inputs, ExpandInputs(o.inputs, o.format));
   FROCKET_ASSIGN_OR_RETURN(OutputDir out, OutputDir::Prepare(o.out, o.append));
   FROCKET_ASSIGN_OR_RETURN(Resolved r, Resolve(o, out));
-  const size_t threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads = o.threads ? o.threads : machine::UsableCores();
   ReadSettings read = o.read;
   for (const auto& [name, type] : o.types) read.typed_columns.insert(name);
   if (r.manifest) {

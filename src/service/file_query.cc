@@ -3,6 +3,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/machine.h"
 #include "common/parallel.h"
 #include "storage/local_file_source.h"
 #include "table/part_loader.h"
@@ -96,7 +97,7 @@ Result<QueryAnswer> QueryFiles(const QueryFilesArgs& args) {
   // The files on every core; one after another when group ids are checked (the first file
   // holding an id owns it). Merged in file order, so the first failing file's error is told.
   std::vector<std::optional<Result<engine::PartResult>>> shares(files.size());
-  const size_t threads = args.check_unique ? 1 : std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads = args.check_unique ? 1 : machine::UsableCores();
   ParallelFor(files.size(), threads, [&](size_t i) { shares[i] = share(i); });
   std::optional<engine::PartResult> merged;
   for (auto& r : shares) {
