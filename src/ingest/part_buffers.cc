@@ -26,6 +26,15 @@ Status WriteAll(int fd, const std::string& path, const char* data, size_t size, 
   return Status::OK();
 }
 
+// Sorts records by their part's order. A thread's records of a part come in input order, so
+// inputs whose rows are already in that order (files of consecutive time ranges, each in time
+// order, in time order) need only the check.
+void SortRecords(const RecordLayout& layout, std::vector<SortEntry>::iterator begin,
+                 std::vector<SortEntry>::iterator end) {
+  auto less = [&](const SortEntry& a, const SortEntry& b) { return layout.Less(a, b); };
+  if (!std::is_sorted(begin, end, less)) std::sort(begin, end, less);
+}
+
 }  // namespace
 
 SpillFiles::SpillFiles(std::string dir, uint32_t parts) : dir_(std::move(dir)), parts_(parts) {
@@ -140,8 +149,7 @@ Status PartBuffers::Spill() {
     if (p.records == 0) continue;
     sorting_.clear();
     AppendEntries(i, &sorting_);
-    std::sort(sorting_.begin(), sorting_.end(),
-              [&](const SortEntry& a, const SortEntry& b) { return layout_.Less(a, b); });
+    SortRecords(layout_, sorting_.begin(), sorting_.end());
     FROCKET_RETURN_IF_ERROR(spill_->AppendRun(i, sorting_));
     p.records = 0;
     for (Buffer& block : p.blocks) {
@@ -165,9 +173,15 @@ PartRowStream::PartRowStream(const RecordLayout& layout,
   size_t n = 0;
   for (const PartBuffers* b : buffers) n += b->records(part);
   memory_.reserve(n);
-  for (const PartBuffers* b : buffers) b->AppendEntries(part, &memory_);
-  std::sort(memory_.begin(), memory_.end(),
-            [&](const SortEntry& a, const SortEntry& b) { return layout_.Less(a, b); });
+  // Each thread's records sorted, then merged into the ones before them.
+  for (const PartBuffers* b : buffers) {
+    const size_t begin = memory_.size();
+    b->AppendEntries(part, &memory_);
+    SortRecords(layout_, memory_.begin() + static_cast<ptrdiff_t>(begin), memory_.end());
+    std::inplace_merge(memory_.begin(), memory_.begin() + static_cast<ptrdiff_t>(begin),
+                       memory_.end(),
+                       [&](const SortEntry& x, const SortEntry& y) { return layout_.Less(x, y); });
+  }
   for (const RunExtent& run : spill.runs(part)) {
     RunCursor c;
     c.fd = spill.fd(part);

@@ -184,6 +184,24 @@ TEST(PartBuffers, EveryPartIsItsRowsInOrderWhateverWasSpilled) {
   }
 }
 
+// Inputs already in time order, as exports by time range are: each thread's records need no
+// sort, only the merge of the threads' — the same rows as sorting them.
+TEST(PartBuffers, InputsAlreadyInOrderNeedOnlyTheMerge) {
+  auto inputs = RandomInputs(5);
+  for (auto& rows : inputs) {
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.ts < b.ts; });
+  }
+  for (RowOrder order : {RowOrder::kTime, RowOrder::kGroup}) {
+    const auto expected = Reference(inputs, order, 5);
+    uint64_t spills = 0;
+    EXPECT_EQ(FirstDifference(RouteAndRead(inputs, order, uint64_t{1} << 30, 5, &spills), expected),
+              "");
+    EXPECT_EQ(FirstDifference(RouteAndRead(inputs, order, 64 << 10, 5, &spills), expected), "");
+    EXPECT_GT(spills, 1u);
+  }
+}
+
 // Strings as dictionary codes (string_dictionary.h): all of them, or the first ones until the
 // dictionary is full and the rest as bytes — the same rows either way, spilled or not.
 TEST(PartBuffers, StringsAsDictionaryCodesReadBackTheSame) {
