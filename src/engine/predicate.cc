@@ -201,6 +201,23 @@ Result<std::shared_ptr<const FilterEvaluator>> CompileFilter(const query::Filter
   };
   switch (c->type) {
     case ColumnType::kInt:
+      if (c->is_dictionary() &&
+          (std::holds_alternative<int64_t>(f.value) || std::holds_alternative<double>(f.value))) {
+        // In dictionary form: the filter runs once per distinct value, rows look it up — and
+        // the column's values are never written out per row.
+        const parquet::ColumnVector& dict = *c->encoded.dictionary;
+        const int64_t* entries = dict.values_as<int64_t>();
+        std::vector<uint8_t> matches(static_cast<size_t>(dict.length) + 1);
+        for (int64_t e = 0; e < dict.length; ++e) {
+          const int64_t* i = std::get_if<int64_t>(&f.value);
+          matches[static_cast<size_t>(e)] =
+              i ? Compare<int64_t>(f.op, entries[e], *i)
+                : Compare<long double>(f.op, static_cast<long double>(entries[e]),
+                                       static_cast<long double>(std::get<double>(f.value)));
+        }
+        matches[static_cast<size_t>(dict.length)] = NullMatches(f.op);
+        return Make<DictionaryEvaluator>(c->encoded.codes.as<int32_t>(), std::move(matches));
+      }
       if (const int64_t* v = std::get_if<int64_t>(&f.value)) {
         return Make<CompareEvaluator<int64_t>>(*c, c->ints(), f.op, *v);
       }
