@@ -60,8 +60,12 @@ int32_t StringDictionary::Intern(std::string_view value, uint64_t hash) {
   }
   // A new value: numbered if the budget (its bytes, view, hash and slots) allows.
   const int64_t cost = static_cast<int64_t>(value.size() + kBytesPerEntry);
-  if (full() || entries_ >= max_entries_ || budget_->fetch_sub(cost) < cost) {
-    if (!full()) budget_->fetch_add(cost);
+  bool refused = full() || entries_ >= max_entries_;
+  if (!refused && budget_->fetch_sub(cost) < cost) {
+    budget_->fetch_add(cost);  // not taken after all
+    refused = true;
+  }
+  if (refused) {
     full_ = true;
     return -1;
   }

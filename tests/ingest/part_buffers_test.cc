@@ -231,6 +231,43 @@ TEST(PartBuffers, StringsAsDictionaryCodesReadBackTheSame) {
   }
 }
 
+// A job's dictionaries draw on one budget: what one takes the other cannot, and a value
+// refused takes nothing.
+TEST(StringDictionary, DictionariesShareOneBudget) {
+  std::atomic<int64_t> budget{200};
+  StringDictionary a(&budget), b(&budget);
+  auto intern = [](StringDictionary& d, const std::string& v) {
+    return d.Intern(v, StringHash(v));
+  };
+  // Eight-byte values cost 40 bytes each: five fit in 200.
+  EXPECT_EQ(intern(a, "value-01"), 0);
+  EXPECT_EQ(intern(a, "value-02"), 1);
+  EXPECT_EQ(intern(a, "value-03"), 2);
+  EXPECT_EQ(intern(b, "value-04"), 0);
+  EXPECT_EQ(budget.load(), 40);
+  EXPECT_EQ(intern(b, "a much longer value"), -1);  // 51 bytes: refused, nothing taken
+  EXPECT_EQ(budget.load(), 40);
+  EXPECT_TRUE(b.full());
+  EXPECT_FALSE(a.full());
+  EXPECT_EQ(intern(a, "value-05"), 3);  // the last 40 bytes
+  EXPECT_EQ(budget.load(), 0);
+  EXPECT_EQ(intern(a, "value-06"), -1);
+  EXPECT_EQ(budget.load(), 0);
+  EXPECT_EQ(intern(a, "value-02"), 1);  // numbered values keep their codes
+}
+
+// A dictionary refused for holding its most entries (its budget at the start / 32) gives
+// nothing back to the budget it did not take.
+TEST(StringDictionary, ARefusalTakesNothing) {
+  std::atomic<int64_t> budget{200};
+  StringDictionary a(&budget), b(&budget);  // at most 200 / 32 = 6 entries each
+  for (const char* v : {"a", "b", "c", "d", "e", "f"}) EXPECT_GE(a.Intern(v, StringHash(v)), 0);
+  EXPECT_EQ(budget.load(), 2);  // 6 x (1 + 32)
+  EXPECT_EQ(a.Intern("g", StringHash("g")), -1);
+  EXPECT_EQ(budget.load(), 2);
+  EXPECT_EQ(b.Intern("x", StringHash("x")), -1);  // 33 bytes do not fit in 2
+}
+
 TEST(StringDictionary, NumbersEachValueOnceWithinItsBudget) {
   std::atomic<int64_t> budget{1000};
   StringDictionary d(&budget);
