@@ -227,6 +227,17 @@ std::optional<Dictionary> BuildDictionary(const WriterColumn& c, const PresentVa
   return d;
 }
 
+// Whether a dictionary-form vector has a code for every row, each present row's within the
+// dictionary (the writer indexes with them).
+bool CodesFit(const ColumnVector& v) {
+  if (v.codes.size() < static_cast<size_t>(v.length) * sizeof(int32_t)) return false;
+  const int32_t* codes = v.codes.as<int32_t>();
+  for (int64_t r = 0; r < v.length; ++r) {
+    if (!v.IsNull(r) && (codes[r] < 0 || codes[r] >= v.dictionary->length)) return false;
+  }
+  return true;
+}
+
 bool IsAscending(const PresentValues& p) {
   for (size_t i = 1; i < p.size(); ++i) {
     if (p.Int(i) < p.Int(i - 1)) return false;
@@ -545,6 +556,10 @@ Status ParquetWriter::WriteRowGroup(std::span<const ColumnVector> vectors) {
     }
     if (!c.nullable && v.null_count > 0) {
       return Status::Invalid(path_ + ": column '" + c.name + "' is REQUIRED but has nulls");
+    }
+    if (v.is_dictionary() && !CodesFit(v)) {
+      return Status::Invalid(path_ + ": column '" + c.name +
+                             "': a code is outside the vector's dictionary");
     }
     ChunkEncoder encoder(c, v, options_, &compressor);
     auto chunk = encoder.Encode(offset_);

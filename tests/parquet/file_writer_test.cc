@@ -358,6 +358,22 @@ TEST(ParquetWriter, RejectsInconsistentInput) {
   Status st = (*w)->WriteRowGroup(columns);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("'ts' is REQUIRED but has nulls"), std::string::npos) << st.message();
+  // A dictionary-form string column with a code past its dictionary, or too few codes.
+  LogicalType text;
+  text.kind = LogicalType::Kind::kString;
+  auto coded = ParquetWriter::Create(dir.File("coded.parquet"),
+                                     {{"s", PhysicalType::kByteArray, false, text}});
+  ASSERT_TRUE(coded.ok());
+  std::vector<ColumnVector> bad;
+  bad.push_back(DictionaryStrings({"a", "b", "a"}, 1));
+  bad[0].codes.as<int32_t>()[1] = 7;
+  st = (*coded)->WriteRowGroup(bad);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("'s': a code is outside the vector's dictionary"), std::string::npos)
+      << st.message();
+  bad[0] = DictionaryStrings({"a", "b", "a"}, 1);
+  bad[0].codes.Resize(8);
+  EXPECT_FALSE((*coded)->WriteRowGroup(bad).ok());
   auto dup = ParquetWriter::Create(dir.File("dup.parquet"),
                                    {{"a", PhysicalType::kInt64, false, std::nullopt},
                                     {"a", PhysicalType::kInt64, false, std::nullopt}});
