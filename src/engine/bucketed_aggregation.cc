@@ -241,7 +241,11 @@ class Accumulator {
   // Sums of `other` per value: the column's type is resolved once, not per row. Rows of groups
   // in no bucket go to the extra bucket's slots (SlotBases), NULLs of `other` to one more
   // slot, so that no row takes a branch; with few slots, in four interleaved copies (see
-  // CountSlots) merged at the end.
+  // CountSlots) merged at the end. Integer sums are exact in any order. A float sum is then
+  // four compensated sums of every fourth row, merged: the correctly rounded sum unless the
+  // values cancel heavily or overflow, as in row order (which, at such magnitudes, depends on
+  // the order too); kept in one chain per slot, the every-aggregation-type query's warm run
+  // took 0.15-0.16 s instead of 0.09 s.
   template <typename Value, typename Sum>
   void SumPerValue(const Column& other, const Value* values, Sum* sums, BucketedAggregation* a) {
     const int32_t* codes = a->codes->codes();
