@@ -104,9 +104,10 @@ Status SpillFiles::AppendRun(uint32_t part, const std::vector<SortEntry>& sorted
 }
 
 PartBuffers::PartBuffers(const RecordLayout& layout, uint32_t parts, uint64_t memory_limit,
-                         SpillFiles* spill)
+                         size_t writers, SpillFiles* spill)
     : layout_(layout),
       memory_limit_(memory_limit),
+      writers_(std::clamp<size_t>(writers, 1, parts)),
       spill_(spill),
       parts_(parts),
       block_bytes_(static_cast<size_t>(
@@ -115,9 +116,11 @@ PartBuffers::PartBuffers(const RecordLayout& layout, uint32_t parts, uint64_t me
 Status PartBuffers::Add(uint32_t part, std::string_view record) {
   const size_t size = record.size();
   Part& p = parts_[part];
-  // The blocks, and room for the sort entries of two of the largest parts: one part's while
-  // a spill sorts it, two while the parts are written by two threads.
-  const uint64_t entries = 2 * (std::max(most_records_, p.records + 1)) * sizeof(SortEntry);
+  // The blocks, the entries a spill sorted (kept for the next), and room for the sort
+  // entries of the largest parts while they are written (see the header).
+  const uint64_t entries =
+      (2 * writers_ * std::max(most_records_, p.records + 1) + sorting_.capacity()) *
+      sizeof(SortEntry);
   if (memory_ > 0 && memory_ + size + block_bytes_ + entries > memory_limit_) {
     FROCKET_RETURN_IF_ERROR(Spill());
   }

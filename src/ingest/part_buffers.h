@@ -6,7 +6,9 @@
 // is then written by merging its runs with what is still in memory (PartRowStream).
 //
 // Only the records are held: the sort entries of a part (SortEntry, 32 bytes a record) are
-// made when it is sorted, so the limit leaves room for those of the largest parts.
+// made when it is sorted, so the limit leaves room for those of the largest parts — one while
+// a spill sorts it, and while the parts are written, one per writing thread with as much again
+// for merging the threads' records.
 #pragma once
 
 #include <cstdint>
@@ -64,7 +66,9 @@ class PartBuffers {
   // (bench/README.md), and rounded its memory up by a fifth.
   static constexpr size_t kMaxBlockBytes = size_t{2} << 20;
 
-  PartBuffers(const RecordLayout& layout, uint32_t parts, uint64_t memory_limit, SpillFiles* spill);
+  // `writers`: the threads that will write parts (PartRowStream) at once.
+  PartBuffers(const RecordLayout& layout, uint32_t parts, uint64_t memory_limit, size_t writers,
+              SpillFiles* spill);
 
   // Copies the record into its part's buffer, spilling first when the limit would be passed.
   Status Add(uint32_t part, std::string_view record);
@@ -84,6 +88,7 @@ class PartBuffers {
 
   const RecordLayout& layout_;
   uint64_t memory_limit_;
+  size_t writers_;
   SpillFiles* spill_;
   std::vector<Part> parts_;
   // Records are copied into blocks of this size (up to kMaxBlockBytes), and blocks freed by

@@ -122,7 +122,10 @@ void RaiseOpenFileLimit() {
 }
 
 uint64_t DefaultMemoryLimit() {
-  return std::clamp<uint64_t>(machine::UsableMemory() / 16, uint64_t{256} << 20, uint64_t{2} << 30);
+  // A 16th, at least 256 MB (but never more than a quarter of a small container), at most 2 GB.
+  const uint64_t memory = machine::UsableMemory();
+  return std::clamp<uint64_t>(memory / 16, std::min<uint64_t>(uint64_t{256} << 20, memory / 4),
+                              uint64_t{2} << 30);
 }
 
 }  // namespace
@@ -193,7 +196,7 @@ class Job {
     const uint64_t limit = memory_limit_ - memory_limit_ / kDictionaryShare;
     for (size_t t = 0; t < threads; ++t) {
       buffers_.push_back(std::make_unique<PartBuffers>(
-          layout_, parts, std::max<uint64_t>(limit / threads, 1 << 20), &spill_));
+          layout_, parts, std::max<uint64_t>(limit / threads, 1 << 20), threads, &spill_));
     }
   }
 

@@ -326,7 +326,7 @@ void ColumnAppender::AppendString(size_t column, std::string_view s) {
 void ColumnAppender::AppendCode(size_t column, int32_t code) {
   Builder& b = builders_[column];
   const std::string_view s = b.dictionary->Value(code);
-  if (b.plain) return AppendString(column, s);
+  if (b.plain || static_cast<size_t>(code) >= kMostCodes) return AppendString(column, s);
   const size_t c = static_cast<size_t>(code);
   if (c >= b.entry_of.size()) b.entry_of.resize(c + 1, -1);
   int32_t& entry = b.entry_of[c];

@@ -144,6 +144,11 @@ class ColumnAppender {
   const std::vector<parquet::ColumnVector>& RowGroup();
 
  private:
+  // Codes up to this many are renumbered through a table per column (entry_of, 256 KB); a
+  // row group holding a higher one is written in plain form (the writer's dictionary then
+  // comes from hashing, as for text that was never coded).
+  static constexpr size_t kMostCodes = size_t{1} << 16;
+
   struct Builder {
     ColumnKind kind = ColumnKind::kInt64;
     std::vector<uint8_t> present;  // one per row

@@ -66,7 +66,9 @@ int32_t StringDictionary::Intern(std::string_view value, uint64_t hash) {
     refused = true;
   }
   if (refused) {
-    full_ = true;
+    // Past the entry limit, or with too little budget left for more values, the dictionary
+    // stops; a value only too long for what is left stays bytes and the next may be numbered.
+    if (entries_ >= max_entries_ || budget_->load() < kStopBelowBytes) full_ = true;
     return -1;
   }
   if (value.size() > block_left_) {
@@ -104,7 +106,7 @@ int32_t StringCodes::Code(std::string_view value) {
   // taking its lock (a value another thread numbered may then too: both read back the same).
   if (dictionary_->full()) return -1;
   const int32_t code = dictionary_->Intern(value, hash);
-  if (code < 0) return -1;
+  if (code < 0 || size_ >= kMostMemoized) return code;
   slots_[i] = code;
   slot_hashes_[i] = hash;
   if (++size_ * 2 > slots_.size()) {

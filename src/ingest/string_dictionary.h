@@ -43,6 +43,7 @@ class StringDictionary {
  private:
   static constexpr size_t kChunkEntries = 4096;
   static constexpr size_t kBytesPerEntry = sizeof(std::string_view) + 2 * sizeof(uint64_t);
+  static constexpr int64_t kStopBelowBytes = 4096;
   void Grow();
 
   std::atomic<int64_t>* budget_;
@@ -64,8 +65,12 @@ class StringDictionary {
 
 // One thread's memo of a dictionary's codes, so that values seen before are found without
 // the dictionary's lock; and of a Parquet input's own dictionary's entries (Code(..., source)).
+// The memo holds at most kMostMemoized codes (about 1.5 MB): past them, values are looked up
+// in the dictionary itself.
 class StringCodes {
  public:
+  static constexpr size_t kMostMemoized = size_t{1} << 16;
+
   explicit StringCodes(StringDictionary* dictionary) : dictionary_(dictionary) {}
 
   // The value's code, or -1 when it stays in the record as bytes.

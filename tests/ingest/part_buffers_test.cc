@@ -106,7 +106,7 @@ std::vector<std::vector<Row>> RouteAndRead(const std::vector<std::vector<Row>>& 
   SpillFiles spill(dir.string(), parts);
   std::vector<std::unique_ptr<PartBuffers>> buffers;
   for (int t = 0; t < 2; ++t)
-    buffers.push_back(std::make_unique<PartBuffers>(layout, parts, limit, &spill));
+    buffers.push_back(std::make_unique<PartBuffers>(layout, parts, limit, 2, &spill));
   const std::vector<std::string> names = {"id", "ts", "x", "s"};  // an input's own order
   for (size_t in = 0; in < inputs.size(); ++in) {
     RowEncoder encoder(layout, names, in, parts);
@@ -256,6 +256,18 @@ TEST(StringDictionary, DictionariesShareOneBudget) {
   EXPECT_EQ(intern(a, "value-02"), 1);  // numbered values keep their codes
 }
 
+// A value too long for the budget left stays bytes; shorter ones are still numbered.
+TEST(StringDictionary, AValueTooLongForWhatIsLeftDoesNotStopIt) {
+  std::atomic<int64_t> budget{10000};
+  StringDictionary d(&budget);
+  const std::string big(20000, 'x');
+  EXPECT_EQ(d.Intern(big, StringHash(big)), -1);
+  EXPECT_FALSE(d.full());
+  EXPECT_EQ(budget.load(), 10000);
+  EXPECT_EQ(d.Intern("short", StringHash("short")), 0);
+  EXPECT_EQ(budget.load(), 10000 - (5 + 32));
+}
+
 // A dictionary refused for holding its most entries (its budget at the start / 32) gives
 // nothing back to the budget it did not take.
 TEST(StringDictionary, ARefusalTakesNothing) {
@@ -266,6 +278,24 @@ TEST(StringDictionary, ARefusalTakesNothing) {
   EXPECT_EQ(a.Intern("g", StringHash("g")), -1);
   EXPECT_EQ(budget.load(), 2);
   EXPECT_EQ(b.Intern("x", StringHash("x")), -1);  // 33 bytes do not fit in 2
+}
+
+// More distinct strings than ColumnAppender renumbers through its table (kMostCodes): the
+// row groups holding the later codes are written in plain form, the same rows either way.
+TEST(PartBuffers, StringsPastTheAppendersCodeTableReadBackTheSame) {
+  std::vector<std::vector<Row>> inputs(2);
+  for (int i = 0; i < 80000; ++i) {
+    inputs[static_cast<size_t>(i % 2)].push_back(
+        {i % 997, i / 7, "value " + std::to_string(i * 7919 % 80000), i % 3 == 0, 0.5 * i});
+    if (!inputs[static_cast<size_t>(i % 2)].back().has_x)
+      inputs[static_cast<size_t>(i % 2)].back().x = 0;
+  }
+  const auto expected = Reference(inputs, RowOrder::kTime, 3);
+  uint64_t spills = 0;
+  EXPECT_EQ(FirstDifference(RouteAndRead(inputs, RowOrder::kTime, uint64_t{1} << 30, 3, &spills,
+                                         size_t{64} << 20),
+                            expected),
+            "");
 }
 
 TEST(StringDictionary, NumbersEachValueOnceWithinItsBudget) {
