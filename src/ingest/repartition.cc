@@ -108,9 +108,6 @@ json TallyJson(const SourceTally& t) {
           {"quarantinedByReason", t.by_reason}};
 }
 
-// A 32nd of the machine's memory, between 256 MB and 1 GB: spilling costs little (the runs
-// stay in the page cache while the job lasts), and memory held for longer is fresh memory
-// the kernel must zero, which costs as much as spilling (bench/README.md).
 // One spill file per part stays open while the job runs: with many parts that passes the
 // usual soft limit of 1,024 open files, so take what the hard limit allows.
 void RaiseOpenFileLimit() {
@@ -121,8 +118,12 @@ void RaiseOpenFileLimit() {
   }
 }
 
+// A 16th of the memory the machine or its container allows, at least 256 MB (but never more
+// than a quarter of a small container), at most 2 GB: rows of a few dozen bytes (strings as
+// dictionary codes) then fit without spilling for tens of millions of rows, and spilling,
+// which costs the kernel's copies into the page cache, is left to inputs that need it
+// (bench/README.md).
 uint64_t DefaultMemoryLimit() {
-  // A 16th, at least 256 MB (but never more than a quarter of a small container), at most 2 GB.
   const uint64_t memory = machine::UsableMemory();
   return std::clamp<uint64_t>(memory / 16, std::min<uint64_t>(uint64_t{256} << 20, memory / 4),
                               uint64_t{2} << 30);

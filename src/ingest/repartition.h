@@ -58,7 +58,7 @@ struct RepartitionOptions {
   std::optional<parquet::CompressionCodec> codec;
   std::optional<int64_t> row_group_rows;
   std::optional<RowOrder> order;  // default: time (or the dataset's when appending)
-  uint64_t memory_limit = 0;      // 0: a 32nd of the machine's memory, 256 MB to 1 GB
+  uint64_t memory_limit = 0;      // 0: a 16th of the allowed memory, 256 MB to 2 GB
   std::optional<BadRowLimit> max_bad_rows;
   bool append = false;
   size_t threads = 0;  // 0: one per core
