@@ -52,13 +52,19 @@ class RepartitionTest : public ::testing::Test {
     std::ofstream(dir_ / name, std::ios::binary) << text;
   }
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-  RepartitionOptions Options(const std::string& out) const {
+  // `input` into `parts` parts at `out`, keyed by id and ts.
+  RepartitionOptions KeyedOptions(const std::string& input, const std::string& out,
+                                  uint32_t parts) const {
     RepartitionOptions o;
-    o.inputs = {Path("in.csv")};
+    o.inputs = {Path(input)};
     o.out = Path(out);
-    o.parts = 2;
+    o.parts = parts;
     o.group_column = "id";
     o.time_column = "ts";
+    return o;
+  }
+  RepartitionOptions Options(const std::string& out) const {
+    RepartitionOptions o = KeyedOptions("in.csv", out, 2);
     o.types = {{"ts", "TIMESTAMP"}, {"price", "DOUBLE"}};
     o.threads = 2;
     return o;
@@ -366,12 +372,7 @@ TEST_F(RepartitionTest, PyarrowStyleFilesInNoOrderComeOutWhole) {
         e.end());
   }
   for (RowOrder order : {RowOrder::kTime, RowOrder::kGroup}) {
-    RepartitionOptions o;
-    o.inputs = {Path("events.parquet")};
-    o.out = Path("events_out");
-    o.parts = 3;
-    o.group_column = "id";
-    o.time_column = "ts";
+    RepartitionOptions o = KeyedOptions("events.parquet", "events_out", 3);
     o.order = order;
     o.row_group_rows = 400;
     o.threads = 2;
@@ -435,12 +436,7 @@ TEST_F(RepartitionTest, ADirectoryItDidNotWriteIsNeverReplaced) {
 TEST_F(RepartitionTest, GroupOrderSortsByIdThenTime) {
   ASSERT_TRUE(Repartition(Options("out")).ok());
   // The output read back as Parquet input, into one part ordered by group.
-  RepartitionOptions o;
-  o.inputs = {Path("out")};
-  o.out = Path("by_group");
-  o.parts = 1;
-  o.group_column = "id";
-  o.time_column = "ts";
+  RepartitionOptions o = KeyedOptions("out", "by_group", 1);
   o.order = RowOrder::kGroup;
   auto run = Repartition(o);
   ASSERT_TRUE(run.ok()) << run.status().message();
