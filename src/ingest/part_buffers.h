@@ -76,7 +76,6 @@ class PartBuffers {
   uint64_t records(uint32_t part) const { return parts_[part].records; }
   // Appends the sort entries of the part's records still in memory, in the order added.
   void AppendEntries(uint32_t part, std::vector<SortEntry>* out) const;
-  uint64_t memory() const { return memory_; }
   uint64_t spills() const { return spills_; }
 
  private:

@@ -80,20 +80,9 @@ RecordLayout::RecordLayout(const IngestSchema& schema, RowOrder order, size_t di
   }
 }
 
-size_t RecordLayout::dictionary_memory() const {
-  size_t n = 0;
-  for (const auto& d : dictionaries_) n += d ? d->memory() : 0;
-  return n;
-}
-
 std::string_view RecordLayout::GroupText(const uint8_t* record) const {
   const uint32_t n = Load<uint32_t>(record + kGroupOffset);
   return {reinterpret_cast<const char*>(record + kGroupOffset + 4), n};
-}
-
-std::string RecordLayout::GroupIdText(const uint8_t* record) const {
-  if (string_group_) return std::string(GroupText(record));
-  return std::to_string(Load<int64_t>(record + kGroupOffset));
 }
 
 SortEntry RecordLayout::EntryOf(const uint8_t* record) const {

@@ -78,16 +78,12 @@ class RecordLayout {
     return a.sequence < b.sequence;
   }
   std::string_view GroupText(const uint8_t* record) const;
-  // The group id as text (an INT id in decimal), for hashing and checks.
-  std::string GroupIdText(const uint8_t* record) const;
 
   // The other columns: schema indexes, in record order.
   const std::vector<int>& value_columns() const { return value_columns_; }
   size_t bitmap_bytes() const { return (value_columns_.size() + 7) / 8; }
   // The dictionary of value column k (value_columns()[k]), or nullptr when not a STRING.
   StringDictionary* dictionary(size_t k) const { return dictionaries_[k].get(); }
-  // Bytes the dictionaries hold.
-  size_t dictionary_memory() const;
 
  private:
   IngestSchema schema_;

@@ -32,11 +32,6 @@ StringDictionary::StringDictionary(std::atomic<int64_t>* budget) : budget_(budge
       std::make_unique<std::unique_ptr<std::string_view[]>[]>(max_entries_ / kChunkEntries + 1);
 }
 
-size_t StringDictionary::memory() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return bytes_ + slots_.capacity() * sizeof(uint32_t);
-}
-
 void StringDictionary::Grow() {
   std::vector<uint32_t> slots(std::max<size_t>(1024, slots_.size() * 2), 0);
   const size_t mask = slots.size() - 1;

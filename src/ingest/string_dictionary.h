@@ -37,8 +37,6 @@ class StringDictionary {
   }
   // No value can be numbered any more.
   bool full() const { return full_.load(std::memory_order_relaxed); }
-  // Bytes held: values, their views and the index.
-  size_t memory() const;
 
  private:
   static constexpr size_t kChunkEntries = 4096;
