@@ -250,6 +250,21 @@ function defineCases(T) {
                  OR ${in_(cnt('qty <= 1', '=', 3))}`),
   });
 
+  // An INT column against constants with a fraction: compared exactly, NULL matching only !=.
+  add('int_vs_fraction', {
+    query: {
+      relation: 'or',
+      conditions: [
+        { filter: ['qty', '>', 2.5], target: ['count', '>=', 6] },
+        { filter: ['qty', '<=', 1.5], target: ['count', '>=', 4] },
+        { filter: ['qty', '!=', 3.5], target: ['count', '<', 4] },
+      ],
+    },
+  }, {
+    groups: rel(`${in_(cnt('qty > 2.5', '>=', 6))} OR ${in_(cnt('qty <= 1.5', '>=', 4))}
+                 OR ${in_(cnt('qty IS DISTINCT FROM 3.5', '<', 4))}`),
+  });
+
   add('float_gt', {
     query: { conditions: [{ filter: ['price', '>', 400.5], target: ['count', '>=', 2] }] },
   }, { groups: cnt('price > 400.5', '>=', 2) });
