@@ -190,6 +190,18 @@ std::shared_ptr<const FilterEvaluator> Make(Args&&... args) {
   return std::make_shared<const T>(std::forward<Args>(args)...);
 }
 
+// A filter on a column in dictionary form: `matches(e)` runs once per dictionary entry, NULL
+// rows (code = the dictionary's length) take the operator's NULL answer, and rows look theirs
+// up — the column's values are never written out per row.
+template <typename Matches>
+std::shared_ptr<const FilterEvaluator> ByDictionary(const Column& c, Op op, Matches matches) {
+  const int64_t n = c.encoded.dictionary->length;
+  std::vector<uint8_t> lut(static_cast<size_t>(n) + 1);
+  for (int64_t e = 0; e < n; ++e) lut[static_cast<size_t>(e)] = matches(e);
+  lut[static_cast<size_t>(n)] = NullMatches(op);
+  return Make<DictionaryEvaluator>(c.encoded.codes.as<int32_t>(), std::move(lut));
+}
+
 Result<std::shared_ptr<const FilterEvaluator>> CompileFilter(const query::Filter& f,
                                                              const table::Part& part) {
   const Column* c = part.FindColumn(f.column);
@@ -200,31 +212,27 @@ Result<std::shared_ptr<const FilterEvaluator>> CompileFilter(const query::Filter
     return Status::Invalid("internal error: filter value does not fit column '" + f.column + "'");
   };
   switch (c->type) {
-    case ColumnType::kInt:
-      if (c->is_dictionary() &&
-          (std::holds_alternative<int64_t>(f.value) || std::holds_alternative<double>(f.value))) {
-        // In dictionary form: the filter runs once per distinct value, rows look it up — and
-        // the column's values are never written out per row.
-        const parquet::ColumnVector& dict = *c->encoded.dictionary;
-        const int64_t* entries = dict.values_as<int64_t>();
-        std::vector<uint8_t> matches(static_cast<size_t>(dict.length) + 1);
-        for (int64_t e = 0; e < dict.length; ++e) {
-          const int64_t* i = std::get_if<int64_t>(&f.value);
-          matches[static_cast<size_t>(e)] =
-              i ? Compare<int64_t>(f.op, entries[e], *i)
-                : Compare<long double>(f.op, static_cast<long double>(entries[e]),
-                                       static_cast<long double>(std::get<double>(f.value)));
-        }
-        matches[static_cast<size_t>(dict.length)] = NullMatches(f.op);
-        return Make<DictionaryEvaluator>(c->encoded.codes.as<int32_t>(), std::move(matches));
-      }
+    case ColumnType::kInt: {
+      const int64_t* entries =
+          c->is_dictionary() ? c->encoded.dictionary->values_as<int64_t>() : nullptr;
       if (const int64_t* v = std::get_if<int64_t>(&f.value)) {
+        if (entries) {
+          return ByDictionary(*c, f.op,
+                              [&](int64_t e) { return Compare<int64_t>(f.op, entries[e], *v); });
+        }
         return Make<CompareEvaluator<int64_t>>(*c, c->ints(), f.op, *v);
       }
       if (const double* v = std::get_if<double>(&f.value)) {
+        if (entries) {
+          const auto constant = static_cast<long double>(*v);
+          return ByDictionary(*c, f.op, [&](int64_t e) {
+            return Compare<long double>(f.op, static_cast<long double>(entries[e]), constant);
+          });
+        }
         return Make<IntVsFloatEvaluator>(*c, f.op, *v);
       }
       return mismatch();
+    }
     case ColumnType::kFloat: {
       double constant;
       if (const int64_t* v = std::get_if<int64_t>(&f.value)) {
@@ -252,12 +260,8 @@ Result<std::shared_ptr<const FilterEvaluator>> CompileFilter(const query::Filter
         if (!re->ok()) return Status::Invalid("invalid regular expression: " + re->error());
       }
       const parquet::ColumnVector& dict = *c->encoded.dictionary;
-      std::vector<uint8_t> matches(static_cast<size_t>(dict.length) + 1);
-      for (int64_t e = 0; e < dict.length; ++e) {
-        matches[static_cast<size_t>(e)] = StringMatches(f.op, dict.StringAt(e), *v, re.get());
-      }
-      matches[static_cast<size_t>(dict.length)] = NullMatches(f.op);
-      return Make<DictionaryEvaluator>(c->encoded.codes.as<int32_t>(), std::move(matches));
+      return ByDictionary(
+          *c, f.op, [&](int64_t e) { return StringMatches(f.op, dict.StringAt(e), *v, re.get()); });
     }
   }
   return mismatch();
