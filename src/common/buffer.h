@@ -1,5 +1,6 @@
 // Buffer: an owned, 64-byte aligned, uninitialised byte array that column vectors and
-// decompressed pages live in.
+// decompressed pages live in — or a view of bytes that something else owns (a file mapped into
+// memory), kept alive by the view.
 //
 // Unlike std::vector<uint8_t> it does not zero memory it is about to overwrite, and its
 // alignment makes reinterpreting it as int64_t/double arrays well-defined for the hardware
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <span>
 #include <utility>
@@ -32,17 +34,34 @@ class Buffer {
   Buffer(Buffer&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)),
         size_(std::exchange(other.size_, 0)),
-        capacity_(std::exchange(other.capacity_, 0)) {}
+        capacity_(std::exchange(other.capacity_, 0)),
+        owner_(std::move(other.owner_)) {}
   Buffer& operator=(Buffer&& other) noexcept {
     if (this != &other) {
-      std::free(data_);
+      if (!owner_) std::free(data_);
       data_ = std::exchange(other.data_, nullptr);
       size_ = std::exchange(other.size_, 0);
       capacity_ = std::exchange(other.capacity_, 0);
+      owner_ = std::move(other.owner_);
     }
     return *this;
   }
-  ~Buffer() { std::free(data_); }
+  ~Buffer() {
+    if (!owner_) std::free(data_);
+  }
+
+  // A view of `bytes`, which `owner` keeps alive. The bytes must be writable memory of their
+  // own (a private mapping: a write changes this process's copy only), and aligned as the
+  // values read from them. Growing a view (Resize past its size, Reserve) first copies it into
+  // memory the buffer owns.
+  static Buffer View(std::span<uint8_t> bytes, std::shared_ptr<const void> owner) {
+    Buffer b;
+    b.data_ = bytes.data();
+    b.size_ = b.capacity_ = bytes.size();
+    b.owner_ = std::move(owner);
+    return b;
+  }
+  bool is_view() const { return owner_ != nullptr; }
 
   // Sets the size; keeps existing bytes; new bytes are uninitialised.
   void Resize(size_t size) {
@@ -57,7 +76,8 @@ class Buffer {
     if (size > old) std::memset(data_ + old, 0, size - old);
   }
   void Reserve(size_t capacity) {
-    if (capacity <= capacity_) return;
+    if (capacity <= capacity_ && !owner_) return;
+    capacity = std::max(capacity, size_);
     // Large buffers (decoded columns) go on transparent huge pages where the kernel allows:
     // one page fault per 2 MiB instead of per 4 KiB is most of the cost of fresh memory.
     const size_t alignment = capacity >= kHugeThreshold ? kHugePage : kAlignment;
@@ -66,7 +86,8 @@ class Buffer {
     if (fresh == nullptr) throw std::bad_alloc();
     if (alignment == kHugePage) ::madvise(fresh, rounded, MADV_HUGEPAGE);
     if (size_ > 0) std::memcpy(fresh, data_, size_);
-    std::free(data_);
+    if (!owner_) std::free(data_);
+    owner_.reset();
     data_ = fresh;
     capacity_ = rounded;
   }
@@ -98,6 +119,7 @@ class Buffer {
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
+  std::shared_ptr<const void> owner_;  // set for a view
 };
 
 }  // namespace frocket

@@ -99,10 +99,10 @@ Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest
     FROCKET_ASSIGN_OR_RETURN(bytes, store->Open(request.part_path));
   }
   if (transcoded_ && table::TranscodedCache::Usable(*bytes)) {
-    // Every row, in time order, whatever the timeframe: what the cache keeps.
+    // In time order: of the timeframe's rows where the cache has every column, else every row.
     FROCKET_ASSIGN_OR_RETURN(
         auto loaded, transcoded_->Load(bytes, request.used_columns, request.dataset.group_id_column,
-                                       request.dataset.timestamp_column));
+                                       request.dataset.timestamp_column, timeframe));
     if (loaded.from_cache) *source = LoadSource::kTranscodedCache;
     part = std::move(loaded.part);
   } else {

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -208,72 +209,106 @@ bool DiskCache::Get(const std::string& uri, const std::string& etag, uint64_t of
 void DiskCache::Put(const std::string& uri, const std::string& etag, uint64_t offset,
                     std::span<const uint8_t> bytes) {
   const std::string key = Key(uri, etag);
-  const std::span<const uint8_t> pieces[] = {bytes};
-  WriteEntry(EntryFileName(key, offset, bytes.size()), uri, key, pieces);
+  const std::string header = key + "\n";
+  uint8_t trailer[kChecksumBytes];
+  StoreLittle64(Checksum(bytes), trailer);
+  AddFile(EntryFileName(key, offset, bytes.size()), uri,
+          header.size() + bytes.size() + kChecksumBytes, [&](int fd) {
+            return WriteAll(fd, header.data(), header.size()) &&
+                   WriteAll(fd, bytes.data(), bytes.size()) &&
+                   WriteAll(fd, trailer, sizeof(trailer));
+          });
 }
 
-// XXH3's streaming state is opaque to a program linked against the shared library.
-struct DiskCache::EntryReader::HashState {
-  HashState() : state(XXH3_createState()) {
-    if (state == nullptr) throw std::bad_alloc();
-    XXH3_64bits_reset(state);
-  }
-  ~HashState() { XXH3_freeState(state); }
-  XXH3_state_t* state;
-};
+// A whole entry's file: the key's line, zero-padded to a multiple of 64 bytes (so that the
+// entry's bytes are 64-byte aligned where the file is mapped); the entry's bytes; the XXH3-64
+// checksum of each kEntryBlock of them; their length; the checksum of those checksums and the
+// length. All numbers little-endian.
+constexpr uint64_t kEntryAlignment = 64;
 
-DiskCache::EntryReader::EntryReader(DiskCache* cache, std::string file, std::string uri, int fd,
-                                    uint64_t remaining)
+uint64_t EntryHeaderBytes(const std::string& key) {
+  return (key.size() + 1 + kEntryAlignment - 1) / kEntryAlignment * kEntryAlignment;
+}
+
+uint64_t EntryBlocks(uint64_t length) {
+  return (length + DiskCache::kEntryBlock - 1) / DiskCache::kEntryBlock;
+}
+
+DiskCache::MappedEntry::MappedEntry(DiskCache* cache, std::string file, std::string uri, void* map,
+                                    size_t map_size, std::span<uint8_t> bytes,
+                                    const uint8_t* checksums)
     : cache_(cache),
       file_(std::move(file)),
       uri_(std::move(uri)),
-      fd_(fd),
-      remaining_(remaining),
-      hash_(std::make_unique<HashState>()) {}
+      map_(map),
+      map_size_(map_size),
+      bytes_(bytes),
+      checksums_(checksums),
+      checked_(EntryBlocks(bytes.size()), 0) {}
 
-DiskCache::EntryReader::~EntryReader() {
-  ::close(fd_);
+DiskCache::MappedEntry::~MappedEntry() {
+  ::munmap(map_, map_size_);
 }
 
-bool DiskCache::EntryReader::Read(void* out, size_t n) {
-  if (n > remaining_) return false;
-  // In slices that stay in the CPU's cache between the read and the checksum.
-  constexpr size_t kSlice = size_t{256} << 10;
-  auto* p = static_cast<uint8_t*>(out);
-  for (size_t done = 0; done < n;) {
-    const size_t slice = std::min(kSlice, n - done);
-    if (!ReadAll(fd_, p + done, slice)) return false;
-    XXH3_64bits_update(hash_->state, p + done, slice);
-    done += slice;
+bool DiskCache::MappedEntry::Verify(uint64_t offset, uint64_t n) {
+  if (corrupt_ || offset > bytes_.size() || n > bytes_.size() - offset) return false;
+  if (n == 0) return true;
+  for (uint64_t b = offset / kEntryBlock; b <= (offset + n - 1) / kEntryBlock; ++b) {
+    if (checked_[b]) continue;
+    const uint64_t begin = b * kEntryBlock;
+    const uint64_t size = std::min<uint64_t>(kEntryBlock, bytes_.size() - begin);
+    if (Checksum(bytes_.subspan(begin, size)) != LoadLittle64(checksums_ + 8 * b)) {
+      corrupt_ = true;
+      cache_->DropCorrupt(file_, uri_, "block " + std::to_string(b) + "'s checksum mismatch");
+      return false;
+    }
+    checked_[b] = 1;
   }
-  remaining_ -= n;
   return true;
 }
 
-bool DiskCache::EntryReader::Finish() {
-  uint8_t trailer[kChecksumBytes];
-  uint8_t extra;
-  const bool intact = remaining_ == 0 && ReadAll(fd_, trailer, sizeof(trailer)) &&
-                      ::read(fd_, &extra, 1) == 0 &&
-                      XXH3_64bits_digest(hash_->state) == LoadLittle64(trailer);
-  if (!intact) cache_->DropCorrupt(file_, uri_);
-  return intact;
-}
-
-void DiskCache::EntryReader::Discard(const std::string& why) {
+void DiskCache::MappedEntry::Discard(const std::string& why) {
+  if (corrupt_) return;  // dropped already
+  corrupt_ = true;
   cache_->DropCorrupt(file_, uri_, why);
 }
 
-std::unique_ptr<DiskCache::EntryReader> DiskCache::GetEntry(const std::string& uri,
+std::shared_ptr<DiskCache::MappedEntry> DiskCache::MapEntry(const std::string& uri,
                                                             const std::string& etag) {
   const std::string key = Key(uri, etag);
   const std::string file = WholeEntryFileName(key);
   const int fd = OpenEntryFile(file, key);
   if (fd < 0) return nullptr;
   struct stat st;
-  const uint64_t overhead = key.size() + 1 + kChecksumBytes;
-  if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < overhead) {
-    ::close(fd);
+  void* map = MAP_FAILED;
+  size_t size = 0;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    size = static_cast<size_t>(st.st_size);
+    map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  }
+  ::close(fd);
+  if (map == MAP_FAILED) {
+    DropCorrupt(file, uri, "cannot be mapped");
+    return nullptr;
+  }
+  // The layout's numbers, each checked before it is relied on.
+  auto* base = static_cast<uint8_t*>(map);
+  const uint64_t header = EntryHeaderBytes(key);
+  const uint64_t trailer = 2 * kChecksumBytes;
+  uint64_t length = 0, blocks = 0;
+  bool intact = size >= header + trailer;
+  if (intact) {
+    length = LoadLittle64(base + size - trailer);
+    intact = length <= size - header - trailer;
+  }
+  if (intact) {
+    blocks = EntryBlocks(length);
+    intact = header + length + blocks * kChecksumBytes + trailer == size &&
+             Checksum({base + header + length, blocks * kChecksumBytes + kChecksumBytes}) ==
+                 LoadLittle64(base + size - kChecksumBytes);
+  }
+  if (!intact) {
+    ::munmap(map, size);
     DropCorrupt(file, uri);
     return nullptr;
   }
@@ -282,21 +317,58 @@ std::unique_ptr<DiskCache::EntryReader> DiskCache::GetEntry(const std::string& u
     auto it = index_.find(file);
     if (it != index_.end()) it->second->uri = uri;
   }
-  return std::unique_ptr<EntryReader>(
-      new EntryReader(this, file, uri, fd, static_cast<uint64_t>(st.st_size) - overhead));
+  return std::shared_ptr<MappedEntry>(
+      new MappedEntry(this, file, uri, map, size, {base + header, length}, base + header + length));
 }
 
 void DiskCache::PutEntry(const std::string& uri, const std::string& etag,
                          std::span<const std::span<const uint8_t>> pieces) {
   const std::string key = Key(uri, etag);
-  WriteEntry(WholeEntryFileName(key), uri, key, pieces);
+  std::string header = key + "\n";
+  header.resize(EntryHeaderBytes(key), '\0');
+  uint64_t length = 0;
+  for (const auto& piece : pieces) length += piece.size();
+  // Each block's checksum: blocks span pieces, so one streaming state over them.
+  std::vector<uint8_t> checksums;
+  checksums.reserve(EntryBlocks(length) * kChecksumBytes + kChecksumBytes);
+  XXH3_state_t* state = XXH3_createState();
+  if (state == nullptr) throw std::bad_alloc();
+  XXH3_64bits_reset(state);
+  uint64_t in_block = 0;
+  auto close_block = [&] {
+    uint8_t sum[kChecksumBytes];
+    StoreLittle64(XXH3_64bits_digest(state), sum);
+    checksums.insert(checksums.end(), sum, sum + kChecksumBytes);
+    XXH3_64bits_reset(state);
+    in_block = 0;
+  };
+  for (const auto& piece : pieces) {
+    for (uint64_t done = 0; done < piece.size();) {
+      const uint64_t n = std::min<uint64_t>(kEntryBlock - in_block, piece.size() - done);
+      XXH3_64bits_update(state, piece.data() + done, n);
+      done += n;
+      in_block += n;
+      if (in_block == kEntryBlock) close_block();
+    }
+  }
+  if (in_block > 0) close_block();
+  XXH3_freeState(state);
+  uint8_t trailer[2 * kChecksumBytes];
+  StoreLittle64(length, trailer);
+  checksums.insert(checksums.end(), trailer, trailer + kChecksumBytes);
+  StoreLittle64(Checksum(checksums), trailer + kChecksumBytes);
+  const uint64_t total = header.size() + length + checksums.size() + kChecksumBytes;
+  AddFile(WholeEntryFileName(key), uri, total, [&](int fd) {
+    bool ok = WriteAll(fd, header.data(), header.size());
+    for (const auto& piece : pieces) ok = ok && WriteAll(fd, piece.data(), piece.size());
+    return ok && WriteAll(fd, checksums.data(), checksums.size()) &&
+           WriteAll(fd, trailer + kChecksumBytes, kChecksumBytes);
+  });
 }
 
-void DiskCache::WriteEntry(const std::string& file, const std::string& uri, const std::string& key,
-                           std::span<const std::span<const uint8_t>> pieces) {
-  uint64_t total = key.size() + 1 + kChecksumBytes;
-  for (const auto& piece : pieces) total += piece.size();
-  if (total > capacity_) return;
+void DiskCache::AddFile(const std::string& file, const std::string& uri, uint64_t bytes,
+                        const std::function<bool(int fd)>& write) {
+  if (bytes > capacity_) return;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (index_.count(file) != 0) return;
@@ -308,16 +380,7 @@ void DiskCache::WriteEntry(const std::string& file, const std::string& uri, cons
     log::Warning("disk-cache", "cannot write " + temp + ": " + std::strerror(errno));
     return;
   }
-  const std::string header = key + "\n";
-  EntryReader::HashState hash;
-  bool ok = WriteAll(fd, header.data(), header.size());
-  for (const auto& piece : pieces) {
-    XXH3_64bits_update(hash.state, piece.data(), piece.size());
-    ok = ok && WriteAll(fd, piece.data(), piece.size());
-  }
-  uint8_t trailer[kChecksumBytes];
-  StoreLittle64(XXH3_64bits_digest(hash.state), trailer);
-  ok = ok && WriteAll(fd, trailer, sizeof(trailer));
+  const bool ok = write(fd);
   ::close(fd);
   if (!ok || ::rename(temp.c_str(), (directory_ + "/" + file).c_str()) != 0) {
     log::Warning("disk-cache", "cannot write " + temp + ": " + std::strerror(errno));
@@ -326,9 +389,9 @@ void DiskCache::WriteEntry(const std::string& file, const std::string& uri, cons
   }
   std::lock_guard<std::mutex> lock(mutex_);
   if (index_.count(file) != 0) return;
-  lru_.push_front({file, uri, total});
+  lru_.push_front({file, uri, bytes});
   index_[file] = lru_.begin();
-  used_ += total;
+  used_ += bytes;
   EvictLocked();
 }
 

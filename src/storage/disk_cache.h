@@ -9,15 +9,17 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/buffer.h"
-#include "common/piece_reader.h"
 #include "common/status.h"
 
 namespace frocket {
@@ -37,34 +39,46 @@ class DiskCache {
   // the cache is an optimisation.
   void Put(const std::string& uri, const std::string& etag, uint64_t offset,
            std::span<const uint8_t> bytes);
-  // Whole entries, written from pieces and read back piece by piece: for callers that keep a
-  // structure of their own in an entry (the transcoded part cache), read into its own buffers
-  // without a copy of the whole entry first. The checksum is verified as the pieces are read.
-  class EntryReader final : public PieceReader {
+  // Whole entries, written from pieces and mapped into memory to be read: for callers that keep
+  // a structure of their own in an entry (the transcoded part cache) and use its bytes where
+  // they lie — no copy, and only the bytes they use read from disk. Each block of an entry
+  // (kEntryBlock bytes) has a checksum of its own, checked when the caller first verifies a
+  // range in it; bytes not verified must not be used.
+  static constexpr uint64_t kEntryBlock = uint64_t{64} << 10;
+  class MappedEntry {
    public:
-    ~EntryReader() override;
-    uint64_t remaining() const override { return remaining_; }
-    bool Read(void* out, size_t n) override;
-    // True if every byte was read and the checksum matches. A corrupt entry is dropped (and
-    // logged): what was read from it must not be used.
-    bool Finish();
+    MappedEntry(const MappedEntry&) = delete;
+    MappedEntry& operator=(const MappedEntry&) = delete;
+    ~MappedEntry();
+    // The entry's bytes, 64-byte aligned, in a private writable mapping (a write stays in this
+    // process). Another process never changes an entry's file (entries are written whole to a
+    // new file); a file truncated by hand while mapped would fault the reader.
+    std::span<uint8_t> bytes() const { return bytes_; }
+    // True if bytes [offset, offset + n) are intact: the checksums of the blocks holding them
+    // match (each block checked once). False also for a range outside the entry. An entry found
+    // corrupt is dropped (and logged). One thread at a time.
+    bool Verify(uint64_t offset, uint64_t n);
     // Drops the entry, whose bytes are intact but not what the caller can use (`why`, logged),
     // so that it is made again.
     void Discard(const std::string& why);
 
    private:
     friend class DiskCache;
-    EntryReader(DiskCache* cache, std::string file, std::string uri, int fd, uint64_t remaining);
+    MappedEntry(DiskCache* cache, std::string file, std::string uri, void* map, size_t map_size,
+                std::span<uint8_t> bytes, const uint8_t* checksums);
 
     DiskCache* cache_;
     std::string file_, uri_;
-    int fd_;
-    uint64_t remaining_;
-    struct HashState;
-    std::unique_ptr<HashState> hash_;
+    void* map_;
+    size_t map_size_;
+    std::span<uint8_t> bytes_;
+    const uint8_t* checksums_;      // 8 bytes a block, little-endian
+    std::vector<uint8_t> checked_;  // a block's checksum matched
+    bool corrupt_ = false;
   };
-  // The entry of an object version stored by PutEntry, if cached.
-  std::unique_ptr<EntryReader> GetEntry(const std::string& uri, const std::string& etag);
+  // The entry of an object version stored by PutEntry, mapped, if cached and its block
+  // checksums are intact (a corrupt one is dropped).
+  std::shared_ptr<MappedEntry> MapEntry(const std::string& uri, const std::string& etag);
   // Stores an entry made of `pieces`, one after another (see Put).
   void PutEntry(const std::string& uri, const std::string& etag,
                 std::span<const std::span<const uint8_t>> pieces);
@@ -86,8 +100,9 @@ class DiskCache {
   void Index();
   // Opens an entry's file and checks its header; -1 if it is not there (or another key's).
   int OpenEntryFile(const std::string& file, const std::string& key);
-  void WriteEntry(const std::string& file, const std::string& uri, const std::string& key,
-                  std::span<const std::span<const uint8_t>> pieces);
+  // Writes a file (to a temporary name, then renamed) and indexes it; `bytes` is its size.
+  void AddFile(const std::string& file, const std::string& uri, uint64_t bytes,
+               const std::function<bool(int fd)>& write);
   // Drops an entry found corrupt (or unusable: `why`).
   void DropCorrupt(const std::string& file, const std::string& uri,
                    const std::string& why = "checksum or length mismatch");

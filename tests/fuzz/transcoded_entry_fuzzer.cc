@@ -1,8 +1,8 @@
 // libFuzzer target: the entries of the transcoded cache (parts on local disk in frocket's
 // layout). Raw bytes, and — to reach past the header checks — valid entries of columns built
-// from the input, then altered at positions the input chooses. Whatever the bytes, reading
-// succeeds or names the problem, and a column read back can be read at every row without
-// touching memory outside it (the sanitizers watch).
+// from the input, then altered at positions the input chooses, read whole or a range of rows
+// the input chooses. Whatever the bytes, reading succeeds or names the problem, and a column
+// read back can be read at every row without touching memory outside it (the sanitizers watch).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -16,8 +16,9 @@
 namespace {
 
 using frocket::ColumnType;
-using frocket::SpanPieceReader;
 using frocket::table::Column;
+using frocket::table::EntryInMemory;
+using frocket::table::RowRange;
 
 // Reads every row of the column as the engine would.
 void TouchEveryRow(const Column& c) {
@@ -41,9 +42,8 @@ void TouchEveryRow(const Column& c) {
   }
 }
 
-void ReadColumn(std::span<const uint8_t> bytes) {
-  SpanPieceReader in(bytes);
-  auto column = frocket::table::ReadColumnEntry(in, "c");
+void ReadColumn(std::span<const uint8_t> bytes, RowRange rows = {}) {
+  auto column = frocket::table::ReadColumnEntry(EntryInMemory(bytes), "c", rows);
   if (!column.ok()) {
     if (column.status().message().empty()) std::abort();
     return;
@@ -92,8 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       ReadColumn(input.subspan(1));
       return 0;
     case 1: {
-      SpanPieceReader in(input.subspan(1));
-      auto order = frocket::table::ReadRowOrderEntry(in);
+      auto order = frocket::table::ReadRowOrderEntry(EntryInMemory(input.subspan(1)));
       if (order.ok()) {
         for (uint32_t row : order->order) {
           if (row >= static_cast<uint64_t>(order->num_rows)) std::abort();
@@ -110,7 +109,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const size_t at = (static_cast<size_t>(data[i]) << 8 | data[i + 1]) % entry.size();
         entry[at] = data[i + 2];
       }
-      ReadColumn(entry);
+      // Rows from a multiple of 8 (or not: refused) to an end, from the input's last two bytes.
+      const RowRange rows{data[size - 2] % 3 == 0 ? data[size - 2] : data[size - 2] / 8 * 8,
+                          data[size - 1] == 255 ? -1 : int64_t{data[size - 1]}};
+      ReadColumn(entry, rows);
       return 0;
     }
   }
