@@ -717,6 +717,20 @@ TEST_F(EmbeddedCli, VersionIsPrinted) {
       << r.Describe();
 }
 
+// The binary finds its libraries where the system keeps them, or in lib/ beside it (a Lambda
+// package) — never in the working directory: files there named like them are not loaded.
+TEST_F(EmbeddedCli, LibrariesAreNeverLoadedFromTheWorkingDirectory) {
+  const std::string dir = Dir("cwd");
+  for (const char* lib : {"libsqlite3.so.0", "libhiredis.so.0.14", "libcurl.so.4", "libz.so.1"}) {
+    std::ofstream(dir + "/" + lib) << "not a library";
+  }
+  const ProcessResult r = RunProcess(
+      {"/bin/sh", "-c", "cd '" + dir + "' && exec '" + FrocketBinary() + "' --version"}, 30);
+  ASSERT_TRUE(r.exited()) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("frocket ", 0), 0u) << r.out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Invalid queries: the error carries the JSON path.
 
