@@ -1,13 +1,16 @@
 // `frocket package-lambda OUT.zip`: a deployment package for AWS Lambda's provided.al2023
 // runtime — this binary, stripped, as `bootstrap` (it runs as the custom runtime when Lambda
 // starts it: cluster/lambda_runtime.h), and in lib/ every shared library it loads that Amazon
-// Linux 2023 does not provide: all but glibc's own and libgcc_s (which AL2023 ships; this
-// binary links libstdc++ statically, see the top CMakeLists.txt). The binary's run path
-// ($ORIGIN/lib) finds them, as does Lambda's default LD_LIBRARY_PATH (/var/task/lib).
+// Linux 2023 does not provide — at start, or when first needed (libcurl, libcrypto:
+// storage/shared_library.h), with theirs: all but glibc's own and libgcc_s (which AL2023
+// ships; this binary links libstdc++ statically, see the top CMakeLists.txt). The binary's run
+// path ($ORIGIN/lib) finds them, as does Lambda's default LD_LIBRARY_PATH (/var/task/lib).
 //
 // AL2023 has glibc 2.34: the test (tests/cli/package_lambda_test.sh) checks that no file in
 // the package requires a newer symbol version.
 
+#include <dlfcn.h>
+#include <link.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +29,7 @@
 #include "cli/commands.h"
 #include "cli/zip_writer.h"
 #include "common/json_text.h"
+#include "storage/shared_library.h"
 
 extern char** environ;
 
@@ -111,6 +115,31 @@ Result<std::vector<Library>> SharedLibraries(const std::string& binary) {
   return libraries;
 }
 
+// The shared libraries `binary` loads at start and those it opens when first needed, with
+// what each of those loads, once each.
+Result<std::vector<Library>> AllSharedLibraries(const std::string& binary) {
+  FROCKET_ASSIGN_OR_RETURN(std::vector<Library> all, SharedLibraries(binary));
+  for (const char* soname : kOpenedWhenNeeded) {
+    // Found as the binary would find it: opened here, its file asked of the dynamic loader.
+    void* handle = ::dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+    link_map* map = nullptr;
+    if (handle == nullptr || ::dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr) {
+      const char* why = ::dlerror();
+      return Status::NotFound(binary + " opens " + soname + " when it needs it: not found (" +
+                              (why != nullptr ? why : "unknown error") + ")");
+    }
+    all.push_back({soname, map->l_name});
+    FROCKET_ASSIGN_OR_RETURN(std::vector<Library> more, SharedLibraries(map->l_name));
+    all.insert(all.end(), more.begin(), more.end());
+  }
+  std::set<std::string> seen;
+  std::vector<Library> once;
+  for (Library& lib : all) {
+    if (seen.insert(lib.soname).second) once.push_back(std::move(lib));
+  }
+  return once;
+}
+
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot read " + path);
@@ -131,7 +160,7 @@ Result<nlohmann::ordered_json> Package(const std::string& out_path, const std::s
   std::error_code error;
   const std::string self = fs::read_symlink("/proc/self/exe", error).string();
   if (error) return Status::IOError("cannot find this binary: " + error.message());
-  FROCKET_ASSIGN_OR_RETURN(auto libraries, SharedLibraries(self));
+  FROCKET_ASSIGN_OR_RETURN(auto libraries, AllSharedLibraries(self));
   FROCKET_ASSIGN_OR_RETURN(ZipWriter zip, ZipWriter::Create(out_path));
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   nlohmann::ordered_json provided = nlohmann::ordered_json::array();

@@ -12,7 +12,7 @@
 #include "common/config.h"
 #include "common/random.h"
 #include "common/text.h"
-#include "storage/curl_global.h"
+#include "storage/curl_library.h"
 #include "storage/sigv4.h"
 
 namespace frocket::cluster {
@@ -116,11 +116,11 @@ struct LambdaClient::Connections {
 
   ~Connections() {
     for (auto& slot : slots) {
-      if (slot->busy) curl_multi_remove_handle(multi, slot->curl);
-      curl_slist_free_all(slot->headers);
-      curl_easy_cleanup(slot->curl);
+      if (slot->busy) Curl().multi_remove_handle(multi, slot->curl);
+      Curl().slist_free_all(slot->headers);
+      Curl().easy_cleanup(slot->curl);
     }
-    if (multi != nullptr) curl_multi_cleanup(multi);
+    if (multi != nullptr) Curl().multi_cleanup(multi);
   }
 };
 
@@ -144,7 +144,7 @@ class LambdaClient::Batch {
     Status status = Loop();
     for (auto& slot : slots_) {
       if (!slot->busy) continue;
-      curl_multi_remove_handle(multi_, slot->curl);
+      Curl().multi_remove_handle(multi_, slot->curl);
       slot->busy = false;
     }
     if (accepted != nullptr) *accepted = accepted_;
@@ -163,7 +163,7 @@ class LambdaClient::Batch {
     int running = 0;
     while (!waiting_.empty() || running > 0) {
       FROCKET_RETURN_IF_ERROR(StartDue());
-      if (curl_multi_perform(multi_, &running) != CURLM_OK) {
+      if (Curl().multi_perform(multi_, &running) != CURLM_OK) {
         return Status::IOError("libcurl's multi interface failed");
       }
       FROCKET_RETURN_IF_ERROR(Collect());
@@ -177,7 +177,7 @@ class LambdaClient::Batch {
             std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count(), 0,
             100));
       }
-      if (wait_ms > 0 || running > 0) curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+      if (wait_ms > 0 || running > 0) Curl().multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
     }
     return Status::OK();
   }
@@ -206,7 +206,7 @@ class LambdaClient::Batch {
       if (!s->busy) return s.get();
     }
     auto slot = std::make_unique<Slot>();
-    slot->curl = curl_easy_init();
+    slot->curl = Curl().easy_init();
     if (slot->curl == nullptr) return nullptr;
     slots_.push_back(std::move(slot));
     return slots_.back().get();
@@ -228,37 +228,37 @@ class LambdaClient::Batch {
       headers.insert(headers.end(), signature.headers_to_add.begin(),
                      signature.headers_to_add.end());
     }
-    curl_slist_free_all(slot->headers);
+    Curl().slist_free_all(slot->headers);
     slot->headers = nullptr;
     for (const sigv4::Header& h : headers) {
       if (h.name == "host") continue;  // curl sets it from the URL
-      slot->headers = curl_slist_append(slot->headers, (h.name + ": " + h.value).c_str());
+      slot->headers = Curl().slist_append(slot->headers, (h.name + ": " + h.value).c_str());
     }
-    slot->headers = curl_slist_append(slot->headers, "Expect:");  // no 100-continue round trip
+    slot->headers = Curl().slist_append(slot->headers, "Expect:");  // no 100-continue round trip
     slot->index = task.index;
     slot->attempt = task.attempt;
     slot->body.clear();
     slot->error_type.clear();
     CURL* curl = slot->curl;
-    curl_easy_reset(curl);
+    Curl().easy_reset(curl);
     const std::string url = client_.endpoint_ + client_.path_;
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, slot->headers);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(settings_.connect_timeout * 1000));
-    curl_easy_setopt(
+    Curl().easy_setopt(curl, CURLOPT_URL, url.c_str());
+    Curl().easy_setopt(curl, CURLOPT_POST, 1L);
+    Curl().easy_setopt(curl, CURLOPT_POSTFIELDS, payload.data());
+    Curl().easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
+    Curl().easy_setopt(curl, CURLOPT_HTTPHEADER, slot->headers);
+    Curl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    Curl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(settings_.connect_timeout * 1000));
+    Curl().easy_setopt(
         curl, CURLOPT_TIMEOUT_MS,
         static_cast<long>((settings_.connect_timeout + settings_.read_timeout) * 1000));
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &slot->body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &slot->error_type);
-    curl_easy_setopt(curl, CURLOPT_PRIVATE, slot);
-    if (curl_multi_add_handle(multi_, curl) != CURLM_OK) {
+    Curl().easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+    Curl().easy_setopt(curl, CURLOPT_WRITEDATA, &slot->body);
+    Curl().easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+    Curl().easy_setopt(curl, CURLOPT_HEADERDATA, &slot->error_type);
+    Curl().easy_setopt(curl, CURLOPT_PRIVATE, slot);
+    if (Curl().multi_add_handle(multi_, curl) != CURLM_OK) {
       return Status::IOError("libcurl's multi interface refused a request");
     }
     slot->busy = true;
@@ -268,14 +268,14 @@ class LambdaClient::Batch {
   // Looks at every finished request: accepted, to retry, or the batch's failure.
   Status Collect() {
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    while (CURLMsg* msg = Curl().multi_info_read(multi_, &left)) {
       if (msg->msg != CURLMSG_DONE) continue;
       Slot* slot = nullptr;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&slot));
+      Curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&slot));
       long status = 0;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+      Curl().easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
       const CURLcode code = msg->data.result;
-      curl_multi_remove_handle(multi_, msg->easy_handle);
+      Curl().multi_remove_handle(multi_, msg->easy_handle);
       slot->busy = false;
       if (code == CURLE_OK && status == 202) {
         ++accepted_;
@@ -286,7 +286,7 @@ class LambdaClient::Batch {
                              ? "HTTP " + std::to_string(status) +
                                    (slot->error_type.empty() ? "" : " " + slot->error_type) +
                                    (slot->body.empty() ? "" : ": " + ErrorMessage(slot->body))
-                             : std::string(curl_easy_strerror(code));
+                             : std::string(Curl().easy_strerror(code));
       if (retryable && slot->attempt < settings_.max_attempts) {
         if (status == 429) ++client_.throttled_;
         Pending again{slot->index, slot->attempt + 1, Clock::now()};
@@ -333,12 +333,12 @@ Status LambdaClient::InvokeAsync(const std::vector<std::string>& payloads, int64
     }
   }
   if (connections == nullptr) {
-    InitCurlOnce();
+    FROCKET_RETURN_IF_ERROR(LoadCurl().status());
     connections = std::make_unique<Connections>();
-    connections->multi = curl_multi_init();
+    connections->multi = Curl().multi_init();
     if (connections->multi == nullptr) return Status::IOError("cannot initialise libcurl");
-    curl_multi_setopt(connections->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-                      static_cast<long>(settings_.in_flight));
+    Curl().multi_setopt(connections->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                        static_cast<long>(settings_.in_flight));
   }
   Status status = Batch(*this, payloads, *connections).Run(accepted);
   std::lock_guard lock(mutex_);

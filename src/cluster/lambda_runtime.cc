@@ -12,6 +12,7 @@
 #include "common/json_text.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "storage/curl_library.h"
 
 namespace frocket::cluster {
 
@@ -38,12 +39,12 @@ double Seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
-// The Runtime API's HTTP side, on one reused curl handle.
+// The Runtime API's HTTP side, on one reused curl handle. REQUIRES: LoadCurl() succeeded.
 class RuntimeApi {
  public:
   explicit RuntimeApi(std::string host)
-      : base_("http://" + std::move(host) + "/2018-06-01/runtime/"), curl_(curl_easy_init()) {}
-  ~RuntimeApi() { curl_easy_cleanup(curl_); }
+      : base_("http://" + std::move(host) + "/2018-06-01/runtime/"), curl_(Curl().easy_init()) {}
+  ~RuntimeApi() { Curl().easy_cleanup(curl_); }
 
   struct Invocation {
     std::string request_id;
@@ -54,14 +55,14 @@ class RuntimeApi {
   // process).
   Result<Invocation> Next() {
     Invocation next;
-    curl_easy_reset(curl_);
+    Curl().easy_reset(curl_);
     const std::string url = base_ + "invocation/next";
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &next.payload);
-    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, OnHeader);
-    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &next.request_id);
+    Curl().easy_setopt(curl_, CURLOPT_URL, url.c_str());
+    Curl().easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    Curl().easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
+    Curl().easy_setopt(curl_, CURLOPT_WRITEDATA, &next.payload);
+    Curl().easy_setopt(curl_, CURLOPT_HEADERFUNCTION, OnHeader);
+    Curl().easy_setopt(curl_, CURLOPT_HEADERDATA, &next.request_id);
     FROCKET_RETURN_IF_ERROR(Perform("GET invocation/next"));
     if (next.request_id.empty()) {
       return Status::IOError("the Runtime API's invocation has no Lambda-Runtime-Aws-Request-Id");
@@ -70,24 +71,24 @@ class RuntimeApi {
   }
 
   Status Post(const std::string& path, const std::string& body, const char* error_type) {
-    curl_easy_reset(curl_);
+    Curl().easy_reset(curl_);
     const std::string url = base_ + path;
     std::string ignored;
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+    curl_slist* headers = Curl().slist_append(nullptr, "Content-Type: application/json");
     if (error_type != nullptr) {
-      headers = curl_slist_append(
+      headers = Curl().slist_append(
           headers, (std::string("Lambda-Runtime-Function-Error-Type: ") + error_type).c_str());
     }
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &ignored);
+    Curl().easy_setopt(curl_, CURLOPT_URL, url.c_str());
+    Curl().easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    Curl().easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
+    Curl().easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    Curl().easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+    Curl().easy_setopt(curl_, CURLOPT_TIMEOUT, 30L);
+    Curl().easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
+    Curl().easy_setopt(curl_, CURLOPT_WRITEDATA, &ignored);
     Status status = Perform("POST " + path);
-    curl_slist_free_all(headers);
+    Curl().slist_free_all(headers);
     return status;
   }
 
@@ -98,12 +99,12 @@ class RuntimeApi {
  private:
   Status Perform(const std::string& what) {
     if (curl_ == nullptr) return Status::IOError("cannot initialise libcurl");
-    const CURLcode code = curl_easy_perform(curl_);
+    const CURLcode code = Curl().easy_perform(curl_);
     long status = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+    Curl().easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
     if (code != CURLE_OK) {
       return Status::IOError("Runtime API " + base_ + ": " + what + ": " +
-                             curl_easy_strerror(code));
+                             Curl().easy_strerror(code));
     }
     if (status < 200 || status >= 300) {
       return Status::IOError("Runtime API " + base_ + ": " + what + ": HTTP " +
@@ -137,6 +138,10 @@ int RunLambdaRuntime(Result<std::shared_ptr<TaskRunner>> runner, Clock::time_poi
                  "frocket: error: lambda-runtime runs inside AWS Lambda (or an emulator), which "
                  "sets AWS_LAMBDA_RUNTIME_API; it is not set\n");
     return 2;
+  }
+  if (auto curl = LoadCurl(); !curl.ok()) {
+    std::fprintf(stderr, "frocket: error: %s\n", curl.status().message().c_str());
+    return 1;
   }
   RuntimeApi runtime(api);
   Instance instance;

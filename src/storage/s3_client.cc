@@ -12,7 +12,7 @@
 #include "common/deadline.h"
 #include "common/random.h"
 #include "storage/aws_settings.h"
-#include "storage/curl_global.h"
+#include "storage/curl_library.h"
 #include "storage/s3_xml.h"
 #include "storage/sigv4.h"
 
@@ -35,16 +35,17 @@ std::string FirstSet(const std::vector<std::string>& names, const std::string& f
 
 struct CurlHandle {
   CURL* curl = nullptr;
-  CurlHandle() : curl(curl_easy_init()) {}
+  CurlHandle() : curl(Curl().easy_init()) {}
   ~CurlHandle() {
-    if (curl != nullptr) curl_easy_cleanup(curl);
+    if (curl != nullptr) Curl().easy_cleanup(curl);
   }
 };
 
 // One handle per thread: it keeps its connections open between requests.
-CURL* ThreadHandle() {
-  InitCurlOnce();
+Result<CURL*> ThreadHandle() {
+  FROCKET_RETURN_IF_ERROR(LoadCurl().status());
   thread_local CurlHandle handle;
+  if (handle.curl == nullptr) return Status::IOError("cannot initialise a libcurl handle");
   return handle.curl;
 }
 
@@ -197,9 +198,8 @@ struct Exchange {
 Result<Exchange> Perform(const char* method, const std::string& url,
                          const std::vector<sigv4::Header>& headers, const S3Settings& settings,
                          Buffer* into, uint64_t expected_length, std::optional<double> left) {
-  CURL* curl = ThreadHandle();
-  if (curl == nullptr) return Status::IOError("cannot initialise libcurl");
-  curl_easy_reset(curl);
+  FROCKET_ASSIGN_OR_RETURN(CURL * curl, ThreadHandle());
+  Curl().easy_reset(curl);
   Exchange x;
   x.transfer.into = into;
   x.transfer.expected = expected_length;
@@ -207,26 +207,26 @@ Result<Exchange> Perform(const char* method, const std::string& url,
   curl_slist* list = nullptr;
   for (const sigv4::Header& h : headers) {
     if (h.name == "host") continue;  // curl sets it from the URL
-    list = curl_slist_append(list, (h.name + ": " + h.value).c_str());
+    list = Curl().slist_append(list, (h.name + ": " + h.value).c_str());
   }
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(settings.connect_timeout * 1000));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings.low_speed_timeout));
+  Curl().easy_setopt(curl, CURLOPT_URL, url.c_str());
+  Curl().easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  Curl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(settings.connect_timeout * 1000));
+  Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings.low_speed_timeout));
   if (left) {
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::max(1L, static_cast<long>(*left * 1000)));
+    Curl().easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::max(1L, static_cast<long>(*left * 1000)));
   }
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x.transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x.transfer);
-  if (std::string(method) == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  x.code = curl_easy_perform(curl);
-  curl_slist_free_all(list);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &x.status);
+  Curl().easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+  Curl().easy_setopt(curl, CURLOPT_WRITEDATA, &x.transfer);
+  Curl().easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+  Curl().easy_setopt(curl, CURLOPT_HEADERDATA, &x.transfer);
+  if (std::string(method) == "HEAD") Curl().easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  x.code = Curl().easy_perform(curl);
+  Curl().slist_free_all(list);
+  Curl().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &x.status);
   return x;
 }
 
@@ -272,8 +272,8 @@ Result<S3Client::Response> S3Client::Send(const Request& request, Buffer* into,
                              " bytes asked for");
     }
     if (x.code != CURLE_OK) {
-      last_error = Status::IOError(request.what + ": " + curl_easy_strerror(x.code) + " (" + host +
-                                   ", attempt " + std::to_string(attempt) + " of " +
+      last_error = Status::IOError(request.what + ": " + Curl().easy_strerror(x.code) + " (" +
+                                   host + ", attempt " + std::to_string(attempt) + " of " +
                                    std::to_string(settings_.max_attempts) + ")");
       if (x.code == CURLE_OPERATION_TIMEDOUT && left && *Deadline::SecondsLeft() <= 0) {
         return out_of_time();

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "storage/shared_library.h"
+
 namespace frocket::sigv4 {
 
 namespace {
@@ -52,11 +54,34 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-Status OpenSslError(std::string_view what) {
+// OpenSSL's libcrypto, opened on first use (see SharedLibrary).
+struct Crypto {
+  decltype(&EVP_Q_digest) q_digest;
+  decltype(&EVP_Q_mac) q_mac;
+  decltype(&ERR_get_error) get_error;
+  decltype(&ERR_error_string_n) error_string_n;
+  decltype(&ERR_clear_error) clear_error;
+};
+
+Result<const Crypto*> LoadCrypto() {
+  static Crypto crypto;
+  static SharedLibrary so(kLibcrypto);
+  FROCKET_RETURN_IF_ERROR(so.Open([](SharedLibrary& lib) {
+                              FROCKET_RETURN_IF_ERROR(lib.Get("EVP_Q_digest", &crypto.q_digest));
+                              FROCKET_RETURN_IF_ERROR(lib.Get("EVP_Q_mac", &crypto.q_mac));
+                              FROCKET_RETURN_IF_ERROR(lib.Get("ERR_get_error", &crypto.get_error));
+                              FROCKET_RETURN_IF_ERROR(
+                                  lib.Get("ERR_error_string_n", &crypto.error_string_n));
+                              return lib.Get("ERR_clear_error", &crypto.clear_error);
+                            }).WithContext("SigV4"));
+  return &crypto;
+}
+
+Status OpenSslError(const Crypto& crypto, std::string_view what) {
   char text[256] = "no OpenSSL error queued";
-  const unsigned long code = ERR_get_error();
-  if (code != 0) ERR_error_string_n(code, text, sizeof(text));
-  ERR_clear_error();
+  const unsigned long code = crypto.get_error();
+  if (code != 0) crypto.error_string_n(code, text, sizeof(text));
+  crypto.clear_error();
   return Status::IOError("SigV4: OpenSSL " + std::string(what) + " failed: " + text);
 }
 
@@ -322,21 +347,24 @@ Result<CanonicalHeaders> CanonicalizeHeaders(const std::vector<Header>& headers)
 }
 
 Result<std::string> Sha256Hex(std::string_view bytes) {
+  FROCKET_ASSIGN_OR_RETURN(const Crypto* crypto, LoadCrypto());
   unsigned char digest[EVP_MAX_MD_SIZE];
   size_t length = 0;
-  if (EVP_Q_digest(nullptr, "SHA256", nullptr, bytes.data(), bytes.size(), digest, &length) != 1) {
-    return OpenSslError("SHA-256");
+  if (crypto->q_digest(nullptr, "SHA256", nullptr, bytes.data(), bytes.size(), digest, &length) !=
+      1) {
+    return OpenSslError(*crypto, "SHA-256");
   }
   return Hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 Result<std::string> HmacSha256(std::string_view key, std::string_view message) {
+  FROCKET_ASSIGN_OR_RETURN(const Crypto* crypto, LoadCrypto());
   unsigned char mac[EVP_MAX_MD_SIZE];
   size_t length = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
-                reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac,
-                sizeof(mac), &length) == nullptr) {
-    return OpenSslError("HMAC-SHA256");
+  if (crypto->q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                    reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac,
+                    sizeof(mac), &length) == nullptr) {
+    return OpenSslError(*crypto, "HMAC-SHA256");
   }
   return std::string(reinterpret_cast<const char*>(mac), length);
 }

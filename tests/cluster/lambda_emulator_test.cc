@@ -317,16 +317,41 @@ TEST_F(LambdaEmulatorTest, ThePackageRunsOnGlibc234AndAnswersUnderTheEmulator) {
   for (const json& provided : (*packaged.out)["providedByTheRuntime"]) {
     EXPECT_EQ(provided.get<std::string>().rfind("libstdc++", 0), std::string::npos);
   }
+  std::set<std::string> in_package, provided;
+  for (const json& f : (*packaged.out)["files"]) {
+    const std::string name = f["name"];
+    if (name.rfind("lib/", 0) == 0) in_package.insert(name.substr(4));
+  }
+  for (const json& p : (*packaged.out)["providedByTheRuntime"]) provided.insert(p);
   std::istringstream lines(ldd.out);
   std::string line;
-  size_t from_package = 0;
+  size_t from_package = 0, needed = 0;
   while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string soname, arrow;
+    words >> soname >> arrow;
+    if (arrow != "=>" || provided.count(soname) != 0) continue;
+    ++needed;
     if (line.find(dir + "/bootstrap/../lib/") != std::string::npos ||
         line.find(dir + "/lib/") != std::string::npos) {
       ++from_package;
     }
   }
-  EXPECT_EQ(from_package + 1, files) << ldd.out;
+  EXPECT_EQ(from_package, needed) << ldd.out;
+  // And the libraries it opens when first needed (HTTP, signing), with all they load.
+  for (const std::string opened : {"libcurl.so.4", "libcrypto.so.3"}) {
+    ASSERT_EQ(in_package.count(opened), 1u) << opened;
+    const ProcessResult deps = RunProcess({"/usr/bin/ldd", dir + "/lib/" + opened});
+    ASSERT_EQ(deps.exit_code, 0) << deps.err;
+    std::istringstream dep_lines(deps.out);
+    while (std::getline(dep_lines, line)) {
+      std::istringstream words(line);
+      std::string soname, arrow;
+      words >> soname >> arrow;
+      if (arrow != "=>" || provided.count(soname) != 0) continue;
+      EXPECT_EQ(in_package.count(soname), 1u) << opened << " needs " << soname;
+    }
+  }
 
   // And it serves: the unzipped package is the function (without LD_LIBRARY_PATH).
   auto emulator = LambdaEmulator::Start(
