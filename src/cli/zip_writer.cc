@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <limits>
 
+#include "common/crc32.h"
+
 namespace frocket::cli {
 
 namespace {
@@ -102,8 +104,7 @@ Status ZipWriter::Add(const std::string& name, std::string_view bytes, uint32_t 
   FROCKET_ASSIGN_OR_RETURN(std::string compressed, Deflate(bytes));
   Entry e;
   e.name = name;
-  e.crc = static_cast<uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+  e.crc = Crc32({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   e.compressed = static_cast<uint32_t>(compressed.size());
   e.size = static_cast<uint32_t>(bytes.size());
   e.offset = static_cast<uint32_t>(written_);

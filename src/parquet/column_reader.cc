@@ -1,10 +1,9 @@
 #include "parquet/column_reader.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstring>
 
+#include "common/crc32.h"
 #include "parquet/decoder/byte_stream_split.h"
 #include "parquet/decoder/delta_binary_packed.h"
 #include "parquet/decoder/delta_byte_array.h"
@@ -210,8 +209,7 @@ Status ColumnReader::AppendChunk(std::span<const uint8_t> chunk, const ColumnMet
     }
     auto body = chunk.subspan(pos + header_size, static_cast<size_t>(h.compressed_page_size));
     if (options_.verify_checksums && h.crc) {
-      uint32_t computed =
-          static_cast<uint32_t>(crc32(0, body.data(), static_cast<uInt>(body.size())));
+      const uint32_t computed = Crc32(body);
       if (computed != static_cast<uint32_t>(*h.crc)) {
         return Status::Invalid(page_context_ + ": page checksum mismatch (stored " +
                                Hex32(static_cast<uint32_t>(*h.crc)) + ", computed " +

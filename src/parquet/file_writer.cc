@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <bit>
 #include <cerrno>
@@ -14,6 +13,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "common/crc32.h"
 #include "parquet/compression.h"
 #include "parquet/encoder/delta_encoder.h"
 #include "parquet/encoder/rle_encoder.h"
@@ -431,7 +431,7 @@ class ChunkEncoder {
     }
     h->uncompressed_page_size = static_cast<int32_t>(levels.size() + values.size());
     h->compressed_page_size = static_cast<int32_t>(body.size());
-    h->crc = static_cast<int32_t>(crc32(0, body.data(), static_cast<uInt>(body.size())));
+    h->crc = static_cast<int32_t>(Crc32(body));
     std::vector<uint8_t> header = EncodePageHeader(*h);
     bytes_.insert(bytes_.end(), header.begin(), header.end());
     bytes_.insert(bytes_.end(), body.begin(), body.end());
