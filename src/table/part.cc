@@ -202,10 +202,17 @@ Result<std::shared_ptr<Part>> Part::Make(std::vector<Column> columns,
     shared->time_keys = part->time_column().ints();
   }
   shared->group_codes = ValueCodes::Encode(part->group_column());
-  shared->group_row_counts.assign(static_cast<size_t>(shared->group_codes.num_values()), 0);
-  const int32_t* ordinals = shared->group_codes.codes();
-  for (int64_t r = 0; r < n; ++r) ++shared->group_row_counts[static_cast<size_t>(ordinals[r])];
   return part;
+}
+
+const std::vector<uint32_t>& Part::group_row_counts() const {
+  Shared& s = *shared_;
+  std::call_once(s.group_rows_once, [&s] {
+    s.group_row_counts.assign(static_cast<size_t>(s.group_codes.num_values()), 0);
+    const int32_t* ordinals = s.group_codes.codes();
+    for (int64_t r = 0; r < s.num_rows; ++r) ++s.group_row_counts[static_cast<size_t>(ordinals[r])];
+  });
+  return s.group_row_counts;
 }
 
 Result<std::shared_ptr<Part>> Part::WithColumns(std::vector<Column> more) const {
@@ -299,8 +306,7 @@ const Part::RowsByGroup& Part::rows_by_group() const {
     auto r = std::make_unique<RowsByGroup>();
     const size_t groups = static_cast<size_t>(num_groups());
     r->offsets.assign(groups + 1, 0);
-    for (size_t g = 0; g < groups; ++g)
-      r->offsets[g + 1] = r->offsets[g] + shared_->group_row_counts[g];
+    for (size_t g = 0; g < groups; ++g) r->offsets[g + 1] = r->offsets[g] + group_row_counts()[g];
     r->rows.resize(static_cast<size_t>(num_rows()));
     std::vector<uint32_t> next(r->offsets.begin(), r->offsets.end() - 1);
     const int32_t* ordinals = group_ordinals();
@@ -314,7 +320,7 @@ const Part::RowsByGroup& Part::rows_by_group() const {
 
 size_t Part::MemoryUsage() const {
   size_t bytes = shared_->float_time_keys.capacity() + shared_->group_codes.MemoryUsage() +
-                 (shared_->group_row_counts.capacity() + shared_->order.capacity()) * 4;
+                 (static_cast<size_t>(num_groups()) + shared_->order.capacity()) * 4;
   for (const auto& c : columns_) bytes += c->MemoryUsage();
   std::lock_guard<std::mutex> lock(shared_->mutex);
   for (const auto& [name, cached] : shared_->codes) bytes += cached.codes->MemoryUsage();

@@ -85,8 +85,9 @@ class Part {
   const int32_t* group_ordinals() const { return shared_->group_codes.codes(); }
   int32_t num_groups() const { return shared_->group_codes.num_values(); }
   const ValueCodes& group_codes() const { return shared_->group_codes; }
-  // Rows per group over the whole part.
-  const std::vector<uint32_t>& group_row_counts() const { return shared_->group_row_counts; }
+  // Rows per group over the whole part (counted on first use: a query with a timeframe counts
+  // the rows inside it instead).
+  const std::vector<uint32_t>& group_row_counts() const;
 
   // The column dictionary-encoded (computed on first use).
   // REQUIRES: the column exists.
@@ -114,6 +115,7 @@ class Part {
     const int64_t* time_keys = nullptr;
     TimeKeyRange coverage;  // every row, unless read for a timeframe
     ValueCodes group_codes;
+    std::once_flag group_rows_once;
     std::vector<uint32_t> group_row_counts;
 
     std::mutex mutex;
