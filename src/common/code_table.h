@@ -23,7 +23,10 @@ class CodeTable {
     size_t i = Slot(key);
     while (true) {
       if (codes_[i] < 0) {
-        if ((size_ + 1) * 2 > codes_.size()) {
+        // Grown at three quarters full: a part's group ids (some 40,000) then stay in a table
+        // of 64K slots (768 KB, within a core's L2 cache); grown at half full, it doubled past
+        // it (4% of the CPU of an empty query over 20M rows).
+        if ((size_ + 1) * 4 > codes_.size() * 3) {
           Rehash(codes_.size() * 2);
           return FindOrInsert(key, inserted);
         }
