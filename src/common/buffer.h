@@ -35,19 +35,21 @@ class Buffer {
       : data_(std::exchange(other.data_, nullptr)),
         size_(std::exchange(other.size_, 0)),
         capacity_(std::exchange(other.capacity_, 0)),
+        view_(std::exchange(other.view_, false)),
         owner_(std::move(other.owner_)) {}
   Buffer& operator=(Buffer&& other) noexcept {
     if (this != &other) {
-      if (!owner_) std::free(data_);
+      if (!view_) std::free(data_);
       data_ = std::exchange(other.data_, nullptr);
       size_ = std::exchange(other.size_, 0);
       capacity_ = std::exchange(other.capacity_, 0);
+      view_ = std::exchange(other.view_, false);
       owner_ = std::move(other.owner_);
     }
     return *this;
   }
   ~Buffer() {
-    if (!owner_) std::free(data_);
+    if (!view_) std::free(data_);
   }
 
   // A view of `bytes`, which `owner` keeps alive. The bytes must be writable memory of their
@@ -58,15 +60,16 @@ class Buffer {
     Buffer b;
     b.data_ = bytes.data();
     b.size_ = b.capacity_ = bytes.size();
+    b.view_ = true;
     b.owner_ = std::move(owner);
     return b;
   }
-  bool is_view() const { return owner_ != nullptr; }
+  bool is_view() const { return view_; }
 
   // Sets the size; keeps existing bytes; new bytes are uninitialised.
   void Resize(size_t size) {
     // Growing step by step doubles the capacity, so repeated small growth stays linear.
-    if (size > capacity_) Reserve(std::max(size, capacity_ * 2));
+    if (size > capacity_ || (view_ && size > size_)) Reserve(std::max(size, capacity_ * 2));
     size_ = size;
   }
   // Sets the size, zero-filling any new bytes.
@@ -76,7 +79,7 @@ class Buffer {
     if (size > old) std::memset(data_ + old, 0, size - old);
   }
   void Reserve(size_t capacity) {
-    if (capacity <= capacity_ && !owner_) return;
+    if (capacity <= capacity_ && !view_) return;
     capacity = std::max(capacity, size_);
     // Large buffers (decoded columns) go on transparent huge pages where the kernel allows:
     // one page fault per 2 MiB instead of per 4 KiB is most of the cost of fresh memory.
@@ -86,18 +89,22 @@ class Buffer {
     if (fresh == nullptr) throw std::bad_alloc();
     if (alignment == kHugePage) ::madvise(fresh, rounded, MADV_HUGEPAGE);
     if (size_ > 0) std::memcpy(fresh, data_, size_);
-    if (!owner_) std::free(data_);
+    if (!view_) std::free(data_);
+    view_ = false;
     owner_.reset();
     data_ = fresh;
     capacity_ = rounded;
   }
   void Append(const void* bytes, size_t n) {
     if (n == 0) return;
-    if (size_ + n > capacity_) Reserve(std::max(size_ + n, capacity_ * 2));
+    if (size_ + n > capacity_ || view_) Reserve(std::max(size_ + n, capacity_ * 2));
     std::memcpy(data_ + size_, bytes, n);
     size_ += n;
   }
-  void Clear() { size_ = 0; }
+  void Clear() {
+    if (view_) *this = Buffer();  // the view let go of: nothing more is written into it
+    size_ = 0;
+  }
 
   uint8_t* data() { return data_; }
   const uint8_t* data() const { return data_; }
@@ -119,7 +126,8 @@ class Buffer {
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
-  std::shared_ptr<const void> owner_;  // set for a view
+  bool view_ = false;                  // data_ is not ours to free
+  std::shared_ptr<const void> owner_;  // what keeps a view's bytes alive
 };
 
 }  // namespace frocket

@@ -280,15 +280,19 @@ std::shared_ptr<DiskCache::MappedEntry> DiskCache::MapEntry(const std::string& u
   const int fd = OpenEntryFile(file, key);
   if (fd < 0) return nullptr;
   struct stat st;
-  void* map = MAP_FAILED;
-  size_t size = 0;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-    size = static_cast<size_t>(st.st_size);
-    map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
+    ::close(fd);
+    DropCorrupt(file, uri, "empty or unreadable");
+    return nullptr;
   }
+  const auto size = static_cast<size_t>(st.st_size);
+  void* map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  const int map_error = errno;
   ::close(fd);
   if (map == MAP_FAILED) {
-    DropCorrupt(file, uri, "cannot be mapped");
+    // Out of address space or mappings, not a bad entry: kept, and read from the source now.
+    log::Warning("disk-cache",
+                 "cannot map entry " + file + " of " + uri + ": " + std::strerror(map_error));
     return nullptr;
   }
   // The layout's numbers, each checked before it is relied on.
@@ -331,7 +335,9 @@ void DiskCache::PutEntry(const std::string& uri, const std::string& etag,
   // Each block's checksum: blocks span pieces, so one streaming state over them.
   std::vector<uint8_t> checksums;
   checksums.reserve(EntryBlocks(length) * kChecksumBytes + kChecksumBytes);
-  XXH3_state_t* state = XXH3_createState();
+  const std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> owned_state(XXH3_createState(),
+                                                                             &XXH3_freeState);
+  XXH3_state_t* state = owned_state.get();
   if (state == nullptr) throw std::bad_alloc();
   XXH3_64bits_reset(state);
   uint64_t in_block = 0;
@@ -352,7 +358,6 @@ void DiskCache::PutEntry(const std::string& uri, const std::string& etag,
     }
   }
   if (in_block > 0) close_block();
-  XXH3_freeState(state);
   uint8_t trailer[2 * kChecksumBytes];
   StoreLittle64(length, trailer);
   checksums.insert(checksums.end(), trailer, trailer + kChecksumBytes);

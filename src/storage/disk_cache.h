@@ -52,7 +52,10 @@ class DiskCache {
     ~MappedEntry();
     // The entry's bytes, 64-byte aligned, in a private writable mapping (a write stays in this
     // process). Another process never changes an entry's file (entries are written whole to a
-    // new file); a file truncated by hand while mapped would fault the reader.
+    // new file). What a mapping cannot survive: a file truncated by hand while mapped, or a
+    // disk failing to read a page of it, faults the reader (a read() would have failed). An
+    // entry evicted while mapped keeps its disk space until its last view is gone, beyond the
+    // cache's capacity.
     std::span<uint8_t> bytes() const { return bytes_; }
     // True if bytes [offset, offset + n) are intact: the checksums of the blocks holding them
     // match (each block checked once). False also for a range outside the entry. An entry found

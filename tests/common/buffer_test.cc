@@ -51,6 +51,35 @@ TEST(BufferView, GrowingCopiesAndLeavesTheViewedBytesAlone) {
   EXPECT_FALSE(reserved.is_view());
   EXPECT_EQ(reserved.size(), 3u);
   EXPECT_EQ(reserved.data()[1], 8);
+
+  // Shrunk, then grown back within the bytes it viewed: copied all the same.
+  Buffer regrown = Buffer::View({owner->data(), 3}, owner);
+  regrown.Resize(1);
+  EXPECT_TRUE(regrown.is_view());
+  regrown.Resize(2);
+  EXPECT_FALSE(regrown.is_view());
+  regrown.data()[1] = 0;
+  EXPECT_EQ((*owner)[1], 8);
+
+  // Cleared: let go of, so that appending writes memory of its own.
+  Buffer cleared = Buffer::View({owner->data(), 3}, owner);
+  cleared.Clear();
+  EXPECT_FALSE(cleared.is_view());
+  cleared.Append(&more, 1);
+  EXPECT_EQ((*owner)[0], 7);
+}
+
+// A view's bytes are never freed by it, even with nothing said to own them (the sanitizers
+// would report freeing memory that malloc did not give).
+TEST(BufferView, NeverFreesWhatItViews) {
+  uint8_t bytes[4] = {1, 2, 3, 4};
+  {
+    Buffer view = Buffer::View({bytes, 4}, nullptr);
+    EXPECT_TRUE(view.is_view());
+    Buffer moved = std::move(view);
+    EXPECT_EQ(moved.data()[3], 4);
+  }
+  EXPECT_EQ(bytes[0], 1);
 }
 
 }  // namespace
