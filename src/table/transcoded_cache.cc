@@ -618,7 +618,8 @@ Entries ReadEntries(DiskCache& store, const FileKeys& keys, const std::vector<st
                     const std::string& time_column, const TimeKeyRange& timeframe) {
   std::vector<std::shared_ptr<DiskCache::MappedEntry>> mapped;
   for (const std::string& name : columns) {
-    mapped.push_back(store.MapEntry(keys.OfColumn(name).uri, keys.OfColumn(name).etag));
+    const EntryKey key = keys.OfColumn(name);
+    mapped.push_back(store.MapEntry(key.uri, key.etag));
   }
   RowRange rows;
   const bool all_there = std::all_of(mapped.begin(), mapped.end(), [](auto& e) { return e; });

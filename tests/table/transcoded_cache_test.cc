@@ -118,8 +118,23 @@ class TranscodedCacheTest : public ::testing::Test {
     rows_ = RandomRows(3000, 40, 1);
     Write(rows_);
   }
-  void Write(const json& rows) {
-    ASSERT_TRUE(WriteRowsAsParquet(kColumns, rows, file(), 500).ok());
+  void Write(const json& rows, int64_t row_group_rows = 500) {
+    ASSERT_TRUE(WriteRowsAsParquet(kColumns, rows, file(), row_group_rows).ok());
+  }
+  // The cache's file of the entry whose key holds `key_part`, and that key (its file's first
+  // two lines); an empty path if there is none.
+  struct EntryFile {
+    std::string path, uri, etag;
+  };
+  EntryFile FindEntryFile(const std::string& key_part) const {
+    for (const auto& file : std::filesystem::directory_iterator(cache_dir())) {
+      std::ifstream in(file.path(), std::ios::binary);
+      EntryFile found{file.path().string(), "", ""};
+      std::getline(in, found.uri);
+      std::getline(in, found.etag);
+      if (found.uri.find(key_part) != std::string::npos) return found;
+    }
+    return {};
   }
   std::string file() const { return dir_.File("part.parquet"); }
   std::string cache_dir() const { return dir_.File("cache"); }
@@ -225,93 +240,89 @@ TEST_F(TranscodedCacheTest, ACorruptEntryIsDroppedAndTheFileReadAgain) {
 // read, a crafted file): refused, dropped, and made again.
 TEST_F(TranscodedCacheTest, AMalformedEntryIsDroppedAndMadeAgain) {
   Load(*OpenCache(), kAll);
-  bool found = false;
-  for (const auto& file : std::filesystem::directory_iterator(cache_dir())) {
-    std::ifstream in(file.path(), std::ios::binary);
-    std::string uri, etag;
-    std::getline(in, uri);
-    std::getline(in, etag);
-    if (uri.find("column|5:event") == std::string::npos) continue;
-    found = true;
-    // Put again through the cache (so that its checksums are right) with its last code — the
-    // codes end the entry, 3,000 of them — out of range.
-    auto store = DiskCache::Open(cache_dir(), uint64_t{1} << 30);
-    ASSERT_TRUE(store.ok());
-    auto entry = (*store)->MapEntry(uri, etag);
-    ASSERT_NE(entry, nullptr);
-    std::vector<uint8_t> bytes(entry->bytes().begin(), entry->bytes().end());
-    entry->Discard("replaced by the test");
-    entry.reset();
-    std::memset(&bytes[bytes.size() - 4], 0xff, 4);
-    const std::span<const uint8_t> pieces[] = {bytes};
-    (*store)->PutEntry(uri, etag, pieces);
-    ASSERT_NE((*store)->MapEntry(uri, etag), nullptr);
-  }
-  ASSERT_TRUE(found);
+  const EntryFile event = FindEntryFile("column|5:event");
+  ASSERT_FALSE(event.path.empty());
+  // Put again through the cache (so that its checksums are right) with its last code — the
+  // codes end the entry, 3,000 of them — out of range.
+  auto store = DiskCache::Open(cache_dir(), uint64_t{1} << 30);
+  ASSERT_TRUE(store.ok());
+  auto entry = (*store)->MapEntry(event.uri, event.etag);
+  ASSERT_NE(entry, nullptr);
+  std::vector<uint8_t> bytes(entry->bytes().begin(), entry->bytes().end());
+  entry->Discard("replaced by the test");
+  entry.reset();
+  std::memset(&bytes[bytes.size() - 4], 0xff, 4);
+  const std::span<const uint8_t> pieces[] = {bytes};
+  (*store)->PutEntry(event.uri, event.etag, pieces);
+  ASSERT_NE((*store)->MapEntry(event.uri, event.etag), nullptr);
+  store->reset();
   ExpectReadFromTheFileThenFromTheCache();
 }
 
 // A query with a timeframe reads the timeframe's rows of the cached columns, and checks only
 // the blocks holding them: an entry corrupt elsewhere answers it, and is found out (and read
-// from the file again) by the next query that reads every row.
+// from the file again) by the next query that reads every row. Timestamps cached in dictionary
+// form (30,000 distinct in row groups of 500) and plain (70,000 in one row group, more than a
+// dictionary may hold), each searched in its own way.
 TEST_F(TranscodedCacheTest, ATimeframeReadsOnlyItsRowsAndTheirBlocks) {
-  // 30,000 rows, a timestamp each (1 ms apart, shuffled): the ts entry spans several blocks.
-  std::vector<int64_t> times(30'000);
-  std::iota(times.begin(), times.end(), int64_t{1'700'000'000'000});
-  std::shuffle(times.begin(), times.end(), std::mt19937_64(7));
-  rows_ = RandomRows(30'000, 500, 8);
-  for (size_t i = 0; i < rows_.size(); ++i) rows_[i][1] = times[i];
-  Write(rows_);
-  Load(*OpenCache(), kAll);
-  // The ts entry's last bytes (the last rows' values or codes end it), altered on disk.
-  bool found = false;
-  for (const auto& file : std::filesystem::directory_iterator(cache_dir())) {
-    std::ifstream in(file.path(), std::ios::binary);
-    std::string uri;
-    std::getline(in, uri);
-    if (uri.find("column|2:ts") == std::string::npos) continue;
-    found = true;
-    std::fstream f(file.path(), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(0, std::ios::end);
-    const auto size = static_cast<uint64_t>(f.tellg());
-    uint64_t length;
-    f.seekg(static_cast<std::streamoff>(size - 16));
-    f.read(reinterpret_cast<char*>(&length), 8);
-    const uint64_t blocks = (length + DiskCache::kEntryBlock - 1) / DiskCache::kEntryBlock;
-    ASSERT_GE(blocks, 4u);
-    f.seekp(static_cast<std::streamoff>(size - 16 - blocks * 8 - 100));
-    f.put('\x7f');
-  }
-  ASSERT_TRUE(found);
+  for (const bool dictionary : {true, false}) {
+    SCOPED_TRACE(dictionary ? "timestamps in dictionary form" : "plain timestamps");
+    std::filesystem::remove_all(cache_dir());
+    // A timestamp a row, 1 ms apart, shuffled: the ts entry spans several blocks.
+    const int64_t n = dictionary ? 30'000 : 70'000;
+    std::vector<int64_t> times(static_cast<size_t>(n));
+    std::iota(times.begin(), times.end(), int64_t{1'700'000'000'000});
+    std::shuffle(times.begin(), times.end(), std::mt19937_64(7));
+    rows_ = RandomRows(static_cast<int>(n), 500, 8);
+    for (size_t i = 0; i < rows_.size(); ++i) rows_[i][1] = times[i];
+    Write(rows_, dictionary ? 500 : n);
+    Load(*OpenCache(), kAll);
+    // The ts entry's last bytes (the last rows' values or codes end it), altered on disk.
+    const EntryFile ts = FindEntryFile("column|2:ts");
+    ASSERT_FALSE(ts.path.empty());
+    {
+      std::fstream f(ts.path, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(0, std::ios::end);
+      const auto size = static_cast<uint64_t>(f.tellg());
+      uint64_t length;
+      f.seekg(static_cast<std::streamoff>(size - 16));
+      f.read(reinterpret_cast<char*>(&length), 8);
+      const uint64_t blocks = (length + DiskCache::kEntryBlock - 1) / DiskCache::kEntryBlock;
+      ASSERT_GE(blocks, 4u);
+      f.seekp(static_cast<std::streamoff>(size - 16 - blocks * 8 - 100));
+      f.put('\x7f');
+    }
 
-  const int64_t from = 1'700'000'001'000, to = 1'700'000'003'500;
-  table::TimeKeyRange timeframe;
-  timeframe.from = from;
-  timeframe.to = to;
-  auto source = LocalFileSource::Open(file());
-  ASSERT_TRUE(source.ok());
-  std::shared_ptr<ByteSource> bytes(std::move(*source));
-  auto loaded = OpenCache()->Load(bytes, kAll, "user", "ts", timeframe);
-  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-  EXPECT_TRUE(loaded->from_cache);
-  const Part& part = *loaded->part;
-  EXPECT_TRUE(part.coverage().Contains(timeframe));
-  EXPECT_FALSE(part.coverage().Contains(table::TimeKeyRange{}));
-  // The rows from the first at `from` to the last before `to` (row r of the sorted rows has
-  // time 1.7e12 + r), and at most 7 before them, so as to start on a whole byte.
-  const json sorted = SortedByTime(rows_);
-  const int64_t first_row = part.LowerBoundRow(from), end_row = part.LowerBoundRow(to);
-  ASSERT_EQ(end_row - first_row, to - from);
-  EXPECT_LE(first_row, 7);
-  EXPECT_EQ(part.num_rows(), end_row);
-  const int64_t offset = from - 1'700'000'000'000 - first_row;
-  json want = json::array();
-  for (int64_t r = 0; r < part.num_rows(); ++r) {
-    want.push_back(sorted[static_cast<size_t>(offset + r)]);
+    const int64_t from = 1'700'000'001'000, to = 1'700'000'003'500;
+    table::TimeKeyRange timeframe;
+    timeframe.from = from;
+    timeframe.to = to;
+    auto source = LocalFileSource::Open(file());
+    ASSERT_TRUE(source.ok());
+    std::shared_ptr<ByteSource> bytes(std::move(*source));
+    auto loaded = OpenCache()->Load(bytes, kAll, "user", "ts", timeframe);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    EXPECT_TRUE(loaded->from_cache);
+    const Part& part = *loaded->part;
+    EXPECT_EQ(part.time_column().is_dictionary(), dictionary);
+    EXPECT_TRUE(part.coverage().Contains(timeframe));
+    EXPECT_FALSE(part.coverage().Contains(table::TimeKeyRange{}));
+    // The rows from the first at `from` to the last before `to` (row r of the sorted rows has
+    // time 1.7e12 + r), and at most 7 before them, so as to start on a whole byte.
+    const json sorted = SortedByTime(rows_);
+    const int64_t first_row = part.LowerBoundRow(from), end_row = part.LowerBoundRow(to);
+    ASSERT_EQ(end_row - first_row, to - from);
+    EXPECT_LE(first_row, 7);
+    EXPECT_EQ(part.num_rows(), end_row);
+    const int64_t offset = from - 1'700'000'000'000 - first_row;
+    json want = json::array();
+    for (int64_t r = 0; r < part.num_rows(); ++r) {
+      want.push_back(sorted[static_cast<size_t>(offset + r)]);
+    }
+    ExpectRows(part, want, kAll, /*some_rows=*/true);
+    // Every row: the corrupt block is read, the entry dropped, the rows read from the file.
+    ExpectReadFromTheFileThenFromTheCache();
   }
-  ExpectRows(part, want, kAll, /*some_rows=*/true);
-  // Every row: the corrupt block is read, the entry dropped, the rows read from the file.
-  ExpectReadFromTheFileThenFromTheCache();
 }
 
 // Pieces put whole come back mapped, 64-byte aligned, one after another; each block's checksum
