@@ -358,6 +358,20 @@ class Executor {
 
 }  // namespace
 
+bool CountsOnly(const query::Query& query) {
+  return !query.timeframe && query.conditions.empty() && !query.aggregations && !query.funnel &&
+         !query.groups;
+}
+
+PartResult CountsOnlyResult(int64_t rows, int64_t groups) {
+  PartResult result;
+  result.query.matching_groups = groups;
+  result.query.matching_group_rows = rows;
+  result.scanned_rows = rows;
+  result.scanned_groups = groups;
+  return result;
+}
+
 Result<PartResult> ExecuteQuery(const table::Part& part, const query::Query& query,
                                 const ExecOptions& options) {
   // The parser refuses longer sequences with their JSON path; a Query built otherwise is a bug.

@@ -29,4 +29,12 @@ struct ExecOptions {
 Result<PartResult> ExecuteQuery(const table::Part& part, const query::Query& query,
                                 const ExecOptions& options = {});
 
+// Whether the query asks of a part only how many groups and rows it has: no timeframe,
+// condition, funnel, aggregation or list of groups.
+bool CountsOnly(const query::Query& query);
+
+// A part's result of such a query (every group matches), from its row and group counts: what
+// ExecuteQuery returns over a part of `rows` rows in `groups` groups.
+PartResult CountsOnlyResult(int64_t rows, int64_t groups);
+
 }  // namespace frocket::engine

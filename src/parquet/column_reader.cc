@@ -97,6 +97,13 @@ void SpreadFixed(uint8_t* base, int32_t width, const uint8_t* levels, size_t pre
   }
 }
 
+// Dictionary indices are decoded, checked and used this many at a time (see
+// DecodeDictionaryIndices).
+constexpr size_t kIndexBlock = 4096;
+// Distinct form: indices are marked in a byte per index their bit width can hold, and checked
+// against the dictionary's size once a chunk, when that is at most this many more bytes.
+constexpr uint64_t kSpareMarks = 64 * 1024;
+
 bool IsDictionaryEncoding(int32_t encoding) {
   return encoding == static_cast<int32_t>(Encoding::kPlainDictionary) ||
          encoding == static_cast<int32_t>(Encoding::kRleDictionary);
@@ -123,6 +130,13 @@ ColumnReader::ColumnReader(const ColumnDescriptor& column, const ReadOptions& op
           (options.dictionary_integers && (column.physical_type == PhysicalType::kInt32 ||
                                            column.physical_type == PhysicalType::kInt64))) {}
 
+ColumnReader::ColumnReader(const ColumnDescriptor& column, const ReadOptions& options,
+                           int64_t total_rows, DistinctIntegers* distinct)
+    : ColumnReader(column, options, total_rows) {
+  dictionary_form_ = false;
+  distinct_ = distinct;
+}
+
 Status ColumnReader::CheckBudget(uint64_t bytes, const char* what) const {
   if (bytes > options_.max_column_bytes) {
     return Status::OutOfMemory(std::string(what) + " would take " + std::to_string(bytes) +
@@ -142,6 +156,7 @@ Status ColumnReader::Prepare() {
   const auto rows = static_cast<uint64_t>(total_rows_);
   out_.physical_type = column_.physical_type;
   out_.value_width = width_;
+  if (distinct_ != nullptr) return Status::OK();  // nothing per row
   if (column_.nullable()) out_.validity.ResizeZeroed(bitmap::BytesFor(rows));
   if (dictionary_form_) {
     FROCKET_RETURN_IF_ERROR(CheckBudget(rows * 4, "the column's codes"));
@@ -222,6 +237,7 @@ Status ColumnReader::AppendChunk(std::span<const uint8_t> chunk, const ColumnMet
     pos += header_size + static_cast<size_t>(h.compressed_page_size);
     ++page;
   }
+  if (distinct_ != nullptr) return InsertUsedDictionaryEntries().WithContext(where);
   return Status::OK();
 }
 
@@ -321,6 +337,7 @@ Status ColumnReader::ReadDictionaryPage(const PageHeader& h, std::span<const uin
   }
   chunk_dictionary_ = std::move(dict);
 
+  if (distinct_ != nullptr) chunk_used_.assign(n, 0);
   if (dictionary_form_) return MergeChunkDictionary(n);
   return Status::OK();
 }
@@ -467,7 +484,9 @@ Status ColumnReader::ReadDataPageV2(const PageHeader& h, std::span<const uint8_t
 Status ColumnReader::DecodeValues(int32_t encoding, std::span<const uint8_t> values, size_t present,
                                   const uint8_t* levels, size_t n) {
   if (present > 0) FROCKET_RETURN_IF_ERROR(DecodeDense(encoding, values, present));
-  if (column_.nullable()) {
+  if (distinct_ != nullptr) {
+    out_.null_count += static_cast<int64_t>(n - present);
+  } else if (column_.nullable()) {
     if (levels == nullptr) {
       bitmap::SetRange(out_.validity.data(), static_cast<size_t>(rows_),
                        static_cast<size_t>(rows_) + n);
@@ -538,16 +557,22 @@ void ColumnReader::SpreadNulls(const uint8_t* levels, size_t present, size_t n) 
 Status ColumnReader::DecodeDense(int32_t encoding, std::span<const uint8_t> values,
                                  size_t present) {
   if (IsDictionaryEncoding(encoding)) return DecodeDictionaryIndices(values, present);
+  if (distinct_ != nullptr) return InsertDistinctDense(encoding, values, present);
   if (dictionary_form_) FROCKET_RETURN_IF_ERROR(LeaveDictionaryForm());
 
   auto row = static_cast<size_t>(rows_);
-  const PhysicalType type = column_.physical_type;
   if (width_ == 0) {
     ByteArrayBuilder builder(out_.offsets.as<uint32_t>() + row, &out_.data,
                              options_.max_column_bytes);
     return DecodeByteArrayDense(encoding, values, present, &builder);
   }
-  uint8_t* dst = out_.values.data() + row * static_cast<size_t>(width_);
+  return DecodeFixedDense(encoding, values, present,
+                          out_.values.data() + row * static_cast<size_t>(width_));
+}
+
+Status ColumnReader::DecodeFixedDense(int32_t encoding, std::span<const uint8_t> values,
+                                      size_t present, uint8_t* dst) {
+  const PhysicalType type = column_.physical_type;
   size_t consumed = 0;
   switch (static_cast<Encoding>(encoding)) {
     case Encoding::kPlain:
@@ -640,6 +665,7 @@ Status ColumnReader::DecodeDictionaryIndices(std::span<const uint8_t> values, si
                            " exceeds 32");
   }
   RleBitPackedDecoder decoder(values.data() + 1, values.size() - 1, bit_width);
+  if (distinct_ != nullptr) return MarkDictionaryIndices(&decoder, bit_width, present);
   auto row = static_cast<size_t>(rows_);
   uint32_t* indices;
   if (dictionary_form_) {
@@ -651,19 +677,15 @@ Status ColumnReader::DecodeDictionaryIndices(std::span<const uint8_t> values, si
   // Decoded, checked and (in dictionary form) given their merged codes a block at a time, while
   // the block is in the CPU's cache: a page's indices checked after decoding all of them were
   // read back from memory, 8% of a query's CPU.
-  constexpr size_t kBlock = 4096;
   const auto dict_size = static_cast<uint64_t>(chunk_dictionary_->length);
   const bool remap = dictionary_form_ && !chunk_mapping_is_identity_;
   const int32_t* map = chunk_to_merged_.data();
-  for (size_t begin = 0; begin < present; begin += kBlock) {
-    const size_t n = std::min(kBlock, present - begin);
+  for (size_t begin = 0; begin < present; begin += kIndexBlock) {
+    const size_t n = std::min(kIndexBlock, present - begin);
     uint32_t* block = indices + begin;
     FROCKET_RETURN_IF_ERROR(decoder.Decode(block, n).WithContext("dictionary indices"));
     if (AnyIndexOutOfRange(block, n, dict_size)) {
-      const uint32_t max_index = *std::max_element(block, block + n);
-      return Status::Invalid("dictionary index " + std::to_string(max_index) +
-                             " is out of range: the dictionary has " + std::to_string(dict_size) +
-                             " entries");
+      return IndexOutOfRange(*std::max_element(block, block + n));
     }
     if (remap) {
       for (size_t i = 0; i < n; ++i) block[i] = static_cast<uint32_t>(map[block[i]]);
@@ -690,6 +712,69 @@ Status ColumnReader::DecodeDictionaryIndices(std::span<const uint8_t> values, si
   for (size_t i = 0; i < present; ++i) {
     uint32_t start = dict_offsets[indices[i]];
     builder.Append(dict.data.data() + start, dict_offsets[indices[i] + 1] - start);
+  }
+  return Status::OK();
+}
+
+Status ColumnReader::InsertDistinctDense(int32_t encoding, std::span<const uint8_t> values,
+                                         size_t present) {
+  const auto w = static_cast<size_t>(width_);
+  FROCKET_RETURN_IF_ERROR(CheckBudget(present * w, "the page's values"));
+  page_values_.Resize(present * w);
+  FROCKET_RETURN_IF_ERROR(DecodeFixedDense(encoding, values, present, page_values_.data()));
+  if (w == 4) {
+    distinct_->InsertAll(page_values_.as<int32_t>(), present);
+  } else {
+    distinct_->InsertAll(page_values_.as<int64_t>(), present);
+  }
+  return Status::OK();
+}
+
+Status ColumnReader::MarkDictionaryIndices(RleBitPackedDecoder* decoder, int bit_width,
+                                           size_t present) {
+  // Marks for every index the bit width can hold where they are few: an index past the
+  // dictionary then marks a slot checked once a chunk (InsertUsedDictionaryEntries), not a
+  // comparison per row.
+  const auto dict_size = static_cast<uint64_t>(chunk_dictionary_->length);
+  const uint64_t slots = uint64_t{1} << bit_width;
+  const bool check_rows = slots > dict_size + kSpareMarks;
+  if (!check_rows && chunk_used_.size() < slots) chunk_used_.resize(slots, 0);
+  indices_.resize(std::min(present, kIndexBlock));
+  uint32_t* block = indices_.data();
+  uint8_t* marks = chunk_used_.data();
+  for (size_t begin = 0; begin < present; begin += kIndexBlock) {
+    const size_t n = std::min(kIndexBlock, present - begin);
+    FROCKET_RETURN_IF_ERROR(decoder->Decode(block, n).WithContext("dictionary indices"));
+    if (check_rows && AnyIndexOutOfRange(block, n, dict_size)) {
+      return IndexOutOfRange(*std::max_element(block, block + n));
+    }
+    for (size_t i = 0; i < n; ++i) marks[block[i]] = 1;
+  }
+  return Status::OK();
+}
+
+Status ColumnReader::IndexOutOfRange(uint64_t index) const {
+  return Status::Invalid("dictionary index " + std::to_string(index) +
+                         " is out of range: the dictionary has " +
+                         std::to_string(chunk_dictionary_->length) + " entries");
+}
+
+Status ColumnReader::InsertUsedDictionaryEntries() {
+  if (!chunk_dictionary_) return Status::OK();
+  const auto n = static_cast<size_t>(chunk_dictionary_->length);
+  const auto past = std::find(chunk_used_.begin() + static_cast<std::ptrdiff_t>(n),
+                              chunk_used_.end(), uint8_t{1});
+  if (past != chunk_used_.end()) return IndexOutOfRange(past - chunk_used_.begin());
+  if (width_ == 4) {
+    const int32_t* v = chunk_dictionary_->values_as<int32_t>();
+    for (size_t i = 0; i < n; ++i) {
+      if (chunk_used_[i]) distinct_->Insert(v[i]);
+    }
+  } else {
+    const int64_t* v = chunk_dictionary_->values_as<int64_t>();
+    for (size_t i = 0; i < n; ++i) {
+      if (chunk_used_[i]) distinct_->Insert(v[i]);
+    }
   }
   return Status::OK();
 }

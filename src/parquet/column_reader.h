@@ -12,10 +12,12 @@
 
 #include "common/buffer.h"
 #include "common/code_table.h"
+#include "common/distinct_integers.h"
 #include "common/status.h"
 #include "parquet/column_vector.h"
 #include "parquet/compression.h"
 #include "parquet/decoder/byte_array_builder.h"
+#include "parquet/decoder/rle_bit_packed.h"
 #include "parquet/metadata.h"
 #include "parquet/read_options.h"
 #include "parquet/schema.h"
@@ -29,6 +31,13 @@ class ColumnReader {
   // encoded one may grow past it).
   ColumnReader(const ColumnDescriptor& column, const ReadOptions& options, int64_t total_rows,
                uint64_t data_size_hint = 0);
+  // Collects the distinct non-null values of an INT32 or INT64 column (INT32 sign-extended)
+  // into *distinct instead of decoding its rows: nothing per row is kept, and Finish() returns
+  // only the length and null count. Dictionary-encoded pages cost a mark per row, and each
+  // dictionary entry that a row uses is inserted once.
+  // REQUIRES: column.physical_type is INT32 or INT64; *distinct outlives the reader.
+  ColumnReader(const ColumnDescriptor& column, const ReadOptions& options, int64_t total_rows,
+               DistinctIntegers* distinct);
 
   // Decodes one column chunk holding `num_rows` rows. Errors name the row group and page;
   // the caller adds the file and column.
@@ -60,6 +69,16 @@ class ColumnReader {
   Status DecodeValues(int32_t encoding, std::span<const uint8_t> values, size_t present,
                       const uint8_t* levels, size_t n);
   Status DecodeDense(int32_t encoding, std::span<const uint8_t> values, size_t present);
+  // Decodes `present` fixed-width values to dst.
+  Status DecodeFixedDense(int32_t encoding, std::span<const uint8_t> values, size_t present,
+                          uint8_t* dst);
+  // Distinct form: plain values decoded and inserted; the chunk's used dictionary entries
+  // inserted at its end.
+  Status InsertDistinctDense(int32_t encoding, std::span<const uint8_t> values, size_t present);
+  Status MarkDictionaryIndices(RleBitPackedDecoder* decoder, int bit_width, size_t present);
+  // Fails if an index marked is past the chunk's dictionary.
+  Status InsertUsedDictionaryEntries();
+  Status IndexOutOfRange(uint64_t index) const;
   Status DecodeDictionaryIndices(std::span<const uint8_t> values, size_t present);
   Status DecodeByteArrayDense(int32_t encoding, std::span<const uint8_t> values, size_t present,
                               ByteArrayBuilder* builder);
@@ -76,6 +95,7 @@ class ColumnReader {
   int32_t width_;  // bytes per value, 0 for BYTE_ARRAY
   int32_t codec_ = 0;
   bool dictionary_form_;  // output in dictionary form (BYTE_ARRAY, while every page allows it)
+  DistinctIntegers* distinct_ = nullptr;  // distinct form: the values go here, not to rows
 
   ColumnVector out_;
   bool prepared_ = false;
@@ -86,6 +106,9 @@ class ColumnReader {
   std::shared_ptr<ColumnVector> chunk_dictionary_;
   std::vector<int32_t> chunk_to_merged_;
   bool chunk_mapping_is_identity_ = true;
+  // Distinct form: which entries of the chunk's dictionary some row uses (and past them, which
+  // indices too large for it some row holds).
+  std::vector<uint8_t> chunk_used_;
 
   // The merged dictionary (dictionary form): distinct values of all chunks' dictionaries.
   std::shared_ptr<ColumnVector> merged_;
@@ -96,6 +119,7 @@ class ColumnReader {
   Buffer page_buffer_;
   std::vector<uint8_t> levels_;
   std::vector<uint32_t> indices_;
+  Buffer page_values_;  // distinct form: a plain page's values
   std::string page_context_;
 };
 

@@ -209,14 +209,80 @@ Result<ColumnVector> ParquetFile::ReadColumn(int column, const ReadOptions& opti
   return Read(column, 0, num_row_groups(), options);
 }
 
-Result<ColumnVector> ParquetFile::ReadColumnRowGroups(int column, int first_row_group,
-                                                      int end_row_group,
-                                                      const ReadOptions& options) const {
+Status ParquetFile::CheckRowGroups(int first_row_group, int end_row_group) const {
   if (first_row_group < 0 || end_row_group < first_row_group || end_row_group > num_row_groups()) {
     return Status::NotFound(name() + ": no row groups [" + std::to_string(first_row_group) + ", " +
                             std::to_string(end_row_group) + ")");
   }
+  return Status::OK();
+}
+
+Result<ColumnVector> ParquetFile::ReadColumnRowGroups(int column, int first_row_group,
+                                                      int end_row_group,
+                                                      const ReadOptions& options) const {
+  FROCKET_RETURN_IF_ERROR(CheckRowGroups(first_row_group, end_row_group));
   return Read(column, first_row_group, end_row_group, options);
+}
+
+namespace {
+
+constexpr uint64_t kMaxDistinctBitmapBits = uint64_t{1} << 29;
+
+// A PLAIN-encoded INT32 or INT64 statistics value, sign-extended.
+std::optional<int64_t> StatisticsInteger(PhysicalType type, const std::optional<std::string>& v) {
+  if (!v) return std::nullopt;
+  if (type == PhysicalType::kInt32 && v->size() == 4) {
+    int32_t i;
+    std::memcpy(&i, v->data(), 4);
+    return i;
+  }
+  if (type == PhysicalType::kInt64 && v->size() == 8) {
+    int64_t i;
+    std::memcpy(&i, v->data(), 8);
+    return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<DistinctCount> ParquetFile::CountDistinctIntegers(int column, int first_row_group,
+                                                         int end_row_group,
+                                                         const ReadOptions& options) const {
+  FROCKET_RETURN_IF_ERROR(CheckRowGroups(first_row_group, end_row_group));
+  if (column < 0 || column >= schema_.num_columns()) {
+    return Status::NotFound(name() + ": no column " + std::to_string(column));
+  }
+  const ColumnDescriptor& d = schema_.column(column);
+  if (d.physical_type != PhysicalType::kInt32 && d.physical_type != PhysicalType::kInt64) {
+    return Status::Invalid(ColumnContext(column) + ": distinct values are counted of INT32 and " +
+                           "INT64 columns only");
+  }
+  // The range the statistics give, if every row group has them.
+  std::optional<int64_t> low, high;
+  int64_t rows = 0;
+  bool bounded = true;
+  for (int g = first_row_group; g < end_row_group; ++g) {
+    rows += row_group_num_rows(g);
+    const ColumnChunkStatistics stats = statistics(g, column);
+    const std::optional<int64_t> min = StatisticsInteger(d.physical_type, stats.min);
+    const std::optional<int64_t> max = StatisticsInteger(d.physical_type, stats.max);
+    bounded = bounded && min && max;
+    if (!bounded) break;
+    low = low ? std::min(*low, *min) : *min;
+    high = high ? std::max(*high, *max) : *max;
+  }
+  // A bitmap of at most a byte a row (and 8 KB), within the read budget and 64 MB: wider ranges
+  // are hashed.
+  const uint64_t max_bits = std::min(
+      {8 * static_cast<uint64_t>(std::max<int64_t>(rows, 0)) + 65536,
+       8 * std::min(options.max_column_bytes, kMaxDistinctBitmapBits), kMaxDistinctBitmapBits});
+  DistinctIntegers distinct =
+      bounded && low ? DistinctIntegers(*low, *high, max_bits) : DistinctIntegers();
+  ColumnReader reader(d, options, rows, &distinct);
+  FROCKET_ASSIGN_OR_RETURN(ColumnVector v,
+                           ReadChunks(column, first_row_group, end_row_group, &reader));
+  return DistinctCount{v.length, v.null_count, distinct.size()};
 }
 
 Status ParquetFile::WillReadColumns(const std::vector<int>& columns, int first_row_group,
@@ -255,15 +321,20 @@ Result<ColumnVector> ParquetFile::Read(int column, int first_row_group, int end_
     uncompressed += std::min(claimed, chunk_range(g, column).length * 32);
   }
   ColumnReader reader(schema_.column(column), options, rows, uncompressed);
+  return ReadChunks(column, first_row_group, end_row_group, &reader);
+}
+
+Result<ColumnVector> ParquetFile::ReadChunks(int column, int first_row_group, int end_row_group,
+                                             ColumnReader* reader) const {
   Buffer chunk;
   for (int g = first_row_group; g < end_row_group; ++g) {
     ByteRange range = chunk_range(g, column);
     FROCKET_RETURN_IF_ERROR(source_->ReadAt(range.offset, range.length, &chunk));
     FROCKET_RETURN_IF_ERROR(
-        reader.AppendChunk(chunk.span(), chunk_metadata(g, column), row_group_num_rows(g), g)
+        reader->AppendChunk(chunk.span(), chunk_metadata(g, column), row_group_num_rows(g), g)
             .WithContext(ColumnContext(column)));
   }
-  auto result = reader.Finish();
+  auto result = reader->Finish();
   if (!result.ok()) return result.status().WithContext(ColumnContext(column));
   return result;
 }

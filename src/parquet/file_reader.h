@@ -32,7 +32,16 @@ struct ColumnChunkStatistics {
   std::optional<std::string> max;
 };
 
+// What CountDistinctIntegers found.
+struct DistinctCount {
+  int64_t rows = 0;
+  int64_t nulls = 0;
+  int64_t distinct = 0;  // distinct non-null values
+};
+
 using frocket::ByteRange;
+
+class ColumnReader;
 
 class ParquetFile {
  public:
@@ -70,6 +79,11 @@ class ParquetFile {
   // Decodes row groups [first_row_group, end_row_group) of a column, as one vector.
   Result<ColumnVector> ReadColumnRowGroups(int column, int first_row_group, int end_row_group,
                                            const ReadOptions& options = {}) const;
+  // How many distinct non-null values an INT32 or INT64 column holds in row groups
+  // [first_row_group, end_row_group), its rows decoded to nothing but that count: values that
+  // the chunks' statistics bound are counted as bits of a bitmap.
+  Result<DistinctCount> CountDistinctIntegers(int column, int first_row_group, int end_row_group,
+                                              const ReadOptions& options = {}) const;
   // Tells the source these columns are about to be read (row groups [first, end), by default
   // every one), so that a remote source fetches their chunks at once.
   Status WillReadColumns(const std::vector<int>& columns, int first_row_group = 0,
@@ -89,6 +103,10 @@ class ParquetFile {
   Status Validate(uint64_t footer_start);
   Result<ColumnVector> Read(int column, int first_row_group, int end_row_group,
                             const ReadOptions& options) const;
+  // Appends the chunks of row groups [first, end) of a column to `reader` and finishes it.
+  Result<ColumnVector> ReadChunks(int column, int first_row_group, int end_row_group,
+                                  ColumnReader* reader) const;
+  Status CheckRowGroups(int first_row_group, int end_row_group) const;
   std::string ColumnContext(int column) const;
 
   std::shared_ptr<ByteSource> source_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/clock.h"
+#include "engine/part_executor.h"
 #include "service/query_pipeline.h"
 #include "storage/object_store.h"
 #include "table/part_loader.h"
@@ -71,6 +72,23 @@ Result<std::shared_ptr<table::Part>> ReadFromFile(const QueryTaskRequest& reques
   return cached->WithColumns(std::move(more));
 }
 
+Result<std::shared_ptr<ByteSource>> OpenPartFile(const QueryTaskRequest& request) {
+  FROCKET_ASSIGN_OR_RETURN(auto store, ObjectStoreFor(request.part_path));
+  if (request.part_version) return store->OpenVersion(request.part_path, *request.part_version);
+  return store->Open(request.part_path);
+}
+
+// Where the part's bytes came from: a remote part whose bytes all came from the local disk
+// cache is that tier's hit.
+void RecordBytesRead(const ByteSource& bytes, TaskMetrics* metrics) {
+  if (bytes.disk_cache_bytes() > 0 && bytes.remote_bytes() == 0) {
+    metrics->load_from = LoadSource::kDiskCache;
+  }
+  metrics->network_bytes = static_cast<int64_t>(bytes.remote_bytes());
+  metrics->bytes_read =
+      static_cast<int64_t>(bytes.remote_bytes() + bytes.disk_cache_bytes() + bytes.local_bytes());
+}
+
 }  // namespace
 
 Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest& request,
@@ -91,13 +109,7 @@ Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest
     return part;
   }
   *source = LoadSource::kSource;
-  FROCKET_ASSIGN_OR_RETURN(auto store, ObjectStoreFor(request.part_path));
-  std::shared_ptr<ByteSource> bytes;
-  if (request.part_version) {
-    FROCKET_ASSIGN_OR_RETURN(bytes, store->OpenVersion(request.part_path, *request.part_version));
-  } else {
-    FROCKET_ASSIGN_OR_RETURN(bytes, store->Open(request.part_path));
-  }
+  FROCKET_ASSIGN_OR_RETURN(auto bytes, OpenPartFile(request));
   if (transcoded_ && table::TranscodedCache::Usable(*bytes)) {
     // In time order: of the timeframe's rows where the cache has every column, else every row.
     FROCKET_ASSIGN_OR_RETURN(
@@ -108,15 +120,31 @@ Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest
   } else {
     FROCKET_ASSIGN_OR_RETURN(part, ReadFromFile(request, bytes, timeframe, std::move(part)));
   }
-  // A remote part whose bytes all came from the local disk cache is that tier's hit.
-  if (bytes->disk_cache_bytes() > 0 && bytes->remote_bytes() == 0) {
-    *source = LoadSource::kDiskCache;
-  }
-  metrics->network_bytes = static_cast<int64_t>(bytes->remote_bytes());
-  metrics->bytes_read = static_cast<int64_t>(bytes->remote_bytes() + bytes->disk_cache_bytes() +
-                                             bytes->local_bytes());
+  RecordBytesRead(*bytes, metrics);
   cache_->Put(key, part);
   return part;
+}
+
+Result<std::optional<engine::PartResult>> PartRunner::CountFromFile(const QueryTaskRequest& request,
+                                                                    TaskMetrics* metrics) {
+  using Counted = std::optional<engine::PartResult>;
+  // A part read is worth loading whole where it is kept, in memory or in the transcoded cache.
+  if (cache_->capacity() > 0 || transcoded_ != nullptr) return Counted();
+  const auto group_type = request.column_types.find(request.dataset.group_id_column);
+  if (group_type == request.column_types.end() || group_type->second != ColumnType::kInt) {
+    return Counted();
+  }
+  auto q = ReadTaskQuery(request);
+  if (!q.ok() || !engine::CountsOnly(*q)) return Counted();  // loading it tells what is wrong
+  metrics->load_from = LoadSource::kSource;
+  FROCKET_ASSIGN_OR_RETURN(auto bytes, OpenPartFile(request));
+  FROCKET_ASSIGN_OR_RETURN(auto file, parquet::ParquetFile::Open(bytes));
+  FROCKET_ASSIGN_OR_RETURN(
+      const std::optional<table::GroupCount> count,
+      table::CountGroups(*file, request.dataset.group_id_column, request.dataset.timestamp_column));
+  RecordBytesRead(*bytes, metrics);
+  if (!count) return Counted();
+  return Counted(engine::CountsOnlyResult(count->rows, count->groups));
 }
 
 QueryTaskResult PartRunner::RunQuery(const QueryTaskRequest& request, double job_start,
@@ -133,6 +161,16 @@ QueryTaskResult PartRunner::RunQuery(const QueryTaskRequest& request, double job
     return result;
   };
   on_status(TaskStatus::kLoadingData);
+  auto counted = CountFromFile(request, &result.metrics);
+  if (!counted.ok()) return finish(counted.status());
+  if (*counted) {
+    result.metrics.load_seconds = NowSeconds() - start;
+    on_status(TaskStatus::kRunningQuery);
+    result.result = std::move(**counted);
+    result.metrics.scanned_rows = result.result.scanned_rows;
+    result.metrics.scanned_groups = result.result.scanned_groups;
+    return finish(Status::OK());
+  }
   auto part = LoadPart(request, &result.metrics);
   result.metrics.load_seconds = NowSeconds() - start;
   if (!part.ok()) return finish(part.status());

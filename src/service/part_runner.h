@@ -34,6 +34,11 @@ class PartRunner final : public cluster::TaskRunner {
   Result<std::shared_ptr<table::Part>> LoadPart(const cluster::QueryTaskRequest& request,
                                                 cluster::TaskMetrics* metrics);
 
+  // A query that needs only the part's rows and groups counted (engine::CountsOnly), answered
+  // from its file without loading the part where nothing would keep it; nullopt: load it.
+  Result<std::optional<engine::PartResult>> CountFromFile(const cluster::QueryTaskRequest& request,
+                                                          cluster::TaskMetrics* metrics);
+
   std::shared_ptr<cluster::PartCache> cache_;
   std::shared_ptr<table::TranscodedCache> transcoded_;
 };

@@ -48,6 +48,20 @@ query::ParseOptions ParseOptionsOf(const QuerySettings& settings) {
   return options;
 }
 
+// The task's query against these column types; a column not among them (one the part was read
+// without, such as the timestamps of a query that needs no time) has its registered type.
+Result<query::Query> ParseTaskQuery(const cluster::QueryTaskRequest& request,
+                                    std::map<std::string, ColumnType> columns) {
+  for (const auto& [name, type] : request.column_types) columns.emplace(name, type);
+  const query::DatasetSchema schema(request.dataset.group_id_column,
+                                    request.dataset.timestamp_column, std::move(columns));
+  query::ParseOptions options;
+  options.expanded = true;
+  auto parsed = query::ParseQuery(request.query, schema, options);
+  if (!parsed.ok()) return parsed.status().WithContext("task query");
+  return parsed;
+}
+
 }  // namespace
 
 Result<PreparedQuery> PrepareQuery(const nlohmann::json& query, const query::DatasetSchema& schema,
@@ -74,16 +88,11 @@ Result<query::Query> ReadTaskQuery(const cluster::QueryTaskRequest& request,
                              "registered (register the dataset again)");
     }
   }
-  // A column the part was read without (the timestamps of a query that needs no time) has
-  // its registered type.
-  for (const auto& [name, type] : request.column_types) columns.emplace(name, type);
-  const query::DatasetSchema schema(request.dataset.group_id_column,
-                                    request.dataset.timestamp_column, std::move(columns));
-  query::ParseOptions options;
-  options.expanded = true;
-  auto parsed = query::ParseQuery(request.query, schema, options);
-  if (!parsed.ok()) return parsed.status().WithContext("task query");
-  return parsed;
+  return ParseTaskQuery(request, std::move(columns));
+}
+
+Result<query::Query> ReadTaskQuery(const cluster::QueryTaskRequest& request) {
+  return ParseTaskQuery(request, {});
 }
 
 table::TimeKeyRange TimeframeKeys(const std::optional<query::Timeframe>& timeframe,

@@ -54,6 +54,9 @@ Result<PreparedQuery> PrepareQueryText(const std::string& text, const query::Dat
 // were registered with (IOError naming the part otherwise).
 Result<query::Query> ReadTaskQuery(const cluster::QueryTaskRequest& request,
                                    const table::Part& part);
+// The same against the registered schema alone, before the part is read: to tell what the
+// query needs of it.
+Result<query::Query> ReadTaskQuery(const cluster::QueryTaskRequest& request);
 
 // A timeframe in the time keys of a timestamp column of this type, so that a part is read
 // for it: a bound above every timestamp leaves no row inside as "from", bounds nothing as

@@ -113,10 +113,6 @@ int64_t FloatTimeKey(double t) {
   return bits >= 0 ? bits : bits ^ INT64_MAX;
 }
 
-namespace {
-
-// The group id column must be INT or STRING and the timestamp column (if read) INT or FLOAT,
-// both without nulls.
 Status CheckKeyColumns(const Column& group, const Column* time) {
   if (group.type != ColumnType::kInt && group.type != ColumnType::kString) {
     return Status::Invalid("group id column '" + group.name + "' is " + ColumnTypeName(group.type) +
@@ -136,8 +132,6 @@ Status CheckKeyColumns(const Column& group, const Column* time) {
   }
   return Status::OK();
 }
-
-}  // namespace
 
 Result<std::shared_ptr<Part>> Part::Make(std::vector<Column> columns,
                                          const std::string& group_column,

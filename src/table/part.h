@@ -40,6 +40,10 @@ struct TimeKeyRange {
   bool Contains(const TimeKeyRange& other) const;
 };
 
+// The group id column must be INT or STRING and the timestamp column (if read) INT or FLOAT,
+// both without nulls: the error names the column that is not.
+Status CheckKeyColumns(const Column& group, const Column* time);
+
 class Part {
  public:
   // Takes the columns and puts the rows in timestamp order. The group id column must be INT

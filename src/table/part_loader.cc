@@ -326,4 +326,33 @@ Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
   return part;
 }
 
+Result<std::optional<GroupCount>> CountGroups(const parquet::ParquetFile& file,
+                                              const std::string& group_column,
+                                              const std::string& time_column) {
+  // In LoadPart's order, so that a file with several faults fails the same way.
+  FROCKET_ASSIGN_OR_RETURN(const bool read_timestamps, CheckTimestampsUnread(file, time_column));
+  if (read_timestamps) return std::optional<GroupCount>();
+  if (Status unique = CheckUniqueColumnNames(file.schema()); !unique.ok()) {
+    return unique.WithContext(file.name());
+  }
+  const int index = file.schema().FindColumn(group_column);
+  if (index < 0) return Status::NotFound(file.name() + ": no column '" + group_column + "'");
+  const ColumnDescriptor& d = file.schema().column(index);
+  const bool integers = QueryTypeOf(d) == ColumnType::kInt &&
+                        (d.physical_type == PhysicalType::kInt32 ||
+                         (d.physical_type == PhysicalType::kInt64 && !d.is_unsigned));
+  if (!integers) return std::optional<GroupCount>();
+  FROCKET_RETURN_IF_ERROR(file.WillReadColumns({index}));
+  FROCKET_ASSIGN_OR_RETURN(
+      const parquet::DistinctCount count,
+      file.CountDistinctIntegers(index, 0, file.num_row_groups(), PartReadOptions()));
+  Column group;
+  group.name = group_column;
+  group.null_count = count.nulls;
+  if (Status keys = CheckKeyColumns(group, nullptr); !keys.ok()) {
+    return keys.WithContext(file.name());
+  }
+  return std::optional<GroupCount>(GroupCount{count.rows, count.distinct});
+}
+
 }  // namespace frocket::table

@@ -62,4 +62,19 @@ Result<std::shared_ptr<Part>> LoadPart(const parquet::ParquetFile& file,
                                        const std::string& time_column,
                                        const TimeKeyRange& timeframe = {});
 
+// A part's rows and groups, for a query that needs nothing more of them.
+struct GroupCount {
+  int64_t rows = 0;
+  int64_t groups = 0;
+};
+
+// The rows and groups of the Part LoadPart would load without its timestamps, counted from
+// `file` without loading it: the group ids' distinct values counted, nothing kept per row.
+// Checks what LoadPart checks (the columns there, their names unique, neither with nulls) and
+// fails as it would. nullopt where only loading the part can tell: group ids that are not
+// INT32 or signed INT64 integers, or timestamps whose nulls the footer does not tell.
+Result<std::optional<GroupCount>> CountGroups(const parquet::ParquetFile& file,
+                                              const std::string& group_column,
+                                              const std::string& time_column);
+
 }  // namespace frocket::table

@@ -114,6 +114,52 @@ TEST_F(PartRunnerTimeframe, APartReadWithoutTimestampsIsReadAgainForAQueryThatNe
   EXPECT_EQ(RunQuery(json::object()), P(100, LoadSource::kMemoryCache));
 }
 
+// A query that asks only for the part's groups and rows counted: where no part would be kept,
+// counted from the file without loading the part; where one is, loaded and kept. The same
+// answer both ways, and the same error for a file that cannot be a part.
+TEST_F(PartRunnerTimeframe, AQueryThatOnlyCountsGetsTheSameAnswerWhetherPartsAreKeptOrNot) {
+  auto cache = std::make_shared<cluster::PartCache>(0);
+  PartRunner keeps_nothing{cache};
+  const query::DatasetSchema schema("user", "ts",
+                                    {{"user", ColumnType::kInt}, {"ts", ColumnType::kInt}});
+  auto run = [&](PartRunner& runner, const json& q) {
+    auto parsed = query::ParseQuery(q, schema);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+    return runner.RunQuery(TaskOf(path_, *parsed), 0, [](cluster::TaskStatus) {});
+  };
+  for (PartRunner* runner : {&keeps_nothing, &runner_}) {
+    const auto r = run(*runner, json::object());
+    ASSERT_TRUE(r.status.ok()) << r.status.message();
+    EXPECT_EQ(r.result.query.matching_groups, 7);  // users i % 7
+    EXPECT_EQ(r.result.query.matching_group_rows, 100);
+    EXPECT_EQ(r.metrics.scanned_rows, 100);
+    EXPECT_EQ(r.metrics.scanned_groups, 7);
+    EXPECT_EQ(r.metrics.load_from, LoadSource::kSource);
+    EXPECT_GT(r.metrics.bytes_read, 0);
+  }
+  EXPECT_EQ(cache->used_bytes(), 0u);
+  EXPECT_GT(runner_.cache().used_bytes(), 0u);
+  // A condition: the part is loaded (users 0..2 have rows with user <= 2).
+  const auto some =
+      run(keeps_nothing, {{"query", {{"conditions", {{{"filter", {"user", "<=", 2}}}}}}}});
+  ASSERT_TRUE(some.status.ok()) << some.status.message();
+  EXPECT_EQ(some.result.query.matching_groups, 3);
+  EXPECT_EQ(some.result.query.matching_group_rows, 15 + 15 + 14);
+
+  ASSERT_TRUE(
+      frocket::testing::WriteRowsAsParquet({{"user", ColumnType::kInt}, {"ts", ColumnType::kInt}},
+                                           R"([[1, 5], [null, 6], [2, 7]])"_json, path_, 2)
+          .ok());
+  PartRunner keeps_parts{std::make_shared<cluster::PartCache>(1 << 30)};
+  const auto counted = run(keeps_nothing, json::object());
+  const auto loaded = run(keeps_parts, json::object());
+  ASSERT_FALSE(counted.status.ok());
+  EXPECT_EQ(counted.status.message(), loaded.status.message());
+  EXPECT_NE(counted.status.message().find("group id column 'user' has 1 null values"),
+            std::string::npos)
+      << counted.status.message();
+}
+
 // Rows out of time order (every row group spans the whole range, so none is skipped): only
 // the rows inside the timeframe are kept; a later query with another column over the same
 // timeframe is answered from that part, the column read and gathered alike.

@@ -1,11 +1,41 @@
 // libFuzzer target: a whole Parquet file from untrusted bytes — footer, schema, every column
-// chunk in both output forms, and the statistics. Any crash, sanitizer report, hang or
-// allocation beyond the limit is a bug; errors are the expected outcome for most inputs.
+// chunk in both output forms, integer columns also counted (checked against their rows), and
+// the statistics. Any crash, sanitizer report, hang or allocation beyond the limit is a bug;
+// errors are the expected outcome for most inputs.
 #include <cstdint>
+#include <set>
 #include <vector>
 
 #include "parquet/file_reader.h"
 #include "storage/memory_source.h"
+
+namespace {
+
+// The distinct form of an integer column: whenever the column decodes, its count of distinct
+// values and nulls must be those of the decoded rows.
+void CheckDistinctCount(const frocket::parquet::ParquetFile& f, int c,
+                        const frocket::parquet::ReadOptions& options,
+                        const frocket::Result<frocket::parquet::ColumnVector>& column) {
+  using frocket::parquet::PhysicalType;
+  const PhysicalType type = f.schema().column(c).physical_type;
+  if (type != PhysicalType::kInt32 && type != PhysicalType::kInt64) return;
+  auto count = f.CountDistinctIntegers(c, 0, f.num_row_groups(), options);
+  if (!column.ok()) return;
+  if (!count.ok()) __builtin_trap();
+  const auto& v = *column;
+  std::set<int64_t> distinct;
+  for (int64_t r = 0; r < v.length; ++r) {
+    if (v.IsNull(r)) continue;
+    distinct.insert(type == PhysicalType::kInt32 ? v.values_as<int32_t>()[r]
+                                                 : v.values_as<int64_t>()[r]);
+  }
+  if (count->rows != v.length || count->nulls != v.null_count ||
+      count->distinct != static_cast<int64_t>(distinct.size())) {
+    __builtin_trap();
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto source = std::make_shared<frocket::MemorySource>("fuzz.parquet",
@@ -21,7 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (int g = 0; g < f.num_row_groups(); ++g) (void)f.statistics(g, c);
     for (bool dictionary : {false, true}) {
       options.dictionary_strings = dictionary;
+      options.dictionary_integers = dictionary;
       auto column = f.ReadColumn(c, options);
+      if (!dictionary) CheckDistinctCount(f, c, options, column);
       if (!column.ok()) continue;
       // Touch every value so that a wrong length or offset shows up under ASan.
       const auto& v = *column;

@@ -1,0 +1,275 @@
+// Counting an integer column's distinct values without decoding its rows
+// (ParquetFile::CountDistinctIntegers, ColumnReader's distinct form): against the values that
+// independent readers recorded for the shared corpus, and on column chunks built by hand for
+// what the corpus lacks — dictionary entries no row uses, indices past the dictionary, nulls,
+// a chunk that leaves its dictionary for plain pages.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "parquet/column_reader.h"
+#include "parquet/file_reader.h"
+#include "parquet/metadata.h"
+#include "storage/local_file_source.h"
+#include "support/subprocess.h"
+
+namespace frocket::parquet {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+TEST(CountDistinctIntegers, AgreesWithTheCorpusValues) {
+  // Every INT32/INT64 column of the corpus whose expected values are complete: distinct non-null
+  // values and nulls as the independent readers recorded them; where the reader fails, so does
+  // the count.
+  int checked = 0;
+  for (const char* dir : {"conformance", "writers/duckdb", "writers/arrow-rs", "writers/clickhouse",
+                          "writers/hyparquet-writer"}) {
+    for (const auto& entry :
+         fs::directory_iterator(fs::path(testing::TestDataDir()) / "parquet" / dir)) {
+      if (entry.path().extension() != ".parquet") continue;
+      std::ifstream in(fs::path(entry.path()).replace_extension(".expected.json"));
+      const json expected = json::parse(in);
+      auto source = LocalFileSource::Open(entry.path().string());
+      ASSERT_TRUE(source.ok());
+      auto file = ParquetFile::Open(std::shared_ptr<ByteSource>(std::move(*source)));
+      if (!file.ok()) continue;  // nested schemas: no column to count
+      for (const auto& c : (*file)->schema().columns()) {
+        if (c.physical_type != PhysicalType::kInt32 && c.physical_type != PhysicalType::kInt64) {
+          continue;
+        }
+        SCOPED_TRACE(entry.path().filename().string() + " column " + c.name);
+        auto count = (*file)->CountDistinctIntegers(c.index, 0, (*file)->num_row_groups());
+        if (!(*file)->ReadColumn(c.index).ok()) {
+          EXPECT_FALSE(count.ok());
+          continue;
+        }
+        ASSERT_TRUE(count.ok()) << count.status().message();
+        EXPECT_EQ(count->rows, (*file)->num_rows());
+        if (!expected.at("complete").get<bool>()) continue;
+        std::set<std::string> distinct;
+        int64_t nulls = 0;
+        for (const json& v : expected.at("data").at(c.name)) {
+          if (v.is_null()) {
+            ++nulls;
+          } else {
+            distinct.insert(v.dump());
+          }
+        }
+        EXPECT_EQ(count->nulls, nulls);
+        EXPECT_EQ(count->distinct, static_cast<int64_t>(distinct.size()));
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GE(checked, 40) << "the corpus has many integer columns";
+}
+
+// --- column chunks built by hand (uncompressed, no checksums) ---
+
+ColumnDescriptor IntColumn(bool nullable, PhysicalType type = PhysicalType::kInt64) {
+  ColumnDescriptor d;
+  d.name = "id";
+  d.physical_type = type;
+  d.repetition = nullable ? Repetition::kOptional : Repetition::kRequired;
+  d.kind = ValueKind::kInt;
+  return d;
+}
+
+void AppendPage(PageHeader h, const std::vector<uint8_t>& body, std::vector<uint8_t>* chunk) {
+  h.uncompressed_page_size = static_cast<int32_t>(body.size());
+  h.compressed_page_size = static_cast<int32_t>(body.size());
+  const std::vector<uint8_t> header = EncodePageHeader(h);
+  chunk->insert(chunk->end(), header.begin(), header.end());
+  chunk->insert(chunk->end(), body.begin(), body.end());
+}
+
+std::vector<uint8_t> PlainInts(const std::vector<int64_t>& values,
+                               PhysicalType type = PhysicalType::kInt64) {
+  const size_t width = type == PhysicalType::kInt64 ? 8 : 4;
+  std::vector<uint8_t> bytes(values.size() * width);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const auto narrow = static_cast<int32_t>(values[i]);
+    std::memcpy(bytes.data() + i * width,
+                width == 8 ? static_cast<const void*>(&values[i]) : &narrow, width);
+  }
+  return bytes;
+}
+
+// One bit-packed run of the RLE/bit-packed hybrid encoding.
+std::vector<uint8_t> BitPacked(const std::vector<uint32_t>& values, int bit_width) {
+  const size_t groups = (values.size() + 7) / 8;
+  std::vector<uint8_t> out = {static_cast<uint8_t>((groups << 1) | 1)};  // groups < 64 here
+  std::vector<uint8_t> packed(groups * static_cast<size_t>(bit_width), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    for (int b = 0; b < bit_width; ++b) {
+      if ((values[i] >> b) & 1) {
+        const size_t bit = i * static_cast<size_t>(bit_width) + static_cast<size_t>(b);
+        packed[bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
+      }
+    }
+  }
+  out.insert(out.end(), packed.begin(), packed.end());
+  return out;
+}
+
+void AppendDictionary(const std::vector<int64_t>& entries, std::vector<uint8_t>* chunk,
+                      PhysicalType type = PhysicalType::kInt64) {
+  PageHeader h;
+  h.type = static_cast<int32_t>(PageType::kDictionaryPage);
+  h.dictionary_page_header = DictionaryPageHeader{static_cast<int32_t>(entries.size()),
+                                                  static_cast<int32_t>(Encoding::kPlain)};
+  AppendPage(h, PlainInts(entries, type), chunk);
+}
+
+// A v1 data page; `present` (nullable columns) says which rows have a value.
+void AppendDataPage(Encoding encoding, const std::vector<uint8_t>& values, size_t rows,
+                    const std::vector<uint32_t>* present, std::vector<uint8_t>* chunk) {
+  PageHeader h;
+  h.type = static_cast<int32_t>(PageType::kDataPage);
+  h.data_page_header =
+      DataPageHeader{static_cast<int32_t>(rows), static_cast<int32_t>(encoding),
+                     static_cast<int32_t>(Encoding::kRle), static_cast<int32_t>(Encoding::kRle)};
+  std::vector<uint8_t> body;
+  if (present != nullptr) {
+    const std::vector<uint8_t> levels = BitPacked(*present, 1);
+    const auto length = static_cast<uint32_t>(levels.size());
+    body.resize(4);
+    std::memcpy(body.data(), &length, 4);
+    body.insert(body.end(), levels.begin(), levels.end());
+  }
+  body.insert(body.end(), values.begin(), values.end());
+  AppendPage(h, body, chunk);
+}
+
+void AppendIndexPage(const std::vector<uint32_t>& indices, int bit_width,
+                     std::vector<uint8_t>* chunk, const std::vector<uint32_t>* present = nullptr,
+                     size_t rows = 0) {
+  std::vector<uint8_t> values = {static_cast<uint8_t>(bit_width)};
+  const std::vector<uint8_t> packed = BitPacked(indices, bit_width);
+  values.insert(values.end(), packed.begin(), packed.end());
+  AppendDataPage(Encoding::kRleDictionary, values, present ? rows : indices.size(), present, chunk);
+}
+
+struct Chunk {
+  std::vector<uint8_t> bytes;
+  int64_t rows = 0;
+};
+
+Result<DistinctCount> CountChunks(const ColumnDescriptor& column, const std::vector<Chunk>& chunks,
+                                  DistinctIntegers* distinct) {
+  int64_t rows = 0;
+  for (const Chunk& c : chunks) rows += c.rows;
+  ColumnReader reader(column, ReadOptions{}, rows, distinct);
+  ColumnMetaData meta;
+  meta.type = static_cast<int32_t>(column.physical_type);
+  meta.codec = static_cast<int32_t>(CompressionCodec::kUncompressed);
+  for (size_t g = 0; g < chunks.size(); ++g) {
+    FROCKET_RETURN_IF_ERROR(
+        reader.AppendChunk(chunks[g].bytes, meta, chunks[g].rows, static_cast<int>(g)));
+  }
+  FROCKET_ASSIGN_OR_RETURN(ColumnVector v, reader.Finish());
+  return DistinctCount{v.length, v.null_count, distinct->size()};
+}
+
+TEST(DistinctForm, CountsOnlyTheDictionaryEntriesRowsUse) {
+  // Five entries, rows using three of them; a second row group's dictionary shares one value
+  // with the first and has one unused entry of its own.
+  for (PhysicalType type : {PhysicalType::kInt32, PhysicalType::kInt64}) {
+    Chunk first, second;
+    AppendDictionary({10, 20, 30, 40, -50}, &first.bytes, type);
+    AppendIndexPage({0, 2, 2, 0, 4, 0}, 3, &first.bytes);
+    first.rows = 6;
+    AppendDictionary({-50, 60, 70}, &second.bytes, type);
+    AppendIndexPage({0, 1, 1}, 2, &second.bytes);
+    second.rows = 3;
+    for (bool bounded : {true, false}) {
+      SCOPED_TRACE(std::string(type == PhysicalType::kInt32 ? "INT32" : "INT64") +
+                   (bounded ? ", bitmap" : ", hashed"));
+      DistinctIntegers distinct =
+          bounded ? DistinctIntegers(-100, 100, 1 << 10) : DistinctIntegers();
+      auto count = CountChunks(IntColumn(false, type), {first, second}, &distinct);
+      ASSERT_TRUE(count.ok()) << count.status().message();
+      EXPECT_EQ(count->rows, 9);
+      EXPECT_EQ(count->nulls, 0);
+      EXPECT_EQ(count->distinct, 4) << "10, 30, -50, 60";
+      EXPECT_EQ(distinct.is_bitmap(), bounded) << "-50 sign-extended, inside the range";
+    }
+  }
+}
+
+TEST(DistinctForm, AnIndexPastTheDictionaryIsAnError) {
+  // Bit width 3: eight marks, the index past the dictionary found at the chunk's end; bit
+  // width 20: a million marks would be too many, each index is checked.
+  for (int bit_width : {3, 20}) {
+    SCOPED_TRACE("bit width " + std::to_string(bit_width));
+    Chunk chunk;
+    AppendDictionary({10, 20, 30, 40, 50}, &chunk.bytes);
+    AppendIndexPage({0, 1, 5, 0}, bit_width, &chunk.bytes);
+    chunk.rows = 4;
+    DistinctIntegers distinct;
+    auto count = CountChunks(IntColumn(false), {chunk}, &distinct);
+    ASSERT_FALSE(count.ok());
+    EXPECT_NE(count.status().message().find("row group 0"), std::string::npos)
+        << count.status().message();
+    EXPECT_NE(count.status().message().find("dictionary index 5 is out of range: the dictionary "
+                                            "has 5 entries"),
+              std::string::npos)
+        << count.status().message();
+  }
+}
+
+TEST(DistinctForm, NullsAreCountedAndNotValues) {
+  // Six rows, four present; their indices name two entries of three.
+  Chunk chunk;
+  AppendDictionary({-7, 8, 9}, &chunk.bytes);
+  const std::vector<uint32_t> present = {1, 0, 1, 1, 0, 1};
+  AppendIndexPage({2, 2, 0, 2}, 2, &chunk.bytes, &present, 6);
+  chunk.rows = 6;
+  DistinctIntegers distinct(-10, 10, 1 << 10);
+  auto count = CountChunks(IntColumn(true), {chunk}, &distinct);
+  ASSERT_TRUE(count.ok()) << count.status().message();
+  EXPECT_EQ(count->rows, 6);
+  EXPECT_EQ(count->nulls, 2);
+  EXPECT_EQ(count->distinct, 2) << "-7 and 9";
+}
+
+TEST(DistinctForm, AChunkThatLeavesItsDictionaryForPlainPages) {
+  // Dictionary pages, then plain ones (a writer whose dictionary grew too large): the plain
+  // values, some outside the range the bitmap was given, are counted with the used entries.
+  Chunk chunk;
+  AppendDictionary({1, 2, 3}, &chunk.bytes);
+  AppendIndexPage({0, 0, 1}, 2, &chunk.bytes);
+  AppendDataPage(Encoding::kPlain, PlainInts({2, 3, 1000000, -5, 1000000}), 5, nullptr,
+                 &chunk.bytes);
+  chunk.rows = 8;
+  DistinctIntegers distinct(0, 10, 1 << 10);
+  auto count = CountChunks(IntColumn(false), {chunk}, &distinct);
+  ASSERT_TRUE(count.ok()) << count.status().message();
+  EXPECT_EQ(count->rows, 8);
+  EXPECT_EQ(count->distinct, 5) << "1, 2, 3, 1000000, -5";
+  EXPECT_FALSE(distinct.is_bitmap());
+}
+
+TEST(DistinctForm, TooFewRowsIsAnError) {
+  Chunk chunk;
+  AppendDictionary({1, 2}, &chunk.bytes);
+  AppendIndexPage({0, 1}, 1, &chunk.bytes);
+  chunk.rows = 2;
+  DistinctIntegers distinct;
+  ColumnReader reader(IntColumn(false), ReadOptions{}, 3, &distinct);
+  ColumnMetaData meta;
+  ASSERT_TRUE(reader.AppendChunk(chunk.bytes, meta, 2, 0).ok());
+  auto v = reader.Finish();
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("decoded 2 rows, expected 3"), std::string::npos)
+      << v.status().message();
+}
+
+}  // namespace
+}  // namespace frocket::parquet
