@@ -268,7 +268,7 @@ Result<DistinctCount> ParquetFile::CountDistinctIntegers(int column, int first_r
     const std::optional<int64_t> min = StatisticsInteger(d.physical_type, stats.min);
     const std::optional<int64_t> max = StatisticsInteger(d.physical_type, stats.max);
     bounded = bounded && min && max;
-    if (!bounded) break;
+    if (!bounded) continue;
     low = low ? std::min(*low, *min) : *min;
     high = high ? std::max(*high, *max) : *max;
   }

@@ -10,11 +10,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "parquet/column_reader.h"
 #include "parquet/file_reader.h"
 #include "parquet/metadata.h"
 #include "storage/local_file_source.h"
+#include "storage/memory_source.h"
 #include "support/subprocess.h"
 
 namespace frocket::parquet {
@@ -254,6 +256,86 @@ TEST(DistinctForm, AChunkThatLeavesItsDictionaryForPlainPages) {
   EXPECT_EQ(count->rows, 8);
   EXPECT_EQ(count->distinct, 5) << "1, 2, 3, 1000000, -5";
   EXPECT_FALSE(distinct.is_bitmap());
+}
+
+// A file of one REQUIRED INT64 column "id", a row group per chunk (plain pages), with these
+// statistics (min, max) where given.
+std::vector<uint8_t> FileOf(const std::vector<Chunk>& chunks,
+                            const std::vector<std::optional<std::pair<int64_t, int64_t>>>& stats) {
+  std::vector<uint8_t> bytes = {'P', 'A', 'R', '1'};
+  FileMetaData meta;
+  meta.version = 1;
+  SchemaElement root;
+  root.name = "schema";
+  root.num_children = 1;
+  SchemaElement id;
+  id.name = "id";
+  id.type = static_cast<int32_t>(PhysicalType::kInt64);
+  id.repetition_type = static_cast<int32_t>(Repetition::kRequired);
+  meta.schema = {root, id};
+  auto plain = [](int64_t v) { return std::string(reinterpret_cast<const char*>(&v), 8); };
+  for (size_t g = 0; g < chunks.size(); ++g) {
+    ColumnMetaData m;
+    m.type = static_cast<int32_t>(PhysicalType::kInt64);
+    m.encodings = {static_cast<int32_t>(Encoding::kPlain)};
+    m.path_in_schema = {"id"};
+    m.num_values = chunks[g].rows;
+    m.total_uncompressed_size = static_cast<int64_t>(chunks[g].bytes.size());
+    m.total_compressed_size = m.total_uncompressed_size;
+    m.data_page_offset = static_cast<int64_t>(bytes.size());
+    if (stats[g]) {
+      m.statistics = Statistics{};
+      m.statistics->min_value = plain(stats[g]->first);
+      m.statistics->max_value = plain(stats[g]->second);
+      m.statistics->null_count = 0;
+    }
+    RowGroup group;
+    group.columns = {ColumnChunk{std::nullopt, m.data_page_offset, m, std::nullopt, std::nullopt}};
+    group.num_rows = chunks[g].rows;
+    group.total_byte_size = m.total_compressed_size;
+    meta.row_groups.push_back(group);
+    meta.num_rows += chunks[g].rows;
+    bytes.insert(bytes.end(), chunks[g].bytes.begin(), chunks[g].bytes.end());
+  }
+  const std::vector<uint8_t> footer = EncodeFileMetaData(meta);
+  bytes.insert(bytes.end(), footer.begin(), footer.end());
+  const auto length = static_cast<uint32_t>(footer.size());
+  bytes.insert(bytes.end(), reinterpret_cast<const uint8_t*>(&length),
+               reinterpret_cast<const uint8_t*>(&length) + 4);
+  bytes.insert(bytes.end(), {'P', 'A', 'R', '1'});
+  return bytes;
+}
+
+TEST(CountDistinctIntegers, StatisticsAreHintsWhetherMissingOrWrong) {
+  // Row groups of 1..3, 3..6 and 100..1000: statistics missing for one, or narrower than the
+  // values (no bitmap may then lose a value), never change the count.
+  std::vector<Chunk> chunks(3);
+  const std::vector<std::vector<int64_t>> values = {{1, 2, 3}, {3, 4, 5, 6}, {100, 1000, 100}};
+  for (size_t g = 0; g < 3; ++g) {
+    AppendDataPage(Encoding::kPlain, PlainInts(values[g]), values[g].size(), nullptr,
+                   &chunks[g].bytes);
+    chunks[g].rows = static_cast<int64_t>(values[g].size());
+  }
+  using Range = std::optional<std::pair<int64_t, int64_t>>;
+  const std::vector<std::vector<Range>> statistics = {
+      {Range({1, 3}), Range({3, 6}), Range({100, 1000})},  // right
+      {std::nullopt, Range({3, 6}), Range({100, 1000})},   // the first missing
+      {Range({1, 3}), std::nullopt, Range({100, 1000})},   // the second
+      {Range({1, 3}), Range({3, 6}), Range({100, 200})},   // the last too narrow
+      {Range({2, 3}), Range({4, 5}), Range({100, 100})},   // all too narrow
+  };
+  for (size_t i = 0; i < statistics.size(); ++i) {
+    SCOPED_TRACE("statistics " + std::to_string(i));
+    auto source = std::make_shared<MemorySource>("ids.parquet", FileOf(chunks, statistics[i]));
+    auto file = ParquetFile::Open(source);
+    ASSERT_TRUE(file.ok()) << file.status().message();
+    for (const auto& [first, end, distinct] :
+         std::vector<std::tuple<int, int, int64_t>>{{0, 3, 8}, {0, 2, 6}, {1, 3, 6}, {2, 3, 2}}) {
+      auto count = (*file)->CountDistinctIntegers(0, first, end);
+      ASSERT_TRUE(count.ok()) << count.status().message();
+      EXPECT_EQ(count->distinct, distinct) << "row groups " << first << ".." << end;
+    }
+  }
 }
 
 TEST(DistinctForm, TooFewRowsIsAnError) {
