@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "common/crc32.h"
 #include "parquet/decoder/byte_stream_split.h"
@@ -765,16 +766,22 @@ Status ColumnReader::InsertUsedDictionaryEntries() {
   const auto past = std::find(chunk_used_.begin() + static_cast<std::ptrdiff_t>(n),
                               chunk_used_.end(), uint8_t{1});
   if (past != chunk_used_.end()) return IndexOutOfRange(past - chunk_used_.begin());
+  // The used entries gathered first, then inserted in one loop without calls.
+  auto insert_used = [&](const auto* entries) {
+    using T = std::remove_cv_t<std::remove_pointer_t<decltype(entries)>>;
+    page_values_.Resize(n * sizeof(T));
+    T* used = page_values_.as<T>();
+    size_t k = 0;
+    for (size_t i = 0; i < n; ++i) {
+      used[k] = entries[i];
+      k += chunk_used_[i];
+    }
+    distinct_->InsertAll(used, k);
+  };
   if (width_ == 4) {
-    const int32_t* v = chunk_dictionary_->values_as<int32_t>();
-    for (size_t i = 0; i < n; ++i) {
-      if (chunk_used_[i]) distinct_->Insert(v[i]);
-    }
+    insert_used(chunk_dictionary_->values_as<int32_t>());
   } else {
-    const int64_t* v = chunk_dictionary_->values_as<int64_t>();
-    for (size_t i = 0; i < n; ++i) {
-      if (chunk_used_[i]) distinct_->Insert(v[i]);
-    }
+    insert_used(chunk_dictionary_->values_as<int64_t>());
   }
   return Status::OK();
 }
