@@ -88,6 +88,11 @@ Result<QueryAnswer> QueryFiles(const QueryFilesArgs& args) {
                                "' is missing or has a different type than in " + args.files[0]);
       }
     }
+    if (!args.check_unique) {
+      FROCKET_ASSIGN_OR_RETURN(auto counted, CountOnFile(*files[i], prepared.query,
+                                                         args.group_column, args.time_column));
+      if (counted) return std::move(*counted);
+    }
     FROCKET_ASSIGN_OR_RETURN(
         auto part, table::LoadPart(*files[i], prepared.columns, args.group_column, args.time_column,
                                    timeframe));

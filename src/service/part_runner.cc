@@ -132,19 +132,17 @@ Result<std::optional<engine::PartResult>> PartRunner::CountFromFile(const QueryT
   if (cache_->capacity() > 0 || transcoded_ != nullptr) return Counted();
   const auto group_type = request.column_types.find(request.dataset.group_id_column);
   if (group_type == request.column_types.end() || group_type->second != ColumnType::kInt) {
-    return Counted();
+    return Counted();  // string ids: only loading numbers them
   }
   auto q = ReadTaskQuery(request);
   if (!q.ok() || !engine::CountsOnly(*q)) return Counted();  // loading it tells what is wrong
   metrics->load_from = LoadSource::kSource;
   FROCKET_ASSIGN_OR_RETURN(auto bytes, OpenPartFile(request));
   FROCKET_ASSIGN_OR_RETURN(auto file, parquet::ParquetFile::Open(bytes));
-  FROCKET_ASSIGN_OR_RETURN(
-      const std::optional<table::GroupCount> count,
-      table::CountGroups(*file, request.dataset.group_id_column, request.dataset.timestamp_column));
+  auto counted =
+      CountOnFile(*file, *q, request.dataset.group_id_column, request.dataset.timestamp_column);
   RecordBytesRead(*bytes, metrics);
-  if (!count) return Counted();
-  return Counted(engine::CountsOnlyResult(count->rows, count->groups));
+  return counted;
 }
 
 QueryTaskResult PartRunner::RunQuery(const QueryTaskRequest& request, double job_start,

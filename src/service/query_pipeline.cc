@@ -7,6 +7,7 @@
 #include "engine/part_executor.h"
 #include "engine/value_check.h"
 #include "query/query_parser.h"
+#include "table/part_loader.h"
 
 namespace frocket::service {
 
@@ -118,6 +119,18 @@ Result<engine::PartResult> RunOnPart(const table::Part& part, const query::Query
   engine::ExecOptions options;
   options.exact_limit = exact_limit;
   return engine::ExecuteQuery(part, query, options);
+}
+
+Result<std::optional<engine::PartResult>> CountOnFile(const parquet::ParquetFile& file,
+                                                      const query::Query& query,
+                                                      const std::string& group_column,
+                                                      const std::string& time_column) {
+  using Counted = std::optional<engine::PartResult>;
+  if (!engine::CountsOnly(query)) return Counted();
+  FROCKET_ASSIGN_OR_RETURN(const std::optional<table::GroupCount> count,
+                           table::CountGroups(file, group_column, time_column));
+  if (!count) return Counted();
+  return Counted(engine::CountsOnlyResult(count->rows, count->groups));
 }
 
 Status MergeInto(std::optional<engine::PartResult>* merged, engine::PartResult part) {

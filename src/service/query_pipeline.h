@@ -4,7 +4,8 @@
 //
 //   PrepareQuery   the query's JSON checked against the dataset's schema, defaults made
 //                  explicit, the columns to load listed;
-//   RunOnPart      one part's share: the engine over the part's columns (engine/);
+//   RunOnPart      one part's share: the engine over the part's columns (engine/) — or,
+//                  for a query that only counts a part's groups and rows, CountOnFile;
 //   MergeInto      the parts' shares merged exactly, in any order;
 //   QueryResponse  Funnel Rocket's response JSON (service/response.h).
 //
@@ -22,6 +23,7 @@
 #include "cluster/task.h"
 #include "common/status.h"
 #include "engine/part_result.h"
+#include "parquet/file_reader.h"
 #include "query/dataset_schema.h"
 #include "query/query.h"
 #include "table/part.h"
@@ -67,6 +69,14 @@ table::TimeKeyRange TimeframeKeys(const std::optional<query::Timeframe>& timefra
 // One part's share of the answer. REQUIRES: the part holds every column the query uses.
 Result<engine::PartResult> RunOnPart(const table::Part& part, const query::Query& query,
                                      int64_t exact_limit);
+
+// One part's share of a query that asks only for its groups and rows counted
+// (engine::CountsOnly), from its file without loading the part; nullopt where the part must be
+// loaded to tell (table::CountGroups). Fails as loading the part would.
+Result<std::optional<engine::PartResult>> CountOnFile(const parquet::ParquetFile& file,
+                                                      const query::Query& query,
+                                                      const std::string& group_column,
+                                                      const std::string& time_column);
 
 // Merges a part's share into *merged (the first share becomes it).
 Status MergeInto(std::optional<engine::PartResult>* merged, engine::PartResult part);
