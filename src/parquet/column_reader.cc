@@ -738,15 +738,17 @@ Status ColumnReader::MarkDictionaryIndices(RleBitPackedDecoder* decoder, int bit
   // comparison per row.
   const auto dict_size = static_cast<uint64_t>(chunk_dictionary_->length);
   const uint64_t slots = uint64_t{1} << bit_width;
-  const bool check_rows = slots > dict_size + kSpareMarks;
-  if (!check_rows && chunk_used_.size() < slots) chunk_used_.resize(slots, 0);
+  if (slots <= dict_size + kSpareMarks) {
+    if (chunk_used_.size() < slots) chunk_used_.resize(slots, 0);
+    return decoder->Mark(chunk_used_.data(), present).WithContext("dictionary indices");
+  }
   indices_.resize(std::min(present, kIndexBlock));
   uint32_t* block = indices_.data();
   uint8_t* marks = chunk_used_.data();
   for (size_t begin = 0; begin < present; begin += kIndexBlock) {
     const size_t n = std::min(kIndexBlock, present - begin);
     FROCKET_RETURN_IF_ERROR(decoder->Decode(block, n).WithContext("dictionary indices"));
-    if (check_rows && AnyIndexOutOfRange(block, n, dict_size)) {
+    if (AnyIndexOutOfRange(block, n, dict_size)) {
       return IndexOutOfRange(*std::max_element(block, block + n));
     }
     for (size_t i = 0; i < n; ++i) marks[block[i]] = 1;

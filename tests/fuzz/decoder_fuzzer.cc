@@ -78,9 +78,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int which = selector % 7;
   switch (which) {
     case 0: {
+      const int width = (selector >> 3) % 33;
       std::vector<uint32_t> out(n);
-      RleBitPackedDecoder d(in.data(), in.size(), (selector >> 3) % 33);
-      (void)d.Decode(out.data(), n);
+      RleBitPackedDecoder d(in.data(), in.size(), width);
+      const bool decoded = d.Decode(out.data(), n).ok();
+      if (width <= 16) {
+        // Marking must succeed exactly where decoding does, and mark the values decoded.
+        std::vector<uint8_t> marks(size_t{1} << width, 0);
+        RleBitPackedDecoder m(in.data(), in.size(), width);
+        if (m.Mark(marks.data(), n).ok() != decoded) __builtin_trap();
+        if (decoded) {
+          std::vector<uint8_t> expected(marks.size(), 0);
+          for (uint32_t v : out) expected[v] = 1;
+          if (marks != expected) __builtin_trap();
+        }
+      }
       break;
     }
     case 1: {

@@ -218,6 +218,44 @@ TEST(RleBitPacked, RandomRoundTripAtEveryWidth) {
   }
 }
 
+TEST(RleBitPacked, MarkSetsExactlyTheValuesDecoded) {
+  // Widths up to 20 (a mark per value the width can hold): runs, literal stretches and noise,
+  // marked in uneven steps; the marks must be the set of the values, and a truncated last
+  // group's missing values must not be marked.
+  std::mt19937 rng(5);
+  for (int width = 0; width <= 20; ++width) {
+    const uint64_t limit = (uint64_t{1} << width) - 1;
+    std::vector<uint32_t> values;
+    while (values.size() < 2000) {
+      const auto v = static_cast<uint32_t>(rng() % (limit + 1) / (rng() % 4 + 1));
+      values.insert(values.end(), rng() % 3 == 0 ? 1 + rng() % 20 : 1, v);
+    }
+    std::vector<uint8_t> in;
+    EncodeRleBitPacked(values, width, &in);
+    std::vector<uint8_t> marks(size_t{1} << width, 0);
+    RleBitPackedDecoder d(in.data(), in.size(), width);
+    size_t done = 0;
+    for (size_t step = 1; done < values.size(); step = step * 7 % 131 + 1) {
+      const size_t k = std::min(step, values.size() - done);
+      ASSERT_OK(d.Mark(marks.data(), k)) << "width " << width;
+      done += k;
+    }
+    std::vector<uint8_t> expected(marks.size(), 0);
+    for (uint32_t v : values) expected[v] = 1;
+    ASSERT_EQ(marks, expected) << "width " << width;
+  }
+  // A literal run of one group cut after two of its four bytes at 4 bits: 5, 6, 7, 0 are there.
+  // Marking three marks only those; the fourth (a 0) when asked for; a fifth is an error.
+  const Bytes cut = {0x03, 0x65, 0x07};
+  std::vector<uint8_t> marks(16, 0);
+  RleBitPackedDecoder d(cut.data(), cut.size(), 4);
+  ASSERT_OK(d.Mark(marks.data(), 3));
+  EXPECT_EQ(marks, (std::vector<uint8_t>{0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0}));
+  ASSERT_OK(d.Mark(marks.data(), 1));
+  EXPECT_EQ(marks[0], 1);
+  EXPECT_FALSE(d.Mark(marks.data(), 1).ok()) << "only 4 values' bits are there";
+}
+
 TEST(RleBitPacked, DecodeBitsRejectsValuesAboveOne) {
   Bytes in = EncodeHybrid({1, 0, 2, 1}, 2);
   uint8_t out[4];

@@ -99,4 +99,35 @@ inline void UnpackGroups(const uint8_t* in, int width, T* out, size_t groups) {
   kTable[static_cast<size_t>(width)](in, out, groups);
 }
 
+// Sets marks[v] = 1 for every value v of `groups` groups of W bits, reading the bytes
+// UnpackGroups reads: what a set of the values needs, without the values stored in between.
+// REQUIRES: marks has 2^W bytes.
+template <int W>
+inline void MarkGroups(const uint8_t* in, uint8_t* marks, size_t groups) {
+  uint32_t v[8];
+  size_t g = 0;
+  if constexpr (W > 0 && W <= 56) {
+    constexpr size_t kTail = 1 + (8 + W - 1) / W;
+    const size_t wide = groups > kTail ? groups - kTail : 0;
+    for (; g < wide; ++g) {
+      bit_unpack_detail::Unpack8Wide<uint32_t, W>(in + g * W, v, std::make_index_sequence<8>{});
+      for (uint32_t x : v) marks[x] = 1;
+    }
+  }
+  for (; g < groups; ++g) {
+    UnpackGroups<uint32_t, W>(in + g * W, v, 1);
+    for (uint32_t x : v) marks[x] = 1;
+  }
+}
+
+// With a runtime bit width. REQUIRES: width <= 32.
+inline void MarkGroups(const uint8_t* in, int width, uint8_t* marks, size_t groups) {
+  using Fn = void (*)(const uint8_t*, uint8_t*, size_t);
+  static constexpr auto kTable = []<size_t... W>(std::index_sequence<W...>) {
+    return std::array<Fn, sizeof...(W)>{&MarkGroups<static_cast<int>(W)>...};
+  }
+  (std::make_index_sequence<33>{});
+  kTable[static_cast<size_t>(width)](in, marks, groups);
+}
+
 }  // namespace frocket::parquet

@@ -66,13 +66,13 @@ bool RleBitPackedDecoder::NextRun() {
   return true;
 }
 
-bool RleBitPackedDecoder::DecodeValues(uint32_t* out, size_t n) {
+template <typename Sink>
+bool RleBitPackedDecoder::Walk(Sink& sink, size_t n) {
   while (n > 0) {
     if (buffered_pos_ < buffered_count_) {
       size_t k = std::min<size_t>(n, static_cast<size_t>(buffered_count_ - buffered_pos_));
-      std::memcpy(out, buffered_ + buffered_pos_, k * sizeof(uint32_t));
+      sink.Copy(buffered_ + buffered_pos_, k);
       buffered_pos_ += static_cast<int>(k);
-      out += k;
       n -= k;
       continue;
     }
@@ -82,20 +82,18 @@ bool RleBitPackedDecoder::DecodeValues(uint32_t* out, size_t n) {
     }
     if (!literal_) {
       size_t k = static_cast<size_t>(std::min<uint64_t>(n, remaining_));
-      std::fill(out, out + k, repeated_value_);
+      sink.Fill(repeated_value_, k);
       remaining_ -= k;
-      out += k;
       n -= k;
       continue;
     }
-    // Whole groups straight into the output.
+    // Whole groups straight to the sink.
     uint64_t groups = std::min<uint64_t>({n / 8, remaining_ / 8, literal_full_groups_});
     if (groups > 0) {
-      UnpackGroups<uint32_t>(literal_ptr_, bit_width_, out, groups);
+      sink.Groups(literal_ptr_, bit_width_, groups);
       literal_ptr_ += groups * static_cast<uint64_t>(bit_width_);
       literal_full_groups_ -= groups;
       remaining_ -= groups * 8;
-      out += groups * 8;
       n -= groups * 8;
       continue;
     }
@@ -116,6 +114,50 @@ bool RleBitPackedDecoder::DecodeValues(uint32_t* out, size_t n) {
     remaining_ -= static_cast<uint64_t>(buffered_count_);
   }
   return true;
+}
+
+namespace {
+
+// Walk's sinks: values stored in order, or only marked.
+struct StoreValues {
+  uint32_t* out;
+  void Fill(uint32_t value, size_t k) {
+    std::fill(out, out + k, value);
+    out += k;
+  }
+  void Copy(const uint32_t* values, size_t k) {
+    std::memcpy(out, values, k * sizeof(uint32_t));
+    out += k;
+  }
+  void Groups(const uint8_t* in, int width, uint64_t groups) {
+    UnpackGroups<uint32_t>(in, width, out, groups);
+    out += groups * 8;
+  }
+};
+
+struct MarkValueSet {
+  uint8_t* marks;
+  void Fill(uint32_t value, size_t k) {
+    if (k > 0) marks[value] = 1;
+  }
+  void Copy(const uint32_t* values, size_t k) {
+    for (size_t i = 0; i < k; ++i) marks[values[i]] = 1;
+  }
+  void Groups(const uint8_t* in, int width, uint64_t groups) {
+    MarkGroups(in, width, marks, groups);
+  }
+};
+
+}  // namespace
+
+bool RleBitPackedDecoder::DecodeValues(uint32_t* out, size_t n) {
+  StoreValues sink{out};
+  return Walk(sink, n);
+}
+
+bool RleBitPackedDecoder::MarkValues(uint8_t* marks, size_t n) {
+  MarkValueSet sink{marks};
+  return Walk(sink, n);
 }
 
 bool RleBitPackedDecoder::DecodeBitValues(uint8_t* out, size_t n) {

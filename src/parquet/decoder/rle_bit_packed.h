@@ -24,6 +24,10 @@ class RleBitPackedDecoder {
   // Decodes exactly n values into out.
   Status Decode(uint32_t* out, size_t n) { return Checked(DecodeValues(out, n)); }
 
+  // Decodes n values and sets marks[v] = 1 for each, storing none of them: a set of the values.
+  // REQUIRES: marks has 2^bit_width bytes.
+  Status Mark(uint8_t* marks, size_t n) { return Checked(MarkValues(marks, n)); }
+
   // Decodes n values that are all 0 or 1 (definition levels of a flat column, booleans) into
   // bytes; Invalid if a value is greater than 1.
   Status DecodeBits(uint8_t* out, size_t n) { return Checked(DecodeBitValues(out, n)); }
@@ -34,6 +38,11 @@ class RleBitPackedDecoder {
  private:
   Status Checked(bool ok) const { return ok ? Status::OK() : Status::Invalid(error_); }
   bool DecodeValues(uint32_t* out, size_t n);
+  bool MarkValues(uint8_t* marks, size_t n);
+  // Hands n values to `sink` as they come: Fill(value, count) for a repeated one, Copy(values,
+  // count) for decoded ones, Groups(bytes, groups) for whole bit-packed groups.
+  template <typename Sink>
+  bool Walk(Sink& sink, size_t n);
   bool DecodeBitValues(uint8_t* out, size_t n);
   bool NextRun();
   bool Fail(std::string what);
