@@ -39,7 +39,7 @@ function run(command, args, env = {}) {
 }
 
 // frocket cold: a new process a run (one untimed first, so that the files are in the page
-// cache); its wall time, answer and peak RSS (KB). Warm: --repeat, the runs after the first.
+// cache); its wall time and answer, and the peak RSS (KB) of one more such run. Warm: --repeat, the runs after the first.
 // Cached: cold again, with the transcoded cache (FROCKET_TRANSCODED_CACHE_SIZE_MB), emptied
 // before the first run, which builds it (`building`: that run's time), the others read it.
 const transcoded = { FROCKET_TRANSCODED_CACHE_SIZE_MB: '16384' };
@@ -49,14 +49,16 @@ function frocketRuns(name, q) {
   const args = ['run', name, '--string', query, '--nopretty', '--no-stats'];
   run(frocket, args);
   const cold = [];
-  let rss = 0;
   let answer;
   for (let i = 0; i < reps; i++) {
-    const r = run('/usr/bin/time', ['-f', '%M', '-o', `${scratch}/rss`, frocket, ...args]);
+    const r = run(frocket, args);
     cold.push(r.seconds);
-    rss = Math.max(rss, Number(readFileSync(`${scratch}/rss`, 'utf8').trim().split('\n').pop()));
     answer = answerOf(JSON.parse(r.stdout), q.only);
   }
+  // Peak RSS from one more cold run, under /usr/bin/time: not a timed one, whose time would then
+  // include starting the wrapper too (0.7 ms).
+  run('/usr/bin/time', ['-f', '%M', '-o', `${scratch}/rss`, frocket, ...args]);
+  const rss = Number(readFileSync(`${scratch}/rss`, 'utf8').trim().split('\n').pop());
   const warm = [...run(frocket, [...args, '--repeat', String(reps + 1)]).stderr
     .matchAll(/^run (\d+): ([0-9.e-]+) s/gm)].filter((m) => Number(m[1]) > 1).map((m) => Number(m[2]));
   rmSync(transcodedDir, { recursive: true, force: true });
