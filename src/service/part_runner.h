@@ -1,6 +1,8 @@
 // PartRunner: runs tasks where an invoker or a worker loop has them — loads a part (from its
 // memory cache when it can, else from the file, reading only the columns missing) and runs
-// its share of a query through the query pipeline, or inspects a part for registration. The
+// its share of a query through the query pipeline, or inspects a part for registration. A
+// query that only counts groups and rows is answered from the file without loading the part
+// where no part would be kept (CountOnFile). The
 // local invoker's threads, `frocket worker` processes and Lambda instances all run this.
 #pragma once
 
