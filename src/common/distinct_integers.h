@@ -8,8 +8,11 @@
 // to be worth a bitmap.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -80,13 +83,18 @@ class DistinctIntegers {
     table_->FindOrInsert(static_cast<uint64_t>(value), &inserted);
   }
   void MoveToTable() {
-    table_ = std::make_unique<CodeTable>(static_cast<size_t>(size()));
+    auto table = std::make_unique<CodeTable>(static_cast<size_t>(size()));
     bool inserted;
-    for (uint64_t i = 0; i < bits_; ++i) {
-      if (bitmap::Get(bitmap_.data(), i)) {
-        table_->FindOrInsert(static_cast<uint64_t>(low_) + i, &inserted);
+    // A word at a time, skipping zeros: a stale range may be large and mostly empty.
+    for (size_t byte = 0; byte < bitmap_.size(); byte += 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, bitmap_.data() + byte, std::min<size_t>(8, bitmap_.size() - byte));
+      for (; word != 0; word &= word - 1) {
+        const uint64_t bit = byte * 8 + static_cast<uint64_t>(std::countr_zero(word));
+        table->FindOrInsert(static_cast<uint64_t>(low_) + bit, &inserted);
       }
     }
+    table_ = std::move(table);
     bitmap_ = {};
     bits_ = 0;
   }

@@ -102,7 +102,7 @@ void SpreadFixed(uint8_t* base, int32_t width, const uint8_t* levels, size_t pre
 // DecodeDictionaryIndices).
 constexpr size_t kIndexBlock = 4096;
 // Distinct form: indices are marked in a byte per index their bit width can hold, and checked
-// against the dictionary's size once a chunk, when that is at most this many more bytes.
+// against the dictionary's size once a page, when that is at most this many more bytes.
 constexpr uint64_t kSpareMarks = 64 * 1024;
 
 bool IsDictionaryEncoding(int32_t encoding) {
@@ -157,7 +157,9 @@ Status ColumnReader::Prepare() {
   const auto rows = static_cast<uint64_t>(total_rows_);
   out_.physical_type = column_.physical_type;
   out_.value_width = width_;
-  if (distinct_ != nullptr) return Status::OK();  // nothing per row
+  // Nothing per row; the budget is checked as for the codes of the dictionary form, so that a
+  // count fails where reading the column would.
+  if (distinct_ != nullptr) return CheckBudget(rows * 4, "the column's codes");
   if (column_.nullable()) out_.validity.ResizeZeroed(bitmap::BytesFor(rows));
   if (dictionary_form_) {
     FROCKET_RETURN_IF_ERROR(CheckBudget(rows * 4, "the column's codes"));
@@ -238,7 +240,7 @@ Status ColumnReader::AppendChunk(std::span<const uint8_t> chunk, const ColumnMet
     pos += header_size + static_cast<size_t>(h.compressed_page_size);
     ++page;
   }
-  if (distinct_ != nullptr) return InsertUsedDictionaryEntries().WithContext(where);
+  if (distinct_ != nullptr) InsertUsedDictionaryEntries();
   return Status::OK();
 }
 
@@ -665,8 +667,8 @@ Status ColumnReader::DecodeDictionaryIndices(std::span<const uint8_t> values, si
     return Status::Invalid("dictionary indices: bit width " + std::to_string(bit_width) +
                            " exceeds 32");
   }
+  if (distinct_ != nullptr) return MarkDictionaryIndices(values, bit_width, present);
   RleBitPackedDecoder decoder(values.data() + 1, values.size() - 1, bit_width);
-  if (distinct_ != nullptr) return MarkDictionaryIndices(&decoder, bit_width, present);
   auto row = static_cast<size_t>(rows_);
   uint32_t* indices;
   if (dictionary_form_) {
@@ -720,38 +722,43 @@ Status ColumnReader::DecodeDictionaryIndices(std::span<const uint8_t> values, si
 Status ColumnReader::InsertDistinctDense(int32_t encoding, std::span<const uint8_t> values,
                                          size_t present) {
   const auto w = static_cast<size_t>(width_);
-  FROCKET_RETURN_IF_ERROR(CheckBudget(present * w, "the page's values"));
+  // What reading the column in dictionary form checks when a page is not dictionary-encoded.
+  FROCKET_RETURN_IF_ERROR(CheckBudget(static_cast<uint64_t>(total_rows_) * w, "the column"));
   page_values_.Resize(present * w);
   FROCKET_RETURN_IF_ERROR(DecodeFixedDense(encoding, values, present, page_values_.data()));
-  if (w == 4) {
-    distinct_->InsertAll(page_values_.as<int32_t>(), present);
-  } else {
-    distinct_->InsertAll(page_values_.as<int64_t>(), present);
-  }
+  InsertDistinct(page_values_.data(), present);
   return Status::OK();
 }
 
-Status ColumnReader::MarkDictionaryIndices(RleBitPackedDecoder* decoder, int bit_width,
+Status ColumnReader::MarkDictionaryIndices(std::span<const uint8_t> values, int bit_width,
                                            size_t present) {
-  // Marks for every index the bit width can hold where they are few: an index past the
-  // dictionary then marks a slot checked once a chunk (InsertUsedDictionaryEntries), not a
-  // comparison per row.
   const auto dict_size = static_cast<uint64_t>(chunk_dictionary_->length);
   const uint64_t slots = uint64_t{1} << bit_width;
   if (slots <= dict_size + kSpareMarks) {
+    // Marks for every index the bit width can hold: an index past the dictionary marks a
+    // spare slot, looked for once a page instead of a comparison per row.
     if (chunk_used_.size() < slots) chunk_used_.resize(slots, 0);
-    return decoder->Mark(chunk_used_.data(), present).WithContext("dictionary indices");
+    RleBitPackedDecoder decoder(values.data() + 1, values.size() - 1, bit_width);
+    const bool marked = decoder.Mark(chunk_used_.data(), present).ok();
+    const auto spare = chunk_used_.begin() + static_cast<std::ptrdiff_t>(dict_size);
+    if (marked &&
+        std::find(spare, chunk_used_.begin() + static_cast<std::ptrdiff_t>(slots), uint8_t{1}) ==
+            chunk_used_.begin() + static_cast<std::ptrdiff_t>(slots)) {
+      return Status::OK();
+    }
+    // A page in error: decoded again the way reading the column does, so that it fails the same
+    // way (the same first error, the same message).
   }
+  RleBitPackedDecoder decoder(values.data() + 1, values.size() - 1, bit_width);
   indices_.resize(std::min(present, kIndexBlock));
   uint32_t* block = indices_.data();
-  uint8_t* marks = chunk_used_.data();
   for (size_t begin = 0; begin < present; begin += kIndexBlock) {
     const size_t n = std::min(kIndexBlock, present - begin);
-    FROCKET_RETURN_IF_ERROR(decoder->Decode(block, n).WithContext("dictionary indices"));
+    FROCKET_RETURN_IF_ERROR(decoder.Decode(block, n).WithContext("dictionary indices"));
     if (AnyIndexOutOfRange(block, n, dict_size)) {
       return IndexOutOfRange(*std::max_element(block, block + n));
     }
-    for (size_t i = 0; i < n; ++i) marks[block[i]] = 1;
+    for (size_t i = 0; i < n; ++i) chunk_used_[block[i]] = 1;
   }
   return Status::OK();
 }
@@ -762,30 +769,35 @@ Status ColumnReader::IndexOutOfRange(uint64_t index) const {
                          std::to_string(chunk_dictionary_->length) + " entries");
 }
 
-Status ColumnReader::InsertUsedDictionaryEntries() {
-  if (!chunk_dictionary_) return Status::OK();
-  const auto n = static_cast<size_t>(chunk_dictionary_->length);
-  const auto past = std::find(chunk_used_.begin() + static_cast<std::ptrdiff_t>(n),
-                              chunk_used_.end(), uint8_t{1});
-  if (past != chunk_used_.end()) return IndexOutOfRange(past - chunk_used_.begin());
+void ColumnReader::InsertDistinct(const uint8_t* values, size_t n) {
+  // INT32 values as the engine reads them: unsigned ones zero-extended.
+  if (width_ == 8) {
+    distinct_->InsertAll(reinterpret_cast<const int64_t*>(values), n);
+  } else if (column_.is_unsigned) {
+    distinct_->InsertAll(reinterpret_cast<const uint32_t*>(values), n);
+  } else {
+    distinct_->InsertAll(reinterpret_cast<const int32_t*>(values), n);
+  }
+}
+
+void ColumnReader::InsertUsedDictionaryEntries() {
+  if (!chunk_dictionary_) return;
   // The used entries gathered first, then inserted in one loop without calls.
-  auto insert_used = [&](const auto* entries) {
-    using T = std::remove_cv_t<std::remove_pointer_t<decltype(entries)>>;
-    page_values_.Resize(n * sizeof(T));
-    T* used = page_values_.as<T>();
+  const auto n = static_cast<size_t>(chunk_dictionary_->length);
+  page_values_.Resize(n * static_cast<size_t>(width_));
+  auto gather = [&](const auto* entries) {
+    auto* used = reinterpret_cast<std::remove_cv_t<std::remove_reference_t<decltype(*entries)>>*>(
+        page_values_.data());
     size_t k = 0;
     for (size_t i = 0; i < n; ++i) {
       used[k] = entries[i];
       k += chunk_used_[i];
     }
-    distinct_->InsertAll(used, k);
+    return k;
   };
-  if (width_ == 4) {
-    insert_used(chunk_dictionary_->values_as<int32_t>());
-  } else {
-    insert_used(chunk_dictionary_->values_as<int64_t>());
-  }
-  return Status::OK();
+  const size_t k = width_ == 8 ? gather(chunk_dictionary_->values_as<int64_t>())
+                               : gather(chunk_dictionary_->values_as<int32_t>());
+  InsertDistinct(page_values_.data(), k);
 }
 
 Status ColumnReader::LeaveDictionaryForm() {

@@ -17,7 +17,6 @@
 #include "parquet/column_vector.h"
 #include "parquet/compression.h"
 #include "parquet/decoder/byte_array_builder.h"
-#include "parquet/decoder/rle_bit_packed.h"
 #include "parquet/metadata.h"
 #include "parquet/read_options.h"
 #include "parquet/schema.h"
@@ -31,11 +30,12 @@ class ColumnReader {
   // encoded one may grow past it).
   ColumnReader(const ColumnDescriptor& column, const ReadOptions& options, int64_t total_rows,
                uint64_t data_size_hint = 0);
-  // Collects the distinct non-null values of an INT32 or INT64 column (INT32 sign-extended)
-  // into *distinct instead of decoding its rows: nothing per row is kept, and Finish() returns
-  // only the length and null count. Dictionary-encoded pages cost a mark per row, and each
-  // dictionary entry that a row uses is inserted once.
-  // REQUIRES: column.physical_type is INT32 or INT64; *distinct outlives the reader.
+  // Collects the distinct non-null values of an INT32 or INT64 column (INT32 sign-extended, or
+  // zero-extended if unsigned, as the engine reads them) into *distinct instead of decoding
+  // its rows: nothing per row is kept, and Finish() returns only the length and null count.
+  // Dictionary-encoded pages cost a mark per row, and each dictionary entry that a row uses is
+  // inserted once. Fails where reading the column in dictionary form would, with its message.
+  // REQUIRES: column.physical_type is INT32 or INT64; column and *distinct outlive the reader.
   ColumnReader(const ColumnDescriptor& column, const ReadOptions& options, int64_t total_rows,
                DistinctIntegers* distinct);
 
@@ -75,9 +75,10 @@ class ColumnReader {
   // Distinct form: plain values decoded and inserted; the chunk's used dictionary entries
   // inserted at its end.
   Status InsertDistinctDense(int32_t encoding, std::span<const uint8_t> values, size_t present);
-  Status MarkDictionaryIndices(RleBitPackedDecoder* decoder, int bit_width, size_t present);
-  // Fails if an index marked is past the chunk's dictionary.
-  Status InsertUsedDictionaryEntries();
+  Status MarkDictionaryIndices(std::span<const uint8_t> values, int bit_width, size_t present);
+  void InsertUsedDictionaryEntries();
+  // Inserts n values of the column's width.
+  void InsertDistinct(const uint8_t* values, size_t n);
   Status IndexOutOfRange(uint64_t index) const;
   Status DecodeDictionaryIndices(std::span<const uint8_t> values, size_t present);
   Status DecodeByteArrayDense(int32_t encoding, std::span<const uint8_t> values, size_t present,

@@ -226,14 +226,19 @@ Result<ColumnVector> ParquetFile::ReadColumnRowGroups(int column, int first_row_
 
 namespace {
 
-constexpr uint64_t kMaxDistinctBitmapBits = uint64_t{1} << 29;
+// The largest bitmap a distinct count uses, whatever the read budget allows.
+constexpr uint64_t kMaxDistinctBitmapBytes = uint64_t{64} << 20;
 
-// A PLAIN-encoded INT32 or INT64 statistics value, sign-extended.
-std::optional<int64_t> StatisticsInteger(PhysicalType type, const std::optional<std::string>& v) {
+// A PLAIN-encoded INT32 or INT64 statistics value as the distinct count reads the column's
+// values: INT32 sign-extended, or zero-extended if unsigned.
+std::optional<int64_t> StatisticsInteger(const ColumnDescriptor& d,
+                                         const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
+  const PhysicalType type = d.physical_type;
   if (type == PhysicalType::kInt32 && v->size() == 4) {
     int32_t i;
     std::memcpy(&i, v->data(), 4);
+    if (d.is_unsigned) return static_cast<uint32_t>(i);
     return i;
   }
   if (type == PhysicalType::kInt64 && v->size() == 8) {
@@ -265,8 +270,8 @@ Result<DistinctCount> ParquetFile::CountDistinctIntegers(int column, int first_r
   for (int g = first_row_group; g < end_row_group; ++g) {
     rows += row_group_num_rows(g);
     const ColumnChunkStatistics stats = statistics(g, column);
-    const std::optional<int64_t> min = StatisticsInteger(d.physical_type, stats.min);
-    const std::optional<int64_t> max = StatisticsInteger(d.physical_type, stats.max);
+    const std::optional<int64_t> min = StatisticsInteger(d, stats.min);
+    const std::optional<int64_t> max = StatisticsInteger(d, stats.max);
     bounded = bounded && min && max;
     if (!bounded) continue;
     low = low ? std::min(*low, *min) : *min;
@@ -274,9 +279,9 @@ Result<DistinctCount> ParquetFile::CountDistinctIntegers(int column, int first_r
   }
   // A bitmap of at most a byte a row (and 8 KB), within the read budget and 64 MB: wider ranges
   // are hashed.
-  const uint64_t max_bits = std::min(
-      {8 * static_cast<uint64_t>(std::max<int64_t>(rows, 0)) + 65536,
-       8 * std::min(options.max_column_bytes, kMaxDistinctBitmapBits), kMaxDistinctBitmapBits});
+  const uint64_t max_bits =
+      std::min(8 * static_cast<uint64_t>(std::max<int64_t>(rows, 0)) + 65536,
+               8 * std::min(options.max_column_bytes, kMaxDistinctBitmapBytes));
   DistinctIntegers distinct =
       bounded && low ? DistinctIntegers(*low, *high, max_bits) : DistinctIntegers();
   ColumnReader reader(d, options, rows, &distinct);

@@ -92,7 +92,8 @@ void RecordBytesRead(const ByteSource& bytes, TaskMetrics* metrics) {
 }  // namespace
 
 Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest& request,
-                                                          TaskMetrics* metrics) {
+                                                          TaskMetrics* metrics,
+                                                          std::shared_ptr<ByteSource> opened) {
   LoadSource* source = &metrics->load_from;
   const std::string key = cluster::PartCacheKey(request.dataset.id, request.part_path);
   const table::TimeKeyRange timeframe = TimeframeKeys(request);
@@ -109,7 +110,10 @@ Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest
     return part;
   }
   *source = LoadSource::kSource;
-  FROCKET_ASSIGN_OR_RETURN(auto bytes, OpenPartFile(request));
+  std::shared_ptr<ByteSource> bytes = std::move(opened);
+  if (!bytes) {
+    FROCKET_ASSIGN_OR_RETURN(bytes, OpenPartFile(request));
+  }
   if (transcoded_ && table::TranscodedCache::Usable(*bytes)) {
     // In time order: of the timeframe's rows where the cache has every column, else every row.
     FROCKET_ASSIGN_OR_RETURN(
@@ -125,8 +129,8 @@ Result<std::shared_ptr<table::Part>> PartRunner::LoadPart(const QueryTaskRequest
   return part;
 }
 
-Result<std::optional<engine::PartResult>> PartRunner::CountFromFile(const QueryTaskRequest& request,
-                                                                    TaskMetrics* metrics) {
+Result<std::optional<engine::PartResult>> PartRunner::CountFromFile(
+    const QueryTaskRequest& request, TaskMetrics* metrics, std::shared_ptr<ByteSource>* opened) {
   using Counted = std::optional<engine::PartResult>;
   // A part read is worth loading whole where it is kept, in memory or in the transcoded cache.
   if (cache_->capacity() > 0 || transcoded_ != nullptr) return Counted();
@@ -138,6 +142,7 @@ Result<std::optional<engine::PartResult>> PartRunner::CountFromFile(const QueryT
   if (!q.ok() || !engine::CountsOnly(*q)) return Counted();  // loading it tells what is wrong
   metrics->load_from = LoadSource::kSource;
   FROCKET_ASSIGN_OR_RETURN(auto bytes, OpenPartFile(request));
+  *opened = bytes;
   FROCKET_ASSIGN_OR_RETURN(auto file, parquet::ParquetFile::Open(bytes));
   auto counted =
       CountOnFile(*file, *q, request.dataset.group_id_column, request.dataset.timestamp_column);
@@ -159,7 +164,8 @@ QueryTaskResult PartRunner::RunQuery(const QueryTaskRequest& request, double job
     return result;
   };
   on_status(TaskStatus::kLoadingData);
-  auto counted = CountFromFile(request, &result.metrics);
+  std::shared_ptr<ByteSource> opened;
+  auto counted = CountFromFile(request, &result.metrics, &opened);
   if (!counted.ok()) return finish(counted.status());
   if (*counted) {
     result.metrics.load_seconds = NowSeconds() - start;
@@ -169,7 +175,7 @@ QueryTaskResult PartRunner::RunQuery(const QueryTaskRequest& request, double job
     result.metrics.scanned_groups = result.result.scanned_groups;
     return finish(Status::OK());
   }
-  auto part = LoadPart(request, &result.metrics);
+  auto part = LoadPart(request, &result.metrics, std::move(opened));
   result.metrics.load_seconds = NowSeconds() - start;
   if (!part.ok()) return finish(part.status());
 

@@ -33,13 +33,16 @@ class PartRunner final : public cluster::TaskRunner {
 
  private:
   // The part with (at least) the request's columns; sets where it came from and the bytes read.
+  // `opened`: the part's file, if already opened.
   Result<std::shared_ptr<table::Part>> LoadPart(const cluster::QueryTaskRequest& request,
-                                                cluster::TaskMetrics* metrics);
-
+                                                cluster::TaskMetrics* metrics,
+                                                std::shared_ptr<ByteSource> opened = nullptr);
   // A query that needs only the part's rows and groups counted (engine::CountsOnly), answered
-  // from its file without loading the part where nothing would keep it; nullopt: load it.
+  // from its file without loading the part where nothing would keep it; nullopt: load it (from
+  // *opened, where the file was opened to find that out).
   Result<std::optional<engine::PartResult>> CountFromFile(const cluster::QueryTaskRequest& request,
-                                                          cluster::TaskMetrics* metrics);
+                                                          cluster::TaskMetrics* metrics,
+                                                          std::shared_ptr<ByteSource>* opened);
 
   std::shared_ptr<cluster::PartCache> cache_;
   std::shared_ptr<table::TranscodedCache> transcoded_;

@@ -348,6 +348,7 @@ Result<std::optional<GroupCount>> CountGroups(const parquet::ParquetFile& file,
       file.CountDistinctIntegers(index, 0, file.num_row_groups(), PartReadOptions()));
   Column group;
   group.name = group_column;
+  group.type = ColumnType::kInt;
   group.null_count = count.nulls;
   if (Status keys = CheckKeyColumns(group, nullptr); !keys.ok()) {
     return keys.WithContext(file.name());

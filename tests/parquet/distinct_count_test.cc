@@ -106,7 +106,11 @@ std::vector<uint8_t> PlainInts(const std::vector<int64_t>& values,
 // One bit-packed run of the RLE/bit-packed hybrid encoding.
 std::vector<uint8_t> BitPacked(const std::vector<uint32_t>& values, int bit_width) {
   const size_t groups = (values.size() + 7) / 8;
-  std::vector<uint8_t> out = {static_cast<uint8_t>((groups << 1) | 1)};  // groups < 64 here
+  std::vector<uint8_t> out;
+  for (uint64_t header = (groups << 1) | 1; true; header >>= 7) {  // ULEB128
+    out.push_back(static_cast<uint8_t>((header & 0x7f) | (header >= 0x80 ? 0x80 : 0)));
+    if (header < 0x80) break;
+  }
   std::vector<uint8_t> packed(groups * static_cast<size_t>(bit_width), 0);
   for (size_t i = 0; i < values.size(); ++i) {
     for (int b = 0; b < bit_width; ++b) {
@@ -205,24 +209,90 @@ TEST(DistinctForm, CountsOnlyTheDictionaryEntriesRowsUse) {
   }
 }
 
-TEST(DistinctForm, AnIndexPastTheDictionaryIsAnError) {
-  // Bit width 3: eight marks, the index past the dictionary found at the chunk's end; bit
-  // width 20: a million marks would be too many, each index is checked.
+// Reads the chunks as loading a part does (dictionary form): its error, if any.
+Status ReadChunks(const ColumnDescriptor& column, const std::vector<Chunk>& chunks,
+                  const ReadOptions& options) {
+  int64_t rows = 0;
+  for (const Chunk& c : chunks) rows += c.rows;
+  ColumnReader reader(column, options, rows);
+  ColumnMetaData meta;
+  for (size_t g = 0; g < chunks.size(); ++g) {
+    FROCKET_RETURN_IF_ERROR(
+        reader.AppendChunk(chunks[g].bytes, meta, chunks[g].rows, static_cast<int>(g)));
+  }
+  return reader.Finish().status();
+}
+
+// The count of these chunks must fail, as reading them in dictionary form does, with its
+// message, which must mention `what`.
+void ExpectSameError(const std::vector<Chunk>& chunks, const ReadOptions& options,
+                     const std::string& what) {
+  const ColumnDescriptor column = IntColumn(false);
+  ReadOptions dictionary_form = options;
+  dictionary_form.dictionary_integers = true;
+  const Status read = ReadChunks(column, chunks, dictionary_form);
+  int64_t rows = 0;
+  for (const Chunk& c : chunks) rows += c.rows;
+  DistinctIntegers distinct;
+  ColumnReader reader(column, options, rows, &distinct);
+  Status count;
+  for (size_t g = 0; g < chunks.size() && count.ok(); ++g) {
+    count =
+        reader.AppendChunk(chunks[g].bytes, ColumnMetaData{}, chunks[g].rows, static_cast<int>(g));
+  }
+  if (count.ok()) count = reader.Finish().status();
+  ASSERT_FALSE(read.ok());
+  ASSERT_FALSE(count.ok());
+  EXPECT_EQ(count.message(), read.message());
+  EXPECT_NE(count.message().find(what), std::string::npos) << count.message();
+}
+
+TEST(DistinctForm, FailsAsReadingTheColumnDoes) {
+  // An index past the dictionary: at bit width 3 (eight marks, spare ones looked at once a
+  // page), and at bit width 20 (a million marks would be too many: each index checked).
   for (int bit_width : {3, 20}) {
     SCOPED_TRACE("bit width " + std::to_string(bit_width));
     Chunk chunk;
     AppendDictionary({10, 20, 30, 40, 50}, &chunk.bytes);
+    AppendIndexPage({0, 1, 2, 0}, bit_width, &chunk.bytes);
     AppendIndexPage({0, 1, 5, 0}, bit_width, &chunk.bytes);
-    chunk.rows = 4;
-    DistinctIntegers distinct;
-    auto count = CountChunks(IntColumn(false), {chunk}, &distinct);
-    ASSERT_FALSE(count.ok());
-    EXPECT_NE(count.status().message().find("row group 0"), std::string::npos)
-        << count.status().message();
-    EXPECT_NE(count.status().message().find("dictionary index 5 is out of range: the dictionary "
-                                            "has 5 entries"),
-              std::string::npos)
-        << count.status().message();
+    chunk.rows = 8;
+    ExpectSameError({chunk}, ReadOptions{}, "row group 0, page 2 (");  // the second data page
+    ExpectSameError({chunk}, ReadOptions{},
+                    "dictionary index 5 is out of range: the dictionary has 5 entries");
+  }
+  // A page whose first 4096 indices hold one past the dictionary and whose run then ends
+  // before its 5000 values: reading finds the index first, and so must the count.
+  {
+    std::vector<uint32_t> indices(5000, 1);
+    indices[2] = 5;
+    Chunk chunk;
+    AppendDictionary({10, 20, 30, 40, 50}, &chunk.bytes);
+    std::vector<uint8_t> values = {3};
+    const std::vector<uint8_t> packed = BitPacked(indices, 3);
+    values.insert(values.end(), packed.begin(), packed.end() - 300);  // 800 values cut off
+    AppendDataPage(Encoding::kRleDictionary, values, indices.size(), nullptr, &chunk.bytes);
+    chunk.rows = 5000;
+    ExpectSameError({chunk}, ReadOptions{}, "dictionary index 5 is out of range");
+    indices[2] = 4;  // then the run's end is the error
+    Chunk cut;
+    AppendDictionary({10, 20, 30, 40, 50}, &cut.bytes);
+    values = {3};
+    const std::vector<uint8_t> repacked = BitPacked(indices, 3);
+    values.insert(values.end(), repacked.begin(), repacked.end() - 300);
+    AppendDataPage(Encoding::kRleDictionary, values, indices.size(), nullptr, &cut.bytes);
+    cut.rows = 5000;
+    ExpectSameError({cut}, ReadOptions{}, "dictionary indices: RLE/bit-packed data ends");
+  }
+  // More rows than the read budget allows codes for (4 bytes a row).
+  {
+    Chunk chunk;
+    AppendDictionary({10, 20}, &chunk.bytes);
+    AppendIndexPage({0, 1, 1, 0, 1, 0, 0, 1, 1}, 1, &chunk.bytes);
+    chunk.rows = 9;
+    ReadOptions small;
+    small.max_column_bytes = 32;
+    ExpectSameError({chunk}, small, "the column's codes would take 36 bytes");
   }
 }
 
@@ -344,7 +414,8 @@ TEST(DistinctForm, TooFewRowsIsAnError) {
   AppendIndexPage({0, 1}, 1, &chunk.bytes);
   chunk.rows = 2;
   DistinctIntegers distinct;
-  ColumnReader reader(IntColumn(false), ReadOptions{}, 3, &distinct);
+  const ColumnDescriptor column = IntColumn(false);  // the reader keeps a reference to it
+  ColumnReader reader(column, ReadOptions{}, 3, &distinct);
   ColumnMetaData meta;
   ASSERT_TRUE(reader.AppendChunk(chunk.bytes, meta, 2, 0).ok());
   auto v = reader.Finish();

@@ -104,6 +104,10 @@ inline void UnpackGroups(const uint8_t* in, int width, T* out, size_t groups) {
 // REQUIRES: marks has 2^W bytes.
 template <int W>
 inline void MarkGroups(const uint8_t* in, uint8_t* marks, size_t groups) {
+  if constexpr (W == 0) {
+    if (groups > 0) marks[0] = 1;  // every value is 0
+    return;
+  }
   uint32_t v[8];
   size_t g = 0;
   if constexpr (W > 0 && W <= 56) {
