@@ -325,6 +325,54 @@ TEST_F(TranscodedCacheTest, ATimeframeReadsOnlyItsRowsAndTheirBlocks) {
   }
 }
 
+TEST(TranscodedCacheFloatTime, ATimeframeOverFloatTimestampsReadsItsRows) {
+  // FLOAT timestamps a millisecond apart from -5 s to 15 s, shuffled: the cache's binary search
+  // compares their time keys, whose order for negative doubles is the reverse of their bits'.
+  TempDir dir("frocket-transcoded-float");
+  ASSERT_TRUE(dir.ok());
+  const int n = 20'000;
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(3));
+  auto time_of = [](int i) { return -5.0 + i / 1000.0; };
+  json rows = json::array();
+  for (int i : order) rows.push_back({i % 97, time_of(i)});
+  const std::string file = dir.File("part.parquet");
+  ASSERT_TRUE(
+      WriteRowsAsParquet({{"user", ColumnType::kInt}, {"ts", ColumnType::kFloat}}, rows, file, n)
+          .ok());
+  auto store = DiskCache::Open(dir.File("cache"), uint64_t{1} << 30);
+  ASSERT_TRUE(store.ok());
+  auto cache = std::make_shared<TranscodedCache>(*store);
+  auto load = [&](const table::TimeKeyRange& timeframe) {
+    auto source = LocalFileSource::Open(file);
+    EXPECT_TRUE(source.ok());
+    return cache->Load(std::shared_ptr<ByteSource>(std::move(*source)), {"user", "ts"}, "user",
+                       "ts", timeframe);
+  };
+  ASSERT_TRUE(load({}).ok());  // builds the entry
+  // [-1.5 s, 2.25 s): rows 3500 .. 7249 of the sorted ones.
+  table::TimeKeyRange timeframe;
+  timeframe.from = table::FloatTimeKey(-1.5);
+  timeframe.to = table::FloatTimeKey(2.25);
+  auto loaded = load(timeframe);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_TRUE(loaded->from_cache);
+  const Part& part = *loaded->part;
+  EXPECT_TRUE(part.coverage().Contains(timeframe));
+  const int64_t first = part.LowerBoundRow(-1.5), end = part.LowerBoundRow(2.25);
+  ASSERT_EQ(end - first, 3750);
+  EXPECT_LE(first, 7);  // from a whole byte of validity
+  EXPECT_EQ(part.num_rows(), end);
+  const double* ts = part.time_column().floats();
+  const int64_t* user = part.FindColumn("user")->ints();
+  for (int64_t r = 0; r < part.num_rows(); ++r) {
+    const int i = static_cast<int>(3500 - first + r);
+    ASSERT_EQ(ts[r], time_of(i)) << "row " << r;
+    ASSERT_EQ(user[r], i % 97) << "row " << r;
+  }
+}
+
 // Pieces put whole come back mapped, 64-byte aligned, one after another; each block's checksum
 // is checked when a range in it is first verified, so a corrupt block fails the ranges in it
 // (and drops the entry) but not those before it.
