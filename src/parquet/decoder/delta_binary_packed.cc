@@ -135,7 +135,12 @@ bool DeltaBinaryPackedDecoder::DecodeValues(T* out, size_t n) {
       uint64_t deltas[64];
       for (size_t done = 0; done < groups;) {
         size_t batch = std::min<size_t>(groups - done, 8);
-        UnpackGroups<uint64_t>(miniblock_data_, miniblock_width_, deltas, batch);
+        const uint64_t bytes = batch * static_cast<uint64_t>(miniblock_width_);
+        if (static_cast<uint64_t>(data_ + size_ - miniblock_data_) >= bytes + 8) {
+          UnpackGroupsWide<uint64_t>(miniblock_data_, miniblock_width_, deltas, batch);
+        } else {
+          UnpackGroups<uint64_t>(miniblock_data_, miniblock_width_, deltas, batch);
+        }
         miniblock_data_ += batch * static_cast<size_t>(miniblock_width_);
         for (size_t k = 0; k < batch * 8; ++k) {
           value += min_delta_ + deltas[k];
