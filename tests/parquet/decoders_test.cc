@@ -365,10 +365,10 @@ TEST(DeltaBinaryPacked, DeltasOfEveryWidthRoundTrip) {
   std::mt19937_64 rng(9);
   for (int width = 1; width <= 56; ++width) {
     std::vector<int64_t> values(2000 + rng() % 700);
-    int64_t v = 1'700'000'000'000;
+    uint64_t v = 1'700'000'000'000;  // wrapping past 2^63 at the widest, as the encoding does
     for (auto& x : values) {
-      v += static_cast<int64_t>(rng() & ((uint64_t{1} << width) - 1));
-      x = v;
+      v += rng() & ((uint64_t{1} << width) - 1);
+      x = static_cast<int64_t>(v);
     }
     Bytes in = EncodeDelta(values, 128, 4);
     DeltaBinaryPackedDecoder d;
