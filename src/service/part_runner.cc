@@ -138,6 +138,10 @@ Result<std::optional<engine::PartResult>> PartRunner::CountFromFile(
   if (group_type == request.column_types.end() || group_type->second != ColumnType::kInt) {
     return Counted();  // string ids: only loading numbers them
   }
+  // A query that only counts reads the group ids alone; any other is not parsed twice here.
+  if (request.used_columns != std::vector<std::string>{request.dataset.group_id_column}) {
+    return Counted();
+  }
   auto q = ReadTaskQuery(request);
   if (!q.ok() || !engine::CountsOnly(*q)) return Counted();  // loading it tells what is wrong
   metrics->load_from = LoadSource::kSource;
