@@ -410,6 +410,95 @@ TEST(Snappy, ReportsCorruptionInsideTheFastLoopLikeAtTheEnd) {
   }
 }
 
+// A stream of `elements` (built by a StreamBuilder(0), whose one header byte is dropped) that
+// declares `length` bytes.
+Bytes WithLength(size_t length, const StreamBuilder& elements) {
+  const Bytes& body = elements.bytes();
+  return StreamBuilder(length).Raw(Bytes(body.begin() + 1, body.end())).bytes();
+}
+
+TEST(Snappy, DecodesRunsOfPairsMakingInt64Values) {
+  // What snappy makes of int64 values in order, written by hand: each value a literal of its k
+  // low bytes and a 1-byte-offset copy of its 8 - k high bytes from an earlier value. Every k,
+  // k changing within a run, copies from the value before (offset 8) and from further back
+  // (offsets in the tag's bits 8..10 too), other elements between runs, and runs that end
+  // 0..9 bytes before the input and the output do.
+  std::mt19937_64 rng(19);
+  size_t pairs = 0;
+  for (int round = 0; round < 400; ++round) {
+    Bytes expected = RandomBytes(&rng, 8 + rng() % 40);
+    StreamBuilder s(0);
+    s.Literal(expected);
+    size_t k = 1 + rng() % 4;
+    const int runs = 1 + static_cast<int>(rng() % 4);
+    for (int run = 0; run < runs; ++run) {
+      const size_t n = 1 + rng() % 60;
+      for (size_t i = 0; i < n; ++i, ++pairs) {
+        if (rng() % 4 == 0) k = 1 + rng() % 4;
+        const size_t written = expected.size();
+        const size_t offset =
+            rng() % 3 != 0 ? 8 : 8 + rng() % (std::min<size_t>(written, 2047) - 7);
+        const Bytes low = RandomBytes(&rng, k);
+        Bytes value(expected.end() - static_cast<long>(offset),
+                    expected.end() - static_cast<long>(offset) + 8);
+        std::copy(low.begin(), low.end(), value.begin());
+        expected.insert(expected.end(), value.begin(), value.end());
+        s.Literal(low).Copy1(static_cast<uint32_t>(offset), static_cast<uint32_t>(8 - k));
+      }
+      // Between runs: a literal, or a copy of another kind or length.
+      const Bytes other = RandomBytes(&rng, 1 + rng() % 20);
+      switch (rng() % 3) {
+        case 0:
+          s.Literal(other);
+          expected.insert(expected.end(), other.begin(), other.end());
+          break;
+        case 1:
+          s.Copy2(16, 9);
+          for (int j = 0; j < 9; ++j) expected.push_back(expected[expected.size() - 16]);
+          break;
+        case 2:
+          s.Copy1(3, 5);  // an overlapping copy, after a value-sized one
+          for (int j = 0; j < 5; ++j) expected.push_back(expected[expected.size() - 3]);
+          break;
+      }
+    }
+    const Bytes tail = RandomBytes(&rng, rng() % 10);
+    if (!tail.empty()) s.Literal(tail);
+    expected.insert(expected.end(), tail.begin(), tail.end());
+
+    const Bytes stream = WithLength(expected.size(), s);
+    Bytes ours, theirs;
+    Status st = Decompress(stream, &ours);
+    ASSERT_TRUE(st.ok()) << "round " << round << ": " << st.ToString();
+    EXPECT_TRUE(ours == expected) << "round " << round;
+    ASSERT_TRUE(LibsnappyDecompress(stream, &theirs)) << "round " << round;
+    EXPECT_TRUE(theirs == expected) << "round " << round;
+  }
+  EXPECT_GT(pairs, 10000u);
+}
+
+TEST(Snappy, ReportsCorruptionInsideARunOfValuePairs) {
+  // A bad copy amid a run of value pairs fails as it does anywhere else.
+  const Bytes history = Sequence(8);
+  for (auto [offset, message] :
+       {std::pair{0u, std::string("copy at input byte 64 has offset 0")},
+        {91u,
+         "copy offset 91 at input byte 64 reaches before the start of the output (90 bytes "
+         "written)"}}) {
+    StreamBuilder s(0);
+    s.Literal(history);
+    for (int i = 0; i < 20; ++i) {
+      if (i == 10) {
+        s.Literal({'x', 'y'}).Copy1(offset, 6);
+      } else {
+        s.Literal({static_cast<uint8_t>(i), 7}).Copy1(8, 6);
+      }
+    }
+    s.Literal(Sequence(30));
+    ExpectCorrupt(WithLength(8 + 20 * 8 + 30, s), 8 + 20 * 8 + 30, message);
+  }
+}
+
 TEST(Snappy, RejectsAValidStreamCutAtEveryByte) {
   // A stream with every element type: literals with 0..2 length bytes, and all three copies.
   std::mt19937_64 rng(13);
