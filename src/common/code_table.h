@@ -43,6 +43,22 @@ class CodeTable {
     }
   }
 
+  // FindOrInsert without a branch on whether the key was new, for keys that are new about as
+  // often as not (where that branch mispredicts half the time). May grow the table one key
+  // early.
+  int32_t FindOrInsertUnpredictable(uint64_t key, bool* inserted) {
+    if ((size_ + 1) * 4 > codes_.size() * 3) Rehash(codes_.size() * 2);
+    size_t i = Slot(key);
+    while (codes_[i] >= 0 && keys_[i] != key) i = (i + 1) & mask_;
+    const bool empty = codes_[i] < 0;
+    keys_[i] = key;
+    const int32_t code = empty ? static_cast<int32_t>(size_) : codes_[i];
+    codes_[i] = code;
+    size_ += empty;
+    *inserted = empty;
+    return code;
+  }
+
   size_t size() const { return size_; }
 
  private:

@@ -349,6 +349,8 @@ Status ColumnReader::ReadDictionaryPage(const PageHeader& h, std::span<const uin
 // repeated across row groups, or even within one dictionary, get one code).
 Status ColumnReader::MergeChunkDictionary(size_t n) {
   chunk_to_merged_.resize(n);
+  if (width_ == 4) return MergeIntegerDictionary<4>(n);
+  if (width_ == 8) return MergeIntegerDictionary<8>(n);
   for (size_t i = 0; i < n; ++i) {
     int32_t code;
     bool inserted;
@@ -385,6 +387,35 @@ Status ColumnReader::MergeChunkDictionary(size_t n) {
     chunk_to_merged_[i] = code;
     chunk_mapping_is_identity_ &= code == static_cast<int32_t>(i);
   }
+  return Status::OK();
+}
+
+// An INT32 or INT64 chunk's entries (width W): each entry's value is written at the merged
+// dictionary's end whether or not it is new, and only a new one counts. A chunk's entries are
+// new about as often as not, so a branch on it would mispredict every other entry.
+template <size_t W>
+Status ColumnReader::MergeIntegerDictionary(size_t n) {
+  // Later chunks mostly repeat the first one's values and add some: room for twice as many.
+  if (!merged_values_) merged_values_ = std::make_unique<CodeTable>(2 * n);
+  const auto before = static_cast<size_t>(merged_->length);
+  merged_->values.Resize((before + n) * W);
+  uint8_t* end = merged_->values.data() + before * W;
+  const uint8_t* entries = chunk_dictionary_->values.data();
+  size_t added = 0;
+  bool identity = chunk_mapping_is_identity_;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t key = 0;
+    std::memcpy(&key, entries + i * W, W);
+    bool inserted;
+    const int32_t code = merged_values_->FindOrInsertUnpredictable(key, &inserted);
+    std::memcpy(end + added * W, entries + i * W, W);
+    added += inserted;
+    chunk_to_merged_[i] = code;
+    identity &= code == static_cast<int32_t>(i);
+  }
+  merged_->length += static_cast<int64_t>(added);
+  merged_->values.Resize((before + added) * W);
+  chunk_mapping_is_identity_ = identity;
   return Status::OK();
 }
 

@@ -53,6 +53,8 @@ class ColumnReader {
   Status ReadPage(const PageHeader& h, std::span<const uint8_t> body, int64_t rows_left,
                   bool* seen_data_page);
   Status MergeChunkDictionary(size_t n);
+  template <size_t W>
+  Status MergeIntegerDictionary(size_t n);
   Status ReadDictionaryPage(const PageHeader& header, std::span<const uint8_t> body);
   Status ReadDataPage(const PageHeader& header, std::span<const uint8_t> body);
   Status ReadDataPageV2(const PageHeader& header, std::span<const uint8_t> body);
