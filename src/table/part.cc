@@ -45,7 +45,10 @@ void RadixSort(std::vector<uint64_t>* items, int low_bit, int bits) {
 // pairs moved together, so each pass reads them in order (sorting the row numbers alone loaded
 // each row's key at random, a cache miss per row and pass: 5x as long). Packed in one word
 // when they fit (key above the row number, half the bytes moved), else in two.
-void SortRowsByKey(const int64_t* keys, uint64_t base, int bits, std::vector<uint32_t>* perm) {
+// The sorted keys go to `sorted` (as many as rows): they come out of the sort in order, where
+// gathering them by the permutation would load each at random.
+void SortRowsByKey(const int64_t* keys, uint64_t base, int bits, std::vector<uint32_t>* perm,
+                   int64_t* sorted) {
   const size_t rows = perm->size();
   const int row_bits = std::bit_width(static_cast<uint64_t>(perm->back()));
   if (bits + row_bits <= 64) {
@@ -55,7 +58,10 @@ void SortRowsByKey(const int64_t* keys, uint64_t base, int bits, std::vector<uin
     }
     RadixSort(&items, row_bits, bits);
     const uint64_t row_mask = (uint64_t{1} << row_bits) - 1;
-    for (size_t i = 0; i < rows; ++i) (*perm)[i] = static_cast<uint32_t>(items[i] & row_mask);
+    for (size_t i = 0; i < rows; ++i) {
+      (*perm)[i] = static_cast<uint32_t>(items[i] & row_mask);
+      sorted[i] = static_cast<int64_t>((items[i] >> row_bits) + base);
+    }
     return;
   }
   const int passes = (bits + kMaxDigit - 1) / kMaxDigit;
@@ -78,12 +84,16 @@ void SortRowsByKey(const int64_t* keys, uint64_t base, int bits, std::vector<uin
     key.swap(key_out);
     perm->swap(perm_out);
   }
+  for (size_t i = 0; i < rows; ++i) sorted[i] = static_cast<int64_t>(key[i] + base);
 }
 
 // A stable permutation sorting `keys` ascending, of only the rows whose keys are inside
-// `range` (the others are left out): radix-sorted over the bits that vary.
-std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n, const TimeKeyRange& range) {
+// `range` (the others are left out): radix-sorted over the bits that vary. *sorted: the keys
+// in that order.
+std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n, const TimeKeyRange& range,
+                                      Buffer* sorted) {
   std::vector<uint32_t> perm;
+  sorted->Resize(0);
   if (range.empty) return perm;
   const int64_t from = range.from.value_or(INT64_MIN);
   const bool bounded_above = range.to.has_value();
@@ -97,10 +107,15 @@ std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n, const Time
     low = std::min(low, k);
     high = std::max(high, k);
   }
-  if (perm.size() < 2) return perm;
+  sorted->Resize(perm.size() * sizeof(int64_t));
+  int64_t* out = sorted->as<int64_t>();
   const auto base = static_cast<uint64_t>(low);
-  const int bits = std::bit_width(static_cast<uint64_t>(high) - base);
-  if (bits > 0) SortRowsByKey(keys, base, bits, &perm);
+  const int bits = perm.size() < 2 ? 0 : std::bit_width(static_cast<uint64_t>(high) - base);
+  if (bits > 0) {
+    SortRowsByKey(keys, base, bits, &perm, out);
+  } else {
+    for (size_t i = 0; i < perm.size(); ++i) out[i] = keys[perm[i]];
+  }
   return perm;
 }
 
@@ -180,10 +195,24 @@ Result<std::shared_ptr<Part>> Part::Make(std::vector<Column> columns,
   };
   if (time != nullptr) FROCKET_RETURN_IF_ERROR(compute_keys());
   if (time != nullptr && !std::is_sorted(shared->time_keys, shared->time_keys + n)) {
-    shared->order = SortPermutation(shared->time_keys, n, timeframe);
+    Buffer sorted_keys;
+    shared->order = SortPermutation(shared->time_keys, n, timeframe, &sorted_keys);
     n = static_cast<int64_t>(shared->order.size());
     shared->num_rows = n;
-    for (Column& c : columns) c.Gather(shared->order);
+    for (Column& c : columns) {
+      if (&c == time && time->type == ColumnType::kInt && !time->is_dictionary()) {
+        // Plain INT timestamps are their keys: the sorted keys are the column in its new
+        // order (a dictionary-form column keeps its form: its codes are gathered).
+        Column sorted;
+        sorted.name = time->name;
+        sorted.type = ColumnType::kInt;
+        sorted.length = n;
+        sorted.values = std::move(sorted_keys);
+        c = std::move(sorted);
+      } else {
+        c.Gather(shared->order);
+      }
+    }
     FROCKET_RETURN_IF_ERROR(compute_keys());
     shared->coverage = timeframe;
   }

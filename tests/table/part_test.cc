@@ -13,6 +13,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include "storage/local_file_source.h"
@@ -44,6 +45,21 @@ void ExpectSortedStably(const std::vector<T>& ts, ColumnType type) {
   const int64_t* seq = (*part)->FindColumn("seq")->ints();
   const std::vector<int64_t> got(seq, seq + ts.size());
   EXPECT_EQ(got, want);
+  // The timestamps too, in that order (INT ones come out of the sort's keys, not gathered).
+  std::vector<T> sorted_ts, got_ts;
+  for (int64_t i : want) sorted_ts.push_back(ts[static_cast<size_t>(i)]);
+  const table::Column& time = (*part)->time_column();
+  for (int64_t r = 0; r < (*part)->num_rows(); ++r) {
+    if constexpr (std::is_integral_v<T>) {
+      got_ts.push_back(time.ints()[r]);
+    } else {
+      got_ts.push_back(time.floats()[r]);
+    }
+  }
+  EXPECT_EQ(got_ts, sorted_ts);
+  if constexpr (std::is_integral_v<T>) {
+    EXPECT_TRUE(std::equal(sorted_ts.begin(), sorted_ts.end(), (*part)->time_keys()));
+  }
 }
 
 TEST(PartOrder, RandomIntTimestampsSortStably) {
@@ -166,6 +182,9 @@ TEST(PartForTimeframe, RowsToSortAreOnlyThoseInside) {
   ASSERT_EQ((*part)->num_rows(), 4);
   const int64_t* seq = (*part)->FindColumn("seq")->ints();
   EXPECT_EQ(std::vector<int64_t>(seq, seq + 4), (std::vector<int64_t>{2, 4, 0, 6}));
+  const int64_t* ts = (*part)->time_column().ints();
+  EXPECT_EQ(std::vector<int64_t>(ts, ts + 4), (std::vector<int64_t>{20, 20, 30, 40}));
+  EXPECT_EQ((*part)->time_keys()[3], 40);
   EXPECT_EQ((*part)->num_groups(), 2);
   EXPECT_EQ((*part)->coverage().from, 20);
   EXPECT_EQ((*part)->coverage().to, 45);
@@ -194,6 +213,14 @@ TEST(PartForTimeframe, RowsToSortAreOnlyThoseInside) {
   ASSERT_TRUE(unbounded.ok()) << unbounded.status().message();
   ASSERT_EQ((*unbounded)->num_rows(), 2);
   EXPECT_EQ((*unbounded)->FindColumn("seq")->ints()[1], 0);
+  EXPECT_EQ((*unbounded)->time_column().ints()[0], 7);
+  EXPECT_EQ((*unbounded)->time_column().ints()[1], top);
+  // One row inside: nothing to sort, the row still taken with its timestamp.
+  auto one = make(json::array({{1, top, 0}, {2, 5, 1}, {1, 7, 2}}), TimeKeyRange{8, {}});
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  ASSERT_EQ((*one)->num_rows(), 1);
+  EXPECT_EQ((*one)->time_column().ints()[0], top);
+  EXPECT_EQ((*one)->FindColumn("seq")->ints()[0], 0);
   // Rows in order: all kept, covering every row.
   auto ordered = make(R"([[1, 1, 0], [2, 2, 1], [1, 3, 2]])"_json, TimeKeyRange{2, 3});
   ASSERT_TRUE(ordered.ok()) << ordered.status().message();
