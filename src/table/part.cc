@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <utility>
 
@@ -41,14 +42,21 @@ void RadixSort(std::vector<uint64_t>* items, int low_bit, int bits) {
   }
 }
 
+// A buffer of the int64 values `words` holds (which it takes, so as not to copy them).
+Buffer BufferOf(std::vector<uint64_t> words) {
+  auto owner = std::make_shared<std::vector<uint64_t>>(std::move(words));
+  return Buffer::View({reinterpret_cast<uint8_t*>(owner->data()), owner->size() * 8}, owner);
+}
+
 // The rows `perm` (ascending) sorted stably by key, keys - base of `bits` bits: (key, row)
 // pairs moved together, so each pass reads them in order (sorting the row numbers alone loaded
 // each row's key at random, a cache miss per row and pass: 5x as long). Packed in one word
 // when they fit (key above the row number, half the bytes moved), else in two.
-// The sorted keys go to `sorted` (as many as rows): they come out of the sort in order, where
-// gathering them by the permutation would load each at random.
+// *sorted: the keys in that order, made in place of the sorted words — as they come out of
+// the sort, where gathering them by the permutation would load each at random, and in no
+// memory more than the sort's.
 void SortRowsByKey(const int64_t* keys, uint64_t base, int bits, std::vector<uint32_t>* perm,
-                   int64_t* sorted) {
+                   Buffer* sorted) {
   const size_t rows = perm->size();
   const int row_bits = std::bit_width(static_cast<uint64_t>(perm->back()));
   if (bits + row_bits <= 64) {
@@ -60,8 +68,9 @@ void SortRowsByKey(const int64_t* keys, uint64_t base, int bits, std::vector<uin
     const uint64_t row_mask = (uint64_t{1} << row_bits) - 1;
     for (size_t i = 0; i < rows; ++i) {
       (*perm)[i] = static_cast<uint32_t>(items[i] & row_mask);
-      sorted[i] = static_cast<int64_t>((items[i] >> row_bits) + base);
+      items[i] = (items[i] >> row_bits) + base;
     }
+    *sorted = BufferOf(std::move(items));
     return;
   }
   const int passes = (bits + kMaxDigit - 1) / kMaxDigit;
@@ -84,7 +93,9 @@ void SortRowsByKey(const int64_t* keys, uint64_t base, int bits, std::vector<uin
     key.swap(key_out);
     perm->swap(perm_out);
   }
-  for (size_t i = 0; i < rows; ++i) sorted[i] = static_cast<int64_t>(key[i] + base);
+  key_out = {};
+  for (uint64_t& k : key) k += base;
+  *sorted = BufferOf(std::move(key));
 }
 
 // A stable permutation sorting `keys` ascending, of only the rows whose keys are inside
@@ -107,14 +118,13 @@ std::vector<uint32_t> SortPermutation(const int64_t* keys, int64_t n, const Time
     low = std::min(low, k);
     high = std::max(high, k);
   }
-  sorted->Resize(perm.size() * sizeof(int64_t));
-  int64_t* out = sorted->as<int64_t>();
   const auto base = static_cast<uint64_t>(low);
   const int bits = perm.size() < 2 ? 0 : std::bit_width(static_cast<uint64_t>(high) - base);
   if (bits > 0) {
-    SortRowsByKey(keys, base, bits, &perm, out);
+    SortRowsByKey(keys, base, bits, &perm, sorted);
   } else {
-    for (size_t i = 0; i < perm.size(); ++i) out[i] = keys[perm[i]];
+    sorted->Resize(perm.size() * sizeof(int64_t));
+    for (size_t i = 0; i < perm.size(); ++i) sorted->as<int64_t>()[i] = keys[perm[i]];
   }
   return perm;
 }
