@@ -27,3 +27,22 @@ for name in "${@:-duckdb_time duckdb_random bench20}"; do
   done
 done
 node bench/first_query/suite.mjs "$frocket" "$reps" "${specs[@]}"
+
+# The floor of reading the random-order files, which no engine escapes: their group ids and
+# timestamps are PLAIN and SNAPPY-compressed, and every byte must be decompressed. Snappy alone
+# on the pages of the columns the random-order queries read, summed over the 20 parts, one
+# thread, frocket's decoder and Debian's libsnappy (min of 10 each).
+cmake --build build/release --target snappy_decompress_bench >/dev/null
+for columns in "user_id" "user_id ts event_type"; do
+  for f in bench/data/duckdb_random/part-*.parquet; do
+    build/release/bench/snappy_decompress_bench "$f" 10 floor $columns
+  done | node -e '
+    let sum = {};
+    require("fs").readFileSync(0, "utf8").trim().split("\n").forEach(line => {
+      const r = JSON.parse(line);
+      sum[r.engine] = (sum[r.engine] || 0) + r.min_s;
+    });
+    const ms = s => (1000 * s).toFixed(1) + " ms";
+    console.log(`decompression alone, duckdb_random, ${process.argv[1]}: frocket ${ms(sum.frocket)}, ` +
+                `libsnappy ${ms(sum.libsnappy)} of one core for the 20 parts`);' "$columns"
+done
