@@ -54,6 +54,7 @@ class RuntimeApi {
   // Blocks until the next invocation (no timeout: between invocations Lambda freezes the
   // process).
   Result<Invocation> Next() {
+    FROCKET_RETURN_IF_ERROR(Usable());
     Invocation next;
     Curl().easy_reset(curl_);
     const std::string url = base_ + "invocation/next";
@@ -71,6 +72,7 @@ class RuntimeApi {
   }
 
   Status Post(const std::string& path, const std::string& body, const char* error_type) {
+    FROCKET_RETURN_IF_ERROR(Usable());
     Curl().easy_reset(curl_);
     const std::string url = base_ + path;
     std::string ignored;
@@ -97,8 +99,13 @@ class RuntimeApi {
   }
 
  private:
-  Status Perform(const std::string& what) {
+  // The handle, checked before anything is set on it (libcurl's reset takes no null handle).
+  Status Usable() const {
     if (curl_ == nullptr) return Status::IOError("cannot initialise libcurl");
+    return Status::OK();
+  }
+
+  Status Perform(const std::string& what) {
     const CURLcode code = Curl().easy_perform(curl_);
     long status = 0;
     Curl().easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
