@@ -244,7 +244,7 @@ RowGroupRange RowGroupsInTimeframe(const parquet::ParquetFile& file, const std::
     range.first = std::min(range.first, g);
     range.end = g + 1;
   }
-  if (range.end == 0) return {0, 1};  // none can: one row group, none of whose rows is inside
+  if (range.end == 0) return {0, 0};  // none can: no row group is read
   return range;
 }
 

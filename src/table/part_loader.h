@@ -39,7 +39,7 @@ struct RowGroupRange {
 // The row groups that can hold rows inside `timeframe`, by the statistics of the timestamp
 // column (of query type `time_type`): from the first to the last whose min/max do not rule it
 // out. Every row group where statistics are missing, or the column's values are not the
-// engine's keys as stored (unsigned, INT96, FLOAT16); at least one row group.
+// engine's keys as stored (unsigned, INT96, FLOAT16); none if none can.
 RowGroupRange RowGroupsInTimeframe(const parquet::ParquetFile& file, const std::string& time_column,
                                    ColumnType time_type, const TimeKeyRange& timeframe);
 

@@ -135,8 +135,14 @@ TEST(PartForTimeframe, ReadsOnlyTheRowGroupsThatCanHoldItsRows) {
   EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{std::nullopt, 12}, &coverage), Range(0, 20));
   EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{95, std::nullopt}, &coverage),
             Range(90, 100));
-  // Nothing inside: one row group, none of whose rows is inside.
-  EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{500, 600}, &coverage).size(), 10u);
+  // Nothing inside: no row group read, and the part covers the timeframe (holding its rows:
+  // none).
+  EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{500, 600}, &coverage).size(), 0u);
+  EXPECT_EQ(coverage.from, 500);
+  EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{std::nullopt, std::nullopt, true}, &coverage)
+                .size(),
+            0u);
+  EXPECT_TRUE(coverage.empty);
   // No timeframe: every row, covering every row.
   EXPECT_EQ(RowsReadFor(ColumnType::kInt, TimeKeyRange{}, &coverage), Range(0, 100));
   EXPECT_FALSE(coverage.from || coverage.to || coverage.empty);
