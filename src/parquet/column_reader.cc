@@ -346,46 +346,28 @@ Status ColumnReader::ReadDictionaryPage(const PageHeader& h, std::span<const uin
 }
 
 // Gives each entry of the chunk's dictionary its code in the merged dictionary (entries
-// repeated across row groups, or even within one dictionary, get one code).
+// repeated across row groups, or even within one dictionary, get one code). Dictionary form
+// holds strings, INT32 and INT64: the integers are merged by MergeIntegerDictionary.
 Status ColumnReader::MergeChunkDictionary(size_t n) {
   chunk_to_merged_.resize(n);
   if (width_ == 4) return MergeIntegerDictionary<4>(n);
   if (width_ == 8) return MergeIntegerDictionary<8>(n);
   for (size_t i = 0; i < n; ++i) {
-    int32_t code;
-    bool inserted;
-    std::string_view value;
-    if (width_ == 0) {
-      value = chunk_dictionary_->StringAt(static_cast<int64_t>(i));
-      auto [it, added] =
-          merged_strings_.try_emplace(std::string(value), static_cast<int32_t>(merged_->length));
-      code = it->second;
-      inserted = added;
-    } else {
-      auto fixed = chunk_dictionary_->FixedAt(static_cast<int64_t>(i));
-      value = {reinterpret_cast<const char*>(fixed.data()), fixed.size()};
-      uint64_t key = 0;
-      std::memcpy(&key, fixed.data(), fixed.size());
-      // Later chunks mostly repeat the first one's values and add some: room for twice as many.
-      if (!merged_values_) merged_values_ = std::make_unique<CodeTable>(2 * n);
-      code = merged_values_->FindOrInsert(key, &inserted);
-    }
-    if (inserted) {
-      if (width_ > 0) {
-        merged_->values.Append(value.data(), value.size());
-      } else {
-        merged_->offsets.Resize(static_cast<size_t>(merged_->length + 2) * 4);
-        ByteArrayBuilder builder(merged_->offsets.as<uint32_t>() + merged_->length, &merged_->data,
-                                 options_.max_column_bytes);
-        if (!builder.Append(reinterpret_cast<const uint8_t*>(value.data()),
-                            static_cast<uint32_t>(value.size()))) {
-          return OverBudget("the merged dictionary");
-        }
+    const std::string_view value = chunk_dictionary_->StringAt(static_cast<int64_t>(i));
+    auto [it, added] =
+        merged_strings_.try_emplace(std::string(value), static_cast<int32_t>(merged_->length));
+    if (added) {
+      merged_->offsets.Resize(static_cast<size_t>(merged_->length + 2) * 4);
+      ByteArrayBuilder builder(merged_->offsets.as<uint32_t>() + merged_->length, &merged_->data,
+                               options_.max_column_bytes);
+      if (!builder.Append(reinterpret_cast<const uint8_t*>(value.data()),
+                          static_cast<uint32_t>(value.size()))) {
+        return OverBudget("the merged dictionary");
       }
       merged_->length += 1;
     }
-    chunk_to_merged_[i] = code;
-    chunk_mapping_is_identity_ &= code == static_cast<int32_t>(i);
+    chunk_to_merged_[i] = it->second;
+    chunk_mapping_is_identity_ &= it->second == static_cast<int32_t>(i);
   }
   return Status::OK();
 }

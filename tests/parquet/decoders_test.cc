@@ -326,6 +326,24 @@ TEST(DeltaBinaryPacked, SpecExampleSevenFiveThree) {
   EXPECT_EQ(d.end_position(), in.size());
 }
 
+// Encodes `values` (blocks of 128 in 4 miniblocks) and decodes them back in calls of varying
+// sizes (first, then step * multiplier % modulus + 1), ending exactly at the encoding's end.
+void ExpectDeltaRoundTripInSteps(const std::vector<int64_t>& values, size_t first,
+                                 size_t multiplier, size_t modulus) {
+  Bytes in = EncodeDelta(values, 128, 4);
+  DeltaBinaryPackedDecoder d;
+  ASSERT_OK(d.Init(in.data(), in.size()));
+  std::vector<int64_t> out(values.size());
+  size_t done = 0;
+  for (size_t step = first; done < values.size(); step = step * multiplier % modulus + 1) {
+    size_t k = std::min(step, values.size() - done);
+    ASSERT_OK(d.Decode(out.data() + done, k));
+    done += k;
+  }
+  ASSERT_EQ(out, values);
+  EXPECT_EQ(d.end_position(), in.size());
+}
+
 TEST(DeltaBinaryPacked, RandomRoundTripIncludingExtremes) {
   std::mt19937_64 rng(7);
   for (int trial = 0; trial < 20; ++trial) {
@@ -343,18 +361,8 @@ TEST(DeltaBinaryPacked, RandomRoundTripIncludingExtremes) {
           break;
       }
     }
-    Bytes in = EncodeDelta(values, 128, 4);
-    DeltaBinaryPackedDecoder d;
-    ASSERT_OK(d.Init(in.data(), in.size()));
-    std::vector<int64_t> out(values.size());
-    size_t done = 0;
-    for (size_t step = 5; done < values.size(); step = step * 7 % 301 + 1) {
-      size_t k = std::min(step, values.size() - done);
-      ASSERT_OK(d.Decode(out.data() + done, k));
-      done += k;
-    }
-    ASSERT_EQ(out, values) << "trial " << trial;
-    EXPECT_EQ(d.end_position(), in.size());
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    ExpectDeltaRoundTripInSteps(values, 5, 7, 301);
   }
 }
 
@@ -370,18 +378,8 @@ TEST(DeltaBinaryPacked, DeltasOfEveryWidthRoundTrip) {
       v += rng() & ((uint64_t{1} << width) - 1);
       x = static_cast<int64_t>(v);
     }
-    Bytes in = EncodeDelta(values, 128, 4);
-    DeltaBinaryPackedDecoder d;
-    ASSERT_OK(d.Init(in.data(), in.size()));
-    std::vector<int64_t> out(values.size());
-    size_t done = 0;
-    for (size_t step = 3; done < values.size(); step = step * 5 % 211 + 1) {
-      size_t k = std::min(step, values.size() - done);
-      ASSERT_OK(d.Decode(out.data() + done, k)) << "width " << width;
-      done += k;
-    }
-    ASSERT_EQ(out, values) << "width " << width;
-    EXPECT_EQ(d.end_position(), in.size());
+    SCOPED_TRACE("width " + std::to_string(width));
+    ExpectDeltaRoundTripInSteps(values, 3, 5, 211);
   }
 }
 

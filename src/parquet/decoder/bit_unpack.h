@@ -3,8 +3,9 @@
 //
 // Values come in groups of 8, and 8 values of W bits take exactly W bytes, so a group never
 // needs a byte beyond its own: the unpackers below read exactly `groups * W` bytes. The bit
-// width is a template parameter so that every shift and mask is a constant; Dispatch()
-// picks the instantiation once per run, not per value.
+// width is a template parameter so that every shift and mask is a constant; the entry points
+// with a runtime width pick the instantiation from a table (WidthTable) once per run, not per
+// value.
 #pragma once
 
 #include <array>
@@ -62,6 +63,16 @@ inline void Unpack8Wide(const uint8_t* in, T* out, std::index_sequence<J...>) {
   ((out[J] = one(J * W)), ...);
 }
 
+// The instantiations entry<0>() .. entry<N - 1>() of a function template, as a table indexed
+// by bit width: what the entry points with a runtime width call through.
+template <size_t N, typename Entry>
+constexpr auto WidthTable(Entry entry) {
+  return [&]<size_t... W>(std::index_sequence<W...>) {
+    return std::array{entry.template operator()<static_cast<int>(W)>()...};
+  }
+  (std::make_index_sequence<N>{});
+}
+
 }  // namespace bit_unpack_detail
 
 // Unpacks `groups` groups of 8 values of W bits from `in`, reading no byte beyond the
@@ -105,22 +116,16 @@ inline void UnpackGroupsWide(const uint8_t* in, T* out, size_t groups) {
 // UnpackGroupsWide with a runtime bit width. REQUIRES: width <= 8 * sizeof(T).
 template <typename T>
 inline void UnpackGroupsWide(const uint8_t* in, int width, T* out, size_t groups) {
-  using Fn = void (*)(const uint8_t*, T*, size_t);
-  static constexpr auto kTable = []<size_t... W>(std::index_sequence<W...>) {
-    return std::array<Fn, sizeof...(W)>{&UnpackGroupsWide<T, static_cast<int>(W)>...};
-  }
-  (std::make_index_sequence<sizeof(T) * 8 + 1>{});
+  static constexpr auto kTable = bit_unpack_detail::WidthTable<sizeof(T) * 8 + 1>(
+      []<int W>() { return &UnpackGroupsWide<T, W>; });
   kTable[static_cast<size_t>(width)](in, out, groups);
 }
 
 // Unpacks with a runtime bit width. REQUIRES: width <= 8 * sizeof(T).
 template <typename T>
 inline void UnpackGroups(const uint8_t* in, int width, T* out, size_t groups) {
-  using Fn = void (*)(const uint8_t*, T*, size_t);
-  static constexpr auto kTable = []<size_t... W>(std::index_sequence<W...>) {
-    return std::array<Fn, sizeof...(W)>{&UnpackGroups<T, static_cast<int>(W)>...};
-  }
-  (std::make_index_sequence<sizeof(T) * 8 + 1>{});
+  static constexpr auto kTable =
+      bit_unpack_detail::WidthTable<sizeof(T) * 8 + 1>([]<int W>() { return &UnpackGroups<T, W>; });
   kTable[static_cast<size_t>(width)](in, out, groups);
 }
 
@@ -151,11 +156,8 @@ inline void MarkGroups(const uint8_t* in, uint8_t* marks, size_t groups) {
 
 // With a runtime bit width. REQUIRES: width <= 32.
 inline void MarkGroups(const uint8_t* in, int width, uint8_t* marks, size_t groups) {
-  using Fn = void (*)(const uint8_t*, uint8_t*, size_t);
-  static constexpr auto kTable = []<size_t... W>(std::index_sequence<W...>) {
-    return std::array<Fn, sizeof...(W)>{&MarkGroups<static_cast<int>(W)>...};
-  }
-  (std::make_index_sequence<33>{});
+  static constexpr auto kTable =
+      bit_unpack_detail::WidthTable<33>([]<int W>() { return &MarkGroups<W>; });
   kTable[static_cast<size_t>(width)](in, marks, groups);
 }
 
